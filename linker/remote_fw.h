@@ -1,0 +1,145 @@
+/*
+ * remote_fw.h - find, check and load a remote core's ELF image carried inside
+ * the host image (rproc-bundle host-side kit).
+ *
+ * C99, freestanding: needs nothing from libc, no dynamic memory. Works for
+ * ELF32 and ELF64 images of either byte order, on little- and big-endian hosts.
+ *
+ *     #include "remote_fw.h"
+ *     REMOTE_FW_DECLARE(remote_elf);      // once per image, at file scope
+ *
+ *     struct remote_fw_image img;
+ *     if (remote_fw_find("remote_elf", &img) == 0 && remote_fw_verify(&img) == 0)
+ *             remote_fw_load(&img, regions, n_regions, &entry);
+ *
+ * One host source works with both flows:
+ *  - pre-link: `bundle object` made an object defining _binary_<stem>_start/_end;
+ *    the linker fills the descriptor's start/end pointers;
+ *  - post-link: the host links with the weak references left at 0, and
+ *    `bundle host.elf remote.elf` writes base, size and CRC-32 into the
+ *    descriptor's file bytes.
+ */
+#ifndef REMOTE_FW_H
+#define REMOTE_FW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- error codes: every function returns 0 or one of these ---------------- */
+#define REMOTE_FW_OK         0
+#define REMOTE_FW_EINVAL    -1  /* a NULL or otherwise invalid argument */
+#define REMOTE_FW_ENOENT    -2  /* no image declared under that name */
+#define REMOTE_FW_ENOTBUNDLED -3 /* declared, but no image bundled or linked yet */
+#define REMOTE_FW_ENOCSUM   -4  /* no checksum recorded (pre-link flow) */
+#define REMOTE_FW_ECSUM     -5  /* checksum mismatch: the image is corrupt */
+#define REMOTE_FW_ENOTELF   -6  /* not an ELF image, or a class/version we do not know */
+#define REMOTE_FW_EBOUNDS   -7  /* a header, table or segment lies outside the image */
+#define REMOTE_FW_ESEGMENT  -8  /* a PT_LOAD with p_filesz > p_memsz or an address overflow */
+#define REMOTE_FW_EREGION   -9  /* a PT_LOAD not wholly inside one allowed region */
+#define REMOTE_FW_EOVERLAP -10  /* a PT_LOAD would overwrite the image being loaded */
+#define REMOTE_FW_ENORSC   -11  /* no .resource_table section */
+#define REMOTE_FW_ERSC     -12  /* the resource table is malformed */
+#define REMOTE_FW_ENOLOAD  -13  /* the image has no PT_LOAD segment with bytes */
+#define REMOTE_FW_EDESC    -14  /* the descriptor is corrupt (bad magic, version or size) */
+
+/* ---- the public API (see README: "The kit's C API") ----------------------- */
+struct remote_fw_image {
+        const uint8_t *base;    /* first byte of the embedded ELF image */
+        size_t size;            /* its length in bytes */
+        const char *name;       /* the stem, e.g. "remote_elf" */
+};
+
+struct remote_fw_region {
+        uintptr_t start;        /* first byte the loader may write */
+        size_t size;            /* bytes from start */
+};
+
+int remote_fw_find(const char *name, struct remote_fw_image *img);
+int remote_fw_verify(const struct remote_fw_image *img);
+int remote_fw_rsc_table(const struct remote_fw_image *img,
+                        const void **table, size_t *size);
+int remote_fw_load(const struct remote_fw_image *img,
+                   const struct remote_fw_region *allowed, size_t n_allowed,
+                   uintptr_t *entry);
+const char *remote_fw_strerror(int err);
+
+/* CRC-32 (IEEE 802.3, reflected, as zlib's crc32) of n bytes: the checksum
+ * `bundle` records. Exposed so a host can check an image it received another way. */
+uint32_t remote_fw_crc32(const void *data, size_t n);
+
+/* ---- the descriptor --------------------------------------------------------
+ * One per REMOTE_FW_DECLARE, in the section "remote_fw_desc". The layout is a
+ * contract with `bundle` (bundler/descriptor.py): offsets are the same on every
+ * 32-bit ABI and on every 64-bit ABI; P is the pointer size (4 or 8).
+ *
+ *   off  field      written by
+ *    0   magic      compiler: REMOTE_FW_DESC_MAGIC
+ *    4   version    compiler: REMOTE_FW_DESC_VERSION
+ *    6   desc_size  compiler: sizeof(struct remote_fw_desc) (56 or 64)
+ *    8   flags      bundle:   REMOTE_FW_F_BUNDLED | REMOTE_FW_F_CRC32
+ *   12   crc32      bundle:   CRC-32 of the image
+ *   16   base       bundle:   image address as linked (sh_addr of its section)
+ *   24   size       bundle:   image size in bytes
+ *   32   link_addr  bundle:   this descriptor's own address as linked; a
+ *                             relocated (position-independent) host adds
+ *                             (address now - link_addr) to base
+ *   40   name       compiler: the stem as a C string
+ *   40+P start      linker:   &_binary_<stem>_start (weak: NULL post-link)
+ *   40+2P end       linker:   &_binary_<stem>_end   (weak: NULL post-link)
+ * All multi-byte fields are in the host's byte order.
+ */
+#define REMOTE_FW_DESC_MAGIC    0x44574652u     /* "RFWD" read little-endian */
+#define REMOTE_FW_DESC_VERSION  1u
+#define REMOTE_FW_F_BUNDLED     0x1u            /* base/size/link_addr valid */
+#define REMOTE_FW_F_CRC32       0x2u            /* crc32 valid */
+
+struct remote_fw_desc {
+        uint32_t magic;
+        uint16_t version;
+        uint16_t desc_size;
+        uint32_t flags;
+        uint32_t crc32;
+        uint64_t base;
+        uint64_t size;
+        uint64_t link_addr;
+        const char *name;
+        const uint8_t *start;
+        const uint8_t *end;
+} __attribute__((aligned(8)));
+
+/* C99 compile-time checks of the layout above. */
+#define REMOTE_FW__CHECK(name, cond) typedef char remote_fw__check_##name[(cond) ? 1 : -1]
+REMOTE_FW__CHECK(off_flags, offsetof(struct remote_fw_desc, flags) == 8);
+REMOTE_FW__CHECK(off_crc32, offsetof(struct remote_fw_desc, crc32) == 12);
+REMOTE_FW__CHECK(off_base, offsetof(struct remote_fw_desc, base) == 16);
+REMOTE_FW__CHECK(off_size, offsetof(struct remote_fw_desc, size) == 24);
+REMOTE_FW__CHECK(off_link, offsetof(struct remote_fw_desc, link_addr) == 32);
+REMOTE_FW__CHECK(off_name, offsetof(struct remote_fw_desc, name) == 40);
+REMOTE_FW__CHECK(off_start, offsetof(struct remote_fw_desc, start) == 40 + sizeof(void *));
+REMOTE_FW__CHECK(off_end, offsetof(struct remote_fw_desc, end) == 40 + 2 * sizeof(void *));
+REMOTE_FW__CHECK(desc_size, sizeof(struct remote_fw_desc) == (sizeof(void *) == 8 ? 64 : 56));
+
+/*
+ * REMOTE_FW_DECLARE(stem): reserve the descriptor of the image whose symbols are
+ * _binary_<stem>_start/_end. At file scope, once per image. The descriptor is
+ * kept under --gc-sections: it is `used`, remote_fw.c references the section's
+ * __start_/__stop_ symbols (which GNU ld keeps alive), and remote_fw.ld KEEPs it.
+ */
+#define REMOTE_FW_DECLARE(stem)                                                \
+        extern const uint8_t _binary_##stem##_start[] __attribute__((weak));  \
+        extern const uint8_t _binary_##stem##_end[] __attribute__((weak));    \
+        const struct remote_fw_desc remote_fw_desc_##stem                     \
+                __attribute__((section("remote_fw_desc"), used, aligned(8))) = { \
+                REMOTE_FW_DESC_MAGIC, REMOTE_FW_DESC_VERSION,                 \
+                (uint16_t)sizeof(struct remote_fw_desc), 0u, 0u, 0u, 0u, 0u,  \
+                #stem, _binary_##stem##_start, _binary_##stem##_end }
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* REMOTE_FW_H */
