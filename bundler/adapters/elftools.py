@@ -1,0 +1,156 @@
+"""pyelftools adapter: ELF bytes in, :class:`bundler.elf.model.ElfImage` out.
+
+The only module that imports pyelftools; every error it raises becomes a
+:class:`~bundler.errors.BadInputError` here. Division of labour: pyelftools
+walks the file (sections, their names, symbol tables and string tables);
+:mod:`bundler.elf.spec` decodes the fixed-size records (its numbers are
+exact, where pyelftools turns them into enum names), because the editor
+re-emits those records byte for byte.
+
+Before pyelftools sees a file, :func:`_check_tables` bounds-checks the header
+and tables, so absurd counts or offsets get a clear error instead of a
+parser exception or a long loop.
+"""
+
+from __future__ import annotations
+
+import io
+
+from elftools.common.exceptions import ELFError
+from elftools.elf.elffile import ELFFile
+from elftools.elf.sections import SymbolTableSection
+
+from bundler.elf import spec
+from bundler.elf.model import ElfImage, Section, Symbol
+from bundler.elf.spec import Layout
+from bundler.errors import BadInputError
+
+# Far more than any firmware has; a header claiming more is corrupt, not big.
+MAX_SECTIONS = 0xFF00 - 1
+MAX_SEGMENTS = 0xFFFF - 1
+
+
+def parse_elf(data: bytes, *, what: str = "ELF file") -> ElfImage:
+    """Parse ``data`` (a whole ELF file) into the model, or raise BadInputError."""
+    data = bytes(data)
+    layout, ehdr, shnum, shstrndx = _check_header(data, what)
+    segments = list(layout.phdr.iter_unpack(data, ehdr.e_phoff, ehdr.e_phnum))
+    shdrs = list(layout.shdr.iter_unpack(data, ehdr.e_shoff, shnum)) if shnum else []
+    _check_tables(data, layout, segments, shdrs, shstrndx, what)
+    try:
+        elf = ELFFile(io.BytesIO(data))
+        sections = []
+        for index, hdr in enumerate(shdrs):
+            name = elf.get_section(index).name if shstrndx else ""
+            sections.append(Section(index=index, name=name, hdr=hdr))
+        symtab = next((s for s in sections if s.hdr.sh_type == spec.SHT_SYMTAB), None)
+        symbols = _symbols(elf, data, layout, symtab) if symtab else []
+    except (ELFError, ValueError, KeyError, IndexError, UnicodeDecodeError, AssertionError) as exc:
+        raise BadInputError(f"not a readable {what}: {exc}",
+                            hint="check that the file is a complete, linked ELF image") from exc
+    except Exception as exc:  # construct's StreamError and friends: still bad input
+        raise BadInputError(f"not a readable {what}: {type(exc).__name__}: {exc}",
+                            hint="check that the file is a complete, linked ELF image") from exc
+    return ElfImage(data=data, layout=layout, ehdr=ehdr, segments=segments,
+                    sections=sections, symbols=symbols, symtab=symtab)
+
+
+def is_elf(data: bytes) -> bool:
+    return len(data) >= spec.EI_NIDENT and bytes(data[:4]) == spec.ELFMAG
+
+
+def _symbols(elf: ELFFile, data: bytes, layout: Layout, symtab: Section) -> list[Symbol]:
+    table = elf.get_section(symtab.index)
+    if not isinstance(table, SymbolTableSection):
+        return []
+    count = symtab.hdr.sh_size // layout.sym.size
+    base = symtab.hdr.sh_offset
+    out = []
+    for index in range(count):
+        raw = layout.sym.unpack(data, base + index * layout.sym.size)
+        out.append(Symbol(index=index, name=table.get_symbol(index).name, st_value=raw.st_value,
+                          st_size=raw.st_size, st_info=raw.st_info, st_other=raw.st_other,
+                          st_shndx=raw.st_shndx))
+    return out
+
+
+def _check_header(data: bytes, what: str):
+    size = len(data)
+    if size < spec.EI_NIDENT or data[:4] != spec.ELFMAG:
+        raise BadInputError(f"not an ELF file (no \\x7fELF magic at offset 0x0, {size} bytes)",
+                            hint=f"pass a linked ELF image as the {what}")
+    try:
+        layout = Layout.of(data)
+    except ValueError as exc:
+        raise BadInputError(f"unsupported ELF identification: {exc}",
+                            hint="only ELF32 and ELF64, little or big endian, are supported") from exc
+    if data[spec.EI_VERSION] != spec.EV_CURRENT:
+        raise BadInputError(f"unsupported ELF version {data[spec.EI_VERSION]} in e_ident",
+                            hint="the file is corrupt or not an ELF image")
+    if size < layout.ehdr.size:
+        raise BadInputError(f"truncated: {size} bytes, shorter than the ELF header "
+                            f"({layout.ehdr.size} bytes)", size=size,
+                            hint="the file was cut short; rebuild it")
+    ehdr = layout.ehdr.unpack(data)
+    if ehdr.e_phnum and ehdr.e_phentsize != layout.phdr.size:
+        raise BadInputError(f"e_phentsize is {ehdr.e_phentsize}, expected {layout.phdr.size}",
+                            hint="the ELF header is corrupt")
+    if ehdr.e_shoff and ehdr.e_shentsize != layout.shdr.size:
+        raise BadInputError(f"e_shentsize is {ehdr.e_shentsize}, expected {layout.shdr.size}",
+                            hint="the ELF header is corrupt")
+    _check_span(size, ehdr.e_phoff, ehdr.e_phnum * layout.phdr.size, "program header table")
+    shnum, shstrndx = ehdr.e_shnum, ehdr.e_shstrndx
+    if ehdr.e_shoff:
+        _check_span(size, ehdr.e_shoff, max(shnum, 1) * layout.shdr.size, "section header table")
+        if shnum == 0 or shstrndx == spec.SHN_XINDEX:  # extended numbering lives in section 0
+            sh0 = layout.shdr.unpack(data, ehdr.e_shoff)
+            if shnum == 0:
+                shnum = sh0.sh_size
+            if shstrndx == spec.SHN_XINDEX:
+                shstrndx = sh0.sh_link
+            if shnum > MAX_SECTIONS:
+                raise BadInputError(f"section count {shnum} is absurd", hint="the ELF header is corrupt")
+            _check_span(size, ehdr.e_shoff, shnum * layout.shdr.size, "section header table")
+    else:
+        shnum, shstrndx = 0, 0
+    if shnum and shstrndx >= shnum:
+        raise BadInputError(f"e_shstrndx {shstrndx} is not below the section count {shnum}",
+                            hint="the ELF header is corrupt")
+    return layout, ehdr, shnum, shstrndx
+
+
+def _check_span(size: int, offset: int, length: int, what: str) -> None:
+    if offset + length > size:
+        raise BadInputError(f"{what} at offset {offset:#x} ({length} bytes) runs past the end of "
+                            f"the file ({size} bytes)", address=offset, size=length,
+                            hint="the file is truncated or its header is corrupt")
+
+
+def _check_tables(data, layout, segments, shdrs, shstrndx, what) -> None:
+    size = len(data)
+    for i, p in enumerate(segments):
+        if p.p_type != spec.PT_LOAD:
+            continue
+        _check_span(size, p.p_offset, p.p_filesz, f"segment {i} (PT_LOAD) data")
+        if p.p_filesz > p.p_memsz:
+            raise BadInputError(f"segment {i} (PT_LOAD at {p.p_paddr:#x}) has p_filesz "
+                                f"{p.p_filesz} > p_memsz {p.p_memsz}", address=p.p_paddr,
+                                size=p.p_filesz, hint="the program headers are corrupt")
+        if p.p_paddr + p.p_memsz > layout.addr_max + 1 or p.p_vaddr + p.p_memsz > layout.addr_max + 1:
+            raise BadInputError(f"segment {i} (PT_LOAD at {p.p_paddr:#x}, {p.p_memsz} bytes) wraps "
+                                "around the address space", address=p.p_paddr, size=p.p_memsz,
+                                hint="the program headers are corrupt")
+    for i, s in enumerate(shdrs):
+        if i == 0 or s.sh_type in (spec.SHT_NULL, spec.SHT_NOBITS):
+            continue
+        _check_span(size, s.sh_offset, s.sh_size, f"section {i} data")
+        if s.sh_type == spec.SHT_SYMTAB:
+            if s.sh_entsize != layout.sym.size:
+                raise BadInputError(f"symbol table (section {i}) has sh_entsize {s.sh_entsize}, "
+                                    f"expected {layout.sym.size}", hint="the section headers are corrupt")
+            if s.sh_link >= len(shdrs) or shdrs[s.sh_link].sh_type != spec.SHT_STRTAB:
+                raise BadInputError(f"symbol table (section {i}) links to section {s.sh_link}, "
+                                    "which is not a string table", hint="the section headers are corrupt")
+    if shdrs and shstrndx and shdrs[shstrndx].sh_type != spec.SHT_STRTAB:
+        raise BadInputError(f"e_shstrndx {shstrndx} names a section that is not a string table",
+                            hint="the ELF header is corrupt")

@@ -1,0 +1,238 @@
+"""Post-link bundling: a linked host ELF plus remote images in, a new ELF out.
+
+For each remote: place it (:mod:`bundler.placement`), fill the host's
+descriptor (:mod:`bundler.descriptor`), and add the section, PT_LOAD and
+objcopy-style symbols (:mod:`bundler.elf.editor`). A small non-allocated
+record section (``.rproc_bundle``) remembers the original host bytes the
+edit overwrote and the images it added, so a bundled host can be bundled
+again: the result is always "original host + images", and ``--replace``
+gives exactly the bytes of a fresh bundle.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass, field
+
+from bundler import descriptor as desc_mod
+from bundler import placement
+from bundler.adapters.elftools import is_elf, parse_elf
+from bundler.elf import spec
+from bundler.elf.editor import EditResult, NewImage, NewNote, add_images, planned_prefix_ranges
+from bundler.elf.model import ElfImage
+from bundler.errors import BadInputError, UsageError
+from bundler.placement import Occupied, Region
+from bundler.stems import symbol_names
+
+RECORD_SECTION = ".rproc_bundle"
+RECORD_FORMAT = 1
+DEFAULT_SECTION_PREFIX = ".remote_fw."
+
+
+@dataclass
+class Remote:
+    """One image to bundle: its stem, bytes, and where it came from (for messages)."""
+
+    stem: str
+    data: bytes
+    label: str
+    address: int | None = None
+
+
+@dataclass
+class PlacedImage:
+    stem: str
+    section: str
+    address: int
+    size: int
+    align: int
+    crc32: int
+    how: str
+    file_offset: int = 0
+    descriptor: desc_mod.Descriptor | None = None
+
+
+@dataclass
+class BundleResult:
+    edit: EditResult
+    images: list[PlacedImage]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def chunks(self):
+        return self.edit.chunks
+
+    def to_bytes(self) -> bytes:
+        return self.edit.to_bytes()
+
+
+@dataclass
+class Record:
+    """The ``.rproc_bundle`` record of a bundled host."""
+
+    host_size: int
+    restore: list[tuple[int, bytes]]
+    images: list[dict]
+
+
+def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Region | None = None,
+           replace: bool = False, section_prefix: str = DEFAULT_SECTION_PREFIX,
+           host_name: str = "host") -> BundleResult:
+    """Bundle ``remotes`` into ``host``; raises a BundleError subclass on any problem."""
+    placement.check_align(align)
+    if host.ehdr.e_type not in (spec.ET_EXEC, spec.ET_DYN):
+        raise BadInputError(f"is not a linked executable (e_type {host.ehdr.e_type})",
+                            file=host_name, hint="post-link bundling takes a linked host ELF; "
+                                                 "for a relocatable object use 'bundle object' before linking")
+    if not remotes:
+        raise UsageError("no remote image given", hint="usage: bundle HOST REMOTE... -o OUT")
+    seen = set()
+    for r in remotes:
+        if r.stem in seen:
+            raise UsageError(f"stem {r.stem} is given twice",
+                             hint="give each remote its own --name")
+        seen.add(r.stem)
+        if not r.data:
+            raise BadInputError("is empty (0 bytes)", file=r.label, size=0,
+                                hint="pass the remote firmware image, not an empty file")
+
+    record = read_record(host, host_name)
+    kept: list[Remote] = []
+    if record is not None:
+        for img in record.images:
+            if img["stem"] in seen:
+                if not replace:
+                    raise BadInputError(
+                        f"already carries {img['stem']} at {img['address']:#x} ({img['size']} bytes)",
+                        file=host_name, address=img["address"], size=img["size"],
+                        hint="pass --replace to bundle it again, or --name to bundle under another stem")
+                continue
+            sec = host.find_section(img["section"])
+            if sec is None:
+                raise BadInputError(f"bundle record names section {img['section']}, which is missing",
+                                    file=host_name, hint="the bundled file was edited by another tool; "
+                                                         "bundle the original host instead")
+            kept.append(Remote(stem=img["stem"], data=bytes(host.section_bytes(sec)),
+                               label=f"{host_name}:{img['section']}", address=img["address"]))
+        base = parse_elf(unbundle_bytes(host, record), what="host ELF")
+    else:
+        base = host
+
+    for r in remotes:
+        _refuse_prelinked(base, r.stem, host_name)
+
+    warnings: list[str] = []
+    taken: list[Occupied] = []
+    images: list[NewImage] = []
+    placed: list[PlacedImage] = []
+    patches: list[tuple[int, bytes]] = []
+    for r in kept + remotes:
+        label = f"image {r.stem} ({r.label})"
+        address, how = placement.place(base, len(r.data), label=label, align=align,
+                                       address=r.address, region=region, taken=taken,
+                                       host_name=host_name)
+        if r in kept:
+            how = "kept"
+        section = f"{section_prefix}{r.stem}"
+        crc = zlib.crc32(r.data) & 0xFFFFFFFF
+        taken.append(Occupied(address, address + len(r.data), f"image {r.stem} ({address:#x}-"
+                                                              f"{address + len(r.data):#x})"))
+        start, end, size = symbol_names(r.stem)
+        images.append(NewImage(section=section, address=address, data=r.data, align=align,
+                               symbols=[(start, "start"), (end, "end"), (size, "size")]))
+        desc = desc_mod.find_descriptor(base, r.stem)
+        if desc is None:
+            warnings.append(f"{host_name} declares no descriptor for {r.stem} "
+                            f"(REMOTE_FW_DECLARE({r.stem})): remote_fw_find will not see it")
+        else:
+            patches.append((desc.offset + desc_mod.PATCH_START,
+                            desc_mod.encode_fill(base, desc, base=address, size=len(r.data), crc32=crc)))
+        placed.append(PlacedImage(stem=r.stem, section=section, address=address, size=len(r.data),
+                                  align=align, crc32=crc, how=how, descriptor=desc))
+        if r not in kept:
+            warnings.extend(_remote_warnings(base, r, host_name))
+
+    ranges = planned_prefix_ranges(base, len(images), patches)
+    note = _encode_record(base, ranges, placed)
+    edit = add_images(base, images, patches=patches, notes=[NewNote(RECORD_SECTION, note)])
+    for img, offset in zip(placed, edit.image_offsets):
+        img.file_offset = offset
+    return BundleResult(edit=edit, images=placed, warnings=warnings)
+
+
+def _refuse_prelinked(base: ElfImage, stem: str, host_name: str) -> None:
+    start = base.find_symbol(symbol_names(stem)[0])
+    if start is not None and start.is_defined:
+        raise BadInputError(f"already links {stem}: {start.name} is defined at {start.st_value:#x} "
+                            "(pre-link flow)", file=host_name, address=start.st_value,
+                            hint="bundle a host built without the 'bundle object' output, "
+                                 "or choose another --name")
+
+
+def _remote_warnings(base: ElfImage, r: Remote, host_name: str) -> list[str]:
+    """What will make the image hard to load: not ELF, no PT_LOAD, loads onto the host."""
+    if not is_elf(r.data):
+        return [f"{r.label} is not an ELF image: remote_fw_load will refuse it "
+                "(fine for a blob the host reads itself)"]
+    try:
+        remote = parse_elf(r.data, what="remote ELF")
+    except BadInputError as exc:
+        return [f"{r.label}: {exc.message}: remote_fw_load will refuse it"]
+    loads = [p for p in remote.iter_loads() if p.p_memsz]
+    if not loads:
+        return [f"{r.label} has no PT_LOAD segment: remote_fw_load has nothing to load"]
+    out = []
+    host_ranges = placement.occupied_ranges(base)
+    for i, p in enumerate(remote.segments):
+        if p.p_type != spec.PT_LOAD or not p.p_memsz:
+            continue
+        hit = placement.overlaps(host_ranges, p.p_paddr, p.p_paddr + p.p_memsz)
+        if hit:
+            out.append(f"{r.label} segment {i} loads at {p.p_paddr:#x} ({p.p_memsz} bytes), "
+                       f"onto {hit[0].what} of {host_name}")
+    return out
+
+
+# ---- the bundle record ------------------------------------------------------
+
+def _encode_record(base: ElfImage, ranges: list[tuple[int, int]], placed: list[PlacedImage]) -> bytes:
+    record = {
+        "format": RECORD_FORMAT,
+        "tool": "rproc-bundle",
+        "host_size": len(base.data),
+        "restore": [[offset, base.data[offset:offset + length].hex()] for offset, length in ranges],
+        "images": [{"stem": p.stem, "section": p.section, "address": p.address, "size": p.size,
+                    "align": p.align, "crc32": p.crc32, "placed": p.how} for p in placed],
+    }
+    return json.dumps(record, sort_keys=True, separators=(",", ":")).encode() + b"\n"
+
+
+def read_record(elf: ElfImage, name: str = "ELF file") -> Record | None:
+    """The bundle record of a bundled file, or None if it was never bundled."""
+    sec = elf.find_section(RECORD_SECTION)
+    if sec is None:
+        return None
+    try:
+        raw = json.loads(bytes(elf.section_bytes(sec)))
+        if raw.get("format") != RECORD_FORMAT:
+            raise ValueError(f"format {raw.get('format')!r}")
+        host_size = int(raw["host_size"])
+        restore = [(int(off), bytes.fromhex(hexbytes)) for off, hexbytes in raw["restore"]]
+        images = [dict(stem=str(i["stem"]), section=str(i["section"]), address=int(i["address"]),
+                       size=int(i["size"]), align=int(i["align"]), crc32=int(i["crc32"]),
+                       placed=str(i["placed"])) for i in raw["images"]]
+        if not 0 < host_size <= len(elf.data) or any(o + len(b) > host_size for o, b in restore):
+            raise ValueError("sizes out of range")
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise BadInputError(f"corrupt {RECORD_SECTION} section ({exc})", file=name,
+                            hint="the file was edited after bundling; bundle the original host again") from exc
+    return Record(host_size=host_size, restore=restore, images=images)
+
+
+def unbundle_bytes(elf: ElfImage, record: Record) -> bytes:
+    """The original host, byte for byte, that a bundled file was made from."""
+    out = bytearray(elf.data[:record.host_size])
+    for offset, original in record.restore:
+        out[offset:offset + len(original)] = original
+    return bytes(out)

@@ -1,0 +1,108 @@
+"""bundle: carry remote-core firmware inside a host ELF image.
+
+usage:
+  bundle HOST REMOTE... -o OUT [options]     post-link: inject REMOTE images into HOST
+  bundle object REMOTE -o OBJ --target T     pre-link: objcopy -I binary, done right
+  bundle verify ELF [--remote FILE]...       prove the host will find its images
+  bundle inspect ELF                         segments, embedded images, resource table
+  bundle extract ELF --name STEM -o FILE     an embedded image back, byte for byte
+  bundle hex ELF -o FILE [--format F]        Intel HEX, S-records, binary or UF2
+  bundle kit                                 print the directory of the C kit (linker/)
+
+Run 'bundle COMMAND --help' for a command's options ('bundle --help' alone
+shows the post-link options below this list).
+
+exit status: 0 ok, 1 verification failed, 2 usage, 3 bad input,
+4 does not fit or overlaps, 5 output error, 70 internal error (a bug: please
+report it with the output of --debug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import traceback
+
+from bundler import __version__
+from bundler.errors import EXIT_USAGE, BundleError, UsageError
+from bundler.fileio import Interrupted
+
+EXIT_INTERNAL = 70
+
+# command name -> module in bundler.cli that has add_arguments(parser) and run(args) -> int
+COMMANDS = {
+    "object": "object_cmd",
+    "verify": "verify_cmd",
+    "inspect": "inspect_cmd",
+    "extract": "extract_cmd",
+    "hex": "hex_cmd",
+    "kit": "kit_cmd",
+}
+DEFAULT = "bundle_cmd"
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse that raises UsageError (one line, exit 2) instead of printing usage."""
+
+    def error(self, message):
+        raise UsageError(message, hint=f"see '{self.prog} --help'")
+
+
+def _parser(module_name: str, prog: str):
+    module = importlib.import_module(f"bundler.cli.{module_name}")
+    doc = (module.__doc__ or "").strip()
+    parser = ArgumentParser(prog=prog, description=doc.split("\n\n", 1)[0] if doc else None,
+                            epilog=doc.split("\n\n", 1)[1] if "\n\n" in doc else None,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    parser.add_argument("-v", "--verbose", action="store_true", help="say what was done")
+    module.add_arguments(parser)
+    return module, parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    try:
+        if not argv or argv[0] in ("-h", "--help"):
+            print(__doc__.strip())
+            print()
+            _parser(DEFAULT, "bundle")[1].print_help()
+            return 0 if argv else EXIT_USAGE
+        if argv[0] == "--version":
+            print(f"bundle (rproc-bundle) {__version__}")
+            return 0
+        if argv[0] in COMMANDS:
+            module, parser = _parser(COMMANDS[argv[0]], f"bundle {argv[0]}")
+            args = parser.parse_args(argv[1:])
+        else:
+            module, parser = _parser(DEFAULT, "bundle")
+            args = parser.parse_args(argv)
+        return module.run(args)
+    except BundleError as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"bundle: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except (KeyboardInterrupt, Interrupted) as exc:
+        signum = getattr(exc, "signum", 2)
+        print("bundle: interrupted; no output was written", file=sys.stderr)
+        return 128 + signum
+    except SystemExit:
+        raise
+    except BaseException as exc:  # a bug: say so, in one line unless --debug
+        if debug:
+            traceback.print_exc()
+        print(f"bundle: internal error: {type(exc).__name__}: {exc} "
+              "(run again with --debug and report it)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def warn(message: str) -> None:
+    print(f"bundle: warning: {message}", file=sys.stderr)
+
+
+def info(args, message: str) -> None:
+    if getattr(args, "verbose", False):
+        print(message, file=sys.stderr)

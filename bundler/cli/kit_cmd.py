@@ -1,0 +1,18 @@
+"""Print the directory that holds the host-side C kit (remote_fw.h, remote_fw.c,
+remote_fw.ld, bundle.mk, RemoteFw.cmake).
+
+A Makefile can say  CFLAGS += -I$(shell bundle kit)  and  LDFLAGS += -L$(shell bundle kit).
+"""
+
+from __future__ import annotations
+
+from bundler.kit_path import kit_dir
+
+
+def add_arguments(parser) -> None:
+    pass
+
+
+def run(args) -> int:
+    print(kit_dir())
+    return 0

@@ -1,0 +1,31 @@
+"""Parsing numbers, sizes and ranges from the command line."""
+
+from __future__ import annotations
+
+import re
+
+from bundler.errors import UsageError
+from bundler.placement import Region
+
+_SUFFIX = {"": 1, "k": 1 << 10, "K": 1 << 10, "m": 1 << 20, "M": 1 << 20, "g": 1 << 30, "G": 1 << 30}
+_NUM = re.compile(r"\s*(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|[0-9_]+)([kKmMgG]?)(i?[bB])?\s*\Z")
+
+
+def parse_int(text: str, what: str = "number") -> int:
+    """``0x20000000``, ``4096``, ``256K``, ``4MiB``: a non-negative integer."""
+    m = _NUM.match(text or "")
+    if not m:
+        raise UsageError(f"{what} {text!r} is not a number",
+                         hint="use decimal, 0x hex, or a K/M/G suffix (1024-based)")
+    return int(m.group(1), 0) * _SUFFIX[m.group(2)]
+
+
+def parse_region(text: str) -> Region:
+    """``START:SIZE`` (both numbers), e.g. ``0x00100000:1M``."""
+    if text.count(":") != 1:
+        raise UsageError(f"--region {text!r} is not START:SIZE", hint="for example --region 0x100000:256K")
+    start, size = text.split(":")
+    region = Region(parse_int(start, "region start"), parse_int(size, "region size"))
+    if region.size == 0:
+        raise UsageError(f"--region {text!r} has size 0", hint="give the region's size in bytes")
+    return region

@@ -1,0 +1,341 @@
+"""The append-only ELF editor: add loadable images to a linked ELF file.
+
+What it changes in the original bytes, and nothing else:
+  - the ELF header's e_phoff/e_phnum/e_shoff/e_shnum;
+  - the program header table grows into the unused gap after it, if that gap
+    lies outside every section and segment; else a new table is written at
+    the end of the file, outside every PT_LOAD (the old one stays, unused);
+  - the caller's ``patches`` (the descriptors' fields).
+Everything else is appended: each image (one SHF_ALLOC PROGBITS section and
+one PT_LOAD with p_paddr = p_vaddr = its address, p_filesz = p_memsz = its
+size), new copies of .symtab/.strtab/.shstrtab grown by the new entries (the
+section headers keep their indices and point at the copies), any extra
+non-allocated sections, and the section header table. Existing sections,
+segments and symbols keep their index, address and size, except the grown
+string and symbol tables, whose size grows; undefined symbols the new ones
+define (the kit's weak references) are defined in place in the copy.
+
+The result is a list of chunks (bytes or memoryviews) so a large image is
+written straight from its buffer, never copied into one big bytes object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from bundler.elf import spec
+from bundler.elf.model import ElfImage
+from bundler.elf.spec import Phdr, Shdr, Sym
+from bundler.errors import BadInputError
+
+MAX_SECTIONS = spec.SHN_LORESERVE - 1
+
+
+@dataclass
+class NewImage:
+    """An image to add: its bytes at ``address`` in a section named ``section``."""
+
+    section: str
+    address: int
+    data: bytes | memoryview
+    align: int = 8
+    symbols: list[tuple[str, str]] = field(default_factory=list)  # (name, "start"|"end"|"size")
+
+
+@dataclass
+class NewNote:
+    """A non-allocated section to append (the bundle record)."""
+
+    section: str
+    data: bytes
+
+
+@dataclass
+class EditResult:
+    chunks: list
+    size: int
+    prefix_changes: list[tuple[int, bytes]]   # (offset, original bytes) of every byte changed in place
+    image_offsets: list[int]
+    phdr_moved: bool
+
+    def to_bytes(self) -> bytes:
+        return b"".join(bytes(c) for c in self.chunks)
+
+
+class _Appender:
+    """Builds the tail of the file: aligned chunks after the original bytes."""
+
+    def __init__(self, start: int):
+        self.chunks = []
+        self.offset = start
+
+    def align(self, alignment: int) -> None:
+        pad = (-self.offset) % max(alignment, 1)
+        if pad:
+            self.chunks.append(bytes(pad))
+            self.offset += pad
+
+    def put(self, data, alignment: int = 1) -> int:
+        self.align(alignment)
+        at = self.offset
+        self.chunks.append(data)
+        self.offset += len(data)
+        return at
+
+
+class _StringTable:
+    """An existing string table grown by appended names (deduplicated)."""
+
+    def __init__(self, original: bytes):
+        self.original = bytes(original)
+        self.extra = bytearray()
+        self.index = {}
+
+    def add(self, name: str) -> int:
+        if name in self.index:
+            return self.index[name]
+        raw = name.encode()
+        found = self.original.find(raw + b"\0")
+        # reuse an existing whole string (start of table or after a NUL)
+        while found > 0 and self.original[found - 1] != 0:
+            found = self.original.find(raw + b"\0", found + 1)
+        if found >= 0:
+            self.index[name] = found
+            return found
+        at = len(self.original) + len(self.extra)
+        if not self.original and not self.extra:
+            self.extra += b"\0"
+            at = 1
+        self.extra += raw + b"\0"
+        self.index[name] = at
+        return at
+
+    @property
+    def grown(self) -> bool:
+        return bool(self.extra)
+
+    def content(self) -> bytes:
+        base = self.original if self.original else b""
+        return base + bytes(self.extra)
+
+
+def add_images(elf: ElfImage, images: list[NewImage], *, patches: list[tuple[int, bytes]] = (),
+               notes: list[NewNote] = ()) -> EditResult:
+    """Return the new file as chunks: ``elf`` plus ``images`` and ``notes``."""
+    lay = elf.layout
+    data = elf.data
+    ehdr = elf.ehdr
+    prefix = bytearray(data)
+    changes: dict[int, bytes] = {}
+
+    def write_prefix(offset: int, new: bytes) -> None:
+        old = bytes(prefix[offset:offset + len(new)])
+        if old != new:
+            changes[offset] = old
+            prefix[offset:offset + len(new)] = new
+
+    for offset, new in patches:
+        write_prefix(offset, new)
+
+    sections = [replace(s.hdr) for s in elf.sections]
+    if not sections:
+        raise BadInputError("the host has no section headers",
+                            hint="bundle needs a host ELF with its section header table (not stripped with --strip-sections)")
+    old_shnum = len(sections)
+    shstrndx = _shstrndx(elf)
+    if shstrndx == 0:
+        raise BadInputError("the host has no section name table (e_shstrndx is 0)",
+                            hint="rebuild the host without stripping its section headers")
+
+    # string and symbol tables that grow (shared tables are grown once)
+    tables: dict[int, _StringTable] = {}
+
+    def strtab(index: int) -> _StringTable:
+        if index not in tables:
+            sec = elf.sections[index]
+            tables[index] = _StringTable(elf.section_bytes(sec))
+        return tables[index]
+
+    symtab_index = elf.symtab.index if elf.symtab else None
+    new_section_index = old_shnum
+    if symtab_index is None:
+        # a stripped host: new .symtab and .strtab after the image sections
+        strtab_index = old_shnum + len(images) + len(notes)
+        symtab_index = strtab_index + 1
+        tables[strtab_index] = _StringTable(b"\0")
+        sym_entries = [bytes(lay.sym.size)]
+        first_global = 1
+    else:
+        strtab_index = elf.symtab.hdr.sh_link
+        sym_entries = None
+        first_global = elf.symtab.hdr.sh_info
+    shstr = strtab(shstrndx)
+
+    tail = _Appender(len(prefix))
+    new_phdrs: list[Phdr] = []
+    new_shdrs: list[Shdr] = []
+    new_syms: list[Sym] = []
+    define_in_place: dict[int, Sym] = {}
+    image_offsets = []
+    by_name = {s.name: s for s in elf.symbols if not s.is_defined and s.index}
+
+    for image in images:
+        size = len(image.data)
+        offset = tail.put(image.data, image.align)
+        image_offsets.append(offset)
+        index = new_section_index
+        new_section_index += 1
+        new_shdrs.append(Shdr(sh_name=shstr.add(image.section), sh_type=spec.SHT_PROGBITS,
+                              sh_flags=spec.SHF_ALLOC, sh_addr=image.address, sh_offset=offset,
+                              sh_size=size, sh_link=0, sh_info=0, sh_addralign=image.align,
+                              sh_entsize=0))
+        new_phdrs.append(Phdr(p_type=spec.PT_LOAD, p_flags=spec.PF_R, p_offset=offset,
+                              p_vaddr=image.address, p_paddr=image.address, p_filesz=size,
+                              p_memsz=size, p_align=image.align))
+        for name, which in image.symbols:
+            value = {"start": image.address, "end": image.address + size, "size": size}[which]
+            shndx = spec.SHN_ABS if which == "size" else index
+            sym = Sym(st_name=0, st_value=value, st_size=0,
+                      st_info=spec.st_info(spec.STB_GLOBAL, spec.STT_NOTYPE),
+                      st_other=spec.STV_DEFAULT, st_shndx=shndx)
+            if name in by_name:
+                old = by_name[name]
+                define_in_place[old.index] = replace(sym, st_name=_raw_sym(elf, old.index).st_name)
+            else:
+                new_syms.append(replace(sym, st_name=strtab(strtab_index).add(name)))
+
+    for note in notes:
+        offset = tail.put(note.data, 1)
+        new_shdrs.append(Shdr(sh_name=shstr.add(note.section), sh_type=spec.SHT_PROGBITS,
+                              sh_flags=0, sh_addr=0, sh_offset=offset, sh_size=len(note.data),
+                              sh_link=0, sh_info=0, sh_addralign=1, sh_entsize=0))
+        new_section_index += 1
+
+    # the symbol table: a copy with in-place definitions and appended globals
+    if sym_entries is None:
+        old = elf.section_bytes(elf.symtab)
+        sym_entries = [old[i:i + lay.sym.size] for i in range(0, len(old), lay.sym.size)]
+    sym_entries = list(sym_entries)
+    for index, sym in define_in_place.items():
+        sym_entries[index] = lay.sym.pack(sym)
+    sym_entries.extend(lay.sym.pack(s) for s in new_syms)
+    symtab_bytes = b"".join(bytes(e) for e in sym_entries)
+
+    if elf.symtab is None:
+        strtab_name = shstr.add(".strtab")
+        symtab_name = shstr.add(".symtab")
+
+    # the grown string tables (every name is added by now), appended and repointed
+    for index, table in sorted(tables.items()):
+        if index >= old_shnum:
+            continue
+        if table.grown:
+            offset = tail.put(table.content(), 1)
+            sections[index] = replace(sections[index], sh_offset=offset, sh_size=len(table.content()))
+    if elf.symtab is not None:
+        if define_in_place or new_syms:
+            offset = tail.put(symtab_bytes, lay.addr_size)
+            sections[elf.symtab.index] = replace(sections[elf.symtab.index], sh_offset=offset,
+                                                 sh_size=len(symtab_bytes))
+            _grow_shndx_table(elf, sections, tail, len(new_syms))
+    else:
+        content = tables[strtab_index].content()
+        offset = tail.put(content, 1)
+        new_shdrs.append(Shdr(sh_name=strtab_name, sh_type=spec.SHT_STRTAB, sh_flags=0, sh_addr=0,
+                              sh_offset=offset, sh_size=len(content), sh_link=0, sh_info=0,
+                              sh_addralign=1, sh_entsize=0))
+        offset = tail.put(symtab_bytes, lay.addr_size)
+        new_shdrs.append(Shdr(sh_name=symtab_name, sh_type=spec.SHT_SYMTAB, sh_flags=0, sh_addr=0,
+                              sh_offset=offset, sh_size=len(symtab_bytes), sh_link=strtab_index,
+                              sh_info=first_global, sh_addralign=lay.addr_size,
+                              sh_entsize=lay.sym.size))
+
+    shnum = old_shnum + len(new_shdrs)
+    if shnum > MAX_SECTIONS:
+        raise BadInputError(f"the output would have {shnum} sections; the limit is {MAX_SECTIONS}",
+                            hint="bundle fewer images into this host")
+
+    # program headers: in the gap after the table, else a new table at the end
+    phdrs = list(elf.segments) + new_phdrs
+    gap = _phdr_gap(elf, len(new_phdrs))
+    phdr_moved = False
+    if gap is not None:
+        write_prefix(gap, b"".join(lay.phdr.pack(p) for p in new_phdrs))
+        e_phoff = ehdr.e_phoff
+    else:
+        e_phoff = tail.put(b"".join(lay.phdr.pack(p) for p in phdrs), lay.addr_size)
+        phdr_moved = True
+
+    if ehdr.e_shnum == 0 and ehdr.e_shoff:          # extended section numbering
+        sections[0] = replace(sections[0], sh_size=shnum)
+    all_shdrs = sections + new_shdrs
+    e_shoff = tail.put(b"".join(lay.shdr.pack(s) for s in all_shdrs), lay.addr_size)
+
+    new_ehdr = replace(ehdr, e_phoff=e_phoff, e_phnum=len(phdrs),
+                       e_phentsize=lay.phdr.size, e_shoff=e_shoff,
+                       e_shnum=0 if ehdr.e_shnum == 0 and ehdr.e_shoff else shnum)
+    if len(phdrs) >= 0xFFFF:
+        raise BadInputError(f"the output would have {len(phdrs)} program headers; the limit is 65534",
+                            hint="bundle fewer images into this host")
+    write_prefix(0, lay.ehdr.pack(new_ehdr))
+
+    chunks = [bytes(prefix)] + tail.chunks
+    return EditResult(chunks=chunks, size=tail.offset, image_offsets=image_offsets,
+                      prefix_changes=sorted(changes.items()), phdr_moved=phdr_moved)
+
+
+def planned_prefix_ranges(elf: ElfImage, n_images: int,
+                          patches: list[tuple[int, bytes]] = ()) -> list[tuple[int, int]]:
+    """(offset, length) of every range of the original bytes :func:`add_images` may overwrite."""
+    ranges = [(0, elf.layout.ehdr.size)]
+    ranges += [(offset, len(new)) for offset, new in patches]
+    gap = _phdr_gap(elf, n_images)
+    if gap is not None:
+        ranges.append((gap, n_images * elf.layout.phdr.size))
+    return sorted(ranges)
+
+
+def _phdr_gap(elf: ElfImage, n_new: int) -> int | None:
+    """Offset where ``n_new`` program headers can follow the table in place, or None."""
+    if not elf.ehdr.e_phnum or not n_new:
+        return None
+    end = elf.ehdr.e_phoff + elf.ehdr.e_phnum * elf.layout.phdr.size
+    return end if _gap_is_free(elf, end, n_new * elf.layout.phdr.size) else None
+
+
+def _shstrndx(elf: ElfImage) -> int:
+    if elf.ehdr.e_shstrndx == spec.SHN_XINDEX:
+        return elf.sections[0].hdr.sh_link
+    return elf.ehdr.e_shstrndx
+
+
+def _raw_sym(elf: ElfImage, index: int) -> Sym:
+    lay = elf.layout
+    return lay.sym.unpack(elf.data, elf.symtab.hdr.sh_offset + index * lay.sym.size)
+
+
+def _grow_shndx_table(elf: ElfImage, sections: list[Shdr], tail: _Appender, added: int) -> None:
+    """Extend a SHT_SYMTAB_SHNDX table by one zero word per appended symbol."""
+    for sec in elf.sections:
+        if sec.hdr.sh_type == spec.SHT_SYMTAB_SHNDX and sec.hdr.sh_link == elf.symtab.index:
+            content = bytes(elf.section_bytes(sec)) + bytes(4 * added)
+            offset = tail.put(content, 4)
+            sections[sec.index] = replace(sections[sec.index], sh_offset=offset, sh_size=len(content))
+
+
+def _gap_is_free(elf: ElfImage, start: int, length: int) -> bool:
+    """True if file bytes [start, start+length) belong to no header, section or segment."""
+    end = start + length
+    if end > len(elf.data):
+        return False
+    lay = elf.layout
+    used = [(0, lay.ehdr.size)]
+    if elf.ehdr.e_shoff:
+        used.append((elf.ehdr.e_shoff, elf.ehdr.e_shoff + len(elf.sections) * lay.shdr.size))
+    for sec in elf.sections[1:]:
+        if sec.has_file_bytes and sec.hdr.sh_size:
+            used.append((sec.hdr.sh_offset, sec.hdr.sh_offset + sec.hdr.sh_size))
+    for p in elf.segments:
+        if p.p_filesz:
+            used.append((p.p_offset, p.p_offset + p.p_filesz))
+    return not any(a < end and start < b for a, b in used)

@@ -1,0 +1,125 @@
+"""The in-memory model of an ELF file: headers, segments, sections, symbols.
+
+Built by :mod:`bundler.adapters.elftools` from bytes; read by placement,
+bundling, verification and export. Records keep the spec's field names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bundler.elf import spec
+from bundler.elf.spec import Ehdr, Layout, Phdr, Shdr
+
+
+@dataclass
+class Section:
+    index: int
+    name: str
+    hdr: Shdr
+
+    @property
+    def is_alloc(self) -> bool:
+        return bool(self.hdr.sh_flags & spec.SHF_ALLOC)
+
+    @property
+    def has_file_bytes(self) -> bool:
+        return self.hdr.sh_type not in (spec.SHT_NOBITS, spec.SHT_NULL)
+
+
+@dataclass
+class Symbol:
+    index: int
+    name: str
+    st_value: int
+    st_size: int
+    st_info: int
+    st_other: int
+    st_shndx: int
+
+    @property
+    def bind(self) -> int:
+        return spec.st_bind(self.st_info)
+
+    @property
+    def type(self) -> int:
+        return spec.st_type(self.st_info)
+
+    @property
+    def is_defined(self) -> bool:
+        return self.st_shndx != spec.SHN_UNDEF
+
+
+@dataclass
+class ElfImage:
+    """A parsed ELF file. ``data`` is the whole file; nothing here is a path."""
+
+    data: bytes
+    layout: Layout
+    ehdr: Ehdr
+    segments: list[Phdr]
+    sections: list[Section]
+    symbols: list[Symbol] = field(default_factory=list)
+    symtab: Section | None = None
+
+    # ---- lookups ---------------------------------------------------------
+    def find_section(self, name: str) -> Section | None:
+        for sec in self.sections:
+            if sec.name == name:
+                return sec
+        return None
+
+    def find_symbol(self, name: str) -> Symbol | None:
+        """The defined symbol of that name if there is one, else an undefined one, else None."""
+        undefined = None
+        for sym in self.symbols:
+            if sym.name == name:
+                if sym.is_defined:
+                    return sym
+                undefined = undefined or sym
+        return undefined
+
+    def iter_loads(self):
+        """PT_LOAD program headers, in table order."""
+        return (p for p in self.segments if p.p_type == spec.PT_LOAD)
+
+    def section_bytes(self, sec: Section) -> memoryview:
+        if not sec.has_file_bytes:
+            return memoryview(b"")
+        return memoryview(self.data)[sec.hdr.sh_offset:sec.hdr.sh_offset + sec.hdr.sh_size]
+
+    def find_section_at(self, vaddr: int, size: int = 1) -> Section | None:
+        """The SHF_ALLOC section with file bytes that holds [vaddr, vaddr+size)."""
+        for sec in self.sections:
+            h = sec.hdr
+            if sec.is_alloc and sec.has_file_bytes and h.sh_addr <= vaddr \
+                    and vaddr + size <= h.sh_addr + h.sh_size:
+                return sec
+        return None
+
+    def vaddr_to_offset(self, vaddr: int, size: int = 1) -> int | None:
+        """File offset of the bytes a section holds at VMA ``vaddr``, or None."""
+        sec = self.find_section_at(vaddr, size)
+        if sec is None:
+            return None
+        return sec.hdr.sh_offset + (vaddr - sec.hdr.sh_addr)
+
+    def read_cstring(self, vaddr: int, limit: int = 256) -> str | None:
+        """A NUL-terminated string at VMA ``vaddr`` (None if not in file bytes)."""
+        sec = self.find_section_at(vaddr)
+        if sec is None:
+            return None
+        off = sec.hdr.sh_offset + (vaddr - sec.hdr.sh_addr)
+        end_of_sec = sec.hdr.sh_offset + sec.hdr.sh_size
+        end = self.data.find(b"\0", off, min(end_of_sec, off + limit))
+        if end < 0:
+            return None
+        return self.data[off:end].decode("ascii", errors="replace")
+
+    # ---- description -----------------------------------------------------
+    @property
+    def kind(self) -> str:
+        bits = 64 if self.layout.is64 else 32
+        order = "big" if self.layout.big_endian else "little"
+        machine = spec.MACHINE_NAMES.get(self.ehdr.e_machine, f"machine {self.ehdr.e_machine}")
+        return f"ELF{bits} {order}-endian {machine}"

@@ -1,0 +1,161 @@
+"""Where an image goes in the host's address space.
+
+Rules, in order: an explicit ``--address``; else the slot that remote_fw.ld
+reserved (``__remote_fw_slot_start/_end``); else the first free address after
+the host's loadable content in the region that holds its read-only data. An
+image never overlaps any host PT_LOAD or SHF_ALLOC section, by LMA (p_paddr)
+or by VMA (p_vaddr / sh_addr), nor an image placed before it; where a bound
+is known (slot, ``--region``) it must fit inside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bundler.elf import spec
+from bundler.elf.model import ElfImage
+from bundler.errors import NoFitError, UsageError
+
+SLOT_START, SLOT_END = "__remote_fw_slot_start", "__remote_fw_slot_end"
+
+
+@dataclass(frozen=True)
+class Region:
+    start: int
+    size: int
+
+    @property
+    def end(self) -> int:
+        return self.start + self.size
+
+    def __str__(self) -> str:
+        return f"{self.start:#x}-{self.end:#x} ({self.size} bytes)"
+
+
+@dataclass(frozen=True)
+class Occupied:
+    """A range of host (or earlier image) addresses, and what holds it."""
+
+    start: int
+    end: int
+    what: str
+
+
+def align_up(value: int, align: int) -> int:
+    return (value + align - 1) // align * align
+
+
+def check_align(align: int) -> int:
+    if align < 1 or align & (align - 1):
+        raise UsageError(f"--align {align} is not a power of two", hint="use 1, 2, 4, 8, 16, ...")
+    return align
+
+
+def occupied_ranges(elf: ElfImage) -> list[Occupied]:
+    """Every address range the host uses: PT_LOADs by LMA and VMA, SHF_ALLOC sections by VMA."""
+    out = []
+    for i, p in enumerate(elf.segments):
+        if p.p_type != spec.PT_LOAD or p.p_memsz == 0:
+            continue
+        out.append(Occupied(p.p_paddr, p.p_paddr + p.p_memsz,
+                            f"segment {i} (PT_LOAD, LMA {p.p_paddr:#x}-{p.p_paddr + p.p_memsz:#x})"))
+        if p.p_vaddr != p.p_paddr:
+            out.append(Occupied(p.p_vaddr, p.p_vaddr + p.p_memsz,
+                                f"segment {i} (PT_LOAD, VMA {p.p_vaddr:#x}-{p.p_vaddr + p.p_memsz:#x})"))
+    for sec in elf.sections:
+        if sec.is_alloc and sec.hdr.sh_size:
+            h = sec.hdr
+            out.append(Occupied(h.sh_addr, h.sh_addr + h.sh_size,
+                                f"section {sec.name or sec.index} ({h.sh_addr:#x}-{h.sh_addr + h.sh_size:#x})"))
+    return out
+
+
+def find_slot(elf: ElfImage) -> Region | None:
+    """The slot remote_fw.ld reserved, if the host defined REMOTE_FW_SLOT_SIZE."""
+    start, end = elf.find_symbol(SLOT_START), elf.find_symbol(SLOT_END)
+    if start is None or end is None or not start.is_defined or not end.is_defined:
+        return None
+    if end.st_value <= start.st_value:
+        return None  # remote_fw.ld included without REMOTE_FW_SLOT_SIZE: no slot
+    return Region(start.st_value, end.st_value - start.st_value)
+
+
+def anchor_end(elf: ElfImage) -> int:
+    """The end (by LMA) of the PT_LOAD that holds the host's read-only data."""
+    loads = [p for p in elf.iter_loads() if p.p_memsz]
+    if not loads:
+        return 0
+    rodata = elf.find_section(".rodata")
+    anchor = None
+    if rodata is not None and rodata.is_alloc:
+        addr = rodata.hdr.sh_addr
+        anchor = next((p for p in loads if p.p_vaddr <= addr < p.p_vaddr + p.p_memsz), None)
+    if anchor is None:
+        anchor = next((p for p in loads if p.p_filesz and not p.p_flags & spec.PF_W), None)
+    if anchor is None:
+        anchor = next((p for p in loads if p.p_filesz), loads[0])
+    return anchor.p_paddr + anchor.p_memsz
+
+
+def overlaps(occupied: list[Occupied], start: int, end: int) -> list[Occupied]:
+    return [o for o in occupied if o.start < end and start < o.end]
+
+
+def place(elf: ElfImage, size: int, *, label: str, align: int = 8, address: int | None = None,
+          region: Region | None = None, taken: list[Occupied] = (), host_name: str = "host") -> tuple[int, str]:
+    """Choose the address of an image of ``size`` bytes; returns (address, how).
+
+    ``taken`` holds images placed earlier in the same run. Raises NoFitError
+    with the bytes missing or what the image would overlap.
+    """
+    check_align(align)
+    occupied = occupied_ranges(elf) + list(taken)
+    limit = elf.layout.addr_max + 1
+    slot = find_slot(elf)
+    bound, bound_name = (region, "--region") if region else (slot, "the slot") if slot else (None, None)
+
+    if address is not None:
+        how = "--address"
+        if address % align:
+            raise UsageError(f"--address {address:#x} for {label} is not aligned to {align} bytes",
+                             address=address, hint=f"pass an address that is a multiple of {align}, "
+                                                   "or a smaller --align")
+        _check_inside(label, address, size, bound, bound_name, limit)
+        hit = overlaps(occupied, address, address + size)
+        if hit:
+            raise NoFitError(f"{label} at {address:#x} ({size} bytes) would overlap {hit[0].what} "
+                             f"of {host_name}", address=address, size=size,
+                             hint="choose another --address, or leave it out to place the image automatically")
+        return address, how
+
+    if bound is not None:
+        how, cursor = ("region" if region else "slot"), bound.start
+    else:
+        how, cursor = "after the host's read-only data", anchor_end(elf)
+    while True:
+        cursor = align_up(cursor, align)
+        hit = overlaps(occupied, cursor, cursor + size)
+        if not hit:
+            break
+        cursor = max(o.end for o in hit)
+    _check_inside(label, cursor, size, bound, bound_name, limit)
+    return cursor, how
+
+
+def _check_inside(label, address, size, bound, bound_name, limit) -> None:
+    if address + size > limit:
+        raise NoFitError(f"{label} ({size} bytes) at {address:#x} runs past the end of the "
+                         f"address space ({limit:#x}) by {address + size - limit} bytes",
+                         address=address, size=size, hint="pass a lower --address or a --region")
+    if bound is None:
+        return
+    if address < bound.start or address + size > bound.end:
+        if size > bound.size:
+            detail = f"{size - bound.size} bytes short"
+        elif address >= bound.start:
+            detail = f"{address + size - bound.end} bytes short of the room left after what it holds"
+        else:
+            detail = f"the address lies {bound.start - address} bytes below it"
+        raise NoFitError(f"{label} ({size} bytes at {address:#x}) does not fit in {bound_name} "
+                         f"{bound}: {detail}", address=address, size=size,
+                         hint="enlarge the slot (REMOTE_FW_SLOT_SIZE) or --region, or shrink the image")
