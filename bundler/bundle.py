@@ -38,6 +38,8 @@ class Remote:
     data: bytes
     label: str
     address: int | None = None
+    how: str | None = None      # for an image kept from an earlier bundle: how it was placed then
+    align: int | None = None    # likewise its alignment
 
 
 @dataclass
@@ -114,7 +116,8 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
                                     file=host_name, hint="the bundled file was edited by another tool; "
                                                          "bundle the original host instead")
             kept.append(Remote(stem=img["stem"], data=bytes(host.section_bytes(sec)),
-                               label=f"{host_name}:{img['section']}", address=img["address"]))
+                               label=f"{host_name}:{img['section']}", address=img["address"],
+                               how=img["placed"], align=img["align"]))
         base = parse_elf(unbundle_bytes(host, record), what="host ELF")
     else:
         base = host
@@ -129,17 +132,17 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
     patches: list[tuple[int, bytes]] = []
     for r in kept + remotes:
         label = f"image {r.stem} ({r.label})"
-        address, how = placement.place(base, len(r.data), label=label, align=align,
+        r_align = r.align or align
+        address, how = placement.place(base, len(r.data), label=label, align=r_align,
                                        address=r.address, region=region, taken=taken,
                                        host_name=host_name)
-        if r in kept:
-            how = "kept"
+        how = r.how or how
         section = f"{section_prefix}{r.stem}"
         crc = zlib.crc32(r.data) & 0xFFFFFFFF
         taken.append(Occupied(address, address + len(r.data), f"image {r.stem} ({address:#x}-"
                                                               f"{address + len(r.data):#x})"))
         start, end, size = symbol_names(r.stem)
-        images.append(NewImage(section=section, address=address, data=r.data, align=align,
+        images.append(NewImage(section=section, address=address, data=r.data, align=r_align,
                                symbols=[(start, "start"), (end, "end"), (size, "size")]))
         desc = desc_mod.find_descriptor(base, r.stem)
         if desc is None:
@@ -149,7 +152,7 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
             patches.append((desc.offset + desc_mod.PATCH_START,
                             desc_mod.encode_fill(base, desc, base=address, size=len(r.data), crc32=crc)))
         placed.append(PlacedImage(stem=r.stem, section=section, address=address, size=len(r.data),
-                                  align=align, crc32=crc, how=how, descriptor=desc))
+                                  align=r_align, crc32=crc, how=how, descriptor=desc))
         if r not in kept:
             warnings.extend(_remote_warnings(base, r, host_name))
 
