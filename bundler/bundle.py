@@ -131,7 +131,7 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
     placed: list[PlacedImage] = []
     patches: list[tuple[int, bytes]] = []
     for r in kept + remotes:
-        label = f"image {r.stem} ({r.label})"
+        label = f"image {r.stem} from {r.label}"
         r_align = r.align or align
         address, how = placement.place(base, len(r.data), label=label, align=r_align,
                                        address=r.address, region=region, taken=taken,

@@ -4,8 +4,9 @@ Rules, in order: an explicit ``--address``; else the slot that remote_fw.ld
 reserved (``__remote_fw_slot_start/_end``); else the first free address after
 the host's loadable content in the region that holds its read-only data. An
 image never overlaps any host PT_LOAD or SHF_ALLOC section, by LMA (p_paddr)
-or by VMA (p_vaddr / sh_addr), nor an image placed before it; where a bound
-is known (slot, ``--region``) it must fit inside.
+or by VMA (p_vaddr / sh_addr), nor an image placed before it. An image placed
+automatically must fit inside the bound that is known (``--region``, else the
+slot); an explicit ``--address`` is bounded by ``--region`` only.
 """
 
 from __future__ import annotations
@@ -115,7 +116,9 @@ def place(elf: ElfImage, size: int, *, label: str, align: int = 8, address: int 
     bound, bound_name = (region, "--region") if region else (slot, "the slot") if slot else (None, None)
 
     if address is not None:
+        # an explicit address is the engineer's override: only an explicit --region bounds it
         how = "--address"
+        bound, bound_name = (region, "--region") if region else (None, None)
         if address % align:
             raise UsageError(f"--address {address:#x} for {label} is not aligned to {align} bytes",
                              address=address, hint=f"pass an address that is a multiple of {align}, "

@@ -99,6 +99,16 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def load_elf(path, what: str = "ELF file"):
+    """Read and parse an ELF input; any error names the file."""
+    from bundler.adapters.elftools import parse_elf
+    from bundler.fileio import read_input
+    try:
+        return parse_elf(read_input(path, what), what=what)
+    except BundleError as exc:
+        raise exc.with_file(str(path))
+
+
 def warn(message: str) -> None:
     print(f"bundle: warning: {message}", file=sys.stderr)
 

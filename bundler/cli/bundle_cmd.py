@@ -20,7 +20,7 @@ import os
 
 from bundler import bundle as core
 from bundler.adapters.elftools import parse_elf
-from bundler.cli import info, warn
+from bundler.cli import info, load_elf, warn
 from bundler.cli.numbers import parse_int, parse_region
 from bundler.errors import UsageError
 from bundler.fileio import read_input, refuse_overwriting_inputs, write_outputs
@@ -63,7 +63,7 @@ def run(args) -> int:
     outputs = [args.output, args.hex, args.depfile]
     refuse_overwriting_inputs(outputs, [args.host, *remotes_paths])
 
-    host = parse_elf(read_input(args.host, "host ELF"), what="host ELF")
+    host = load_elf(args.host, "host ELF")
     remotes = [core.Remote(stem=stem, data=read_input(path, "remote image"), label=os.fspath(path),
                            address=addr)
                for stem, path, addr in zip(stems, remotes_paths, addresses)]

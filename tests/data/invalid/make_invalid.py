@@ -1,0 +1,105 @@
+"""Make the invalid-input corpus: each invalid_<reason>.elf from a valid host.
+
+    python tests/data/invalid/make_invalid.py        (rewrites the files here)
+
+Every file is a small, valid synthetic host (tests/elfbuild.py) with one
+defect; CASES in tests/unit/test_invalid_inputs.py says what each must give.
+"""
+
+from __future__ import annotations
+
+import struct
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[2]))
+
+from bundler.elf import spec  # noqa: E402
+from tests.elfbuild import HostSpec, build_host  # noqa: E402
+
+
+def _host(**kw) -> bytearray:
+    return bytearray(build_host(HostSpec(**kw)))
+
+
+def _set_ehdr(data: bytearray, **fields) -> bytearray:
+    lay = spec.Layout.of(data)
+    ehdr = lay.ehdr.unpack(data)
+    for k, v in fields.items():
+        setattr(ehdr, k, v)
+    data[:lay.ehdr.size] = lay.ehdr.pack(ehdr)
+    return data
+
+
+def _set_phdr(data: bytearray, index: int, **fields) -> bytearray:
+    lay = spec.Layout.of(data)
+    ehdr = lay.ehdr.unpack(data)
+    off = ehdr.e_phoff + index * lay.phdr.size
+    p = lay.phdr.unpack(data, off)
+    for k, v in fields.items():
+        setattr(p, k, v)
+    data[off:off + lay.phdr.size] = lay.phdr.pack(p)
+    return data
+
+
+def _set_shdr(data: bytearray, index: int, **fields) -> bytearray:
+    lay = spec.Layout.of(data)
+    ehdr = lay.ehdr.unpack(data)
+    off = ehdr.e_shoff + index * lay.shdr.size
+    s = lay.shdr.unpack(data, off)
+    for k, v in fields.items():
+        setattr(s, k, v)
+    data[off:off + lay.shdr.size] = lay.shdr.pack(s)
+    return data
+
+
+def _corrupt_descriptor_magic(data: bytearray) -> bytearray:
+    lay = spec.Layout.of(data)
+    ehdr = lay.ehdr.unpack(data)
+    for i in range(ehdr.e_shnum):
+        s = lay.shdr.unpack(data, ehdr.e_shoff + i * lay.shdr.size)
+        if s.sh_type == spec.SHT_PROGBITS and s.sh_flags == spec.SHF_ALLOC and s.sh_size == 56:
+            data[s.sh_offset:s.sh_offset + 4] = b"XXXX"
+            return data
+    raise AssertionError("no descriptor section found")
+
+
+def cases() -> dict[str, bytes]:
+    out = {
+        "not_elf": b"This is a text file, not firmware.\n" * 4,
+        "empty": b"",
+        "truncated_ident": bytes(_host()[:10]),
+        "truncated_header": bytes(_host()[:40]),
+        "truncated_half": bytes(_host()[: len(_host()) // 2]),
+        "bad_class": bytes(_host()[:4] + b"\x07" + _host()[5:]),
+        "bad_data_encoding": bytes(_host()[:5] + b"\x09" + _host()[6:]),
+        "bad_version": bytes(_host()[:6] + b"\x05" + _host()[7:]),
+        "absurd_phnum": bytes(_set_ehdr(_host(), e_phnum=0xFFFE)),
+        "absurd_shnum": bytes(_set_ehdr(_host(), e_shnum=0xFEFF)),
+        "phoff_past_end": bytes(_set_ehdr(_host(), e_phoff=0x7FFFFFF0)),
+        "shoff_past_end": bytes(_set_ehdr(_host(), e_shoff=0xFFFFFF00)),
+        "bad_phentsize": bytes(_set_ehdr(_host(), e_phentsize=7)),
+        "bad_shentsize": bytes(_set_ehdr(_host(), e_shentsize=3)),
+        "shstrndx_out_of_range": bytes(_set_ehdr(_host(), e_shstrndx=200)),
+        "segment_past_end": bytes(_set_phdr(_host(), 0, p_filesz=0x10000000, p_memsz=0x10000000)),
+        "filesz_above_memsz": bytes(_set_phdr(_host(), 1, p_memsz=1)),
+        "segment_wraps": bytes(_set_phdr(_host(), 0, p_paddr=0xFFFFFFF0, p_vaddr=0xFFFFFFF0)),
+        "section_past_end": bytes(_set_shdr(_host(), 1, sh_offset=0x7FFFFFF0)),
+        "symtab_bad_entsize": bytes(_set_shdr(_host(), 6, sh_entsize=5)),
+        "relocatable_host": bytes(_host(e_type=spec.ET_REL)),
+        "descriptor_bad_magic": bytes(_corrupt_descriptor_magic(_host())),
+    }
+    return out
+
+
+def main() -> None:
+    for old in HERE.glob("invalid_*.elf"):
+        old.unlink()
+    for reason, data in cases().items():
+        (HERE / f"invalid_{reason}.elf").write_bytes(data)
+    print(f"wrote {len(cases())} files to {HERE}")
+
+
+if __name__ == "__main__":
+    main()
