@@ -1,0 +1,157 @@
+"""End-to-end helpers: build a sample out of tree, bundle it with the real CLI,
+boot it in QEMU and read back what the firmware printed.
+
+Samples are built with ``make -C samples/<name> BUILD=<tmp>`` so a test never
+writes into the repository. QEMU always runs under a timeout and is killed
+(its whole process group) however the test ends.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from elftools.elf.elffile import ELFFile
+
+from tests.conftest import ROOT, SAMPLES, run_bundle
+
+QEMU_TIMEOUT = 20.0
+
+# the lines every host prints (samples/*/host/main.c)
+RE_IMAGE = re.compile(r"^host: image (?P<name>\w+) base=0x(?P<base>[0-9a-f]+) size=0x(?P<size>[0-9a-f]+)$")
+RE_RSC = re.compile(r"^host: rsc entries=(?P<num>\d+) size=0x(?P<size>[0-9a-f]+)$")
+RE_ENTRY = re.compile(r"^host: entry=0x(?P<entry>[0-9a-f]+)$")
+RE_ERROR = re.compile(r"^host: error: (?P<msg>.*) \((?P<rc>-?\d+)\)$")
+REMOTE_OK = "remote: running, data ok, bss ok"
+
+# make passes this to the sample Makefiles as BUNDLE=...: the CLI from this tree
+BUNDLE_CMD = f"env PYTHONPATH={ROOT} {sys.executable} -m bundler"
+
+
+@dataclass
+class Boot:
+    """One QEMU run: exit status and the console lines (CR stripped)."""
+
+    returncode: int
+    output: str
+    timed_out: bool
+    lines: list[str] = field(init=False)
+
+    def __post_init__(self):
+        self.lines = [ln.rstrip("\r") for ln in self.output.splitlines()]
+
+    def find(self, regex: re.Pattern) -> re.Match | None:
+        for ln in self.lines:
+            m = regex.match(ln)
+            if m:
+                return m
+        return None
+
+    def has(self, line: str) -> bool:
+        return line in self.lines
+
+    def __str__(self) -> str:
+        state = "timed out" if self.timed_out else f"exit {self.returncode}"
+        return f"QEMU {state}, output:\n{self.output}"
+
+
+def qemu_boot(cmd: list[str], timeout: float = QEMU_TIMEOUT) -> Boot:
+    """Run QEMU in its own process group; kill the group on timeout or error."""
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    timed_out = False
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    return Boot(proc.returncode, out.decode("utf-8", "replace"), timed_out)
+
+
+def make_sample(sample: str, build: Path, *targets: str, **variables: str) -> subprocess.CompletedProcess:
+    """``make -C samples/<sample> BUILD=<build> <targets>``; raises with the log on failure."""
+    cmd = ["make", "-C", str(SAMPLES / sample), f"BUILD={build}",
+           *[f"{k}={v}" for k, v in variables.items()], *targets]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def bundle(host: Path, remote: Path, out: Path, *extra: str) -> Path:
+    """Post-link bundle with the real CLI (``python -m bundler``)."""
+    proc = run_bundle(host, remote, "-o", out, *extra)
+    assert proc.returncode == 0, f"bundle exited {proc.returncode}:\n{proc.stderr}"
+    assert out.is_file()
+    return out
+
+
+def elf_symbols(path: Path) -> dict[str, int]:
+    """Every named symbol's value (last one wins; the samples have no duplicates)."""
+    with open(path, "rb") as f:
+        elf = ELFFile(f)
+        symtab = elf.get_section_by_name(".symtab")
+        return {s.name: s["st_value"] for s in symtab.iter_symbols() if s.name}
+
+
+def read_loaded(path: Path, addr: int, size: int) -> bytes:
+    """The file bytes a loader puts at physical address addr (one PT_LOAD must hold them)."""
+    with open(path, "rb") as f:
+        elf = ELFFile(f)
+        for seg in elf.iter_segments():
+            if seg["p_type"] != "PT_LOAD":
+                continue
+            start = seg["p_paddr"]
+            if start <= addr and addr + size <= start + seg["p_filesz"]:
+                return seg.data()[addr - start:addr - start + size]
+    raise AssertionError(f"{path}: no PT_LOAD holds 0x{addr:x}+{size} in its file bytes")
+
+
+def file_offset(path: Path, addr: int) -> int:
+    """Where in the file the byte a loader puts at physical address addr lives."""
+    with open(path, "rb") as f:
+        for seg in ELFFile(f).iter_segments():
+            if seg["p_type"] == "PT_LOAD" and 0 <= addr - seg["p_paddr"] < seg["p_filesz"]:
+                return seg["p_offset"] + addr - seg["p_paddr"]
+    raise AssertionError(f"{path}: no PT_LOAD holds 0x{addr:x} in its file bytes")
+
+
+def flip_byte(src: Path, dst: Path, addr: int) -> None:
+    """Copy src to dst with the loaded byte at addr inverted."""
+    data = bytearray(src.read_bytes())
+    data[file_offset(src, addr)] ^= 0xFF
+    dst.write_bytes(bytes(data))
+
+
+def section_bytes(path: Path, name: str) -> bytes | None:
+    with open(path, "rb") as f:
+        sec = ELFFile(f).get_section_by_name(name)
+        return None if sec is None else sec.data()
+
+
+def check_image_lines(boot: Boot, combined: Path, remote: Path) -> tuple[int, int]:
+    """The host's image line against the bundled ELF's symbols and the remote file.
+
+    Returns (base, size) as the host printed them."""
+    m = boot.find(RE_IMAGE)
+    assert m, f"no 'host: image' line; {boot}"
+    assert m["name"] == "remote_elf"
+    base, size = int(m["base"], 16), int(m["size"], 16)
+    syms = elf_symbols(combined)
+    assert base == syms["_binary_remote_elf_start"], boot
+    assert size == syms["_binary_remote_elf_size"], boot
+    assert base + size == syms["_binary_remote_elf_end"], boot
+    remote_bytes = remote.read_bytes()
+    assert size == len(remote_bytes)
+    assert read_loaded(combined, base, size) == remote_bytes
+    return base, size
