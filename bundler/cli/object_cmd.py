@@ -1,0 +1,87 @@
+"""Write a relocatable ELF object holding REMOTE's bytes, for the host's link (pre-link flow).
+
+The object defines _binary_<stem>_start and _end (in the image's section) and
+_binary_<stem>_size (SHN_ABS), GLOBAL NOTYPE, as `objcopy -I binary` does, so
+REMOTE_FW_DECLARE(<stem>) in the host is filled in by the linker. Unlike
+objcopy: the section is read-only (.rodata.remote_fw.<stem>) and 8-aligned,
+the stem comes from the base name, and the ELF header matches the host's
+objects (e_flags, EI_OSABI, .note.GNU-stack), so neither GNU ld nor ld.lld
+complains. Any file can be embedded; an ELF remote that will be hard to load
+gets a warning.
+
+targets: arm armeb aarch64 riscv32 riscv64 x86_64 i386
+  (riscv64 assumes the lp64d float ABI, riscv32 ilp32: for another ABI, or a
+  Linux ARM host, use --like)
+
+examples:
+  bundle object build/remote.elf -o build/remote.o --target arm
+  bundle object r5.elf -o r5.o --like build/main.o --name r5_fw
+  bundle object board.dtb -o dtb.o --target riscv64 --align 16
+"""
+
+from __future__ import annotations
+
+import os
+
+from bundler import object as core
+from bundler.adapters.elftools import parse_elf
+from bundler.cli import info, warn
+from bundler.cli.numbers import parse_int
+from bundler.errors import BadInputError, BundleError, UsageError
+from bundler.fileio import read_input, refuse_overwriting_inputs, write_outputs
+from bundler.stems import check_stem, stem_for
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("remote", metavar="REMOTE", help="the file to embed (a remote ELF, or any file)")
+    parser.add_argument("-o", "--output", required=True, metavar="OBJ", help="the object file to write")
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--target", metavar="T",
+                       help="object format: " + ", ".join(core.TARGETS))
+    which.add_argument("--like", metavar="SOME.o",
+                       help="copy class, byte order, machine, e_flags, EI_OSABI and "
+                            ".note.GNU-stack from this object of the host's build")
+    parser.add_argument("--name", metavar="STEM",
+                        help="symbol stem (default: the file's base name, objcopy-mangled)")
+    parser.add_argument("--section", metavar="NAME",
+                        help=f"section name (default {core.SECTION_PREFIX}<stem>)")
+    parser.add_argument("--align", default=str(core.DEFAULT_ALIGN), metavar="N",
+                        help=f"section alignment in bytes, a power of two (default {core.DEFAULT_ALIGN})")
+
+
+def run(args) -> int:
+    stem = check_stem(args.name if args.name is not None else stem_for(args.remote))
+    align = core.check_align(parse_int(args.align, "--align"))
+    if args.section is not None:
+        core.check_section_name(args.section)
+    target = _target(args)
+    refuse_overwriting_inputs([args.output], [args.remote, args.like])
+
+    data = read_input(args.remote, "remote image")
+    try:
+        result = core.make_object(data, stem, target, section=args.section, align=align)
+    except BundleError as exc:
+        raise exc.with_file(os.fspath(args.remote))
+    for message in core.image_warnings(data, os.fspath(args.remote)):
+        warn(message)
+    write_outputs([(args.output, result.chunks, None)])
+    info(args, f"{stem}: {result.image_size} bytes in {result.section} (align {result.align}), "
+               f"symbols _binary_{stem}_start/_end/_size, {target.name}")
+    info(args, f"wrote {args.output} ({result.size} bytes)")
+    return 0
+
+
+def _target(args) -> core.Target:
+    if args.target is not None:
+        target = core.find_target(args.target)
+        if target is None:
+            raise UsageError(f"unknown target {args.target!r}",
+                             hint="choose one of " + ", ".join(core.TARGETS)
+                                  + ", or pass --like with an object of the host's build")
+        return target
+    like = os.fspath(args.like)
+    obj = read_input(like, "--like object")
+    try:
+        return core.target_like(parse_elf(obj, what="--like object"), like)
+    except BadInputError as exc:
+        raise exc.with_file(like)
