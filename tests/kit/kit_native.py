@@ -198,7 +198,7 @@ def map_fixed_region(size: int = 0x100000) -> FixedRegion:
 
 # ---- the subprocess driver --------------------------------------------------------
 
-DRIVER_REGION = (0x10000000, 0x00400000)     # REGION_START/SIZE in driver.c
+DRIVER_REGION = (0x10000000, 0x00100000)     # REGION_START/SIZE in driver.c
 
 
 def build_driver(out: Path, sanitize: bool = True) -> Path:

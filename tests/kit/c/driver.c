@@ -29,7 +29,7 @@
 #endif
 
 #define REGION_START    0x10000000u
-#define REGION_SIZE     0x00400000u
+#define REGION_SIZE     0x00100000u
 #define GUARD           0x1000u
 #define FILL            0xaa
 
