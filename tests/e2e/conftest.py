@@ -139,6 +139,51 @@ def section_bytes(path: Path, name: str) -> bytes | None:
         return None if sec is None else sec.data()
 
 
+def check_resource_table(path: Path, area: tuple[int, int], vrings: tuple[int, int]) -> None:
+    """The remote's .resource_table read independently of the kit, field by
+    field as REMOTEPROC.md lays it out: a carveout for the remote area, a trace
+    buffer inside it (the trace_buf symbol), an rpmsg vdev with two vrings;
+    notify ids unique and below 32; the table loaded by a PT_LOAD."""
+    with open(path, "rb") as f:
+        elf = ELFFile(f)
+        sec = elf.get_section_by_name(".resource_table")
+        assert sec is not None and sec["sh_type"] == "SHT_PROGBITS"
+        assert any(seg["p_type"] == "PT_LOAD" and seg.section_in_segment(sec)
+                   for seg in elf.iter_segments()), "the table must be loaded"
+        tbl = sec.data()
+    syms = elf_symbols(path)
+
+    def u32(off: int) -> int:
+        return int.from_bytes(tbl[off:off + 4], "little")
+
+    assert len(tbl) == 200
+    ver, num, r0, r1 = u32(0), u32(4), u32(8), u32(12)
+    assert (ver, num, r0, r1) == (1, 3, 0, 0)
+    offsets = [u32(16 + 4 * i) for i in range(num)]
+    assert offsets == [28, 28 + 56, 28 + 56 + 48]
+    carve, trace, vdev = offsets
+    # carveout: type, da, pa, len, flags, reserved, name[32]
+    assert [u32(carve + 4 * i) for i in range(6)] == [0, area[0], area[0], area[1], 0, 0]
+    assert tbl[carve + 24:carve + 56].rstrip(b"\0") == b"remote-ram"
+    # trace: type, da, len, reserved, name[32]
+    assert u32(trace) == 2 and u32(trace + 12) == 0
+    da, length = u32(trace + 4), u32(trace + 8)
+    assert da == syms["trace_buf"] and length == 1024
+    assert area[0] <= da and da + length <= area[0] + area[1]
+    assert tbl[trace + 16:trace + 48].rstrip(b"\0") == b"remote-trace"
+    # vdev: type, id, notifyid, dfeatures, gfeatures, config_len, status, num_of_vrings, reserved[2]
+    assert [u32(vdev + 4 * i) for i in range(6)] == [3, 7, 0, 1, 0, 0]
+    assert tbl[vdev + 24:vdev + 28] == bytes([0, 2, 0, 0])
+    notify = [u32(vdev + 8)]
+    for i, want_da in enumerate(vrings):
+        ring = vdev + 28 + 20 * i
+        ring_da, align, n, notifyid, reserved = (u32(ring + 4 * k) for k in range(5))
+        assert ring_da == want_da and align != 0 and n != 0 and n & (n - 1) == 0 and reserved == 0
+        notify.append(notifyid)
+    assert len(set(notify)) == len(notify) and max(notify) < 32, notify
+    assert vdev + 28 + 20 * 2 == len(tbl)
+
+
 def check_image_lines(boot: Boot, combined: Path, remote: Path) -> tuple[int, int]:
     """The host's image line against the bundled ELF's symbols and the remote file.
 

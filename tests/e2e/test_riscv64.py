@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import SAMPLES, need_tool
 from tests.e2e.conftest import (BUNDLE_CMD, RE_ENTRY, RE_ERROR, RE_RSC, REMOTE_OK, Boot,
-                                bundle, check_image_lines, elf_symbols, flip_byte, make_sample, qemu_boot,
+                                bundle, check_image_lines, check_resource_table, elf_symbols, flip_byte, make_sample, qemu_boot,
                                 section_bytes)
 
 pytestmark = [pytest.mark.toolchain, pytest.mark.slow]
@@ -30,6 +30,8 @@ def boot(elf: Path) -> Boot:
     return qemu_boot(["qemu-system-riscv64", "-M", "virt", "-smp", "2", "-bios", "none",
                       "-nographic", "-kernel", str(elf)])
 
+
+VRINGS = (0x80301000, 0x80305000)
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
@@ -97,6 +99,16 @@ def test_bad_remote_is_refused(built, tmp_path):
     assert b.find(RE_ENTRY) is None, b
     assert not any(ln.startswith("remote:") for ln in b.lines), b
     assert b.returncode == -EREGION, b
+
+
+def test_remote_resource_table(built):
+    """The table as REMOTEPROC.md lays it out, for the remote and for
+    remote-bad (whose carveout follows its own link address)."""
+    check_resource_table(built / "remote.elf", REMOTE_AREA, VRINGS)
+    bad = elf_symbols(built / "remote-bad.elf")["__remote_ram_start"]
+    assert bad != REMOTE_AREA[0]
+    check_resource_table(built / "remote-bad.elf", (bad, REMOTE_AREA[1]), VRINGS)
+    check_resource_table(PREBUILT / "remote.elf", REMOTE_AREA, VRINGS)
 
 
 def test_unbundled_host_reports_not_bundled(built):
