@@ -133,6 +133,19 @@ def flip_byte(src: Path, dst: Path, addr: int) -> None:
     dst.write_bytes(bytes(data))
 
 
+SHF_WRITE = 0x1
+
+
+def section_at(path: Path, addr: int) -> tuple[str, int]:
+    """(name, sh_flags) of the allocated section with contents that holds addr."""
+    with open(path, "rb") as f:
+        for sec in ELFFile(f).iter_sections():
+            if sec["sh_type"] == "SHT_PROGBITS" and sec["sh_flags"] & 0x2 \
+                    and sec["sh_addr"] <= addr < sec["sh_addr"] + sec["sh_size"]:
+                return sec.name, sec["sh_flags"]
+    raise AssertionError(f"{path}: no allocated section holds 0x{addr:x}")
+
+
 def section_bytes(path: Path, name: str) -> bytes | None:
     with open(path, "rb") as f:
         sec = ELFFile(f).get_section_by_name(name)

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLES, need_tool
-from tests.e2e.conftest import (BUNDLE_CMD, RE_ENTRY, RE_ERROR, RE_RSC, REMOTE_OK, Boot,
-                                bundle, check_image_lines, check_resource_table, elf_symbols, flip_byte, make_sample, qemu_boot,
+from tests.e2e.conftest import (BUNDLE_CMD, RE_ENTRY, RE_ERROR, RE_RSC, REMOTE_OK, SHF_WRITE,
+                                Boot, bundle, check_image_lines, check_resource_table,
+                                elf_symbols, flip_byte, make_sample, qemu_boot, section_at,
                                 section_bytes)
 
 pytestmark = [pytest.mark.toolchain, pytest.mark.slow]
@@ -146,6 +147,23 @@ def test_prelink_objcopy_flow(built):
     data = section_bytes(built / "prelink" / "remote_bin.o", ".rodata.remote_fw")
     assert data == (built / "remote.elf").read_bytes()
 
+
+
+def test_prelink_bundle_object_flow(built):
+    """`bundle object` before linking (the Makefile's `object` target): the
+    linker fills the descriptor, as with objcopy, from a read-only 8-aligned
+    section."""
+    need_tool("make", "qemu-system-riscv64")
+    make_sample(SAMPLE, built, "object", BUNDLE=BUNDLE_CMD)
+    elf = built / "host-object.elf"
+    assert_both_harts_ran(boot(elf), elf, built / "remote.elf",
+                          checksum="host: checksum none: no checksum recorded")
+    obj = built / "object" / "remote.o"
+    assert section_bytes(obj, ".rodata.remote_fw.remote_elf") == (built / "remote.elf").read_bytes()
+    start = elf_symbols(elf)["_binary_remote_elf_start"]
+    assert start % 8 == 0
+    name, flags = section_at(elf, start)
+    assert not flags & SHF_WRITE, f"the image landed in writable {name}"
 
 @pytest.mark.parametrize("host", ["host.elf", "host-slot.elf"])
 def test_prebuilt_elfs_bundle_and_boot(tmp_path, host):
