@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import zlib
-from dataclasses import dataclass, field
 
 from bundler import descriptor as desc_mod
 from bundler import placement
@@ -23,6 +22,7 @@ from bundler.elf.editor import EditResult, NewImage, NewNote, add_images, planne
 from bundler.elf.model import ElfImage
 from bundler.errors import BadInputError, UsageError
 from bundler.placement import Occupied, Region
+from bundler.records import Factory, Record
 from bundler.stems import symbol_names
 
 RECORD_SECTION = ".rproc_bundle"
@@ -30,8 +30,7 @@ RECORD_FORMAT = 1
 DEFAULT_SECTION_PREFIX = ".remote_fw."
 
 
-@dataclass
-class Remote:
+class Remote(Record):
     """One image to bundle: its stem, bytes, and where it came from (for messages)."""
 
     stem: str
@@ -42,8 +41,7 @@ class Remote:
     align: int | None = None    # likewise its alignment
 
 
-@dataclass
-class PlacedImage:
+class PlacedImage(Record):
     stem: str
     section: str
     address: int
@@ -55,11 +53,10 @@ class PlacedImage:
     descriptor: desc_mod.Descriptor | None = None
 
 
-@dataclass
-class BundleResult:
+class BundleResult(Record):
     edit: EditResult
     images: list[PlacedImage]
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = Factory(list)
 
     @property
     def chunks(self):
@@ -69,8 +66,7 @@ class BundleResult:
         return self.edit.to_bytes()
 
 
-@dataclass
-class Record:
+class Record(Record):
     """The ``.rproc_bundle`` record of a bundled host."""
 
     host_size: int

@@ -6,10 +6,9 @@ descriptors in a host image and encodes the bytes ``bundle`` writes into one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bundler.elf.model import ElfImage
 from bundler.errors import BadInputError
+from bundler.records import Record
 
 SECTION = "remote_fw_desc"
 MAGIC = 0x44574652          # "RFWD" read little-endian
@@ -27,8 +26,7 @@ def desc_size(pointer_size: int) -> int:
     return OFF_NAME + 3 * pointer_size + (4 if pointer_size == 4 else 0)  # 56 or 64
 
 
-@dataclass
-class Descriptor:
+class Descriptor(Record):
     """One descriptor as found in a host image."""
 
     stem: str | None        # None where the name pointer leads nowhere readable

@@ -9,11 +9,10 @@ Inputs are only ever opened for reading.
 from __future__ import annotations
 
 import errno
+import mmap
 import os
 import signal
-import tempfile
 from contextlib import contextmanager
-from pathlib import Path
 
 from bundler.errors import BadInputError, OutputError, UsageError
 
@@ -26,11 +25,20 @@ class Interrupted(BaseException):
         self.signum = signum
 
 
-def read_input(path: str | os.PathLike, what: str = "input") -> bytes:
-    """The whole file, or a BadInputError that names it and says what to do."""
+MMAP_THRESHOLD = 1 << 20     # inputs this large are mapped, not read into memory
+
+
+def read_input(path: str | os.PathLike, what: str = "input", *, allow_mmap: bool = False):
+    """The whole file, or a BadInputError that names it and says what to do.
+
+    With ``allow_mmap``, a large file comes back as a read-only mmap (a buffer
+    that bytes-like consumers take as is): it is never copied into memory.
+    """
     p = os.fspath(path)
     try:
         with open(p, "rb") as f:
+            if allow_mmap and os.fstat(f.fileno()).st_size >= MMAP_THRESHOLD:
+                return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
             return f.read()
     except FileNotFoundError:
         raise BadInputError("no such file", file=p, hint=f"check the path of the {what}") from None
@@ -81,21 +89,20 @@ def write_outputs(items) -> list[int]:
     only when all are complete are they renamed into place. Any failure or
     signal removes the temporary files and leaves every destination as it was.
     """
-    temps: list[tuple[str, Path]] = []
+    temps: list[tuple[str, str]] = []
     sizes = []
     try:
         with _terminate_as_exception():
             for path, chunks, mode in items:
-                dest = Path(os.fspath(path))
-                tmp, size = _write_temp(dest, chunks, mode)
-                temps.append((tmp, dest))
+                dest = os.fspath(path)
+                tmp, size = _write_temp(dest, chunks, mode, temps)
                 sizes.append(size)
             for tmp, dest in temps:
                 try:
                     os.replace(tmp, dest)
                 except OSError as exc:
                     raise OutputError(f"cannot rename the finished file into place ({exc.strerror})",
-                                      file=str(dest), hint="check the directory's permissions") from None
+                                      file=dest, hint="check the directory's permissions") from None
     except BaseException:
         for tmp, _ in temps:
             try:
@@ -106,40 +113,50 @@ def write_outputs(items) -> list[int]:
     return sizes
 
 
-def _write_temp(dest: Path, chunks, mode: int | None) -> tuple[str, int]:
-    directory = dest.parent
-    if dest.is_dir():
-        raise OutputError("is a directory", file=str(dest), hint="give a file name for the output")
-    if not directory.is_dir():
-        raise OutputError(f"directory {directory} does not exist", file=str(dest),
+def _create_temp(dest: str) -> tuple[int, str]:
+    """A new file beside ``dest``, named ``.<name>.<random>.tmp``, opened for writing."""
+    directory, name = os.path.split(dest)
+    for _ in range(100):
+        tmp = os.path.join(directory, f".{name}.{os.urandom(4).hex()}.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", dest)
+
+
+def _write_temp(dest: str, chunks, mode: int | None, temps: list) -> tuple[str, int]:
+    """Write ``chunks`` to a new temporary file beside ``dest`` (recorded in ``temps``)."""
+    directory = os.path.dirname(dest) or "."
+    if os.path.isdir(dest):
+        raise OutputError("is a directory", file=dest, hint="give a file name for the output")
+    if not os.path.isdir(directory):
+        raise OutputError(f"directory {directory} does not exist", file=dest,
                           hint="create the directory first")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=directory)
+        fd, tmp = _create_temp(dest)
     except OSError as exc:
-        raise OutputError(f"cannot create a file in {directory} ({exc.strerror})", file=str(dest),
+        raise OutputError(f"cannot create a file in {directory} ({exc.strerror})", file=dest,
                           hint="check that the directory is writable") from None
+    temps.append((tmp, dest))
     total = 0
     try:
-        with os.fdopen(fd, "wb") as f:
+        with os.fdopen(fd, "wb", buffering=0) as f:
             for chunk in chunks:
-                f.write(chunk)
-                total += len(chunk)
-            f.flush()
+                view = memoryview(chunk)
+                while view:                 # unbuffered writes may be short
+                    n = f.write(view)
+                    total += n
+                    view = view[n:]
             os.fsync(f.fileno())
         os.chmod(tmp, (0o666 & ~_umask()) if mode is None else mode)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        if isinstance(exc, OSError):
-            reason = "no space left on the device" if exc.errno == errno.ENOSPC else \
-                "file size limit exceeded" if exc.errno == errno.EFBIG else exc.strerror
-            raise OutputError(f"cannot write ({reason}; {total} bytes written before the failure)",
-                              file=str(dest), size=total,
-                              hint="free space or fix permissions, then run again; "
-                                   "nothing was left behind") from None
-        raise
+    except OSError as exc:
+        reason = "no space left on the device" if exc.errno == errno.ENOSPC else \
+            "file size limit exceeded" if exc.errno == errno.EFBIG else exc.strerror
+        raise OutputError(f"cannot write ({reason}; {total} bytes written before the failure)",
+                          file=dest, size=total,
+                          hint="free space or fix permissions, then run again; "
+                               "nothing was left behind") from None
     return tmp, total
 
 

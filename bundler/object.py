@@ -141,10 +141,6 @@ def make_object(data, stem: str, target: Target, *, section: str | None = None,
         raise BadInputError("is empty (0 bytes)", size=0,
                             hint="pass the built remote image; an empty file gives nothing to load")
     lay = target.layout
-    if size > lay.addr_max:
-        raise NoFitError(f"is {size} bytes, too large for an ELF{32 if not lay.is64 else 64} object "
-                         f"(at most {lay.addr_max} bytes)", size=size,
-                         hint="use a 64-bit target or --like a 64-bit object")
 
     shstr = _StringTable()
     strtab = _StringTable()
@@ -169,6 +165,11 @@ def make_object(data, stem: str, target: Target, *, section: str | None = None,
     strtab_off = symtab_off + len(symtab)
     shstrtab_off = strtab_off + len(strtab.data)
     shoff = _round_up(shstrtab_off + len(shstr.data), word)
+    if shoff + (len(names) + 1) * lay.shdr.size > lay.addr_max + 1:
+        bits = 64 if lay.is64 else 32
+        raise NoFitError(f"is {size} bytes, too large for an ELF{bits} object (its file offsets "
+                         f"are {bits}-bit: at most {lay.addr_max} bytes in all)", size=size,
+                         hint="use a 64-bit target, or --like an object of a 64-bit build")
 
     shdrs = [Shdr(0, spec.SHT_NULL, 0, 0, 0, 0, 0, 0, 0, 0),
              Shdr(name_offs[0], spec.SHT_PROGBITS, spec.SHF_ALLOC, 0, image_off, size, 0, 0, align, 0)]

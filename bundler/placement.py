@@ -11,17 +11,15 @@ slot); an explicit ``--address`` is bounded by ``--region`` only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bundler.elf import spec
 from bundler.elf.model import ElfImage
 from bundler.errors import NoFitError, UsageError
+from bundler.records import FrozenRecord
 
 SLOT_START, SLOT_END = "__remote_fw_slot_start", "__remote_fw_slot_end"
 
 
-@dataclass(frozen=True)
-class Region:
+class Region(FrozenRecord):
     start: int
     size: int
 
@@ -33,8 +31,7 @@ class Region:
         return f"{self.start:#x}-{self.end:#x} ({self.size} bytes)"
 
 
-@dataclass(frozen=True)
-class Occupied:
+class Occupied(FrozenRecord):
     """A range of host (or earlier image) addresses, and what holds it."""
 
     start: int

@@ -30,15 +30,50 @@ MAX_SECTIONS = 0xFF00 - 1
 MAX_SEGMENTS = 0xFFFF - 1
 
 
-def parse_elf(data: bytes, *, what: str = "ELF file") -> ElfImage:
-    """Parse ``data`` (a whole ELF file) into the model, or raise BadInputError."""
-    data = bytes(data)
+class _BufferStream(io.RawIOBase):
+    """A read-only stream over any buffer (bytes, mmap) that never copies it whole."""
+
+    def __init__(self, buffer):
+        self._view = memoryview(buffer).cast("B")
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: len(self._view)}[whence]
+        self._pos = max(base + offset, 0)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self._view) if size is None or size < 0 else min(self._pos + size, len(self._view))
+        out = bytes(self._view[self._pos:end]) if end > self._pos else b""
+        self._pos = max(end, self._pos)
+        return out
+
+    def readinto(self, b) -> int:
+        chunk = self.read(len(b))
+        b[:len(chunk)] = chunk
+        return len(chunk)
+
+
+def parse_elf(data, *, what: str = "ELF file") -> ElfImage:
+    """Parse ``data`` (a whole ELF file: bytes or any buffer, e.g. an mmap) into the
+    model, or raise BadInputError. A buffer is referenced, never copied."""
+    if not isinstance(data, (bytes, memoryview)) and not hasattr(data, "find"):
+        data = bytes(data)
     layout, ehdr, shnum, shstrndx = _check_header(data, what)
     segments = list(layout.phdr.iter_unpack(data, ehdr.e_phoff, ehdr.e_phnum))
     shdrs = list(layout.shdr.iter_unpack(data, ehdr.e_shoff, shnum)) if shnum else []
     _check_tables(data, layout, segments, shdrs, shstrndx, what)
     try:
-        elf = ELFFile(io.BytesIO(data))
+        elf = ELFFile(_BufferStream(data))
         sections = []
         for index, hdr in enumerate(shdrs):
             name = elf.get_section(index).name if shstrndx else ""
@@ -76,7 +111,7 @@ def _symbols(elf: ELFFile, data: bytes, layout: Layout, symtab: Section) -> list
 
 def _check_header(data: bytes, what: str):
     size = len(data)
-    if size < spec.EI_NIDENT or data[:4] != spec.ELFMAG:
+    if size < spec.EI_NIDENT or bytes(data[:4]) != spec.ELFMAG:
         raise BadInputError(f"not an ELF file (no \\x7fELF magic at offset 0x0, {size} bytes)",
                             hint=f"pass a linked ELF image as the {what}")
     try:

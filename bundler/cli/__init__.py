@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-import traceback
 
 from bundler import __version__
 from bundler.errors import EXIT_USAGE, BundleError, UsageError
@@ -82,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         return module.run(args)
     except BundleError as exc:
         if debug:
+            import traceback
             traceback.print_exc()
         print(f"bundle: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -93,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         raise
     except BaseException as exc:  # a bug: say so, in one line unless --debug
         if debug:
+            import traceback
             traceback.print_exc()
         print(f"bundle: internal error: {type(exc).__name__}: {exc} "
               "(run again with --debug and report it)", file=sys.stderr)

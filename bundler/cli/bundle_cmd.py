@@ -64,7 +64,8 @@ def run(args) -> int:
     refuse_overwriting_inputs(outputs, [args.host, *remotes_paths])
 
     host = load_elf(args.host, "host ELF")
-    remotes = [core.Remote(stem=stem, data=read_input(path, "remote image"), label=os.fspath(path),
+    remotes = [core.Remote(stem=stem, data=read_input(path, "remote image", allow_mmap=True),
+                           label=os.fspath(path),
                            address=addr)
                for stem, path, addr in zip(stems, remotes_paths, addresses)]
     result = _bundle(host, remotes, args, align, region)

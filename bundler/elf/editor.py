@@ -21,37 +21,33 @@ written straight from its buffer, never copied into one big bytes object.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-
 from bundler.elf import spec
 from bundler.elf.model import ElfImage
 from bundler.elf.spec import Phdr, Shdr, Sym
 from bundler.errors import BadInputError
+from bundler.records import Factory, Record, replace
 
 MAX_SECTIONS = spec.SHN_LORESERVE - 1
 
 
-@dataclass
-class NewImage:
+class NewImage(Record):
     """An image to add: its bytes at ``address`` in a section named ``section``."""
 
     section: str
     address: int
     data: bytes | memoryview
     align: int = 8
-    symbols: list[tuple[str, str]] = field(default_factory=list)  # (name, "start"|"end"|"size")
+    symbols: list[tuple[str, str]] = Factory(list)  # (name, "start"|"end"|"size")
 
 
-@dataclass
-class NewNote:
+class NewNote(Record):
     """A non-allocated section to append (the bundle record)."""
 
     section: str
     data: bytes
 
 
-@dataclass
-class EditResult:
+class EditResult(Record):
     chunks: list
     size: int
     prefix_changes: list[tuple[int, bytes]]   # (offset, original bytes) of every byte changed in place

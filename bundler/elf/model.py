@@ -6,14 +6,12 @@ bundling, verification and export. Records keep the spec's field names.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from bundler.elf import spec
 from bundler.elf.spec import Ehdr, Layout, Phdr, Shdr
+from bundler.records import Factory, Record
 
 
-@dataclass
-class Section:
+class Section(Record):
     index: int
     name: str
     hdr: Shdr
@@ -27,8 +25,7 @@ class Section:
         return self.hdr.sh_type not in (spec.SHT_NOBITS, spec.SHT_NULL)
 
 
-@dataclass
-class Symbol:
+class Symbol(Record):
     index: int
     name: str
     st_value: int
@@ -50,16 +47,16 @@ class Symbol:
         return self.st_shndx != spec.SHN_UNDEF
 
 
-@dataclass
-class ElfImage:
-    """A parsed ELF file. ``data`` is the whole file; nothing here is a path."""
+class ElfImage(Record):
+    """A parsed ELF file. ``data`` is the whole file (bytes, or a read-only buffer
+    such as an mmap of a large input); nothing here is a path."""
 
     data: bytes
     layout: Layout
     ehdr: Ehdr
     segments: list[Phdr]
     sections: list[Section]
-    symbols: list[Symbol] = field(default_factory=list)
+    symbols: list[Symbol] = Factory(list)
     symtab: Section | None = None
 
     # ---- lookups ---------------------------------------------------------
@@ -111,10 +108,11 @@ class ElfImage:
             return None
         off = sec.hdr.sh_offset + (vaddr - sec.hdr.sh_addr)
         end_of_sec = sec.hdr.sh_offset + sec.hdr.sh_size
-        end = self.data.find(b"\0", off, min(end_of_sec, off + limit))
+        raw = bytes(memoryview(self.data)[off:min(end_of_sec, off + limit)])
+        end = raw.find(b"\0")
         if end < 0:
             return None
-        return self.data[off:end].decode("ascii", errors="replace")
+        return raw[:end].decode("ascii", errors="replace")
 
     # ---- description -----------------------------------------------------
     @property

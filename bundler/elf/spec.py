@@ -1,6 +1,6 @@
 """ELF record layouts and constants: the only place that knows field offsets.
 
-Records are plain dataclasses with the spec's field names (``p_paddr``,
+Records are plain value classes (:mod:`bundler.records`) with the spec's field names (``p_paddr``,
 ``sh_addr``, ``st_shndx``); :class:`Layout` packs and unpacks them for one
 class (ELF32/ELF64) and one byte order. Logic elsewhere never uses literal
 offsets into ELF headers.
@@ -9,7 +9,8 @@ offsets into ELF headers.
 from __future__ import annotations
 
 import struct
-from dataclasses import astuple, dataclass, fields
+
+from bundler.records import Record
 
 # e_ident
 ELFMAG = b"\x7fELF"
@@ -66,8 +67,7 @@ def st_type(info: int) -> int:
     return info & 0xF
 
 
-@dataclass
-class Ehdr:
+class Ehdr(Record):
     e_ident: bytes
     e_type: int
     e_machine: int
@@ -84,8 +84,7 @@ class Ehdr:
     e_shstrndx: int
 
 
-@dataclass
-class Phdr:
+class Phdr(Record):
     p_type: int
     p_flags: int
     p_offset: int
@@ -96,8 +95,7 @@ class Phdr:
     p_align: int
 
 
-@dataclass
-class Shdr:
+class Shdr(Record):
     sh_name: int
     sh_type: int
     sh_flags: int
@@ -110,8 +108,7 @@ class Shdr:
     sh_entsize: int
 
 
-@dataclass
-class Sym:
+class Sym(Record):
     st_name: int
     st_value: int
     st_size: int
@@ -127,7 +124,7 @@ class _Record:
         self.cls = cls
         self.struct = struct.Struct(fmt)
         self.size = self.struct.size
-        self.order = order  # on-disk order of the dataclass's fields
+        self.order = order  # on-disk order of the record's fields
 
     def unpack(self, data, offset: int = 0):
         values = dict(zip(self.order, self.struct.unpack_from(data, offset)))
@@ -142,7 +139,7 @@ class _Record:
 
 
 def _names(cls) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
+    return cls._fields
 
 
 class Layout:
@@ -195,4 +192,4 @@ class Layout:
 
 def record_tuple(record) -> tuple:
     """A record's field values in declaration order (for comparisons in tests)."""
-    return astuple(record)
+    return record.astuple()
