@@ -133,6 +133,25 @@ def flip_byte(src: Path, dst: Path, addr: int) -> None:
     dst.write_bytes(bytes(data))
 
 
+def drop_bss(src: Path, dst: Path) -> None:
+    """Copy src to dst with p_memsz = p_filesz in every PT_LOAD: a loader that
+    honours the headers then leaves .bss as it found it (not zeroed)."""
+    data = bytearray(src.read_bytes())
+    with open(src, "rb") as f:
+        elf = ELFFile(f)
+        word = 8 if elf.elfclass == 64 else 4
+        memsz_at = 40 if word == 8 else 20          # p_memsz in Elf64_Phdr / Elf32_Phdr
+        order = "little" if elf.little_endian else "big"
+        changed = 0
+        for i, seg in enumerate(elf.iter_segments()):
+            if seg["p_type"] == "PT_LOAD" and seg["p_memsz"] != seg["p_filesz"]:
+                off = elf["e_phoff"] + i * elf["e_phentsize"] + memsz_at
+                data[off:off + word] = seg["p_filesz"].to_bytes(word, order)
+                changed += 1
+    assert changed, f"{src}: no PT_LOAD with a .bss part"
+    dst.write_bytes(bytes(data))
+
+
 SHF_WRITE = 0x1
 
 

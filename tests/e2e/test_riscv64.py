@@ -6,6 +6,7 @@ on hart 0 loads the remote, hart 1 runs it, the host reads its report back.
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from tests.conftest import SAMPLES, need_tool
 from tests.e2e.conftest import (BUNDLE_CMD, RE_ENTRY, RE_ERROR, RE_RSC, REMOTE_OK, SHF_WRITE,
                                 Boot, bundle, check_image_lines, check_resource_table,
-                                elf_symbols, flip_byte, make_sample, qemu_boot, section_at,
+                                drop_bss, elf_symbols, flip_byte, make_sample, qemu_boot, section_at,
                                 section_bytes)
 
 pytestmark = [pytest.mark.toolchain, pytest.mark.slow]
@@ -138,6 +139,31 @@ def test_corrupt_image_fails_checksum(built, tmp_path):
     assert b.returncode == 5, b
 
 
+@pytest.mark.parametrize("damage", ["data", "bss"])
+def test_remote_detects_a_bad_load(built, tmp_path, damage):
+    """The remote's own checks are real: a remote whose .data initial value was
+    changed after linking reports data BAD; one whose PT_LOAD no longer covers
+    .bss (so the loader leaves the host's 0xa5 fill there) reports bss BAD. The
+    host reads the failure from the report word and fails the run."""
+    need_tool("qemu-system-riscv64")
+    remote = tmp_path / "remote.elf"
+    if damage == "data":
+        flip_byte(built / "remote.elf", remote, elf_symbols(built / "remote.elf")["data_words"])
+    else:
+        drop_bss(built / "remote.elf", remote)
+    combined = bundle(built / "host.elf", remote, tmp_path / "combined.elf")
+    b = boot(combined)
+    assert not b.timed_out, b
+    assert b.has("host: checksum ok") and b.has("remote: hello from hart 1"), b
+    want = {"data": ("remote: running, data BAD, bss ok", 0x0BAD0001),
+            "bss": ("remote: running, data ok, bss BAD", 0x0BAD0002)}[damage]
+    assert b.has(want[0]), b
+    m = b.find(RE_REPORT)
+    assert m and int(m["value"], 16) == want[1], b
+    assert b.has("host: error: remote reported a failure"), b
+    assert b.returncode == 101, b
+
+
 def test_prelink_objcopy_flow(built):
     need_tool("qemu-system-riscv64", "riscv64-unknown-elf-objcopy")
     make_sample(SAMPLE, built, "prelink")
@@ -180,6 +206,11 @@ def test_make_run_with_prebuilt(tmp_path):
 
 
 def test_build_is_reproducible(built, tmp_path):
+    """A second build elsewhere, with the kit named by another path, gives the
+    same bytes. prebuilt/ must be what this compiler builds from these sources:
+    exactly for the remotes; the hosts also contain the kit (linker/), which
+    others change, so a stale prebuilt host is a warning (the prebuilt boot
+    tests prove it still works with the current bundler)."""
     again = tmp_path / "again"
     make_sample(SAMPLE, again, "all", KIT=str(SAMPLES.parent / "linker"))
     for name in ELFS:
@@ -187,5 +218,10 @@ def test_build_is_reproducible(built, tmp_path):
     for name in ELFS:
         if section_bytes(PREBUILT / name, ".comment") != section_bytes(built / name, ".comment"):
             pytest.skip(f"prebuilt/{name} was made by another compiler version")
-        assert (PREBUILT / name).read_bytes() == (built / name).read_bytes(), \
-            f"prebuilt/{name} is stale: run `make prebuilt` in samples/{SAMPLE}"
+        if (PREBUILT / name).read_bytes() == (built / name).read_bytes():
+            continue
+        msg = f"prebuilt/{name} differs from a fresh build: run `make prebuilt` in samples/{SAMPLE}"
+        if name.startswith("host"):
+            warnings.warn(msg)
+        else:
+            pytest.fail(msg)
