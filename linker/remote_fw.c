@@ -195,6 +195,15 @@ static int str_eq(const char *a, const char *b)
  * read through a volatile pointer: `bundle` patches them after compilation,
  * so the compiler (LTO included) must never use the initialiser's values.
  */
+/* True when every byte in [p, stop) is zero: padding after the last descriptor. */
+static int zero_tail(uintptr_t p, uintptr_t stop)
+{
+        for (; p < stop; p++)
+                if (*(const volatile uint8_t *)p != 0)
+                        return 0;
+        return 1;
+}
+
 static int desc_find(const char *name, const volatile struct remote_fw_desc **out)
 {
         uintptr_t p = (uintptr_t)__start_remote_fw_desc;
@@ -207,9 +216,11 @@ static int desc_find(const char *name, const volatile struct remote_fw_desc **ou
                         (const volatile struct remote_fw_desc *)p;
                 const char *d_name;
 
-                if (stop - p < sizeof(struct remote_fw_desc) ||
-                    (p & (sizeof(uint64_t) - 1)) != 0)
+                if ((p & (sizeof(uint64_t) - 1)) != 0)
                         return REMOTE_FW_EDESC;
+                /* Zero bytes after the last descriptor end the walk, as in bundle. */
+                if (stop - p < sizeof(struct remote_fw_desc) || d->magic == 0)
+                        return zero_tail(p, stop) ? REMOTE_FW_ENOENT : REMOTE_FW_EDESC;
                 if (d->magic != REMOTE_FW_DESC_MAGIC ||
                     d->version != REMOTE_FW_DESC_VERSION ||
                     d->desc_size != sizeof(struct remote_fw_desc))

@@ -124,19 +124,57 @@ REMOTE_FW__CHECK(off_end, offsetof(struct remote_fw_desc, end) == 40 + 2 * sizeo
 REMOTE_FW__CHECK(desc_size, sizeof(struct remote_fw_desc) == (sizeof(void *) == 8 ? 64 : 56));
 
 /*
+ * SHF_GNU_RETAIN for the descriptors where the toolchain has it (`retain`:
+ * GCC 11+ built with binutils 2.36+, clang 13+). ld.lld 13+ defaults to
+ * -z start-stop-gc: a reference to __start_/__stop_ no longer keeps a section
+ * alive, so without remote_fw.ld's KEEP and without retain, ld.lld collects
+ * the descriptors under --gc-sections (measured with ld.lld 14). GCC accepts
+ * the attribute even where its assembler cannot honour it (Debian's
+ * arm-none-eabi-gcc 12 warns "'retain' attribute ignored"), so for GCC the
+ * warning is silenced around the definition; there GNU ld still keeps the
+ * section through remote_fw.c's __start_/__stop_ references.
+ */
+#if defined(__clang__)
+#if defined(__has_attribute)
+#if __has_attribute(retain)
+#define REMOTE_FW__RETAIN __attribute__((retain))
+#endif
+#endif
+#define REMOTE_FW__PUSH
+#define REMOTE_FW__POP
+#elif defined(__GNUC__)
+#define REMOTE_FW__RETAIN __attribute__((retain))
+#define REMOTE_FW__PUSH _Pragma("GCC diagnostic push")                        \
+                        _Pragma("GCC diagnostic ignored \"-Wattributes\"")
+#define REMOTE_FW__POP _Pragma("GCC diagnostic pop")
+#else
+#define REMOTE_FW__PUSH
+#define REMOTE_FW__POP
+#endif
+#ifndef REMOTE_FW__RETAIN
+#define REMOTE_FW__RETAIN
+#endif
+
+/*
  * REMOTE_FW_DECLARE(stem): reserve the descriptor of the image whose symbols are
  * _binary_<stem>_start/_end. At file scope, once per image. The descriptor is
- * kept under --gc-sections: it is `used`, remote_fw.c references the section's
- * __start_/__stop_ symbols (which GNU ld keeps alive), and remote_fw.ld KEEPs it.
+ * kept under --gc-sections: it is `used` and, where the toolchain can, `retain`;
+ * remote_fw.c references the section's __start_/__stop_ symbols (which GNU ld
+ * keeps alive); and remote_fw.ld KEEPs it. The macro ends with a redeclaration
+ * of the descriptor so that the caller's `;` closes it after the pragmas.
  */
 #define REMOTE_FW_DECLARE(stem)                                                \
         extern const uint8_t _binary_##stem##_start[] __attribute__((weak));  \
         extern const uint8_t _binary_##stem##_end[] __attribute__((weak));    \
+        REMOTE_FW__PUSH                                                        \
         const struct remote_fw_desc remote_fw_desc_##stem                     \
-                __attribute__((section("remote_fw_desc"), used, aligned(8))) = { \
+                __attribute__((section("remote_fw_desc"), used, aligned(8)))  \
+                REMOTE_FW__RETAIN = {                                          \
                 REMOTE_FW_DESC_MAGIC, REMOTE_FW_DESC_VERSION,                 \
                 (uint16_t)sizeof(struct remote_fw_desc), 0u, 0u, 0u, 0u, 0u,  \
-                #stem, _binary_##stem##_start, _binary_##stem##_end }
+                #stem, _binary_##stem##_start, _binary_##stem##_end };        \
+        REMOTE_FW__POP                                                         \
+        extern const struct remote_fw_desc remote_fw_desc_##stem
 
 #ifdef __cplusplus
 }

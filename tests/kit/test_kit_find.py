@@ -157,6 +157,19 @@ def test_corrupt_last_descriptor_keeps_earlier_ones(kit, descs):
     assert kit.find(b"nobody")[0] == E["EDESC"]
 
 
+def test_zero_padding_after_the_last_descriptor_ends_the_walk(kit, descs):
+    """As bundler/descriptor.py does: an all-zero tail is padding, not corruption."""
+    order = in_address_order(kit, descs)
+    last = descs[order[-1]]
+    ctypes.memset(ctypes.addressof(last), 0, ctypes.sizeof(last))
+    assert kit.find(order[-1].encode())[0] == E["ENOENT"]
+    assert kit.find(b"nobody")[0] == E["ENOENT"]
+    for name in order[:-1]:
+        assert kit.find(name.encode())[0] == E["ENOTBUNDLED"] or name == "gamma_bin"
+    last.size = 1                                   # one non-zero byte: corrupt again
+    assert kit.find(b"nobody")[0] == E["EDESC"]
+
+
 def test_descriptor_section_is_bounded_by_start_stop(kit, descs):
     start = kit.symbol_address("__start_remote_fw_desc")
     stop = kit.symbol_address("__stop_remote_fw_desc")
