@@ -14,13 +14,12 @@ of the chunks); :mod:`bundler.fileio` streams the chunks to disk.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bundler.adapters.elftools import is_elf, parse_elf
 from bundler.elf import spec
 from bundler.elf.model import ElfImage
 from bundler.elf.spec import Ehdr, Layout, Shdr, Sym
 from bundler.errors import BadInputError, NoFitError, UsageError
+from bundler.records import Record
 from bundler.stems import check_stem, symbol_names
 
 DEFAULT_ALIGN = 8
@@ -34,8 +33,7 @@ EF_ARM_EABI_VER5 = 0x05000000
 EF_RISCV_FLOAT_ABI_DOUBLE = 0x0004
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(Record):
     """What the object's ELF header says, and how objcopy names the same target."""
 
     name: str
@@ -94,8 +92,7 @@ def target_like(obj: ElfImage, label: str = "--like object") -> Target:
                   gnu_stack=obj.find_section(GNU_STACK) is not None)
 
 
-@dataclass
-class ObjectResult:
+class ObjectResult(Record):
     """The object file as chunks (the image itself is one of them, uncopied)."""
 
     chunks: list
@@ -208,7 +205,7 @@ def image_warnings(data, label: str) -> list[str]:
     if not is_elf(data):
         return []
     try:
-        elf = parse_elf(bytes(data), what="remote ELF")
+        elf = parse_elf(data, what="remote ELF")
     except BadInputError as exc:
         return [f"{label}: {exc.message}: remote_fw_load will refuse it"]
     out = []

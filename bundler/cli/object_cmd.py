@@ -57,7 +57,7 @@ def run(args) -> int:
     target = _target(args)
     refuse_overwriting_inputs([args.output], [args.remote, args.like])
 
-    data = read_input(args.remote, "remote image")
+    data = read_input(args.remote, "remote image", allow_mmap=True)
     try:
         result = core.make_object(data, stem, target, section=args.section, align=align)
     except BundleError as exc:
