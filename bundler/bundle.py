@@ -25,6 +25,7 @@ from bundler.placement import Occupied, Region
 from bundler.records import Factory, Record
 from bundler.stems import symbol_names
 
+MAX_IMAGES = 1024               # images in one output: a documented limit (docs/limits.md)
 RECORD_SECTION = ".rproc_bundle"
 RECORD_FORMAT = 1
 DEFAULT_SECTION_PREFIX = ".remote_fw."
@@ -85,6 +86,9 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
                                                  "for a relocatable object use 'bundle object' before linking")
     if not remotes:
         raise UsageError("no remote image given", hint="usage: bundle HOST REMOTE... -o OUT")
+    if len(remotes) > MAX_IMAGES:
+        raise UsageError(f"{len(remotes)} remote images given; the limit is {MAX_IMAGES} per host",
+                         hint="split them across hosts, or pack them into one container image")
     seen = set()
     for r in remotes:
         if r.stem in seen:
@@ -117,6 +121,9 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
         base = parse_elf(unbundle_bytes(host, record), what="host ELF")
     else:
         base = host
+    if len(kept) + len(remotes) > MAX_IMAGES:
+        raise UsageError(f"the output would carry {len(kept) + len(remotes)} images; the limit is {MAX_IMAGES}",
+                         file=host_name, hint="bundle fewer images into this host")
 
     for r in remotes:
         _refuse_prelinked(base, r.stem, host_name)

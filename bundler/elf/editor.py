@@ -24,7 +24,7 @@ from __future__ import annotations
 from bundler.elf import spec
 from bundler.elf.model import ElfImage
 from bundler.elf.spec import Phdr, Shdr, Sym
-from bundler.errors import BadInputError
+from bundler.errors import BadInputError, NoFitError
 from bundler.records import Factory, Record, replace
 
 MAX_SECTIONS = spec.SHN_LORESERVE - 1
@@ -267,6 +267,10 @@ def add_images(elf: ElfImage, images: list[NewImage], *, patches: list[tuple[int
     all_shdrs = sections + new_shdrs
     e_shoff = tail.put(b"".join(lay.shdr.pack(s) for s in all_shdrs), lay.addr_size)
 
+    if tail.offset > lay.addr_max:
+        raise NoFitError(f"the output would be {tail.offset} bytes; an ELF{64 if lay.is64 else 32} file "
+                         f"cannot exceed {lay.addr_max} bytes", size=tail.offset,
+                         hint="bundle smaller images, or fewer into one host")
     new_ehdr = replace(ehdr, e_phoff=e_phoff, e_phnum=len(phdrs),
                        e_phentsize=lay.phdr.size, e_shoff=e_shoff,
                        e_shnum=0 if ehdr.e_shnum == 0 and ehdr.e_shoff else shnum)

@@ -279,3 +279,24 @@ def test_property_images_read_back_unchanged_and_never_overlap(kind, gap, payloa
         for b0, b1 in host_spans + spans[:i]:
             assert a1 <= b0 or b1 <= a0
     assert core.unbundle_bytes(out, core.read_record(out)) == h
+
+
+def test_image_count_limit():
+    h = host_for(ALL_KINDS[0], stems=())
+    many = [(f"r{i}", b"\x01", None) for i in range(core.MAX_IMAGES + 1)]
+    with pytest.raises(UsageError, match=r"1025 remote images given; the limit is 1024"):
+        do_bundle(h, many)
+
+
+def test_huge_sparse_image_is_refused_before_it_is_read(tmp_path):
+    """A 4 GiB + 1 image cannot fit a 32-bit address space: refused from its size alone."""
+    import mmap
+    path = tmp_path / "huge.bin"
+    with open(path, "wb") as f:
+        f.truncate((4 << 30) + 1)
+    with open(path, "rb") as f:
+        data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        with pytest.raises(NoFitError, match=r"\(4294967297 bytes\) at 0x[0-9a-f]+ runs past the end of "
+                                             r"the address space \(0x100000000\)"):
+            do_bundle(host_for(ALL_KINDS[0]), [("huge", data, None)])
+        data.close()
