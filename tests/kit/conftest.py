@@ -9,7 +9,6 @@ skip (fail under CI=true) through the shared `need_tool` guard.
 from __future__ import annotations
 
 import ctypes
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -21,14 +20,7 @@ sys.path.insert(0, str(HERE))
 import kit_native  # noqa: E402
 
 
-def _root_need_tool():
-    spec = importlib.util.spec_from_file_location("_rproc_root_conftest", HERE.parent / "conftest.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.need_tool
-
-
-need_tool = _root_need_tool()
+need_tool = kit_native.need_tool
 
 
 @pytest.fixture(scope="session")
