@@ -83,9 +83,9 @@ def target_like(obj: ElfImage, label: str = "--like object") -> Target:
     if obj.ehdr.e_type != spec.ET_REL:
         kind = {spec.ET_NONE: "ET_NONE", spec.ET_EXEC: "ET_EXEC (a linked executable)",
                 spec.ET_DYN: "ET_DYN (a shared object or PIE)", spec.ET_CORE: "ET_CORE"}
-        raise BadInputError(f"not a relocatable object (e_type {kind.get(obj.ehdr.e_type, obj.ehdr.e_type)})",
-                            file=label, hint="pass a .o file that the host's compiler made, "
-                                             "e.g. the host's main.o")
+        e_type = kind.get(obj.ehdr.e_type, obj.ehdr.e_type)
+        raise BadInputError(f"not a relocatable object: e_type is {e_type}", file=label,
+                            hint="pass a .o file that the host's compiler made, e.g. the host's main.o")
     return Target(name=f"like {label}", elfclass=obj.layout.elfclass, elfdata=obj.layout.elfdata,
                   e_machine=obj.ehdr.e_machine, e_flags=obj.ehdr.e_flags,
                   ei_osabi=obj.ehdr.e_ident[spec.EI_OSABI],

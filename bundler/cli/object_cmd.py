@@ -54,8 +54,8 @@ def run(args) -> int:
     align = core.check_align(parse_int(args.align, "--align"))
     if args.section is not None:
         core.check_section_name(args.section)
-    target = _target(args)
     refuse_overwriting_inputs([args.output], [args.remote, args.like])
+    target = _target(args)
 
     data = read_input(args.remote, "remote image", allow_mmap=True)
     try:

@@ -175,7 +175,7 @@ def test_like_copies_the_header_and_note():
 @pytest.mark.parametrize("e_type, what", [(spec.ET_EXEC, "ET_EXEC"), (spec.ET_DYN, "ET_DYN")])
 def test_like_refuses_linked_files(e_type, what):
     elf = parse_elf(build_host(e_type=e_type))
-    with pytest.raises(BadInputError, match=rf"not a relocatable object \(e_type {what}"):
+    with pytest.raises(BadInputError, match=rf"not a relocatable object: e_type is {what}"):
         target_like(elf, "host.elf")
 
 
