@@ -91,8 +91,13 @@ def iter_descriptors(elf: ElfImage):
 
 
 def find_descriptor(elf: ElfImage, stem: str) -> Descriptor | None:
+    """The descriptor of ``stem``: by its name string, or by its symbol
+    ``remote_fw_desc_<stem>`` (in a position-independent host with RELA
+    relocations the name pointer's file bytes are 0 until run time)."""
+    sym = elf.find_symbol(f"remote_fw_desc_{stem}")
+    at = sym.st_value if sym is not None and sym.is_defined else None
     for desc in iter_descriptors(elf):
-        if desc.stem == stem:
+        if desc.stem == stem or (desc.stem is None and desc.address == at):
             return desc
     return None
 

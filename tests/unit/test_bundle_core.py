@@ -300,3 +300,17 @@ def test_huge_sparse_image_is_refused_before_it_is_read(tmp_path):
                                              r"the address space \(0x100000000\)"):
             do_bundle(host_for(ALL_KINDS[0]), [("huge", data, None)])
         data.close()
+
+
+@pytest.mark.parametrize("kind", ALL_KINDS, ids=kind_id)
+def test_descriptor_found_by_symbol_when_its_name_pointer_is_zero(kind):
+    """A RELA position-independent host may leave the name pointer's file bytes 0."""
+    data = bytearray(host_for(kind))
+    host = parse_elf(bytes(data))
+    desc = D.find_descriptor(host, "remote_elf")
+    ptr = host.layout.addr_size
+    data[desc.offset + D.OFF_NAME:desc.offset + D.OFF_NAME + ptr] = bytes(ptr)
+    _, result, out = do_bundle(bytes(data), [("remote_elf", REMOTE, None)])
+    assert result.images[0].descriptor is not None and not result.warnings
+    filled = [d for d in D.iter_descriptors(out) if d.address == desc.address][0]
+    assert (filled.base, filled.size_field) == (result.images[0].address, len(REMOTE))
