@@ -40,6 +40,7 @@ class Remote(Record):
     address: int | None = None
     how: str | None = None      # for an image kept from an earlier bundle: how it was placed then
     align: int | None = None    # likewise its alignment
+    crc32: int | None = None    # the CRC-32 of data, if the caller computed it already
 
 
 class PlacedImage(Record):
@@ -141,7 +142,7 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
                                        host_name=host_name)
         how = r.how or how
         section = f"{section_prefix}{r.stem}"
-        crc = zlib.crc32(r.data) & 0xFFFFFFFF
+        crc = r.crc32 if r.crc32 is not None else zlib.crc32(r.data) & 0xFFFFFFFF
         taken.append(Occupied(address, address + len(r.data), f"image {r.stem} ({address:#x}-"
                                                               f"{address + len(r.data):#x})"))
         start, end, size = symbol_names(r.stem)

@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import os
 
-from bundler import bundle as core
-from bundler.adapters.elftools import parse_elf
+import threading
+import zlib
+
 from bundler.cli import info, load_elf, warn
 from bundler.cli.numbers import parse_int, parse_region
 from bundler.errors import UsageError
 from bundler.fileio import read_input, refuse_overwriting_inputs, write_outputs
 from bundler.stems import check_stem, stem_for
+
+DEFAULT_SECTION_PREFIX = ".remote_fw."   # = bundler.bundle.DEFAULT_SECTION_PREFIX (test pins it)
 
 
 def add_arguments(parser) -> None:
@@ -41,7 +44,7 @@ def add_arguments(parser) -> None:
                         help="place the images inside this address range")
     parser.add_argument("--replace", action="store_true",
                         help="re-bundle a stem the host already carries")
-    parser.add_argument("--section-prefix", default=core.DEFAULT_SECTION_PREFIX, metavar="PREFIX",
+    parser.add_argument("--section-prefix", default=DEFAULT_SECTION_PREFIX, metavar="PREFIX",
                         help="section name prefix (default .remote_fw.)")
     parser.add_argument("--hex", metavar="FILE",
                         help="also write a flash file (format from the extension: .hex .srec .bin .uf2)")
@@ -63,17 +66,20 @@ def run(args) -> int:
     outputs = [args.output, args.hex, args.depfile]
     refuse_overwriting_inputs(outputs, [args.host, *remotes_paths])
 
+    datas = [read_input(path, "remote image", allow_mmap=True) for path in remotes_paths]
+    crcs = _checksums_in_background(datas)
+    from bundler import bundle as core      # the heavy imports overlap the checksums
     host = load_elf(args.host, "host ELF")
-    remotes = [core.Remote(stem=stem, data=read_input(path, "remote image", allow_mmap=True),
-                           label=os.fspath(path),
-                           address=addr)
-               for stem, path, addr in zip(stems, remotes_paths, addresses)]
-    result = _bundle(host, remotes, args, align, region)
+    crcs.join()
+    remotes = [core.Remote(stem=stem, data=data, label=os.fspath(path), address=addr, crc32=crc)
+               for stem, data, path, addr, crc in zip(stems, datas, remotes_paths, addresses, crcs.values)]
+    result = _bundle(core, host, remotes, args, align, region)
     for message in result.warnings:
         warn(message)
 
     items = [(args.output, result.chunks, _mode_of(args.host))]
     if args.hex:
+        from bundler.adapters.elftools import parse_elf
         from bundler.cli.hex_cmd import flash_output
         items.append(flash_output(parse_elf(result.to_bytes(), what="bundled ELF"), args.hex, args))
     if args.depfile:
@@ -88,7 +94,27 @@ def run(args) -> int:
     return 0
 
 
-def _bundle(host, remotes, args, align, region):
+class _Checksums(threading.Thread):
+    """CRC-32 of each remote, computed while the main thread imports and parses
+    (zlib releases the GIL, so the two really run at once)."""
+
+    def __init__(self, datas):
+        super().__init__(daemon=True)
+        self.datas = datas
+        self.values = [None] * len(datas)
+
+    def run(self):
+        for i, data in enumerate(self.datas):
+            self.values[i] = zlib.crc32(data) & 0xFFFFFFFF
+
+
+def _checksums_in_background(datas) -> _Checksums:
+    worker = _Checksums(datas)
+    worker.start()
+    return worker
+
+
+def _bundle(core, host, remotes, args, align, region):
     try:
         return core.bundle(host, remotes, align=align, region=region, replace=args.replace,
                            section_prefix=args.section_prefix, host_name=os.fspath(args.host))

@@ -314,3 +314,8 @@ def test_descriptor_found_by_symbol_when_its_name_pointer_is_zero(kind):
     assert result.images[0].descriptor is not None and not result.warnings
     filled = [d for d in D.iter_descriptors(out) if d.address == desc.address][0]
     assert (filled.base, filled.size_field) == (result.images[0].address, len(REMOTE))
+
+
+def test_cli_default_section_prefix_matches_the_core():
+    from bundler.cli import bundle_cmd
+    assert bundle_cmd.DEFAULT_SECTION_PREFIX == core.DEFAULT_SECTION_PREFIX
