@@ -32,25 +32,16 @@ def _set_ehdr(data: bytearray, **fields) -> bytearray:
     return data
 
 
-def _set_phdr(data: bytearray, index: int, **fields) -> bytearray:
+def _set_entry(data: bytearray, table: str, index: int, **fields) -> bytearray:
+    """Change fields of program header (table "phdr") or section header ("shdr") ``index``."""
     lay = spec.Layout.of(data)
     ehdr = lay.ehdr.unpack(data)
-    off = ehdr.e_phoff + index * lay.phdr.size
-    p = lay.phdr.unpack(data, off)
+    record = getattr(lay, table)
+    off = (ehdr.e_phoff if table == "phdr" else ehdr.e_shoff) + index * record.size
+    entry = record.unpack(data, off)
     for k, v in fields.items():
-        setattr(p, k, v)
-    data[off:off + lay.phdr.size] = lay.phdr.pack(p)
-    return data
-
-
-def _set_shdr(data: bytearray, index: int, **fields) -> bytearray:
-    lay = spec.Layout.of(data)
-    ehdr = lay.ehdr.unpack(data)
-    off = ehdr.e_shoff + index * lay.shdr.size
-    s = lay.shdr.unpack(data, off)
-    for k, v in fields.items():
-        setattr(s, k, v)
-    data[off:off + lay.shdr.size] = lay.shdr.pack(s)
+        setattr(entry, k, v)
+    data[off:off + record.size] = record.pack(entry)
     return data
 
 
@@ -82,11 +73,11 @@ def cases() -> dict[str, bytes]:
         "bad_phentsize": bytes(_set_ehdr(_host(), e_phentsize=7)),
         "bad_shentsize": bytes(_set_ehdr(_host(), e_shentsize=3)),
         "shstrndx_out_of_range": bytes(_set_ehdr(_host(), e_shstrndx=200)),
-        "segment_past_end": bytes(_set_phdr(_host(), 0, p_filesz=0x10000000, p_memsz=0x10000000)),
-        "filesz_above_memsz": bytes(_set_phdr(_host(), 1, p_memsz=1)),
-        "segment_wraps": bytes(_set_phdr(_host(), 0, p_paddr=0xFFFFFFF0, p_vaddr=0xFFFFFFF0)),
-        "section_past_end": bytes(_set_shdr(_host(), 1, sh_offset=0x7FFFFFF0)),
-        "symtab_bad_entsize": bytes(_set_shdr(_host(), 6, sh_entsize=5)),
+        "segment_past_end": bytes(_set_entry(_host(), "phdr", 0, p_filesz=0x10000000, p_memsz=0x10000000)),
+        "filesz_above_memsz": bytes(_set_entry(_host(), "phdr", 1, p_memsz=1)),
+        "segment_wraps": bytes(_set_entry(_host(), "phdr", 0, p_paddr=0xFFFFFFF0, p_vaddr=0xFFFFFFF0)),
+        "section_past_end": bytes(_set_entry(_host(), "shdr", 1, sh_offset=0x7FFFFFF0)),
+        "symtab_bad_entsize": bytes(_set_entry(_host(), "shdr", 6, sh_entsize=5)),
         "relocatable_host": bytes(_host(e_type=spec.ET_REL)),
         "descriptor_bad_magic": bytes(_corrupt_descriptor_magic(_host())),
     }
