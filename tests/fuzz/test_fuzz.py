@@ -1,0 +1,79 @@
+"""libFuzzer on the kit (fuzz_remote_fw.c through run.sh).
+
+- test_fuzz_runs_clean: fuzz for FUZZ_SECONDS (default 60 under CI=true, 10
+  otherwise) from the seeds in corpus/; any crash, leak, timeout, UBSan report
+  or broken API promise fails the test (libFuzzer's exit status, its report
+  markers, and artifacts left behind are all checked).
+- test_replay_seeds_and_regressions: every seed and every file in
+  regressions/ (inputs that once crashed, kept after the fix) runs once, clean.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+RUN = HERE / "run.sh"
+CORPUS = HERE / "corpus"
+REGRESSIONS = HERE / "regressions"
+
+pytestmark = pytest.mark.toolchain
+
+REPORT_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                  "ERROR: libFuzzer", "broken promise", "SUMMARY: UndefinedBehaviorSanitizer",
+                  "ALARM: working on the last Unit")
+
+
+def fuzz_seconds() -> int:
+    default = "60" if os.environ.get("CI", "").lower() == "true" else "10"
+    return int(os.environ.get("FUZZ_SECONDS", default))
+
+
+def run(args, work: Path, timeout: int) -> tuple[int, str]:
+    env = dict(os.environ, FUZZ_WORK=str(work))
+    proc = subprocess.run(["sh", str(RUN), *map(str, args)], env=env, capture_output=True,
+                          text=True, timeout=timeout)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def assert_clean(code: int, out: str) -> None:
+    tail = "\n".join(out.splitlines()[-60:])
+    assert code == 0, f"fuzzer exited {code}:\n{tail}"
+    for marker in REPORT_MARKERS:
+        assert marker not in out, f"{marker!r} in the fuzzer's output:\n{tail}"
+
+
+def seed_files() -> list[Path]:
+    return sorted(p for p in CORPUS.iterdir() if p.is_file())
+
+
+def test_seed_corpus_is_present():
+    names = {p.name for p in seed_files()}
+    assert {"elf32le-rsc.elf", "elf32be-rsc.elf", "elf64le-rsc.elf"} <= names
+
+
+def test_fuzz_runs_clean(need, tmp_path):
+    need("clang")
+    seconds = fuzz_seconds()
+    code, out = run([seconds], tmp_path, timeout=seconds + 600)
+    assert_clean(code, out)
+    executed = re.search(r"stat::number_of_executed_units:\s*(\d+)", out)
+    assert executed and int(executed.group(1)) > 100, out[-2000:]
+    assert "INITED" in out and "cov:" in out
+    artifacts = tmp_path / "artifacts"
+    assert not any(artifacts.iterdir()), f"artifacts left: {list(artifacts.iterdir())}"
+
+
+def test_replay_seeds_and_regressions(need, tmp_path):
+    need("clang")
+    inputs = seed_files() + sorted(p for p in REGRESSIONS.iterdir() if p.is_file()
+                                   and p.name != "README.md")
+    code, out = run(["replay", *inputs], tmp_path, timeout=600)
+    assert_clean(code, out)
+    for path in inputs:
+        assert f"Executed {path}" in out, f"{path} was not replayed:\n{out[-2000:]}"
