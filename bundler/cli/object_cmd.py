@@ -82,6 +82,8 @@ def _target(args) -> core.Target:
     like = os.fspath(args.like)
     obj = read_input(like, "--like object")
     try:
-        return core.target_like(parse_elf(obj, what="--like object"), like)
+        elf = parse_elf(obj, what="--like object")
     except BadInputError as exc:
+        exc.hint = "pass a .o file that the host's compiler made, e.g. the host's main.o"
         raise exc.with_file(like)
+    return core.target_like(elf, like)
