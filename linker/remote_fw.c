@@ -190,11 +190,6 @@ static int str_eq(const char *a, const char *b)
         return *a == *b;
 }
 
-/*
- * Find the descriptor named name between __start_ and __stop_. Fields are
- * read through a volatile pointer: `bundle` patches them after compilation,
- * so the compiler (LTO included) must never use the initialiser's values.
- */
 /* True when every byte in [p, stop) is zero: padding after the last descriptor. */
 static int zero_tail(uintptr_t p, uintptr_t stop)
 {
@@ -204,6 +199,12 @@ static int zero_tail(uintptr_t p, uintptr_t stop)
         return 1;
 }
 
+/*
+ * Find the descriptor named name between __start_ and __stop_. Fields are
+ * read through a volatile pointer: `bundle` patches them after compilation,
+ * so the compiler (LTO included) must never use the initialiser's values.
+ * A corrupt descriptor ends the walk: its desc_size cannot be trusted.
+ */
 static int desc_find(const char *name, const volatile struct remote_fw_desc **out)
 {
         uintptr_t p = (uintptr_t)__start_remote_fw_desc;
@@ -230,7 +231,7 @@ static int desc_find(const char *name, const volatile struct remote_fw_desc **ou
                         *out = d;
                         return 0;
                 }
-                p += d->desc_size;
+                p += sizeof(struct remote_fw_desc);     /* == desc_size, checked */
         }
         return REMOTE_FW_ENOENT;
 }
