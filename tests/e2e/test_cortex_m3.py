@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLES, need_tool
+from tests.conftest import SAMPLES, need_tool, run_bundle
 from tests.e2e.conftest import (BUNDLE_CMD, RE_ENTRY, RE_ERROR, RE_RSC, REMOTE_OK, SHF_WRITE,
                                 Boot, bundle, check_image_lines, check_resource_table,
                                 drop_bss, elf_symbols, flip_byte, make_sample, qemu_boot, section_at,
@@ -149,6 +149,20 @@ def test_remote_detects_a_bad_load(built, tmp_path, damage):
             "bss": ("remote: running, data ok, bss BAD", 2)}[damage]
     assert b.has(want[0]), b
     assert b.returncode == want[1], b
+
+
+def test_flash_file_boots(built, tmp_path):
+    """`bundle hex` of the bundled ELF, loaded as a flash programmer would
+    (QEMU's generic loader, no ELF): the same run."""
+    need_tool("qemu-system-arm")
+    combined = bundle(built / "host-slot.elf", built / "remote.elf", tmp_path / "combined.elf")
+    hexfile = tmp_path / "combined.hex"
+    proc = run_bundle("hex", combined, "-o", hexfile)
+    assert proc.returncode == 0, proc.stderr
+    assert hexfile.read_bytes().startswith(b":")
+    b = qemu_boot(["qemu-system-arm", "-M", "mps2-an385", "-nographic", "-semihosting",
+                      "-device", f"loader,file={hexfile}"])
+    assert_remote_ran(b, combined, built / "remote.elf")
 
 
 def test_prelink_objcopy_flow(built, tmp_path):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLES, need_tool
+from tests.conftest import SAMPLES, need_tool, run_bundle
 from tests.e2e.conftest import (BUNDLE_CMD, RE_ENTRY, RE_ERROR, RE_RSC, REMOTE_OK, SHF_WRITE,
                                 Boot, bundle, check_image_lines, check_resource_table,
                                 drop_bss, elf_symbols, flip_byte, make_sample, qemu_boot, section_at,
@@ -162,6 +162,20 @@ def test_remote_detects_a_bad_load(built, tmp_path, damage):
     assert m and int(m["value"], 16) == want[1], b
     assert b.has("host: error: remote reported a failure"), b
     assert b.returncode == 101, b
+
+
+def test_flash_file_boots(built, tmp_path):
+    """`bundle hex` of the bundled ELF, loaded as a flash programmer would
+    (QEMU's generic loader, no ELF): the same run."""
+    need_tool("qemu-system-riscv64")
+    combined = bundle(built / "host-slot.elf", built / "remote.elf", tmp_path / "combined.elf")
+    hexfile = tmp_path / "combined.hex"
+    proc = run_bundle("hex", combined, "-o", hexfile)
+    assert proc.returncode == 0, proc.stderr
+    assert hexfile.read_bytes().startswith(b":")
+    b = qemu_boot(["qemu-system-riscv64", "-M", "virt", "-smp", "2", "-bios", "none",
+                      "-nographic", "-device", f"loader,file={hexfile}"])
+    assert_both_harts_ran(b, combined, built / "remote.elf")
 
 
 def test_prelink_objcopy_flow(built):
