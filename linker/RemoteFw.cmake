@@ -46,6 +46,7 @@
 # find_program(bundle). At configure time the module runs `bundle kit` and sets
 #   REMOTE_FW_KIT_DIR   the directory with remote_fw.h, remote_fw.c, remote_fw.ld
 # (a cache entry: -DREMOTE_FW_KIT_DIR=... overrides it).
+# -DREMOTE_FW_VERIFY=OFF skips every VERIFY step (default ON).
 #
 # remote_fw_add_kit(<target> [PRIVATE|PUBLIC|INTERFACE]) adds remote_fw.c to
 # the target, the kit to its include path and to its link search path (so a
@@ -53,6 +54,8 @@
 
 cmake_minimum_required(VERSION 3.20)
 include_guard(GLOBAL)
+
+option(REMOTE_FW_VERIFY "run `bundle verify` for each remote_fw_bundle(... VERIFY)" ON)
 
 if(NOT REMOTE_FW_BUNDLE)
   find_program(REMOTE_FW_BUNDLE_PROGRAM NAMES bundle
@@ -166,7 +169,7 @@ function(remote_fw_bundle)
   set(commands
       COMMAND ${REMOTE_FW_BUNDLE} "$<TARGET_FILE:${RFW_TARGET}>" ${remote_files}
               -o "${out}" ${hex_args} ${name_args} ${RFW_BUNDLE_ARGS})
-  if(RFW_VERIFY)
+  if(RFW_VERIFY AND REMOTE_FW_VERIFY)
     # `bundle verify` runs from a generated script so that a failure removes
     # OUTPUT and HEX portably (no shell `||`), and the next build tries again.
     set(verify_cmd "${REMOTE_FW_BUNDLE}" verify "${out}")

@@ -66,9 +66,9 @@ remote_fw__names = $(foreach n,$(1),--name $(n))
 define remote_fw__rule
 REMOTE_FW_OUTPUTS += $(1) $(4)
 $(if $(and $(4),$(remote_fw__grouped)),$(1) $(4) &,$(1)): $(2) $(3)
-	@mkdir -p $(dir $(1)) $(if $(4),$(dir $(4)))
-	$$(BUNDLE) $(2) $(3) -o $(1)$(if $(and $(4),$(remote_fw__grouped)), --hex $(4))$(if $(5), $(call remote_fw__names,$(5)))$(if $(6), $(6)) $$(REMOTE_FW_FLAGS)
-	$$(if $$(filter 1 y yes on true,$$(REMOTE_FW_VERIFY)),$$(BUNDLE) verify $(1)$(foreach r,$(3), --remote $(r)) $$(REMOTE_FW_VERIFY_FLAGS) || { rm -f $(1) $(4); exit 1; })
+	@mkdir -p $(sort $(dir $(1) $(4)))
+	$$(strip $$(BUNDLE) $(2) $(3) -o $(1)$(if $(and $(4),$(remote_fw__grouped)), --hex $(4))$(if $(5), $(call remote_fw__names,$(5)))$(if $(6), $(6)) $$(REMOTE_FW_FLAGS))
+	$$(if $$(filter 1 y yes on true,$$(REMOTE_FW_VERIFY)),$$(strip $$(BUNDLE) verify $(1)$(foreach r,$(3), --remote $(r)) $$(REMOTE_FW_VERIFY_FLAGS)) || { rm -f $(strip $(1) $(4)); exit 1; })
 $(if $(and $(4),$(if $(remote_fw__grouped),,1)),
 $(4): $(1)
 	$$(BUNDLE) hex $(1) -o $(4)

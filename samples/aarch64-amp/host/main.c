@@ -41,7 +41,6 @@
 #define REPORT_WAIT_S           5u
 
 /* host-side errors, next to the kit's REMOTE_FW_E* (all negative) */
-#define HOST_EPSCI              -100    /* a PSCI call failed */
 #define HOST_ERSC               -101    /* the resource table is not what a host can serve */
 #define HOST_ETIMEOUT           -102    /* the remote did not report */
 #define HOST_EREMOTE            -103    /* the remote reported a failure */
