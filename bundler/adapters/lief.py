@@ -1,0 +1,110 @@
+"""LIEF adapter: the independent second reading of an ELF file, for verify.
+
+The only module that imports LIEF; its failures become BadInputError here.
+It returns what LIEF read (every section header with its name, every program
+header, every symbol of .symtab) in the spec's field names, so that verify
+can compare it with the pyelftools reading field by field.
+
+Bytes go in as ``io.BytesIO``: LIEF reads the stream directly. Measured with
+LIEF 1.0.0 on a 64 MiB bundle: BytesIO 0.04 s, a path 0.04-0.16 s, ``bytes``
+0.4 s (it is copied into a vector first), a ``memoryview`` is refused
+(parse returns None) and a list of ints is far slower still.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import lief
+
+from bundler.errors import BadInputError
+
+lief.logging.disable()
+
+# LIEF tags processor-specific section and segment types with the
+# architecture above bit 32 (SHT_ARM_ATTRIBUTES reads 0x170000003): the ELF
+# field is the low 32 bits.
+_TYPE_MASK = 0xFFFFFFFF
+
+
+@dataclass(frozen=True)
+class LiefSection:
+    name: str
+    sh_type: int
+    sh_flags: int
+    sh_addr: int
+    sh_offset: int
+    sh_size: int
+    sh_link: int
+    sh_info: int
+    sh_addralign: int
+    sh_entsize: int
+
+
+@dataclass(frozen=True)
+class LiefSegment:
+    p_type: int
+    p_flags: int
+    p_offset: int
+    p_vaddr: int
+    p_paddr: int
+    p_filesz: int
+    p_memsz: int
+    p_align: int
+
+
+@dataclass(frozen=True)
+class LiefSymbol:
+    name: str
+    st_value: int
+    st_size: int
+    bind: int
+    type: int
+    st_shndx: int
+
+
+@dataclass(frozen=True)
+class LiefElf:
+    sections: list[LiefSection]
+    segments: list[LiefSegment]
+    symbols: list[LiefSymbol]
+
+
+def _config():
+    cfg = lief.ELF.ParserConfig()
+    cfg.parse_relocations = False
+    cfg.parse_dyn_symbols = False
+    cfg.parse_symbol_versions = False
+    cfg.parse_notes = False
+    cfg.parse_overlay = False
+    cfg.parse_symtab_symbols = True
+    return cfg
+
+
+def read(data: bytes | memoryview, *, what: str = "ELF file") -> LiefElf:
+    """What LIEF reads in ``data``; BadInputError if it cannot read it."""
+    try:
+        binary = lief.ELF.parse(io.BytesIO(data), _config())
+        if binary is None:
+            raise BadInputError(f"LIEF cannot read this {what}",
+                                hint="the file is corrupt in a way pyelftools tolerates")
+        sections = [LiefSection(name=s.name, sh_type=int(s.type) & _TYPE_MASK, sh_flags=int(s.flags),
+                                sh_addr=s.virtual_address, sh_offset=s.offset, sh_size=s.size,
+                                sh_link=s.link, sh_info=s.information, sh_addralign=s.alignment,
+                                sh_entsize=s.entry_size)
+                    for s in binary.sections]
+        segments = [LiefSegment(p_type=int(p.type) & _TYPE_MASK, p_flags=int(p.flags),
+                                p_offset=p.file_offset, p_vaddr=p.virtual_address,
+                                p_paddr=p.physical_address, p_filesz=p.physical_size,
+                                p_memsz=p.virtual_size, p_align=p.alignment)
+                    for p in binary.segments]
+        symbols = [LiefSymbol(name=s.name, st_value=s.value, st_size=s.size, bind=int(s.binding),
+                              type=int(s.type), st_shndx=s.shndx)
+                   for s in binary.symtab_symbols]
+    except BadInputError:
+        raise
+    except Exception as exc:  # LIEF raises its own and builtin types; all mean "unreadable"
+        raise BadInputError(f"LIEF cannot read this {what}: {type(exc).__name__}: {exc}",
+                            hint="the file is corrupt in a way pyelftools tolerates") from exc
+    return LiefElf(sections=sections, segments=segments, symbols=symbols)

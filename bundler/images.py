@@ -1,0 +1,163 @@
+"""The images a file carries, found by their symbols, descriptors and bundle record.
+
+Discovery only, for verify, inspect and extract: which stems the file knows
+(a ``_binary_<stem>_start/_end/_size`` symbol, a REMOTE_FW_DECLARE descriptor,
+an entry of the ``.rproc_bundle`` record), where each image is, and which
+PT_LOAD holds its bytes. Whether the sources agree is :mod:`bundler.verify`'s
+question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bundler import bundle as bundle_mod
+from bundler import descriptor as desc_mod
+from bundler.elf import spec
+from bundler.elf.model import ElfImage, Section, Symbol
+from bundler.elf.spec import Phdr
+from bundler.errors import BadInputError
+
+_SYMBOL_RE = re.compile(r"_binary_(.+)_(start|end|size)\Z")
+_SYMBOL_ATTR = {"start": "start", "end": "end", "size": "size_symbol"}
+
+POST_LINK, PRE_LINK, DECLARED, SYMBOLS_ONLY = "post-link", "pre-link", "declared", "symbols"
+
+
+@dataclass
+class Placement:
+    """Where an image's bytes are: the PT_LOAD that holds them in its file part."""
+
+    segment: int            # index in the program header table
+    phdr: Phdr
+    lma: int                # p_paddr of the image's first byte
+    offset: int             # file offset of the image's first byte
+
+
+@dataclass
+class EmbeddedImage:
+    stem: str
+    start: Symbol | None = None
+    end: Symbol | None = None
+    size_symbol: Symbol | None = None
+    descriptor: desc_mod.Descriptor | None = None
+    record: dict | None = None          # this stem's entry in the bundle record
+
+    @property
+    def symbols(self) -> tuple[Symbol | None, Symbol | None, Symbol | None]:
+        return self.start, self.end, self.size_symbol
+
+    @property
+    def flow(self) -> str:
+        """How the image got there: post-link bundle, pre-link object, or not at all."""
+        if self.record is not None or (self.descriptor and self.descriptor.is_bundled):
+            return POST_LINK
+        if self.descriptor is not None and self.descriptor.is_linked:
+            return PRE_LINK
+        if self.start is not None:
+            return SYMBOLS_ONLY
+        return DECLARED
+
+    @property
+    def extent(self) -> tuple[int, int] | None:
+        """(address, size) from the best source: record, then symbols, then descriptor."""
+        if self.record is not None:
+            return self.record["address"], self.record["size"]
+        if self.start is not None:
+            if self.end is not None and self.end.st_value >= self.start.st_value:
+                return self.start.st_value, self.end.st_value - self.start.st_value
+            if self.size_symbol is not None:
+                return self.start.st_value, self.size_symbol.st_value
+        d = self.descriptor
+        if d is not None and d.is_bundled:
+            return d.base, d.size_field
+        if d is not None and d.is_linked:
+            return d.start, d.end - d.start
+        return None
+
+
+@dataclass
+class Inventory:
+    """Everything :func:`survey` found; a source it could not read is an error here, not a raise."""
+
+    images: list[EmbeddedImage]
+    record: bundle_mod.Record | None = None
+    record_error: BadInputError | None = None
+    descriptors: list[desc_mod.Descriptor] = field(default_factory=list)
+    descriptor_error: BadInputError | None = None
+
+    def find(self, stem: str) -> EmbeddedImage | None:
+        return next((img for img in self.images if img.stem == stem), None)
+
+    @property
+    def carried(self) -> list[EmbeddedImage]:
+        """The images that are there (not merely declared)."""
+        return [img for img in self.images if img.flow != DECLARED]
+
+
+def survey(elf: ElfImage) -> Inventory:
+    """Every stem the file knows, in address order (declared-only stems last, by name)."""
+    inv = Inventory(images=[])
+    by_stem: dict[str, EmbeddedImage] = {}
+
+    def image(stem: str) -> EmbeddedImage:
+        return by_stem.setdefault(stem, EmbeddedImage(stem))
+
+    for sym in elf.symbols:
+        m = _SYMBOL_RE.match(sym.name)
+        if m and sym.is_defined:
+            stem, which = m.groups()
+            img = image(stem)
+            attr = _SYMBOL_ATTR[which]
+            if getattr(img, attr) is None:
+                setattr(img, attr, sym)
+    try:
+        inv.descriptors = list(desc_mod.iter_descriptors(elf))
+    except BadInputError as exc:
+        inv.descriptor_error = exc
+    for d in inv.descriptors:
+        if d.stem is not None and image(d.stem).descriptor is None:
+            image(d.stem).descriptor = d
+    try:
+        inv.record = bundle_mod.read_record(elf)
+    except BadInputError as exc:
+        inv.record_error = exc
+    if inv.record is not None:
+        for entry in inv.record.images:
+            image(entry["stem"]).record = entry
+
+    def order(img: EmbeddedImage):
+        ext = img.extent
+        return (ext is None, ext[0] if ext else 0, img.stem)
+
+    inv.images = sorted(by_stem.values(), key=order)
+    return inv
+
+
+def find_placement(elf: ElfImage, address: int, size: int) -> Placement | None:
+    """The PT_LOAD whose file bytes hold [address, address + size) at its VMA, if one does."""
+    for index, p in enumerate(elf.segments):
+        if p.p_type != spec.PT_LOAD:
+            continue
+        if p.p_vaddr <= address and address + size <= p.p_vaddr + p.p_filesz:
+            delta = address - p.p_vaddr
+            return Placement(segment=index, phdr=p, lma=p.p_paddr + delta, offset=p.p_offset + delta)
+    return None
+
+
+def image_bytes(elf: ElfImage, img: EmbeddedImage) -> memoryview | None:
+    """The image as the host sees it (the file bytes of the PT_LOAD that holds it), or None."""
+    ext = img.extent
+    if ext is None:
+        return None
+    where = find_placement(elf, *ext)
+    if where is None:
+        return None
+    return memoryview(elf.data)[where.offset:where.offset + ext[1]]
+
+
+def section_of(elf: ElfImage, sym: Symbol | None) -> Section | None:
+    if sym is None or not 0 < sym.st_shndx < len(elf.sections):
+        return None
+    return elf.sections[sym.st_shndx]
