@@ -52,13 +52,19 @@
 # the target, the kit to its include path and to its link search path (so a
 # linker script can `INCLUDE remote_fw.ld`).
 
-cmake_minimum_required(VERSION 3.20)
+# (no cmake_minimum_required here: in an included file it would reset the
+# policies of the project that includes it)
+if(CMAKE_VERSION VERSION_LESS 3.20)
+  message(FATAL_ERROR "RemoteFw.cmake needs CMake 3.20 or later (this is ${CMAKE_VERSION})")
+endif()
 include_guard(GLOBAL)
 
 option(REMOTE_FW_VERIFY "run `bundle verify` for each remote_fw_bundle(... VERIFY)" ON)
 
-if(NOT REMOTE_FW_BUNDLE)
-  find_program(REMOTE_FW_BUNDLE_PROGRAM NAMES bundle
+if("${REMOTE_FW_BUNDLE}" STREQUAL "")
+  # a tool of the build machine, also where a cross toolchain file limits
+  # find_program to the target's root (CMAKE_FIND_ROOT_PATH_MODE_PROGRAM ONLY)
+  find_program(REMOTE_FW_BUNDLE_PROGRAM NAMES bundle NO_CMAKE_FIND_ROOT_PATH
                DOC "rproc-bundle's command line tool")
   if(NOT REMOTE_FW_BUNDLE_PROGRAM)
     message(FATAL_ERROR

@@ -158,3 +158,19 @@ def test_ctest_boots_the_bundles(built):
     proc = run(["ctest", "--test-dir", built.dir, "--output-on-failure", "--timeout", "60"],
                cwd=built.dir)
     assert "100% tests passed, 0 tests failed out of 3" in proc.stdout, proc.stdout
+
+
+@pytest.mark.parametrize("bundle, message", [
+    ("/nonexistent/bundle", "`/nonexistent/bundle kit` failed"),
+    ("false", "`false kit` failed (exit 1)"),
+])
+def test_configure_stops_without_a_working_bundle(tmp_path, bundle, message):
+    """RemoteFw.cmake asks `bundle kit` at configure time; a command that is
+    missing or fails stops the configure step with a message naming it."""
+    need_tool("cmake", "arm-none-eabi-gcc", "make")
+    src = copy_sample("cortex-m3", tmp_path)
+    proc = run(["cmake", "-S", src, "-B", tmp_path / "build", "-G", "Unix Makefiles",
+                f"-DREMOTE_FW_BUNDLE={bundle}"], cwd=tmp_path, check=False)
+    assert proc.returncode != 0
+    assert message in " ".join(proc.stderr.split()), proc.stderr
+    assert not (tmp_path / "build" / "Makefile").exists()
