@@ -204,3 +204,16 @@ def test_deleted_hex_is_remade_by_the_bundle_run(tmp_path):
     runs = bundle_runs(commands(make(d)))
     assert runs and re.search(r"--hex out/combined\.hex$", runs[0]), runs
     assert (d / "out/combined.hex").is_file()
+
+
+def test_kit_found_through_bundle_kit(tmp_path):
+    """The documented preamble: KIT from `bundle kit`, bundle.mk from there."""
+    d = project(tmp_path)
+    text = (d / "Makefile").read_text()
+    (d / "Makefile").write_text(text.replace(f"KIT := {KIT}", "KIT := $(shell $(BUNDLE) kit)"))
+    proc = make(d, "-s", "show-kit", flags=("--eval", "show-kit: ; @echo $(KIT) $(REMOTE_FW_BUNDLE_MK)"))
+    kit_dir, loaded = proc.stdout.split()
+    assert Path(kit_dir, "bundle.mk").read_bytes() == (KIT / "bundle.mk").read_bytes()
+    assert loaded == "1"
+    make(d)
+    assert (d / "out/combined.elf").is_file()
