@@ -17,7 +17,7 @@ from bundler import descriptor as desc_mod
 from bundler.elf import spec
 from bundler.elf.model import ElfImage, Section, Symbol
 from bundler.elf.spec import Phdr
-from bundler.errors import BadInputError
+from bundler.errors import BadInputError, UsageError
 
 _SYMBOL_RE = re.compile(r"_binary_(.+)_(start|end|size)\Z")
 _SYMBOL_ATTR = {"start": "start", "end": "end", "size": "size_symbol"}
@@ -161,3 +161,26 @@ def section_of(elf: ElfImage, sym: Symbol | None) -> Section | None:
     if sym is None or not 0 < sym.st_shndx < len(elf.sections):
         return None
     return elf.sections[sym.st_shndx]
+
+
+def extract(elf: ElfImage, stem: str | None) -> tuple[str, memoryview]:
+    """The bytes of the image ``stem`` (or of the only image, if ``stem`` is None): (stem, bytes)."""
+    inv = survey(elf)
+    carried = inv.carried
+    names = ", ".join(img.stem for img in carried) or "none"
+    if stem is None:
+        if len(carried) != 1:
+            raise UsageError(f"carries {len(carried)} images ({names}): say which with --name",
+                             hint="pass --name STEM")
+        img = carried[0]
+    else:
+        img = inv.find(stem)
+        if img is None or img.flow == DECLARED:
+            raise BadInputError(f"carries no image {stem}" + (" (declared, but not bundled)" if img else ""),
+                                hint=f"the images it carries: {names}")
+    data = image_bytes(elf, img)
+    if data is None:
+        address, size = img.extent
+        raise BadInputError(f"image {img.stem} at {address:#x} ({size} bytes) is not in the file bytes of any "
+                            "PT_LOAD", address=address, size=size, hint="run 'bundle verify' on the file")
+    return img.stem, data

@@ -14,6 +14,10 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
+from bundler.elf.model import ElfImage, Section
+
+SECTION = ".resource_table"
+
 RSC_CARVEOUT, RSC_DEVMEM, RSC_TRACE, RSC_VDEV = 0, 1, 2, 3
 RSC_VENDOR_START, RSC_VENDOR_END = 128, 512
 KIND_NAMES = {RSC_CARVEOUT: "carveout", RSC_DEVMEM: "devmem", RSC_TRACE: "trace", RSC_VDEV: "vdev"}
@@ -76,6 +80,19 @@ class RscTable:
 def decode(data: bytes | memoryview, byteorder: str = "little") -> RscTable:
     """Decode and check a resource table; never raises, whatever ``data`` holds."""
     return _Decoder(bytes(data), byteorder).run()
+
+
+def find_table(elf: ElfImage) -> tuple[Section | None, RscTable | None]:
+    """The ``.resource_table`` section of an image and its decoded table; (None, None) without one."""
+    sec = elf.find_section(SECTION)
+    if sec is None:
+        return None, None
+    if not sec.has_file_bytes:
+        table = RscTable(size=sec.hdr.sh_size, header=None)
+        table.problems.append(Problem("rsc-not-in-file", f"{SECTION} is SHT_NOBITS: the file holds no table "
+                                                         "to read"))
+        return sec, table
+    return sec, decode(elf.section_bytes(sec), elf.layout.byteorder)
 
 
 class _Decoder:

@@ -25,7 +25,7 @@ from bundler.images import EmbeddedImage, Inventory
 from bundler.stems import symbol_names
 
 ERROR, WARNING = "error", "warning"
-RSC_SECTION = ".resource_table"
+RSC_SECTION = rsc_table.SECTION
 MIN_ALIGN = 8       # below this, a host that reads the ELF header through a struct may fault
 
 
@@ -451,19 +451,17 @@ class _Verifier:
         self.check_resource_table(stem, remote)
 
     def check_resource_table(self, stem: str, remote: ElfImage) -> None:
-        sec = remote.find_section(RSC_SECTION)
+        sec, table = rsc_table.find_table(remote)
         if sec is None:
             self.add(WARNING, "rsc-missing", f"has no {RSC_SECTION} section: fine for OpenAMP, fatal for "
                                              "Linux's default ELF loader; remote_fw_rsc_table returns "
                                              "REMOTE_FW_ENORSC", stem)
             return
-        if not sec.has_file_bytes:
-            self.add(ERROR, "rsc-not-in-file", f"{RSC_SECTION} is SHT_NOBITS: there is no table to read", stem)
-            return
-        table = rsc_table.decode(remote.section_bytes(sec), remote.layout.byteorder)
         for p in table.problems:
             where = f"{RSC_SECTION}+{p.offset:#x}: " if p.offset is not None else f"{RSC_SECTION}: "
             self.add(p.severity, p.code, where + p.message, stem)
+        if not sec.has_file_bytes:
+            return
         h = sec.hdr
         if sec.is_alloc and not any(
                 p.p_vaddr <= h.sh_addr and h.sh_addr + h.sh_size <= p.p_vaddr + p.p_filesz

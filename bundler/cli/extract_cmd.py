@@ -1,0 +1,41 @@
+"""Write an image a host carries back to a file, byte for byte.
+
+The bytes are those a loader puts at the image's address (the file bytes of
+the PT_LOAD that holds it). --name may be left out when the ELF carries
+exactly one image. The output is written atomically; it may not be the input.
+
+examples:
+  bundle extract build/combined.elf --name remote_elf -o remote-copy.elf
+  bundle extract combined.elf -o remote.elf
+"""
+
+from __future__ import annotations
+
+import os
+
+from bundler import images
+from bundler.adapters.elftools import parse_elf
+from bundler.cli import info
+from bundler.fileio import atomic_write, read_input, refuse_overwriting_inputs
+from bundler.stems import check_stem
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("elf", metavar="ELF", help="the bundled host ELF")
+    parser.add_argument("--name", metavar="STEM", help="the image's stem (e.g. remote_elf)")
+    parser.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write the image")
+
+
+def run(args) -> int:
+    stem = check_stem(args.name) if args.name is not None else None
+    refuse_overwriting_inputs([args.output], [args.elf])
+    elf = parse_elf(read_input(args.elf, "ELF file"), what="ELF file")
+    try:
+        stem, data = images.extract(elf, stem)
+    except Exception as exc:
+        if hasattr(exc, "with_file"):
+            exc.with_file(os.fspath(args.elf))
+        raise
+    size = atomic_write(args.output, [data])
+    info(args, f"wrote {args.output}: image {stem}, {size} bytes")
+    return 0
