@@ -90,8 +90,8 @@ class FlashImage:
         """NoFitError unless every byte sits below ``limit`` (a format's address space)."""
         for run in self.runs:
             if run.end > limit:
-                raise NoFitError(f"{run.describe()} ends at {run.end:#x}, beyond the {limit:#x} "
-                                 f"bytes a {fmt} file can address", address=run.address, size=run.size,
+                raise NoFitError(f"{run.describe()} ends at {run.end:#x}, beyond what {fmt} can "
+                                 f"address (below {limit:#x})", address=run.address, size=run.size,
                                  hint="relink with load addresses (p_paddr) below 4 GiB, or write "
                                       "--format bin for this range")
 
