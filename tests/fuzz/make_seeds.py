@@ -6,7 +6,7 @@
 Seeds: ELF32 LE, ELF32 BE, ELF64 LE and ELF64 BE remotes with a valid
 resource table (carveout, trace, rpmsg vdev with two vrings, a vendor entry)
 whose PT_LOADs (text; data + bss) load into the harness's REGION0
-(0x10000000, 4 MiB). Plus every samples/*/prebuilt/remote*.elf as it is, and,
+(0x10000000, 4 MiB), and one whose vdev has three vrings (refused). Plus every samples/*/prebuilt/remote*.elf as it is, and,
 for those that load outside the harness's regions, a copy rebased into
 REGION0 (p_paddr and e_entry moved by the same amount).
 """
@@ -28,9 +28,9 @@ REGION1 = (0x20000000, 0x01400000)
 CORPUS = HERE / "corpus"
 
 
-def synthetic(bits: int, msb: bool) -> bytes:
+def synthetic(bits: int, msb: bool, table: bytes | None = None) -> bytes:
     text = bytes((i * 13 + 1) & 0xFF for i in range(256))
-    table = ke.sample_table(msb)
+    table = ke.sample_table(msb) if table is None else table
     data = table + b"initialised data"
     base = REGION0[0]
     img = ke.build_elf(bits, msb, entry=base + 1, segments=[
@@ -88,6 +88,9 @@ def main() -> int:
     for bits, msb, name in ((32, False, "elf32le"), (32, True, "elf32be"),
                             (64, False, "elf64le"), (64, True, "elf64be")):
         seeds[f"{name}-rsc.elf"] = synthetic(bits, msb)
+    # One refused table, so the fuzzer starts next to the vring-count rule.
+    three = ke.vdev(vrings=[ke.vring(notifyid=i) for i in range(3)], config=b"\0" * 8)
+    seeds["elf32le-rsc-3vrings.elf"] = synthetic(32, False, ke.rsc_table([ke.trace(), three]))
     for path in sorted(ROOT.glob("samples/*/prebuilt/remote*.elf")):
         data = path.read_bytes()
         stem = f"sample-{path.parent.parent.name}-{path.stem}"
