@@ -41,6 +41,12 @@ def driver_exe(tmp_path_factory) -> Path:
     return kit_native.build_driver(tmp_path_factory.mktemp("driver"))
 
 
+@pytest.fixture(scope="session")
+def driver_lto_exe(tmp_path_factory) -> Path:
+    need_tool("gcc")
+    return kit_native.build_driver(tmp_path_factory.mktemp("driver-lto"), sanitize=False, lto=True)
+
+
 @pytest.fixture
 def descs(kit):
     """Writable descriptors alpha, beta, gamma_bin; restored after the test."""

@@ -215,10 +215,12 @@ def map_fixed_region(size: int = 0x100000) -> FixedRegion:
 DRIVER_REGION = (0x10000000, 0x00100000)     # REGION_START/SIZE in driver.c
 
 
-def build_driver(out: Path, sanitize: bool = True) -> Path:
+def build_driver(out: Path, sanitize: bool = True, lto: bool = False) -> Path:
+    """driver.c + remote_fw.c: ASan/UBSan at -O1, or plain -O2 -flto (so the
+    optimiser sees the descriptor's initialiser and remote_fw.c together)."""
     out.mkdir(parents=True, exist_ok=True)
     exe = out / "driver"
-    flags = ["-O1", "-g"]
+    flags = ["-O2", "-flto"] if lto else ["-O1", "-g"]
     if sanitize:
         flags += ["-fsanitize=address,undefined", "-fno-sanitize-recover=all",
                   "-fno-omit-frame-pointer"]

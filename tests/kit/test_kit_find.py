@@ -218,10 +218,14 @@ def _run(exe, *args):
     return int(f[0]), int(f[1]), int(f[2]), int(f[3]), f[4]
 
 
-def test_postlink_patch_of_a_pie_executable(driver_exe, tmp_path):
+@pytest.mark.parametrize("build", ["asan", "lto"])
+def test_postlink_patch_of_a_pie_executable(request, build, tmp_path):
     """Patch the descriptor's file bytes as `bundle` does and run the driver:
-    the image is found at its run-time address (PIE: a non-zero load bias)."""
+    the image is found at its run-time address (PIE: a non-zero load bias).
+    The -O2 -flto build proves the optimiser never used the initialiser's
+    values (flags 0: "not bundled") instead of the patched bytes."""
     pytest.importorskip("elftools")
+    driver_exe = request.getfixturevalue("driver_exe" if build == "asan" else "driver_lto_exe")
     syms, e_type = _symbols(driver_exe)
     assert e_type == "ET_DYN", "the native driver is expected to be PIE here"
     assert _run(driver_exe, "find", "drv_alpha")[0] == E["ENOTBUNDLED"]
