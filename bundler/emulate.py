@@ -12,10 +12,9 @@ the struct is read back with the host's pointer size and byte order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bundler.elf import spec
 from bundler.elf.model import ElfImage
+from bundler.records import FrozenRecord, Record
 
 PAGE = 0x1000
 FIND_FUNCTION = "remote_fw_find"
@@ -48,16 +47,14 @@ class EmulationUnavailable(Exception):
     """This host cannot be emulated (architecture, missing function, size); the reason is the message."""
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(FrozenRecord):
     arch: str                   # an arch of bundler.adapters.unicorn
     cpu: str | None             # CPU model, where it matters
     description: str
     windows: tuple[tuple[int, int], ...]    # where the stack and scratch may go: [start, end)
 
 
-@dataclass
-class FindResult:
+class FindResult(Record):
     """What ``remote_fw_find(stem, &img)`` returned, as the host saw it."""
 
     stem: str

@@ -10,7 +10,6 @@ question.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from bundler import bundle as bundle_mod
 from bundler import descriptor as desc_mod
@@ -18,6 +17,7 @@ from bundler.elf import spec
 from bundler.elf.model import ElfImage, Section, Symbol
 from bundler.elf.spec import Phdr
 from bundler.errors import BadInputError, UsageError
+from bundler.records import Factory, Record
 
 _SYMBOL_RE = re.compile(r"_binary_(.+)_(start|end|size)\Z")
 _SYMBOL_ATTR = {"start": "start", "end": "end", "size": "size_symbol"}
@@ -25,8 +25,7 @@ _SYMBOL_ATTR = {"start": "start", "end": "end", "size": "size_symbol"}
 POST_LINK, PRE_LINK, DECLARED, SYMBOLS_ONLY = "post-link", "pre-link", "declared", "symbols"
 
 
-@dataclass
-class Placement:
+class Placement(Record):
     """Where an image's bytes are: the PT_LOAD that holds them in its file part."""
 
     segment: int            # index in the program header table
@@ -35,8 +34,7 @@ class Placement:
     offset: int             # file offset of the image's first byte
 
 
-@dataclass
-class EmbeddedImage:
+class EmbeddedImage(Record):
     stem: str
     start: Symbol | None = None
     end: Symbol | None = None
@@ -77,14 +75,13 @@ class EmbeddedImage:
         return None
 
 
-@dataclass
-class Inventory:
+class Inventory(Record):
     """Everything :func:`survey` found; a source it could not read is an error here, not a raise."""
 
     images: list[EmbeddedImage]
     record: bundle_mod.Record | None = None
     record_error: BadInputError | None = None
-    descriptors: list[desc_mod.Descriptor] = field(default_factory=list)
+    descriptors: list[desc_mod.Descriptor] = Factory(list)
     descriptor_error: BadInputError | None = None
 
     def find(self, stem: str) -> EmbeddedImage | None:

@@ -12,9 +12,9 @@ is valid. This module owns the resource table layouts (REMOTEPROC.md).
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass, field
 
 from bundler.elf.model import ElfImage, Section
+from bundler.records import Factory, Record
 
 SECTION = ".resource_table"
 
@@ -44,8 +44,7 @@ VRING_SIZE = 4 * len(VRING_FIELDS)                                     # 20
 ERROR, WARNING = "error", "warning"
 
 
-@dataclass
-class Problem:
+class Problem(Record):
     """One reason Linux, OpenAMP or the kit would refuse the table."""
 
     code: str
@@ -59,14 +58,13 @@ class Problem:
                 "offset": self.offset, "message": self.message}
 
 
-@dataclass
-class RscTable:
+class RscTable(Record):
     """A decoded table: ``header`` is None when even the 16-byte header is missing."""
 
     size: int
     header: dict | None
-    entries: list[dict] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    entries: list[dict] = Factory(list)
+    problems: list[Problem] = Factory(list)
 
     @property
     def is_valid(self) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections import Counter
-from dataclasses import dataclass, field
 
 from bundler import descriptor as desc_mod
 from bundler import images as images_mod
@@ -22,6 +21,7 @@ from bundler.elf import spec
 from bundler.elf.model import ElfImage
 from bundler.errors import BadInputError
 from bundler.images import EmbeddedImage, Inventory
+from bundler.records import Factory, Record
 from bundler.stems import symbol_names
 
 ERROR, WARNING = "error", "warning"
@@ -29,8 +29,7 @@ RSC_SECTION = rsc_table.SECTION
 MIN_ALIGN = 8       # below this, a host that reads the ELF header through a struct may fault
 
 
-@dataclass
-class Finding:
+class Finding(Record):
     severity: str               # "error" or "warning"
     code: str                   # stable identifier, see docs/json.md
     message: str
@@ -47,8 +46,7 @@ class Finding:
         return f"{self.severity}: {who}{self.message} [{self.code}]"
 
 
-@dataclass
-class RemoteFile:
+class RemoteFile(Record):
     """A ``--remote`` file: what the user says an image must be."""
 
     label: str                  # the path as given, for messages
@@ -56,8 +54,7 @@ class RemoteFile:
     data: bytes
 
 
-@dataclass
-class ImageSummary:
+class ImageSummary(Record):
     stem: str
     flow: str
     address: int | None
@@ -71,21 +68,19 @@ class ImageSummary:
                 "lma": self.lma, "crc32": self.crc32, "sha256": self.sha256}
 
 
-@dataclass
-class Emulation:
+class Emulation(Record):
     """The --emulate outcome: the CPU emulated and what remote_fw_find returned for each stem."""
 
     target: str | None
-    results: list = field(default_factory=list)     # bundler.emulate.FindResult
+    results: list = Factory(list)     # bundler.emulate.FindResult
 
     def to_dict(self) -> dict:
         return {"target": self.target, "results": [r.to_dict() for r in self.results]}
 
 
-@dataclass
-class Report:
-    findings: list[Finding] = field(default_factory=list)
-    images: list[ImageSummary] = field(default_factory=list)
+class Report(Record):
+    findings: list[Finding] = Factory(list)
+    images: list[ImageSummary] = Factory(list)
     emulation: Emulation | None = None
 
     @property

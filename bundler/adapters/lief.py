@@ -14,11 +14,11 @@ LIEF 1.0.0 on a 64 MiB bundle: BytesIO 0.04 s, a path 0.04-0.16 s, ``bytes``
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 
 import lief
 
 from bundler.errors import BadInputError
+from bundler.records import FrozenRecord
 
 lief.logging.disable()
 
@@ -28,8 +28,7 @@ lief.logging.disable()
 _TYPE_MASK = 0xFFFFFFFF
 
 
-@dataclass(frozen=True)
-class LiefSection:
+class LiefSection(FrozenRecord):
     name: str
     sh_type: int
     sh_flags: int
@@ -42,8 +41,7 @@ class LiefSection:
     sh_entsize: int
 
 
-@dataclass(frozen=True)
-class LiefSegment:
+class LiefSegment(FrozenRecord):
     p_type: int
     p_flags: int
     p_offset: int
@@ -54,8 +52,7 @@ class LiefSegment:
     p_align: int
 
 
-@dataclass(frozen=True)
-class LiefSymbol:
+class LiefSymbol(FrozenRecord):
     name: str
     st_value: int
     st_size: int
@@ -64,8 +61,7 @@ class LiefSymbol:
     st_shndx: int
 
 
-@dataclass(frozen=True)
-class LiefElf:
+class LiefElf(FrozenRecord):
     sections: list[LiefSection]
     segments: list[LiefSegment]
     symbols: list[LiefSymbol]

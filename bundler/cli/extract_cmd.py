@@ -29,7 +29,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     stem = check_stem(args.name) if args.name is not None else None
     refuse_overwriting_inputs([args.output], [args.elf])
-    elf = parse_elf(read_input(args.elf, "ELF file"), what="ELF file")
+    elf = parse_elf(read_input(args.elf, "ELF file", allow_mmap=True), what="ELF file")
     try:
         stem, data = images.extract(elf, stem)
     except Exception as exc:

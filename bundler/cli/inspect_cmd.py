@@ -26,7 +26,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    report = inspect(parse_elf(read_input(args.elf, "ELF file"), what="ELF file"))
+    report = inspect(parse_elf(read_input(args.elf, "ELF file", allow_mmap=True), what="ELF file"))
     if args.json:
         print(json.dumps(report, indent=2, sort_keys=True))
     else:

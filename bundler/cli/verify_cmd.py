@@ -39,7 +39,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    elf = parse_elf(read_input(args.elf, "ELF file"), what="ELF file")
+    elf = parse_elf(read_input(args.elf, "ELF file", allow_mmap=True), what="ELF file")
     remotes = [RemoteFile(label=os.fspath(p), stem=stem_for(p), data=read_input(p, "remote image"))
                for p in args.remote]
     report = verify(elf, remotes, emulate=args.emulate)
