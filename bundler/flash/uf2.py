@@ -21,7 +21,7 @@ import sys
 from array import array
 from dataclasses import dataclass
 
-from bundler.errors import BadInputError, NoFitError
+from bundler.errors import BadInputError
 from bundler.flash.image import FlashImage, runs_from_records
 from bundler.flash.records import settle_allocator
 
