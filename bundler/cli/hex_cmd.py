@@ -22,7 +22,6 @@ examples:
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 
 from bundler.adapters.elftools import parse_elf
@@ -37,6 +36,7 @@ from bundler.flash.ihex import iter_ihex
 from bundler.flash.image import image_from_elf
 from bundler.flash.srec import DEFAULT_LEN, MAX_LEN, iter_srec
 from bundler.flash.uf2 import iter_uf2
+from bundler.records import replace
 
 
 class _ListFamilies(argparse.Action):
@@ -108,7 +108,7 @@ def flash_output(elf, path, args, *, source: str | None = None):
         for merge in getattr(args, "merge", None) or []:
             image = image.merged_with(_read_merge(merge, args))
         if getattr(args, "no_start", False):
-            image = dataclasses.replace(image, start=None)
+            image = replace(image, start=None)
         chunks = _encoder(fmt, image, path, args)
     except BundleError as exc:
         raise exc.with_file(source)

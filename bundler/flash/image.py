@@ -14,15 +14,13 @@ Runs hold memoryviews into the ELF's bytes: nothing is copied here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from bundler.elf import spec
 from bundler.elf.model import ElfImage
 from bundler.errors import BadInputError, NoFitError
+from bundler.records import Factory, FrozenRecord, Record
 
 
-@dataclass(frozen=True)
-class Run:
+class Run(FrozenRecord):
     """``data`` (bytes-like) at ``address``; ``label`` names where it came from, for messages."""
 
     address: int
@@ -41,13 +39,12 @@ class Run:
         return f"{self.label} at {self.address:#x} ({self.size} bytes)"
 
 
-@dataclass
-class FlashImage:
+class FlashImage(Record):
     """Runs sorted by address, never overlapping, none empty; ``start`` is the entry (None: none)."""
 
     runs: list[Run]
     start: int | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = Factory(list)
 
     @classmethod
     def of(cls, runs, start: int | None = None, notes=None, *, hint: str | None = None) -> "FlashImage":

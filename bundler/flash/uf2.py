@@ -19,11 +19,11 @@ from __future__ import annotations
 import struct
 import sys
 from array import array
-from dataclasses import dataclass
 
 from bundler.errors import BadInputError
 from bundler.flash.image import FlashImage, runs_from_records
 from bundler.flash.records import settle_allocator
+from bundler.records import Record
 
 MAGIC_START0 = 0x0A324655
 MAGIC_START1 = 0x9E5D5157
@@ -118,8 +118,7 @@ def _chunks(pages, family: int | None, total: int):
             yield out
 
 
-@dataclass
-class Uf2Contents:
+class Uf2Contents(Record):
     image: FlashImage
     families: set[int]          # family ids of the blocks that carry one
     blocks: int

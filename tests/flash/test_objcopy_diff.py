@@ -9,7 +9,6 @@ start address decoded by srec_cat and by intelhex must be the ELF's.
 
 from __future__ import annotations
 
-import dataclasses
 import subprocess
 
 import pytest
@@ -22,6 +21,7 @@ from bundler.elf import spec
 from bundler.flash.ihex import encode_ihex
 from bundler.flash.image import image_from_elf
 from bundler.flash.srec import decode_srec, encode_srec, record_type
+from bundler.records import replace
 from tests.conftest import need_tool
 from tests.flash.conftest import SAMPLE_ELFS, canonical, objcopy, sample_id
 from tests.flash.elfgen import Seg, build_elf
@@ -136,7 +136,7 @@ def test_random_layouts_equal_objcopy(data, tmp_path):
     assert encode_ihex(image) == theirs_hex
     theirs_srec = objcopy(elf, "srec", tmp_path / "r.srec").read_bytes()
     ours_srec = encode_srec(image, header=str(tmp_path / "r.srec").encode())
-    if record_type(image) != record_type(dataclasses.replace(image, start=None)):
+    if record_type(image) != record_type(replace(image, start=None)):
         # documented difference: objcopy truncates such a start address, we widen the records
         assert decode_srec(ours_srec).start == image.start
     else:
