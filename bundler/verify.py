@@ -12,6 +12,7 @@ import hashlib
 import zlib
 from collections import Counter
 
+from bundler import bundle as bundle_mod
 from bundler import descriptor as desc_mod
 from bundler import images as images_mod
 from bundler import placement
@@ -138,6 +139,7 @@ class _Verifier:
                                          "(no _binary_*_start symbol, descriptor or bundle record)")
         for img in inv.images:
             self.check_image(img)
+        self.check_host_unchanged()
         self.check_remotes(remotes)
         self.check_second_parser()
         if emulate:
@@ -208,7 +210,7 @@ class _Verifier:
         summary.lma, summary.crc32, summary.sha256 = where.lma, crc, hashlib.sha256(data).hexdigest()
         self.check_checksums(img, crc, address, size)
         self.check_alignment(img, address)
-        self.check_embedded_elf(stem, bytes(data))
+        self.check_embedded_elf(stem, data)
 
     def consensus(self, img: EmbeddedImage) -> tuple[int, int]:
         """(address, size) most sources agree on; ties go to section, record, symbols, descriptor."""
@@ -244,8 +246,7 @@ class _Verifier:
         names = symbol_names(stem)
         missing = [n for n, s in zip(names, img.symbols) if s is None]
         if missing:
-            sev = ERROR if img.flow in (images_mod.POST_LINK, images_mod.SYMBOLS_ONLY) else WARNING
-            self.add(sev, "symbol-missing", f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} "
+            self.add(ERROR, "symbol-missing", f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} "
                                             "not defined (bundle defines all three, as objcopy does)", stem)
         start, end, size_sym = img.symbols
         wrong = []
@@ -368,8 +369,55 @@ class _Verifier:
                         f"{' (the rest is .bss)' if p.p_memsz > p.p_filesz else ''}")
         return "no PT_LOAD holds its start"
 
+    # ---- the host around the images ------------------------------------------------
+    def check_host_unchanged(self) -> None:
+        """Against the original host the bundle record restores: every segment, section and
+        symbol of it is still there, and no byte a loader writes changed but the descriptors'."""
+        record = self.inv.record
+        if record is None:
+            return
+        try:
+            original = parse_elf(bundle_mod.unbundle_bytes(self.elf, record), what="original host")
+        except BadInputError as exc:
+            self.add(ERROR, "record-corrupt", f"the bundle record does not restore a readable host: {exc.message}")
+            return
+        out = self.elf
+        changed = []
+        for i, p in enumerate(original.segments):
+            if i >= len(out.segments) or out.segments[i] != p:
+                changed.append(f"segment {i} (p_type {p.p_type:#x} at {p.p_vaddr:#x}) changed or is gone")
+        for sec in original.sections:
+            o = out.sections[sec.index] if sec.index < len(out.sections) else None
+            h = sec.hdr
+            same = o is not None and o.name == sec.name and \
+                (o.hdr.sh_type, o.hdr.sh_flags, o.hdr.sh_addr) == (h.sh_type, h.sh_flags, h.sh_addr) and \
+                (not sec.is_alloc or (o.hdr.sh_offset, o.hdr.sh_size) == (h.sh_offset, h.sh_size))
+            if not same:
+                changed.append(f"section {sec.index} ({sec.name}) changed or is gone")
+        for sym in original.symbols:
+            o = out.symbols[sym.index] if sym.index < len(out.symbols) else None
+            if o is None or o.name != sym.name:
+                changed.append(f"symbol {sym.index} ({sym.name}) is gone")
+            elif (o.st_value, o.st_size, o.st_info, o.st_shndx) != (sym.st_value, sym.st_size, sym.st_info,
+                                                                    sym.st_shndx) \
+                    and not (sym.st_shndx == spec.SHN_UNDEF and sym.name.startswith("_binary_")):
+                changed.append(f"symbol {sym.name} changed")
+        allowed = [(0, original.layout.ehdr.size)]
+        for d in self.inv.descriptors:
+            allowed.append((d.offset + desc_mod.PATCH_START, d.offset + desc_mod.PATCH_END))
+        loads = [(p.p_offset, p.p_offset + p.p_filesz) for p in original.iter_loads() if p.p_filesz]
+        for offset, data in record.restore:
+            for at in range(offset, offset + len(data)):
+                if any(a <= at < b for a, b in allowed):
+                    continue
+                if any(a <= at < b for a, b in loads) and out.data[at] != data[at - offset]:
+                    changed.append(f"file byte {at:#x}, inside a PT_LOAD, changed")
+                    break
+        for what in changed:
+            self.add(ERROR, "host-changed", f"{what}: bundling must leave the host as it was")
+
     # ---- the embedded ELF -------------------------------------------------------
-    def check_embedded_elf(self, stem: str, data: bytes) -> None:
+    def check_embedded_elf(self, stem: str, data: memoryview) -> None:
         if not is_elf(data):
             self.add(WARNING, "image-not-elf", "is not an ELF image: remote_fw_load refuses it (fine for a "
                                                "blob the host reads itself)", stem)

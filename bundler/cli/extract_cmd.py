@@ -14,9 +14,9 @@ from __future__ import annotations
 import os
 
 from bundler import images
-from bundler.adapters.elftools import parse_elf
 from bundler.cli import info
-from bundler.fileio import atomic_write, read_input, refuse_overwriting_inputs
+from bundler.cli.inspect_cmd import load_elf
+from bundler.fileio import atomic_write, refuse_overwriting_inputs
 from bundler.stems import check_stem
 
 
@@ -29,7 +29,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     stem = check_stem(args.name) if args.name is not None else None
     refuse_overwriting_inputs([args.output], [args.elf])
-    elf = parse_elf(read_input(args.elf, "ELF file", allow_mmap=True), what="ELF file")
+    elf = load_elf(args.elf)
     try:
         stem, data = images.extract(elf, stem)
     except Exception as exc:

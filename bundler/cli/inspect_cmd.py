@@ -14,8 +14,10 @@ examples:
 from __future__ import annotations
 
 import json
+import os
 
 from bundler.adapters.elftools import parse_elf
+from bundler.errors import BundleError
 from bundler.fileio import read_input
 from bundler.inspect import inspect
 
@@ -25,8 +27,16 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print the report as JSON (docs/json.md)")
 
 
+def load_elf(path):
+    """The parsed ELF at ``path`` (large files mapped, not read); errors name the file."""
+    try:
+        return parse_elf(read_input(path, "ELF file", allow_mmap=True), what="ELF file")
+    except BundleError as exc:
+        raise exc.with_file(os.fspath(path))
+
+
 def run(args) -> int:
-    report = inspect(parse_elf(read_input(args.elf, "ELF file", allow_mmap=True), what="ELF file"))
+    report = inspect(load_elf(args.elf))
     if args.json:
         print(json.dumps(report, indent=2, sort_keys=True))
     else:

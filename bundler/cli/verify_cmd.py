@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import os
 
-from bundler.adapters.elftools import parse_elf
+from bundler.cli.inspect_cmd import load_elf
 from bundler.errors import EXIT_OK, EXIT_VERIFY
 from bundler.fileio import read_input
 from bundler.stems import stem_for
@@ -39,8 +39,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    elf = parse_elf(read_input(args.elf, "ELF file", allow_mmap=True), what="ELF file")
-    remotes = [RemoteFile(label=os.fspath(p), stem=stem_for(p), data=read_input(p, "remote image"))
+    elf = load_elf(args.elf)
+    remotes = [RemoteFile(label=os.fspath(p), stem=stem_for(p), data=read_input(p, "remote image", allow_mmap=True))
                for p in args.remote]
     report = verify(elf, remotes, emulate=args.emulate)
     if args.json:

@@ -123,6 +123,31 @@ def test_symbols_moved(name):
     assert error_codes(report) == {"symbol-mismatch"}, [str(f) for f in report.findings]
 
 
+def test_symbol_missing():
+    elf = parse_elf(CLEAN)
+    strtab = elf.sections[elf.symtab.hdr.sh_link]
+    at = strtab.hdr.sh_offset + bytes(elf.section_bytes(strtab)).index(b"_binary_remote_elf_size\0")
+    report = run(patch(CLEAN, at, b"_binary_remote_elf_sizX"))
+    assert error_codes(report) == {"symbol-missing"}
+
+
+def test_host_changed():
+    """The record restores the original host's symbol and section tables: a host
+    symbol or section that moved in the output is a finding."""
+    report = run(move_symbol(CLEAN, "main", 2))
+    assert error_codes(report) == {"host-changed"}
+    (f,) = report.findings
+    assert "symbol main changed" in f.message
+    elf = parse_elf(CLEAN)
+    rodata = elf.find_section(".rodata")
+    lay = elf.layout
+    at = elf.ehdr.e_shoff + rodata.index * lay.shdr.size
+    moved = replace(rodata.hdr, sh_addr=rodata.hdr.sh_addr + 0x1000)
+    report = run(patch(CLEAN, at, lay.shdr.pack(moved)))
+    assert "host-changed" in error_codes(report)
+    assert any("section 2 (.rodata)" in f.message for f in report.findings if f.code == "host-changed")
+
+
 def set_phdr(data: bytes, index: int, **fields) -> bytes:
     elf = parse_elf(data)
     lay = elf.layout
