@@ -8,6 +8,7 @@ writes into the repository. QEMU always runs under a timeout and is killed
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -94,6 +95,26 @@ def bundle(host: Path, remote: Path, out: Path, *extra: str) -> Path:
     assert proc.returncode == 0, f"bundle exited {proc.returncode}:\n{proc.stderr}"
     assert out.is_file()
     return out
+
+
+def verify_report(combined: Path, remote: Path, emulate: bool = True) -> dict:
+    """``bundle verify --json`` (with the kit's remote_fw_find emulated); must pass."""
+    args = ["verify", combined, "--remote", remote, "--json"] + (["--emulate"] if emulate else [])
+    proc = run_bundle(*args)
+    assert proc.returncode == 0, f"bundle verify exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
+    report = json.loads(proc.stdout)
+    assert report["ok"] is True and report["errors"] == 0, report
+    return report
+
+
+def check_verify_agrees(combined: Path, remote: Path, base: int, size: int) -> None:
+    """What `bundle verify` reads from the file, and what its emulation of the
+    host's remote_fw_find returns, agree with what the host printed in QEMU."""
+    report = verify_report(combined, remote)
+    [image] = report["images"]
+    assert (image["stem"], image["address"], image["size"]) == ("remote_elf", base, size), report
+    [found] = report["emulation"]["results"]
+    assert (found["rc"], found["base"], found["size"]) == (0, base, size), report
 
 
 def elf_symbols(path: Path) -> dict[str, int]:

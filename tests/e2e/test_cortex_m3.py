@@ -13,8 +13,8 @@ import pytest
 from tests.conftest import SAMPLES, need_tool, run_bundle
 from tests.e2e.conftest import (BUNDLE_CMD, RE_ENTRY, RE_ERROR, RE_RSC, REMOTE_OK, SHF_WRITE,
                                 Boot, bundle, check_image_lines, check_resource_table,
-                                drop_bss, elf_symbols, flip_byte, make_sample, qemu_boot, section_at,
-                                section_bytes)
+                                check_verify_agrees, drop_bss, elf_symbols, flip_byte,
+                                make_sample, qemu_boot, section_at, section_bytes)
 
 pytestmark = [pytest.mark.toolchain, pytest.mark.slow]
 
@@ -67,6 +67,7 @@ def test_bundled_host_runs_remote(built, tmp_path, host):
     combined = bundle(built / host, built / "remote.elf", tmp_path / "combined.elf")
     b = boot(combined)
     base = assert_remote_ran(b, combined, built / "remote.elf")
+    check_verify_agrees(combined, built / "remote.elf", base, (built / "remote.elf").stat().st_size)
     syms = elf_symbols(combined)
     if host == "host-slot.elf":
         start, end = syms["__remote_fw_slot_start"], syms["__remote_fw_slot_end"]
@@ -120,6 +121,8 @@ def test_corrupt_image_fails_checksum(built, tmp_path):
     syms = elf_symbols(combined)
     corrupt = tmp_path / "corrupt.elf"
     flip_byte(combined, corrupt, syms["_binary_remote_elf_start"] + syms["_binary_remote_elf_size"] // 2)
+    proc = run_bundle("verify", corrupt, "--remote", built / "remote.elf")
+    assert proc.returncode == 1, f"verify must catch the flipped byte:\n{proc.stdout}{proc.stderr}"
     b = boot(corrupt)
     assert not b.timed_out, b
     m = b.find(RE_ERROR)
