@@ -20,7 +20,7 @@ from bundler.adapters.elftools import is_elf, parse_elf
 from bundler.elf import spec
 from bundler.elf.editor import EditResult, NewImage, NewNote, add_images, planned_prefix_ranges
 from bundler.elf.model import ElfImage
-from bundler.errors import BadInputError, UsageError
+from bundler.errors import BadInputError, NoFitError, UsageError
 from bundler.placement import Occupied, Region
 from bundler.records import Factory, Record
 from bundler.stems import symbol_names
@@ -126,6 +126,7 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
         raise UsageError(f"the output would carry {len(kept) + len(remotes)} images; the limit is {MAX_IMAGES}",
                          file=host_name, hint="bundle fewer images into this host")
 
+    check_host(base, host_name)
     for r in remotes:
         _refuse_prelinked(base, r.stem, host_name)
 
@@ -158,7 +159,7 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
         placed.append(PlacedImage(stem=r.stem, section=section, address=address, size=len(r.data),
                                   align=r_align, crc32=crc, how=how, descriptor=desc))
         if r not in kept:
-            warnings.extend(_remote_warnings(base, r, host_name))
+            warnings.extend(_remote_warnings(base, r, host_name, taken))
 
     ranges = planned_prefix_ranges(base, len(images), patches)
     note = _encode_record(base, ranges, placed)
@@ -168,17 +169,53 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
     return BundleResult(edit=edit, images=placed, warnings=warnings)
 
 
+def check_host(base: ElfImage, host_name: str) -> None:
+    """Refuse a host whose own structure ``bundle verify`` would reject in the output:
+    PT_LOADs whose p_offset and p_vaddr disagree modulo p_align, PT_LOADs that
+    overlap by LMA, and descriptors that are misaligned, nameless or not loaded
+    (the values bundle writes would never reach the host)."""
+    loads = [(i, p) for i, p in enumerate(base.segments) if p.p_type == spec.PT_LOAD]
+    for i, p in loads:
+        if p.p_align > 1 and p.p_offset % p.p_align != p.p_vaddr % p.p_align:
+            raise BadInputError(f"segment {i} (PT_LOAD at {p.p_vaddr:#x}) has p_offset {p.p_offset:#x} and "
+                                f"p_vaddr {p.p_vaddr:#x}, not congruent modulo p_align {p.p_align:#x}",
+                                file=host_name, address=p.p_vaddr, hint="the host's program headers are corrupt")
+    for n, (i, p) in enumerate(loads):
+        for j, q in loads[n + 1:]:
+            if p.p_memsz and q.p_memsz and p.p_paddr < q.p_paddr + q.p_memsz and q.p_paddr < p.p_paddr + p.p_memsz:
+                lo = max(p.p_paddr, q.p_paddr)
+                raise BadInputError(f"segments {i} and {j} overlap by LMA at {lo:#x}: a loader writes one over "
+                                    "the other", file=host_name, address=lo,
+                                    hint="the host's program headers are corrupt")
+    for d in desc_mod.iter_descriptors(base):
+        if d.address % 8:
+            raise BadInputError(f"descriptor at {d.address:#x} is not 8-byte aligned", file=host_name,
+                                address=d.address, size=d.size, hint="rebuild the host with linker/remote_fw.h")
+        if d.stem is None:
+            raise BadInputError(f"descriptor at {d.address:#x} has a name pointer {d.name_ptr:#x} that leads "
+                                "to no string in the file", file=host_name, address=d.address, size=d.size,
+                                hint="the host is corrupt; rebuild it")
+        where = base.find_load(d.address, d.size)
+        if where is None or where[2] != d.offset:
+            raise BadInputError(f"descriptor {d.stem} at {d.address:#x} ({d.size} bytes) is in no PT_LOAD's "
+                                "file bytes: the values bundle writes would never reach the host",
+                                file=host_name, address=d.address, size=d.size,
+                                hint="keep section remote_fw_desc in a loadable, initialised output section")
+
+
 def _refuse_prelinked(base: ElfImage, stem: str, host_name: str) -> None:
-    start = base.find_symbol(symbol_names(stem)[0])
-    if start is not None and start.is_defined:
-        raise BadInputError(f"already links {stem}: {start.name} is defined at {start.st_value:#x} "
-                            "(pre-link flow)", file=host_name, address=start.st_value,
-                            hint="bundle a host built without the 'bundle object' output, "
-                                 "or choose another --name")
+    for name in symbol_names(stem):
+        sym = base.find_symbol(name)
+        if sym is not None and sym.is_defined:
+            raise BadInputError(f"already links {stem}: {sym.name} is defined at {sym.st_value:#x} "
+                                "(pre-link flow)", file=host_name, address=sym.st_value,
+                                hint="bundle a host built without the 'bundle object' output, "
+                                     "or choose another --name")
 
 
-def _remote_warnings(base: ElfImage, r: Remote, host_name: str) -> list[str]:
-    """What will make the image hard to load: not ELF, no PT_LOAD, loads onto the host."""
+def _remote_warnings(base: ElfImage, r: Remote, host_name: str, taken: list[Occupied]) -> list[str]:
+    """What will make the image hard to load: not ELF, no PT_LOAD. A PT_LOAD that
+    would land on the host or on an image is an error (NoFitError)."""
     if not is_elf(r.data):
         return [f"{r.label} is not an ELF image: remote_fw_load will refuse it "
                 "(fine for a blob the host reads itself)"]
@@ -189,16 +226,17 @@ def _remote_warnings(base: ElfImage, r: Remote, host_name: str) -> list[str]:
     loads = [p for p in remote.iter_loads() if p.p_memsz]
     if not loads:
         return [f"{r.label} has no PT_LOAD segment: remote_fw_load has nothing to load"]
-    out = []
-    host_ranges = placement.occupied_ranges(base)
+    ranges = placement.occupied_ranges(base) + list(taken)
     for i, p in enumerate(remote.segments):
         if p.p_type != spec.PT_LOAD or not p.p_memsz:
             continue
-        hit = placement.overlaps(host_ranges, p.p_paddr, p.p_paddr + p.p_memsz)
+        hit = placement.overlaps(ranges, p.p_paddr, p.p_paddr + p.p_memsz)
         if hit:
-            out.append(f"{r.label} segment {i} loads at {p.p_paddr:#x} ({p.p_memsz} bytes), "
-                       f"onto {hit[0].what} of {host_name}")
-    return out
+            raise NoFitError(f"segment {i} loads at {p.p_paddr:#x} ({p.p_memsz} bytes), onto {hit[0].what} "
+                             f"of {host_name}: loading it would overwrite the host", file=r.label,
+                             address=p.p_paddr, size=p.p_memsz,
+                             hint="link the remote for memory the host does not use")
+    return []
 
 
 # ---- the bundle record ------------------------------------------------------

@@ -11,6 +11,7 @@ from bundler.errors import BadInputError
 from bundler.records import Record
 
 SECTION = "remote_fw_desc"
+SYMBOL_PREFIX = "remote_fw_desc_"   # REMOTE_FW_DECLARE(stem) defines remote_fw_desc_<stem>
 MAGIC = 0x44574652          # "RFWD" read little-endian
 VERSION = 1
 F_BUNDLED = 0x1             # base, size and link_addr are valid
@@ -61,6 +62,11 @@ def iter_descriptors(elf: ElfImage):
     ptr = lay.addr_size
     expected = desc_size(ptr)
     raw = elf.section_bytes(sec)
+    # A position-independent host with RELA relocations may leave the name
+    # pointer's file bytes 0 until run time: then the descriptor's own symbol,
+    # remote_fw_desc_<stem>, names it.
+    by_symbol = {s.st_value: s.name[len(SYMBOL_PREFIX):] for s in elf.symbols
+                 if s.name.startswith(SYMBOL_PREFIX) and s.is_defined}
     pos = 0
     while pos + 8 <= len(raw):
         if not any(raw[pos:]):          # trailing padding
@@ -77,7 +83,7 @@ def iter_descriptors(elf: ElfImage):
                 hint="rebuild the host with the linker/remote_fw.h that matches this bundle")
         name_ptr = lay.addr.unpack_from(raw, pos + OFF_NAME)[0]
         yield Descriptor(
-            stem=elf.read_cstring(name_ptr) if name_ptr else None,
+            stem=elf.read_cstring(name_ptr) if name_ptr else by_symbol.get(address),
             address=address, offset=sec.hdr.sh_offset + pos, size=size,
             flags=lay.u32.unpack_from(raw, pos + OFF_FLAGS)[0],
             crc32=lay.u32.unpack_from(raw, pos + OFF_CRC32)[0],
@@ -91,13 +97,8 @@ def iter_descriptors(elf: ElfImage):
 
 
 def find_descriptor(elf: ElfImage, stem: str) -> Descriptor | None:
-    """The descriptor of ``stem``: by its name string, or by its symbol
-    ``remote_fw_desc_<stem>`` (in a position-independent host with RELA
-    relocations the name pointer's file bytes are 0 until run time)."""
-    sym = elf.find_symbol(f"remote_fw_desc_{stem}")
-    at = sym.st_value if sym is not None and sym.is_defined else None
     for desc in iter_descriptors(elf):
-        if desc.stem == stem or (desc.stem is None and desc.address == at):
+        if desc.stem == stem:
             return desc
     return None
 

@@ -100,9 +100,13 @@ def _symbols(elf: ELFFile, data: bytes, layout: Layout, symtab: Section) -> list
         return []
     count = symtab.hdr.sh_size // layout.sym.size
     base = symtab.hdr.sh_offset
+    shnum = elf.num_sections()
     out = []
     for index in range(count):
         raw = layout.sym.unpack(data, base + index * layout.sym.size)
+        if shnum <= raw.st_shndx < spec.SHN_LORESERVE:
+            raise BadInputError(f"symbol {index} has section index {raw.st_shndx}, but there are only "
+                                f"{shnum} sections", hint="the symbol table is corrupt")
         out.append(Symbol(index=index, name=table.get_symbol(index).name, st_value=raw.st_value,
                           st_size=raw.st_size, st_info=raw.st_info, st_other=raw.st_other,
                           st_shndx=raw.st_shndx))

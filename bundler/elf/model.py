@@ -80,6 +80,15 @@ class ElfImage(Record):
         """PT_LOAD program headers, in table order."""
         return (p for p in self.segments if p.p_type == spec.PT_LOAD)
 
+    def find_load(self, vaddr: int, size: int) -> tuple[int, int, int] | None:
+        """(segment index, LMA, file offset) of the PT_LOAD whose file bytes hold
+        [vaddr, vaddr+size) at its VMA, or None: where a loader puts those bytes."""
+        for index, p in enumerate(self.segments):
+            if p.p_type == spec.PT_LOAD and p.p_vaddr <= vaddr and vaddr + size <= p.p_vaddr + p.p_filesz:
+                delta = vaddr - p.p_vaddr
+                return index, p.p_paddr + delta, p.p_offset + delta
+        return None
+
     def section_bytes(self, sec: Section) -> memoryview:
         if not sec.has_file_bytes:
             return memoryview(b"")

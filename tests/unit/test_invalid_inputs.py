@@ -43,6 +43,13 @@ CASES = {
     "symtab_bad_entsize": (3, r"sh_entsize 5, expected 16"),
     "relocatable_host": (3, r"not a linked executable .*bundle object"),
     "descriptor_bad_magic": (3, r"corrupt descriptor at 0x[0-9a-f]+ in section remote_fw_desc"),
+    "descriptor_not_loaded": (3, r"descriptor remote_elf at 0x[0-9a-f]+ \(56 bytes\) is in no PT_LOAD's file "
+                                 r"bytes: the values bundle writes would never reach the host"),
+    "descriptor_dangling_name": (3, r"has a name pointer 0x90000000 that leads to no string"),
+    "segment_misaligned": (3, r"segment 0 \(PT_LOAD at 0x0\) has p_offset 0x1000 and p_vaddr 0x0, not "
+                              r"congruent modulo p_align 0x6d"),
+    "segments_overlap": (3, r"segments 0 and 1 overlap by LMA at 0x10"),
+    "symbol_in_no_section": (3, r"symbol \d+ has section index 2042, but there are only \d+ sections"),
 }
 
 
@@ -133,6 +140,17 @@ def test_output_equal_to_an_input_is_refused(tmp_path, host_and_remote, which):
     os.link(target, link)
     proc = run_bundle(host, remote, "-o", link)
     assert proc.returncode == 2
+
+
+def test_remote_that_loads_onto_the_host_is_refused(tmp_path, host_and_remote):
+    host, _ = host_and_remote
+    remote = tmp_path / "onto_host.elf"
+    remote.write_bytes(build_remote(paddr=0x20000000))      # the host's RAM
+    out = tmp_path / "out.elf"
+    proc = run_bundle(host, remote, "-o", out)
+    assert_clean_failure(proc, 4, r"onto_host\.elf: segment 0 loads at 0x20000000 \(32 bytes\), onto segment 1 "
+                                  r"\(PT_LOAD, VMA 0x20000000-0x20000110\).*would overwrite the host",
+                         out, _inputs(host, remote))
 
 
 def test_overlap_with_explicit_address(tmp_path, host_and_remote):

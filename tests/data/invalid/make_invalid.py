@@ -56,6 +56,28 @@ def _corrupt_descriptor_magic(data: bytearray) -> bytearray:
     raise AssertionError("no descriptor section found")
 
 
+def _descriptor_name_pointer(data: bytearray, value: int) -> bytearray:
+    from bundler import descriptor as D
+    from bundler.adapters.elftools import parse_elf
+    elf = parse_elf(bytes(data))
+    desc = next(D.iter_descriptors(elf))
+    lay = elf.layout
+    lay.addr.pack_into(data, desc.offset + D.OFF_NAME, value)
+    return data
+
+
+def _defined_symbol_in_no_section(data: bytearray, name: str) -> bytearray:
+    from bundler.adapters.elftools import parse_elf
+    elf = parse_elf(bytes(data))
+    sym = elf.find_symbol(name)
+    lay = elf.layout
+    off = elf.symtab.hdr.sh_offset + sym.index * lay.sym.size
+    raw = lay.sym.unpack(data, off)
+    raw.st_shndx = 2042
+    data[off:off + lay.sym.size] = lay.sym.pack(raw)
+    return data
+
+
 def cases() -> dict[str, bytes]:
     out = {
         "not_elf": b"This is a text file, not firmware.\n" * 4,
@@ -80,6 +102,11 @@ def cases() -> dict[str, bytes]:
         "symtab_bad_entsize": bytes(_set_entry(_host(), "shdr", 6, sh_entsize=5)),
         "relocatable_host": bytes(_host(e_type=spec.ET_REL)),
         "descriptor_bad_magic": bytes(_corrupt_descriptor_magic(_host())),
+        "descriptor_not_loaded": bytes(_set_entry(_host(), "phdr", 0, p_type=spec.PT_NULL)),
+        "descriptor_dangling_name": bytes(_descriptor_name_pointer(_host(), 0x90000000)),
+        "segment_misaligned": bytes(_set_entry(_host(), "phdr", 0, p_align=0x6D)),
+        "segments_overlap": bytes(_set_entry(_host(), "phdr", 1, p_paddr=0x10)),
+        "symbol_in_no_section": bytes(_defined_symbol_in_no_section(_host(), "_binary_remote_elf_end")),
     }
     return out
 
