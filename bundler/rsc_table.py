@@ -164,14 +164,14 @@ class _Decoder:
     def fixed(self, out: dict, names, entry_size: int, avail: int, index: int, offset: int) -> dict:
         kind = KIND_NAMES[out["type"]]
         out["kind"] = kind
+        fit = min(len(names), avail // 4)           # the u32 fields that lie inside the table
+        values = dict(zip(names[1:fit], self.u32s(offset + 4, fit - 1)))
+        out.update(values)
         if avail < entry_size:
             self.problem("rsc-truncated", f"{kind} entry {index} at offset {offset:#x} needs {entry_size} "
                                           f"bytes, {avail} are left in the table", entry=index, offset=offset)
             out["truncated"] = True
             return out
-        values = dict(zip(names, self.u32s(offset, len(names))))
-        del values["type"]
-        out.update(values)
         out["name"] = _cstring(self.data[offset + 4 * len(names):offset + entry_size])
         if values["reserved"]:
             self.problem("rsc-reserved", f"{kind} entry {index} at offset {offset:#x} has reserved "

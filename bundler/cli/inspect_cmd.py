@@ -123,13 +123,11 @@ def render_entry(e: dict) -> str:
     kind = e.get("kind")
     if kind is None:
         return "(outside the table)"
-    if e.get("truncated") and kind != "vdev":
-        return f"{kind} (type {e['type']}), truncated"
-    if kind in ("carveout", "devmem"):
-        return (f"{kind}: da {e['da']:#x}, pa {e['pa']:#x}, len {e['len']:#x}, flags {e['flags']:#x}, "
-                f"name \"{e['name']}\"")
-    if kind == "trace":
-        return f"trace: da {e['da']:#x}, len {e['len']:#x}, name \"{e['name']}\""
+    if kind in ("carveout", "devmem", "trace"):
+        text = f"{kind}: " + ", ".join(f"{f} {e[f]:#x}" for f in ("da", "pa", "len", "flags") if f in e)
+        if "name" in e:
+            text += f", name \"{e['name']}\""
+        return text + (", truncated" if e.get("truncated") else "")
     if kind == "vdev":
         if "id" not in e:
             return "vdev, truncated"

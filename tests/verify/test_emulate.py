@@ -220,3 +220,33 @@ def test_big_endian_and_unknown_machines_are_not_emulated():
     # a synthetic host has no remote_fw_find: --emulate is an error finding, not a crash
     report = verify(parse_elf(build_synthetic(HostSpec())), emulate=True)
     assert "emulate-unavailable" in report.codes("error")
+
+
+@pytest.mark.toolchain
+@pytest.mark.parametrize("name,target", [("cortex-m3", "arm"), ("rv64", "riscv64")])
+def test_prelink_host_found_by_the_linker(tmp_path, name, target):
+    """Pre-link flow: `bundle object`, linked into the host; the linker fills the
+    descriptor's start/end, and no checksum is recorded (a warning only)."""
+    cc, flash, ram, _, _ = HOSTS[name]
+    need_tool(cc[0])
+    a, b = remotes(tmp_path, spec.EM_ARM)
+    objs = []
+    for path, stem in ((a, "remote_elf"), (b, "dsp_fw")):
+        obj = tmp_path / f"{stem}.o"
+        run_bundle("object", path, "--name", stem, "--target", target, "-o", obj, check=True)
+        objs.append(str(obj))
+    (tmp_path / "host.c").write_text(HOST_C)
+    ld = tmp_path / "host.ld"
+    ld.write_text(LINKER_SCRIPT.format(flash=flash, ram=ram, slot_size="", include=""))
+    host = tmp_path / "host-prelink.elf"
+    cmd = [*cc, *COMMON, f"-I{KIT}", "-T", str(ld), str(tmp_path / "host.c"), str(KIT / "remote_fw.c"), *objs,
+           "-lgcc", "-o", str(host)]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    report = verify(parse_elf(host.read_bytes()), emulate=True)
+    assert report.ok, [str(f) for f in report.findings]
+    assert report.codes() == {"descriptor-no-checksum"}
+    assert {i.flow for i in report.images} == {"pre-link"}
+    found = {r.stem: (r.base, r.size) for r in report.emulation.results}
+    assert found == symbol_extents(host, ["remote_elf", "dsp_fw"])
+    assert found["remote_elf"][1] == a.stat().st_size

@@ -142,3 +142,11 @@ def test_any_bytes_decode_without_raising(data, byteorder):
 def test_every_truncation_is_reported(cut):
     t = R.decode(sample_table()[:cut])
     assert not t.is_valid and "rsc-truncated" in codes(t)
+
+
+def test_truncated_fixed_entry_keeps_the_whole_fields():
+    t = R.decode(rsc_table_bytes([carveout()])[:-40])        # 16 of 56 bytes left: type, da, pa, len
+    (e,) = t.entries
+    assert e == {"index": 0, "offset": 20, "type": 0, "kind": "carveout", "da": 0x20200000,
+                 "pa": 0x20200000, "len": 0x40000, "truncated": True}
+    assert codes(t) == ["rsc-truncated"]
