@@ -10,6 +10,7 @@ host.
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 
@@ -30,15 +31,25 @@ SAMPLES = {
 BUNDLES = ("combined.elf", "combined-slot.elf", "combined-bad.elf")
 
 
-@pytest.fixture(params=list(SAMPLES))
-def ran(request, tmp_path):
-    """The sample copied to tmp_path and `make run` done there."""
+@pytest.fixture(scope="module", params=list(SAMPLES))
+def ran_once(request, tmp_path_factory):
+    """The sample copied to a fresh directory and `make run` done there, once per sample."""
     name = request.param
     cc, qemu, _, _ = SAMPLES[name]
     need_tool("make", cc, qemu)
-    src = copy_sample(name, tmp_path)
+    root = tmp_path_factory.mktemp(name)
+    src = copy_sample(name, root)
     proc = make(src, "run")
-    return name, src, proc
+    return name, root, proc
+
+
+@pytest.fixture
+def ran(ran_once, tmp_path):
+    """A private copy of that tree (times kept: make sees it as built), for a
+    test that touches or edits files."""
+    name, root, proc = ran_once
+    shutil.copytree(root, tmp_path / "copy", symlinks=True)
+    return name, tmp_path / "copy" / "samples" / name, proc
 
 
 def oks(stdout: str) -> list[str]:
