@@ -4,7 +4,7 @@ byte is caught."""
 
 from __future__ import annotations
 
-from bundler.records import replace
+import zlib
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,9 +12,13 @@ from hypothesis import strategies as st
 
 from bundler import bundle as core
 from bundler import descriptor as D
+from bundler import placement
 from bundler.adapters import lief as lief_adapter
 from bundler.adapters.elftools import parse_elf
 from bundler.elf import spec
+from bundler.elf.editor import NewImage, add_images
+from bundler.records import replace
+from bundler.stems import symbol_names
 from bundler.verify import RemoteFile, compare_parsers, verify
 from tests.elfbuild import ALL_KINDS, HostSpec, build_host, build_remote, kind_id
 from tests.verify.rscbuild import build_remote_elf, rsc_table_bytes, sample_table, trace, vdev
@@ -190,10 +194,26 @@ def test_resource_table_missing_or_nobits():
     assert error_codes(run(bundled(build_remote_elf(sample_table(), nobits_table=True)))) == {"rsc-not-in-file"}
 
 
+def bundled_by_another_tool(remote: bytes, stem="remote_elf") -> bytes:
+    """What a tool without bundle's own checks would write: image, PT_LOAD, symbols and
+    the descriptor filled in, no bundle record (the editor and descriptor layout used directly)."""
+    host = parse_elf(host_for())
+    address, _ = placement.place(host, len(remote), label=stem)
+    d = D.find_descriptor(host, stem)
+    fill = D.encode_fill(host, d, base=address, size=len(remote), crc32=zlib.crc32(remote))
+    start, end, size = symbol_names(stem)
+    image = NewImage(section=f".remote_fw.{stem}", address=address, data=remote,
+                     symbols=[(start, "start"), (end, "end"), (size, "size")])
+    return add_images(host, [image], patches=[(d.offset + D.PATCH_START, fill)]).to_bytes()
+
+
 def test_remote_loading_onto_the_host():
+    assert run(bundled_by_another_tool(REMOTE)).findings == []
     remote = build_remote_elf(sample_table(), text_addr=0x0)        # the host's flash
-    report = run(bundled(remote))
+    report = run(bundled_by_another_tool(remote))
     assert error_codes(report) == {"remote-load-overlap"}
+    f = report.findings[0]
+    assert f.address == 0x0 and "segment 0 loads at 0x0" in f.message and "segment 0 (PT_LOAD" in f.message
 
 
 def test_embedded_elf_not_sane():
