@@ -22,7 +22,9 @@
 #   2  HOST     the linked host ELF (give its rule as usual)
 #   3  REMOTES  one or more remote ELF images, space-separated
 #   4  HEX      optional flash file written in the same run; the format comes
-#               from the extension (.hex .srec .bin .uf2), see `bundle hex`
+#               from the extension: .hex (Intel HEX) or .srec (S-records). Raw
+#               binary and UF2 need `bundle hex` options (--gap-fill, --family):
+#               give them their own rule, `$(BUNDLE) hex OUT -o FILE.bin --gap-fill 0xFF`
 #   5  NAMES    optional symbol stems, one per remote, in order (`--name`);
 #               default: the remote's base name, objcopy-mangled (remote_elf)
 #   6  FLAGS    optional extra `bundle` options for this image (--address ...,
