@@ -12,6 +12,7 @@ import pytest
 
 from bundler import emulate
 from bundler.adapters.elftools import parse_elf
+from bundler.cli import main
 from bundler.elf import spec
 from bundler.verify import verify
 from tests.conftest import KIT, SAMPLES, need_tool, run_bundle
@@ -129,20 +130,23 @@ def emulated(stdout: str) -> dict[str, tuple[int, int]]:
 
 @pytest.mark.toolchain
 @pytest.mark.parametrize("name", list(HOSTS))
-def test_tiny_host_finds_both_images(tmp_path, name):
+def test_tiny_host_finds_both_images(tmp_path, capsys, name):
     host = build_host(tmp_path, name)
     elf = parse_elf(host.read_bytes())
     a, b = remotes(tmp_path, elf.ehdr.e_machine)
     out = tmp_path / "combined.elf"
-    run_bundle(host, a, b, "--name", "remote_elf", "--name", "dsp_fw", "-o", out, check=True)
-    proc = run_bundle("verify", out, "--remote", a, "--remote", b, "--emulate")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert HOSTS[name][4] in proc.stdout
+    # the CLI in this process (the samples below run it as a fresh one)
+    assert main([str(host), str(a), str(b), "--name", "remote_elf", "--name", "dsp_fw", "-o", str(out)]) == 0
+    capsys.readouterr()
+    rc = main(["verify", str(out), "--remote", str(a), "--remote", str(b), "--emulate"])
+    stdout = capsys.readouterr().out
+    assert rc == 0, stdout
+    assert HOSTS[name][4] in stdout
     if HOSTS[name][1] is None:
         assert parse_elf(out.read_bytes()).ehdr.e_type == spec.ET_DYN
-    found = emulated(proc.stdout)
-    assert found == symbol_extents(out, ["remote_elf", "dsp_fw"]), proc.stdout
-    assert "verify: ok (0 errors, 0 warnings)" in proc.stdout
+    found = emulated(stdout)
+    assert found == symbol_extents(out, ["remote_elf", "dsp_fw"]), stdout
+    assert "verify: ok (0 errors, 0 warnings)" in stdout
 
 
 @pytest.mark.toolchain
