@@ -165,14 +165,13 @@ class _Verifier:
 
     def check_descriptors(self) -> None:
         for d in self.inv.descriptors:
-            who = d.stem or f"descriptor at {d.address:#x}"
             if d.address % 8:
                 self.add(ERROR, "descriptor-align", f"descriptor at {d.address:#x} is not 8-byte aligned: "
                                                     "remote_fw_find returns REMOTE_FW_EDESC", d.stem, d.address)
             where = images_mod.find_placement(self.elf, d.address, d.size)
             if where is None or where.offset != d.offset:
-                self.add(ERROR, "descriptor-not-loaded", f"{who}: its bytes (file offset {d.offset:#x}) are "
-                                                         f"not what a PT_LOAD puts at {d.address:#x}: the "
+                self.add(ERROR, "descriptor-not-loaded", f"descriptor at {d.address:#x}: its bytes (file offset "
+                                                         f"{d.offset:#x}) are not what a PT_LOAD puts there: the "
                                                          "values bundle wrote never reach the host",
                          d.stem, d.address, d.size)
             if d.stem is None:
