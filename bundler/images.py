@@ -154,6 +154,16 @@ def image_bytes(elf: ElfImage, img: EmbeddedImage) -> memoryview | None:
     return memoryview(elf.data)[where.offset:where.offset + ext[1]]
 
 
+def image_section(elf: ElfImage, img: EmbeddedImage) -> Section | None:
+    """The image's section: the one the bundle record names (post-link), else its _start symbol's."""
+    by_symbol = section_of(elf, img.start)
+    if img.record is not None:
+        if by_symbol is not None and by_symbol.name == img.record["section"]:
+            return by_symbol            # the right one, should two sections share the name
+        return elf.find_section(img.record["section"])
+    return by_symbol
+
+
 def section_of(elf: ElfImage, sym: Symbol | None) -> Section | None:
     if sym is None or not 0 < sym.st_shndx < len(elf.sections):
         return None

@@ -101,7 +101,7 @@ def _image(elf: ElfImage, img: images_mod.EmbeddedImage) -> dict:
         return out
     address, size = ext
     out.update(address=address, size=size)
-    sec = elf.find_section(img.record["section"]) if img.record else images_mod.section_of(elf, img.start)
+    sec = images_mod.image_section(elf, img)
     out["section"] = sec.name if sec is not None else None
     where = images_mod.find_placement(elf, address, size)
     if where is None:

@@ -235,9 +235,7 @@ class _Verifier:
         return next(v for v in votes if counts[v] == best)
 
     def image_section(self, img: EmbeddedImage):
-        if img.record is not None:
-            return self.elf.find_section(img.record["section"])
-        return images_mod.section_of(self.elf, img.start)
+        return images_mod.image_section(self.elf, img)
 
     def check_symbols(self, img: EmbeddedImage, extent: tuple[int, int]) -> None:
         stem = img.stem
