@@ -5,6 +5,7 @@ REMOTE_FW_DECLARE and a small linker script)."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 
@@ -259,3 +260,26 @@ def test_prelink_host_found_by_the_linker(tmp_path, name, target):
     found = {r.stem: (r.base, r.size) for r in report.emulation.results}
     assert found == symbol_extents(host, ["remote_elf", "dsp_fw"])
     assert found["remote_elf"][1] == a.stat().st_size
+
+
+def test_json_report_with_emulation(tmp_path, capsys):
+    prebuilt = SAMPLES / "riscv64-amp" / "prebuilt"
+    out = tmp_path / "out.elf"
+    assert main([str(prebuilt / "host.elf"), str(prebuilt / "remote.elf"), "-o", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["verify", str(out), "--emulate", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["emulation"]["target"] == "RISC-V RV64"
+    (res,) = report["emulation"]["results"]
+    assert set(res) == {"stem", "rc", "rc_name", "base", "size", "name"}
+    start, size = symbol_extents(out, ["remote_elf"])["remote_elf"]
+    assert (res["rc"], res["rc_name"], res["base"], res["size"], res["name"]) == \
+        (0, "REMOTE_FW_OK", start, size, "remote_elf")
+    # a finding's shape, from the same host unbundled
+    assert main(["verify", str(prebuilt / "host.elf"), "--emulate", "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    for f in report["findings"]:
+        assert set(f) == {"severity", "code", "stem", "address", "size", "message"}
+    assert {f["code"] for f in report["findings"]} == {"image-not-bundled", "emulate-error"}
+    (res,) = report["emulation"]["results"]
+    assert (res["rc_name"], res["base"], res["size"], res["name"]) == ("REMOTE_FW_ENOTBUNDLED", None, None, None)
