@@ -23,7 +23,7 @@ from bundler.elf.model import ElfImage
 from bundler.errors import BadInputError, NoFitError, UsageError
 from bundler.placement import Occupied, Region
 from bundler.records import Factory, Record
-from bundler.stems import symbol_names
+from bundler.stems import is_valid_stem, symbol_names
 
 MAX_IMAGES = 1024               # images in one output: a documented limit (docs/limits.md)
 RECORD_SECTION = ".rproc_bundle"
@@ -191,9 +191,15 @@ def check_host(base: ElfImage, host_name: str) -> None:
         if d.address % 8:
             raise BadInputError(f"descriptor at {d.address:#x} is not 8-byte aligned", file=host_name,
                                 address=d.address, size=d.size, hint="rebuild the host with linker/remote_fw.h")
-        if d.stem is None:
+        if d.stem is None or not is_valid_stem(d.stem):
+            what = "to no string in the file" if d.stem is None else f"to {d.stem!r}, which is no stem"
             raise BadInputError(f"descriptor at {d.address:#x} has a name pointer {d.name_ptr:#x} that leads "
-                                "to no string in the file", file=host_name, address=d.address, size=d.size,
+                                f"{what}", file=host_name, address=d.address, size=d.size,
+                                hint="the host is corrupt; rebuild it")
+        if d.is_linked and base.find_load(d.start, d.end - d.start) is None:
+            raise BadInputError(f"descriptor {d.stem} at {d.address:#x} says the linker placed its image at "
+                                f"{d.start:#x} ({d.end - d.start} bytes), which no PT_LOAD holds",
+                                file=host_name, address=d.start, size=d.end - d.start,
                                 hint="the host is corrupt; rebuild it")
         where = base.find_load(d.address, d.size)
         if where is None or where[2] != d.offset:

@@ -26,9 +26,14 @@ def stem_for(path: str | os.PathLike) -> str:
     return mangle(os.path.basename(os.fspath(path)))
 
 
+def is_valid_stem(stem: str) -> bool:
+    """Non-empty, ASCII letters, digits and ``_`` only (it becomes part of C identifiers)."""
+    return bool(_STEM_RE.match(stem or ""))
+
+
 def check_stem(stem: str) -> str:
-    """Accept a ``--name`` value: non-empty, ASCII letters, digits and ``_`` only."""
-    if not _STEM_RE.match(stem or ""):
+    """Accept a ``--name`` value, or raise a UsageError that says what a stem may hold."""
+    if not is_valid_stem(stem):
         raise UsageError(f"invalid stem {stem!r}",
                          hint="a stem may hold only ASCII letters, digits and '_' "
                               "(it becomes part of C symbol names)")

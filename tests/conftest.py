@@ -14,11 +14,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 KIT = ROOT / "linker"
 SAMPLES = ROOT / "samples"
 DATA = Path(__file__).resolve().parent / "data"
+
+
+# Under CI, property tests draw the same examples every run: a red CI run is
+# always reproducible, never a coin toss. Locally they explore anew each time.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI", "").lower() == "true":
+    settings.load_profile("ci")
 
 
 def pytest_addoption(parser):

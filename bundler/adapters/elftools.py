@@ -101,9 +101,13 @@ def _symbols(elf: ELFFile, data: bytes, layout: Layout, symtab: Section) -> list
     count = symtab.hdr.sh_size // layout.sym.size
     base = symtab.hdr.sh_offset
     shnum = elf.num_sections()
+    names_size = elf.get_section(symtab.hdr.sh_link).header["sh_size"]
     out = []
     for index in range(count):
         raw = layout.sym.unpack(data, base + index * layout.sym.size)
+        if raw.st_name and raw.st_name >= names_size:
+            raise BadInputError(f"symbol {index}'s name (offset {raw.st_name:#x}) lies past the end of its "
+                                f"string table ({names_size} bytes)", hint="the symbol table is corrupt")
         if shnum <= raw.st_shndx < spec.SHN_LORESERVE:
             raise BadInputError(f"symbol {index} has section index {raw.st_shndx}, but there are only "
                                 f"{shnum} sections", hint="the symbol table is corrupt")
@@ -183,6 +187,9 @@ def _check_tables(data, layout, segments, shdrs, shstrndx, what) -> None:
         if i == 0 or s.sh_type in (spec.SHT_NULL, spec.SHT_NOBITS):
             continue
         _check_span(size, s.sh_offset, s.sh_size, f"section {i} data")
+        if s.sh_type == spec.SHT_STRTAB and s.sh_size and data[s.sh_offset + s.sh_size - 1] != 0:
+            raise BadInputError(f"string table (section {i}) does not end with a NUL byte, as ELF requires",
+                                hint="the file is corrupt")
         if s.sh_type == spec.SHT_SYMTAB:
             if s.sh_entsize != layout.sym.size:
                 raise BadInputError(f"symbol table (section {i}) has sh_entsize {s.sh_entsize}, "
@@ -193,3 +200,10 @@ def _check_tables(data, layout, segments, shdrs, shstrndx, what) -> None:
     if shdrs and shstrndx and shdrs[shstrndx].sh_type != spec.SHT_STRTAB:
         raise BadInputError(f"e_shstrndx {shstrndx} names a section that is not a string table",
                             hint="the ELF header is corrupt")
+    if shdrs and shstrndx:
+        names_size = shdrs[shstrndx].sh_size
+        for i, s in enumerate(shdrs):
+            if s.sh_name and s.sh_name >= names_size:
+                raise BadInputError(f"section {i}'s name (offset {s.sh_name:#x}) lies past the end of the "
+                                    f"section name table ({names_size} bytes)",
+                                    hint="the section headers are corrupt")

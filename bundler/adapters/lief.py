@@ -21,6 +21,21 @@ import lief
 from bundler.errors import BadInputError
 from bundler.records import FrozenRecord
 
+
+# LIEF's Segment.FLAGS models R, W and X only: other p_flags bits (PF_MASKOS,
+# PF_MASKPROC) read back as 0, so comparisons with LIEF use this mask.
+P_FLAGS_MODELLED = 0x7
+# LIEF names processor-specific section and segment types (0x70000000 to
+# 0x7fffffff) only for the e_machine values it knows; for others it reads back
+# 0 (sections) or its UNKNOWN, 0xffffffff (segments).
+LOPROC, HIPROC = 0x70000000, 0x7FFFFFFF
+_UNMODELLED = (0, 0xFFFFFFFF)
+
+
+def unmodelled_type(ours: int, theirs: int) -> bool:
+    """True where LIEF's value for a processor-specific type means "not modelled", not "differs"."""
+    return theirs in _UNMODELLED and LOPROC <= ours <= HIPROC
+
 lief.logging.disable()
 
 # LIEF tags processor-specific section and segment types with the

@@ -78,13 +78,21 @@ def main(argv: list[str] | None = None) -> int:
         else:
             module, parser = _parser(DEFAULT, "bundle")
             args = parser.parse_args(argv)
-        return module.run(args)
+        code = module.run(args)
+        sys.stdout.flush()          # a closed pipe shows here, inside the handlers below
+        return code
     except BundleError as exc:
         if debug:
             import traceback
             traceback.print_exc()
         print(f"bundle: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # the reader of our output went away (bundle inspect | head): stop quietly,
+        # as a program killed by SIGPIPE would, without a second error at exit
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + 13
     except (KeyboardInterrupt, Interrupted) as exc:
         signum = getattr(exc, "signum", 2)
         print("bundle: interrupted; no output was written", file=sys.stderr)

@@ -149,9 +149,12 @@ def add_images(elf: ElfImage, images: list[NewImage], *, patches: list[tuple[int
     def strtab(index: int) -> _StringTable:
         if index not in tables:
             sec = elf.sections[index]
+            _refuse_alloc_table(sec)
             tables[index] = _StringTable(elf.section_bytes(sec))
         return tables[index]
 
+    if elf.symtab is not None:
+        _refuse_alloc_table(elf.symtab)
     symtab_index = elf.symtab.index if elf.symtab else None
     new_section_index = old_shnum
     if symtab_index is None:
@@ -301,6 +304,15 @@ def _phdr_gap(elf: ElfImage, n_new: int) -> int | None:
         return None
     end = elf.ehdr.e_phoff + elf.ehdr.e_phnum * elf.layout.phdr.size
     return end if _gap_is_free(elf, end, n_new * elf.layout.phdr.size) else None
+
+
+def _refuse_alloc_table(sec) -> None:
+    """The tables the editor grows and moves must not be loaded (SHF_ALLOC)."""
+    if sec.is_alloc:
+        raise BadInputError(f"section {sec.index} ({sec.name}) is a symbol or string table with SHF_ALLOC: "
+                            "bundle grows these tables, and a loaded one must not move",
+                            address=sec.hdr.sh_addr, size=sec.hdr.sh_size,
+                            hint="the section headers are corrupt, or the host was linked unusually")
 
 
 def _shstrndx(elf: ElfImage) -> int:

@@ -49,6 +49,7 @@ CASES = {
     "segment_misaligned": (3, r"segment 0 \(PT_LOAD at 0x0\) has p_offset 0x1000 and p_vaddr 0x0, not "
                               r"congruent modulo p_align 0x6d"),
     "segments_overlap": (3, r"segments 0 and 1 overlap by LMA at 0x10"),
+    "strtab_unterminated": (3, r"string table \(section 7\) does not end with a NUL byte"),
     "symbol_in_no_section": (3, r"symbol \d+ has section index 2042, but there are only \d+ sections"),
 }
 
@@ -213,3 +214,19 @@ def test_success_writes_output_with_host_mode(tmp_path, host_and_remote):
     assert proc.returncode == 0, proc.stderr
     assert out.stat().st_mode & 0o777 == 0o755
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.elf.")]
+
+
+def test_a_reader_that_goes_away_is_no_error(tmp_path, host_and_remote):
+    """bundle inspect x.elf | head: exit 141 quietly, as a program killed by SIGPIPE would."""
+    import subprocess
+    import sys
+    host, remote = host_and_remote
+    out = tmp_path / "out.elf"
+    assert run_bundle(host, remote, "-o", out).returncode == 0
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    proc = subprocess.Popen([sys.executable, "-m", "bundler", "inspect", str(out), "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc.stdout.close()                     # the reader is gone before the first write
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 141, err
+    assert err == ""

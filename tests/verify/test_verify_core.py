@@ -339,3 +339,13 @@ def test_flip_positions_cover_the_whole_image():
         at = offset + position
         bad = patch(data, at, bytes([data[at] ^ 0x80]))
         assert "descriptor-crc" in error_codes(run(bad)), position
+
+
+def test_a_staged_bundle_warns_about_the_stem_still_to_come():
+    """A host that declares two images, bundled with one: verify passes with a warning,
+    so that `bundle` success always means `bundle verify` success."""
+    host = parse_elf(host_for(stems=("remote_elf", "dsp_fw")))
+    staged = core.bundle(host, [core.Remote("remote_elf", REMOTE, "r")]).to_bytes()
+    report = run(staged)
+    assert error_codes(report) == set()
+    assert "image-declared-only" in {f.code for f in report.findings if f.severity == "warning"}

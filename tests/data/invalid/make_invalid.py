@@ -78,6 +78,13 @@ def _defined_symbol_in_no_section(data: bytearray, name: str) -> bytearray:
     return data
 
 
+def _unterminate_strtab(data: bytearray) -> bytearray:
+    from bundler.adapters.elftools import parse_elf
+    sec = parse_elf(bytes(data)).find_section(".strtab")
+    data[sec.hdr.sh_offset + sec.hdr.sh_size - 1] = 0x01
+    return data
+
+
 def cases() -> dict[str, bytes]:
     out = {
         "not_elf": b"This is a text file, not firmware.\n" * 4,
@@ -107,6 +114,7 @@ def cases() -> dict[str, bytes]:
         "segment_misaligned": bytes(_set_entry(_host(), "phdr", 0, p_align=0x6D)),
         "segments_overlap": bytes(_set_entry(_host(), "phdr", 1, p_paddr=0x10)),
         "symbol_in_no_section": bytes(_defined_symbol_in_no_section(_host(), "_binary_remote_elf_end")),
+        "strtab_unterminated": bytes(_unterminate_strtab(_host())),
     }
     return out
 
