@@ -18,6 +18,7 @@ import warnings
 
 import lief
 
+from bundler.elf.spec import Phdr
 from bundler.errors import BadInputError
 from bundler.records import FrozenRecord
 
@@ -57,17 +58,6 @@ class LiefSection(FrozenRecord):
     sh_entsize: int
 
 
-class LiefSegment(FrozenRecord):
-    p_type: int
-    p_flags: int
-    p_offset: int
-    p_vaddr: int
-    p_paddr: int
-    p_filesz: int
-    p_memsz: int
-    p_align: int
-
-
 class LiefSymbol(FrozenRecord):
     name: str
     st_value: int
@@ -79,7 +69,7 @@ class LiefSymbol(FrozenRecord):
 
 class LiefElf(FrozenRecord):
     sections: list[LiefSection]
-    segments: list[LiefSegment]
+    segments: list[Phdr]
     symbols: list[LiefSymbol]
 
 
@@ -123,10 +113,10 @@ def _read(data, what: str) -> LiefElf:
                             sh_link=s.link, sh_info=s.information, sh_addralign=s.alignment,
                             sh_entsize=s.entry_size)
                 for s in binary.sections]
-    segments = [LiefSegment(p_type=int(p.type) & _TYPE_MASK, p_flags=int(p.flags),
-                            p_offset=p.file_offset, p_vaddr=p.virtual_address,
-                            p_paddr=p.physical_address, p_filesz=p.physical_size,
-                            p_memsz=p.virtual_size, p_align=p.alignment)
+    segments = [Phdr(p_type=int(p.type) & _TYPE_MASK, p_flags=int(p.flags),
+                     p_offset=p.file_offset, p_vaddr=p.virtual_address,
+                     p_paddr=p.physical_address, p_filesz=p.physical_size,
+                     p_memsz=p.virtual_size, p_align=p.alignment)
                 for p in binary.segments]
     symbols = [LiefSymbol(name=_text(s.name), st_value=s.value, st_size=s.size, bind=int(s.binding),
                           type=int(s.type), st_shndx=s.shndx)
