@@ -47,7 +47,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--section-prefix", default=DEFAULT_SECTION_PREFIX, metavar="PREFIX",
                         help="section name prefix (default .remote_fw.)")
     parser.add_argument("--hex", metavar="FILE",
-                        help="also write a flash file (format from the extension: .hex .srec .bin .uf2)")
+                        help="also write a flash file: Intel HEX (.hex) or S-records (.srec .s19 .s28 "
+                             ".s37 .mot); for .bin and .uf2, which need --gap-fill or --family, "
+                             "run 'bundle hex'")
     parser.add_argument("--depfile", metavar="FILE", help="also write a Make dependency file")
 
 
