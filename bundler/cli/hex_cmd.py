@@ -155,7 +155,7 @@ def _encoder(fmt: str, image, path: str, args):
             raise
     if fmt == "uf2":
         if not hasattr(args, "family"):
-            raise UsageError(f"{path}: UF2 needs a family id, which this command cannot take",
+            raise UsageError("UF2 needs a family id, which this command cannot take", file=path,
                              hint="write it with 'bundle hex ELF -o FILE.uf2 --family NAME'")
         if args.family is None:
             raise UsageError("UF2 needs --family", hint="e.g. --family RP2040, a number such as "
