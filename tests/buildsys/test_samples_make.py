@@ -14,7 +14,7 @@ import shutil
 
 import pytest
 
-from tests.build.conftest import age_tree, copy_sample, make, mtimes, touch
+from tests.buildsys.conftest import age_tree, copy_sample, make, mtimes, touch
 from tests.conftest import need_tool
 
 pytestmark = [pytest.mark.toolchain, pytest.mark.slow]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.build.conftest import BUNDLE_CMD, age_tree, make, mtimes, touch
+from tests.buildsys.conftest import BUNDLE_CMD, age_tree, make, mtimes, touch
 from tests.conftest import KIT, SAMPLES, need_tool, run_bundle
 
 PREBUILT = SAMPLES / "cortex-m3" / "prebuilt"

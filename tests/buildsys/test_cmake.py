@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.build.conftest import BUNDLE_LIST, age_tree, copy_sample, mtimes, run, touch
+from tests.buildsys.conftest import BUNDLE_LIST, age_tree, copy_sample, mtimes, run, touch
 from tests.conftest import need_tool, run_bundle
 from tests.e2e.conftest import elf_symbols
 
