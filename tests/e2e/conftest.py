@@ -2,8 +2,10 @@
 boot it in QEMU and read back what the firmware printed.
 
 Samples are built with ``make -C samples/<name> BUILD=<tmp>`` so a test never
-writes into the repository. QEMU always runs under a timeout and is killed
-(its whole process group) however the test ends.
+writes into the repository, each at most once a session (the ``built``
+fixture, for the ``sample`` a test is given: tests/e2e/harness.py describes
+them). QEMU always runs under a timeout and is killed (its whole process
+group) however the test ends.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from elftools.elf.elffile import ELFFile
 
-from tests.conftest import ROOT, SAMPLES, run_bundle
+from tests.conftest import ROOT, SAMPLES, need_tool, run_bundle
 
 QEMU_TIMEOUT = 20.0
 
@@ -87,6 +90,43 @@ def make_sample(sample: str, build: Path, *targets: str, **variables: str) -> su
     if proc.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
     return proc
+
+
+# what `make all` builds in every sample
+ELFS = ("remote.elf", "remote-bad.elf", "host.elf", "host-slot.elf")
+
+
+@pytest.fixture(scope="session")
+def sample_builds(tmp_path_factory):
+    """build(sample) -> the directory it was built in: once a session, out of
+    tree, with the real cross compiler. A build that failed (or was skipped for
+    a missing tool) is not tried again: each later test gets the same outcome."""
+    done: dict[str, Path | BaseException] = {}
+
+    def build(sample) -> Path:
+        if sample.name not in done:
+            try:
+                need_tool("make", sample.compiler)
+                out = tmp_path_factory.mktemp(sample.tag) / "build"
+                make_sample(sample.name, out, "all")
+                for name in ELFS:
+                    assert (out / name).is_file(), name
+                done[sample.name] = out
+            except (Exception, pytest.skip.Exception, pytest.fail.Exception) as e:
+                done[sample.name] = e
+                raise
+        result = done[sample.name]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    return build
+
+
+@pytest.fixture
+def built(sample, sample_builds) -> Path:
+    """The test's ``sample`` (a harness.Sample) built; tests may add targets to it."""
+    return sample_builds(sample)
 
 
 def bundle(host: Path, remote: Path, out: Path, *extra: str) -> Path:
@@ -184,6 +224,11 @@ def section_at(path: Path, addr: int) -> tuple[str, int]:
                     and sec["sh_addr"] <= addr < sec["sh_addr"] + sec["sh_size"]:
                 return sec.name, sec["sh_flags"]
     raise AssertionError(f"{path}: no allocated section holds 0x{addr:x}")
+
+
+def section_addr(path: Path, name: str) -> int:
+    with open(path, "rb") as f:
+        return ELFFile(f).get_section_by_name(name)["sh_addr"]
 
 
 def section_bytes(path: Path, name: str) -> bytes | None:

@@ -1,237 +1,29 @@
-"""samples/cortex-m3 end to end: build with arm-none-eabi-gcc, bundle with the
-CLI, boot in qemu-system-arm (mps2-an385, semihosting) and check what the host
-and the remote printed against the bundled ELF.
+"""samples/cortex-m3 only (the tests every sample shares are in test_samples.py):
+one core, so a damaged remote that the host has started ends the run itself,
+with its verdict as the semihosting exit status.
 """
 
 from __future__ import annotations
 
-import warnings
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import SAMPLES, need_tool, run_bundle
-from tests.e2e.conftest import (BUNDLE_CMD, RE_ENTRY, RE_ERROR, RE_RSC, REMOTE_OK, SHF_WRITE,
-                                Boot, bundle, check_image_lines, check_resource_table,
-                                check_verify_agrees, drop_bss, elf_symbols, flip_byte,
-                                make_sample, qemu_boot, section_at, section_bytes)
+from tests.conftest import need_tool
+from tests.e2e.harness import CORTEX_M3, Sample, boot_with_bad_load
 
 pytestmark = [pytest.mark.toolchain, pytest.mark.slow]
 
-SAMPLE = "cortex-m3"
-PREBUILT = SAMPLES / SAMPLE / "prebuilt"
-ELFS = ("remote.elf", "remote-bad.elf", "host.elf", "host-slot.elf")
-REMOTE_AREA = (0x20200000, 0x40000)     # samples/cortex-m3/common/memmap.h
-EREGION = -9                            # REMOTE_FW_EREGION
 
-
-def boot(elf: Path) -> Boot:
-    return qemu_boot(["qemu-system-arm", "-M", "mps2-an385", "-nographic", "-semihosting",
-                      "-kernel", str(elf)])
-
-
-VRINGS = (0x20300000, 0x20304000)
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """The sample built once per module, out of tree, with the real cross compiler."""
-    need_tool("make", "arm-none-eabi-gcc")
-    out = tmp_path_factory.mktemp("m3") / "build"
-    make_sample(SAMPLE, out, "all")
-    for name in ELFS:
-        assert (out / name).is_file(), name
-    return out
-
-
-def assert_remote_ran(b: Boot, combined: Path, remote: Path, checksum: str = "host: checksum ok") -> int:
-    assert not b.timed_out, b
-    base, size = check_image_lines(b, combined, remote)
-    assert b.has(checksum), b
-    m = b.find(RE_RSC)
-    assert m and int(m["num"]) == 3 and int(m["size"], 16) == 200, b
-    m = b.find(RE_ENTRY)
-    assert m, b
-    entry = int(m["entry"], 16)
-    assert REMOTE_AREA[0] <= entry & ~1 < REMOTE_AREA[0] + REMOTE_AREA[1], b
-    assert entry & 1, "a Cortex-M entry is a Thumb address"
-    assert b.has(REMOTE_OK), b
-    assert b.lines.index(REMOTE_OK) > b.lines.index("host: starting remote"), b
-    assert not any(ln.startswith("host: error") for ln in b.lines), b
-    assert b.returncode == 0, b
-    return base
-
-
-@pytest.mark.parametrize("host", ["host.elf", "host-slot.elf"])
-def test_bundled_host_runs_remote(built, tmp_path, host):
-    need_tool("qemu-system-arm")
-    combined = bundle(built / host, built / "remote.elf", tmp_path / "combined.elf")
-    b = boot(combined)
-    base = assert_remote_ran(b, combined, built / "remote.elf")
-    check_verify_agrees(combined, built / "remote.elf", base, (built / "remote.elf").stat().st_size)
-    syms = elf_symbols(combined)
-    if host == "host-slot.elf":
-        start, end = syms["__remote_fw_slot_start"], syms["__remote_fw_slot_end"]
-        assert end - start == syms["__remote_fw_slot_size"] == 0x40000
-        assert start <= base and base + syms["_binary_remote_elf_size"] <= end, b
-    else:
-        assert "__remote_fw_slot_start" not in syms
-        # after the host's flash content: above its .data load image
-        assert base < 0x00400000, b
-
-
-def test_bad_remote_is_refused(built, tmp_path):
-    need_tool("qemu-system-arm")
-    combined = bundle(built / "host.elf", built / "remote-bad.elf", tmp_path / "combined-bad.elf",
-                      "--name", "remote_elf")
-    b = boot(combined)
-    assert not b.timed_out, b
-    check_image_lines(b, combined, built / "remote-bad.elf")
-    assert b.has("host: checksum ok"), b
-    m = b.find(RE_ERROR)
-    assert m and int(m["rc"]) == EREGION, b
-    assert "allowed region" in m["msg"], b
-    assert b.find(RE_ENTRY) is None, b
-    assert not any(ln.startswith("remote:") for ln in b.lines), b
-    assert b.returncode == -EREGION, b
-
-
-def test_remote_resource_table(built):
-    """The table as REMOTEPROC.md lays it out, for the remote and for
-    remote-bad (whose carveout follows its own link address)."""
-    check_resource_table(built / "remote.elf", REMOTE_AREA, VRINGS)
-    bad = elf_symbols(built / "remote-bad.elf")["__remote_ram_start"]
-    assert bad != REMOTE_AREA[0]
-    check_resource_table(built / "remote-bad.elf", (bad, REMOTE_AREA[1]), VRINGS)
-    check_resource_table(PREBUILT / "remote.elf", REMOTE_AREA, VRINGS)
-
-
-def test_unbundled_host_reports_not_bundled(built):
-    need_tool("qemu-system-arm")
-    b = boot(built / "host.elf")
-    m = b.find(RE_ERROR)
-    assert m and int(m["rc"]) == -3, b         # REMOTE_FW_ENOTBUNDLED
-    assert b.returncode == 3, b
-
-
-def test_corrupt_image_fails_checksum(built, tmp_path):
-    """One byte of the embedded image flipped after bundling: the host's
-    remote_fw_verify catches it (REMOTE_FW_ECSUM) and nothing is loaded."""
-    need_tool("qemu-system-arm")
-    combined = bundle(built / "host.elf", built / "remote.elf", tmp_path / "combined.elf")
-    syms = elf_symbols(combined)
-    corrupt = tmp_path / "corrupt.elf"
-    flip_byte(combined, corrupt, syms["_binary_remote_elf_start"] + syms["_binary_remote_elf_size"] // 2)
-    proc = run_bundle("verify", corrupt, "--remote", built / "remote.elf")
-    assert proc.returncode == 1, f"verify must catch the flipped byte:\n{proc.stdout}{proc.stderr}"
-    b = boot(corrupt)
-    assert not b.timed_out, b
-    m = b.find(RE_ERROR)
-    assert m and int(m["rc"]) == -5, b         # REMOTE_FW_ECSUM
-    assert not b.has("host: checksum ok"), b
-    assert b.find(RE_ENTRY) is None, b
-    assert not any(ln.startswith("remote:") for ln in b.lines), b
-    assert b.returncode == 5, b
+@pytest.fixture
+def sample() -> Sample:
+    return CORTEX_M3
 
 
 @pytest.mark.parametrize("damage", ["data", "bss"])
-def test_remote_detects_a_bad_load(built, tmp_path, damage):
+def test_remote_detects_a_bad_load(sample, built, tmp_path, damage):
     """The remote's own checks are real: a remote whose .data initial value was
     changed after linking reports data BAD; one whose PT_LOAD no longer covers
-    .bss (so the loader leaves the host's 0xa5 fill there) reports bss BAD."""
-    need_tool("qemu-system-arm")
-    remote = tmp_path / "remote.elf"
-    if damage == "data":
-        flip_byte(built / "remote.elf", remote, elf_symbols(built / "remote.elf")["data_words"])
-    else:
-        drop_bss(built / "remote.elf", remote)
-    combined = bundle(built / "host.elf", remote, tmp_path / "combined.elf")
-    b = boot(combined)
-    assert not b.timed_out, b
-    assert b.has("host: checksum ok") and b.has("host: starting remote"), b
-    want = {"data": ("remote: running, data BAD, bss ok", 1),
-            "bss": ("remote: running, data ok, bss BAD", 2)}[damage]
-    assert b.has(want[0]), b
-    assert b.returncode == want[1], b
-
-
-def test_flash_file_boots(built, tmp_path):
-    """`bundle hex` of the bundled ELF, loaded as a flash programmer would
-    (QEMU's generic loader, no ELF): the same run."""
-    need_tool("qemu-system-arm")
-    combined = bundle(built / "host-slot.elf", built / "remote.elf", tmp_path / "combined.elf")
-    hexfile = tmp_path / "combined.hex"
-    proc = run_bundle("hex", combined, "-o", hexfile)
-    assert proc.returncode == 0, proc.stderr
-    assert hexfile.read_bytes().startswith(b":")
-    b = qemu_boot(["qemu-system-arm", "-M", "mps2-an385", "-nographic", "-semihosting",
-                      "-device", f"loader,file={hexfile}"])
-    assert_remote_ran(b, combined, built / "remote.elf")
-
-
-def test_prelink_objcopy_flow(built, tmp_path):
-    """objcopy -I binary before linking: the same host source finds the image,
-    and verify reports that no checksum was recorded."""
-    need_tool("qemu-system-arm", "arm-none-eabi-objcopy")
-    make_sample(SAMPLE, built, "prelink")
-    elf = built / "host-prelink.elf"
-    b = boot(elf)
-    assert_remote_ran(b, elf, built / "prelink" / "remote.elf",
-                      checksum="host: checksum none: no checksum recorded")
-    data = section_bytes(built / "prelink" / "remote_bin.o", ".rodata.remote_fw")
-    assert data == (built / "remote.elf").read_bytes()
-
-
-
-def test_prelink_bundle_object_flow(built):
-    """`bundle object` before linking (the Makefile's `object` target): the
-    linker fills the descriptor, as with objcopy, from a read-only 8-aligned
-    section."""
-    need_tool("make", "qemu-system-arm")
-    make_sample(SAMPLE, built, "object", BUNDLE=BUNDLE_CMD)
-    elf = built / "host-object.elf"
-    b = boot(elf)
-    assert_remote_ran(b, elf, built / "remote.elf",
-                      checksum="host: checksum none: no checksum recorded")
-    obj = built / "object" / "remote.o"
-    assert section_bytes(obj, ".rodata.remote_fw.remote_elf") == (built / "remote.elf").read_bytes()
-    start = elf_symbols(elf)["_binary_remote_elf_start"]
-    assert start % 8 == 0
-    name, flags = section_at(elf, start)
-    assert not flags & SHF_WRITE, f"the image landed in writable {name}"
-
-@pytest.mark.parametrize("host", ["host.elf", "host-slot.elf"])
-def test_prebuilt_elfs_bundle_and_boot(tmp_path, host):
-    """The committed ELFs need no cross compiler: bundle and boot them."""
-    need_tool("qemu-system-arm")
-    combined = bundle(PREBUILT / host, PREBUILT / "remote.elf", tmp_path / "combined.elf")
-    assert_remote_ran(boot(combined), combined, PREBUILT / "remote.elf")
-
-
-def test_make_run_with_prebuilt(tmp_path):
-    """The Makefile's own `run` target (bundle + three boots) from prebuilt/."""
-    need_tool("make", "qemu-system-arm")
-    proc = make_sample(SAMPLE, tmp_path / "build", "run", ELFDIR=str(PREBUILT), BUNDLE=BUNDLE_CMD)
-    assert proc.stdout.count("== ok (exit 0)") == 2, proc.stdout
-    assert proc.stdout.count("== ok (exit 9)") == 1, proc.stdout
-
-
-def test_build_is_reproducible(built, tmp_path):
-    """A second build elsewhere, with the kit named by another path, gives the
-    same bytes. prebuilt/ must be what this compiler builds from these sources:
-    exactly for the remotes; the hosts also contain the kit (linker/), which
-    others change, so a stale prebuilt host is a warning (the prebuilt boot
-    tests prove it still works with the current bundler)."""
-    again = tmp_path / "again"
-    make_sample(SAMPLE, again, "all", KIT=str(SAMPLES.parent / "linker"))
-    for name in ELFS:
-        assert (again / name).read_bytes() == (built / name).read_bytes(), name
-    for name in ELFS:
-        if section_bytes(PREBUILT / name, ".comment") != section_bytes(built / name, ".comment"):
-            pytest.skip(f"prebuilt/{name} was made by another compiler version")
-        if (PREBUILT / name).read_bytes() == (built / name).read_bytes():
-            continue
-        msg = f"prebuilt/{name} differs from a fresh build: run `make prebuilt` in samples/{SAMPLE}"
-        if name.startswith("host"):
-            warnings.warn(msg)
-        else:
-            pytest.fail(msg)
+    .bss (so the loader leaves the host's 0xa5 fill there) reports bss BAD, and
+    exits with the failed checks' bits."""
+    need_tool(sample.qemu)
+    b = boot_with_bad_load(sample, built, tmp_path, damage)
+    assert b.returncode == {"data": 1, "bss": 2}[damage], b
