@@ -8,18 +8,27 @@ helpers); and a minimal host (c/host.c, two REMOTE_FW_DECLAREs) links with
 -nostdlib -ffunction-sections -fdata-sections -Wl,--gc-sections, with the
 remote_fw.ld fragment and without it (orphan section), with the descriptors
 kept and bounded by __start_/__stop_.
+
+remote_fw_rsc.h, the resource-table layout for remote firmware, is compiled
+for the same toolchains and levels with the same flags (c/rsc.c): its struct
+sizes are REMOTEPROC.md's, a table of every entry type has exactly the bytes
+Linux reads and passes its rules, and a layout change trips the header's
+compile-time checks; from assembler (c/rsc.S) it gives its constants.
 """
 
 from __future__ import annotations
 
 import re
 import shutil
+import struct
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from elftools.elf.elffile import ELFFile
 
+from bundler.rsc_table import decode
 from kit_native import CDIR, KIT, SOURCE
 
 pytestmark = pytest.mark.toolchain
@@ -199,3 +208,62 @@ def test_a_host_without_descriptors_still_links(tc, tmp_path):
     ok([tc.cc, *tc.flags, *WARN, "-O2", *LINK, *tc.link_flags, f"-I{KIT}", src, SOURCE,
         "-o", out])
     assert "remote_fw_desc" not in readelf_sections(out)
+
+
+# ---- remote_fw_rsc.h ------------------------------------------------------------
+
+def section_bytes(obj: Path, name: str) -> tuple[bytes, str]:
+    """(contents, "little"/"big") of a section of an object file, relocations not applied."""
+    with open(obj, "rb") as f:
+        elf = ELFFile(f)
+        sec = elf.get_section_by_name(name)
+        assert sec is not None, f"no {name} in {obj}"
+        assert elf.get_section_by_name(f".rela{name}") is None
+        assert elf.get_section_by_name(f".rel{name}") is None
+        return sec.data(), "little" if elf.little_endian else "big"
+
+
+def name32(text: bytes) -> bytes:
+    return text.ljust(32, b"\0")
+
+
+def rsc_c_table(e: str) -> bytes:
+    """c/rsc.c's table as REMOTEPROC.md lays it out, written independently of the header."""
+    offsets = [32, 32 + 56, 32 + 56 + 56, 32 + 56 + 56 + 48]
+    return b"".join([
+        struct.pack(f"{e}4I", 1, 4, 0, 0), struct.pack(f"{e}4I", *offsets),
+        struct.pack(f"{e}6I", 0, 0x20000000, 0xFFFFFFFF, 0x10000, 0, 0), name32(b"ram"),
+        struct.pack(f"{e}6I", 1, 0x40000000, 0x40000000, 0x1000, 0, 0), name32(b"uart"),
+        struct.pack(f"{e}4I", 2, 0x20008000, 0x400, 0), name32(b"trace"),
+        struct.pack(f"{e}6I4B", 3, 7, 0, 1, 0, 8, 0, 2, 0, 0),
+        struct.pack(f"{e}5I", 0xFFFFFFFF, 16, 256, 1, 0), struct.pack(f"{e}5I", 0x20010000, 4096, 16, 2, 0),
+        bytes(range(1, 9)),
+    ])
+
+
+@pytest.mark.parametrize("opt", OPTS)
+def test_rsc_header_compiles_and_lays_out_the_table(tc, opt, tmp_path):
+    obj = tmp_path / "rsc.o"
+    ok([tc.cc, *tc.flags, *WARN, opt, f"-I{KIT}", "-c", CDIR / "rsc.c", "-o", obj])
+    data, byteorder = section_bytes(obj, ".resource_table")
+    assert data == rsc_c_table("<" if byteorder == "little" else ">")
+    table = decode(data, byteorder)
+    assert table.is_valid, [p.message for p in table.problems]
+    assert [e["type"] for e in table.entries] == [0, 1, 2, 3]
+
+
+def test_rsc_header_checks_catch_a_layout_change(tc, tmp_path):
+    """Widen the vdev's u8 fields: the header itself refuses to compile."""
+    src = tmp_path / "wide.c"
+    src.write_text("#include <stdint.h>\n#define uint8_t uint32_t\n#include \"remote_fw_rsc.h\"\n")
+    proc = sh([tc.cc, *tc.flags, *WARN, f"-I{KIT}", "-c", src, "-o", tmp_path / "wide.o"])
+    assert proc.returncode != 0
+    assert "remote_fw_rsc__check_vdev" in proc.stderr, proc.stderr
+
+
+def test_rsc_header_in_assembler(tc, tmp_path):
+    obj = tmp_path / "rsc_s.o"
+    ok([tc.cc, *tc.flags, f"-I{KIT}", "-c", CDIR / "rsc.S", "-o", obj])
+    data, byteorder = section_bytes(obj, ".rodata.rsc_constants")
+    words = struct.unpack(f"{'<' if byteorder == 'little' else '>'}{len(data) // 4}I", data)
+    assert words == (1, 0, 1, 2, 3, 128, 512, 16, 56, 56, 48, 28, 20, 32, 2, 0xFFFFFFFF, 7, 0)

@@ -11,7 +11,7 @@ import zipfile
 from tests.conftest import ROOT, run_bundle
 from tests.elfbuild import build_host, build_remote
 
-KIT_FILES = {"remote_fw.h", "remote_fw.c", "remote_fw.ld", "bundle.mk", "RemoteFw.cmake"}
+KIT_FILES = {"remote_fw.h", "remote_fw_rsc.h", "remote_fw.c", "remote_fw.ld", "bundle.mk", "RemoteFw.cmake"}
 
 
 def test_wheel_installs_a_working_bundle_and_kit(tmp_path):
