@@ -1,15 +1,12 @@
 /*
- * rsc_table.S - the remote's resource table (layout: rsc_table.h). In
- * assembler because a 64-bit C compiler cannot put a 32-bit truncation of an
- * address (the trace buffer's, the carveout's) into a static initializer;
+ * rsc_table.S - the remote's resource table (layout: the kit's remote_fw_rsc.h).
+ * In assembler because a 64-bit C compiler cannot put a 32-bit truncation of
+ * an address (the trace buffer's, the carveout's) into a static initializer;
  * `.word symbol` can. main.c checks this table against the C structs at run time.
  */
 #include "memmap.h"
+#include "remote_fw_rsc.h"         /* constants only, from assembler */
 
-#define RSC_CARVEOUT    0
-#define RSC_TRACE       2
-#define RSC_VDEV        3
-#define VIRTIO_ID_RPMSG 7
 #define TRACE_BUF_SIZE  1024
 
         .macro name32 text
@@ -24,15 +21,15 @@
         .globl resource_table
         .type resource_table, %object
 resource_table:
-        .word 1                         /* ver */
+        .word REMOTE_FW_RSC_VERSION     /* ver */
         .word 3                         /* num */
         .word 0, 0                      /* reserved */
         .word carveout - resource_table /* offset[0] */
         .word trace - resource_table    /* offset[1] */
         .word vdev - resource_table     /* offset[2] */
 
-carveout:                               /* struct fw_rsc_carveout */
-        .word RSC_CARVEOUT
+carveout:                               /* struct remote_fw_rsc_carveout */
+        .word REMOTE_FW_RSC_CARVEOUT
         .word __remote_ram_start        /* da */
         .word __remote_ram_start        /* pa */
         .word __remote_ram_size         /* len */
@@ -40,18 +37,18 @@ carveout:                               /* struct fw_rsc_carveout */
         .word 0                         /* reserved */
         name32 "remote-ram"
 
-trace:                                  /* struct fw_rsc_trace */
-        .word RSC_TRACE
+trace:                                  /* struct remote_fw_rsc_trace */
+        .word REMOTE_FW_RSC_TRACE
         .word trace_buf                 /* da */
         .word TRACE_BUF_SIZE            /* len */
         .word 0                         /* reserved */
         name32 "remote-trace"
 
-vdev:                                   /* struct fw_rsc_vdev, two vrings */
-        .word RSC_VDEV
-        .word VIRTIO_ID_RPMSG           /* id */
+vdev:                                   /* struct remote_fw_rsc_vdev, two vrings */
+        .word REMOTE_FW_RSC_VDEV
+        .word REMOTE_FW_RSC_VIRTIO_ID_RPMSG /* id */
         .word 0                         /* notifyid */
-        .word 1                         /* dfeatures: VIRTIO_RPMSG_F_NS */
+        .word 1 << REMOTE_FW_RSC_VIRTIO_RPMSG_F_NS /* dfeatures */
         .word 0                         /* gfeatures */
         .word 0                         /* config_len */
         .byte 0                         /* status */
@@ -62,15 +59,15 @@ vdev:                                   /* struct fw_rsc_vdev, two vrings */
 resource_table_end:
         .size resource_table, resource_table_end - resource_table
 
-        .if trace - carveout != 56
+        .if trace - carveout != REMOTE_FW_RSC_CARVEOUT_SIZE
         .error "carveout entry must be 56 bytes"
         .endif
-        .if vdev - trace != 48
+        .if vdev - trace != REMOTE_FW_RSC_TRACE_SIZE
         .error "trace entry must be 48 bytes"
         .endif
-        .if resource_table_end - vdev != 28 + 2 * 20
+        .if resource_table_end - vdev != REMOTE_FW_RSC_VDEV_SIZE + 2 * REMOTE_FW_RSC_VRING_SIZE
         .error "vdev entry with two vrings must be 68 bytes"
         .endif
-        .if carveout - resource_table != 16 + 4 * 3
+        .if carveout - resource_table != REMOTE_FW_RSC_TABLE_HDR_SIZE + 4 * 3
         .error "entries must follow the offset array"
         .endif

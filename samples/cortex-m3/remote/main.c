@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "memmap.h"
-#include "rsc_table.h"
+#include "remote_fw_rsc.h"         /* the kit's resource table layout */
 #include "semihost.h"
 
 #define TRACE_BUF_SIZE 1024u
@@ -30,22 +30,37 @@ static char trace_buf[TRACE_BUF_SIZE];
 /* Resource table: a carveout for this area, the trace buffer, one rpmsg vdev
  * with two vrings in shared memory. Writable: a remoteproc host writes vring
  * addresses and notify ids back into the loaded copy. */
+#define REMOTE_RSC_NUM 3u
+
+struct remote_resource_table {
+        struct remote_fw_rsc_table_hdr hdr;
+        uint32_t offset[REMOTE_RSC_NUM];
+        struct remote_fw_rsc_carveout carveout;
+        struct remote_fw_rsc_trace trace;
+        REMOTE_FW_RSC_VDEV_STRUCT(2) vdev;
+} __attribute__((packed));
+
+/* C99 compile-time check: the entries follow the offset array, 200 bytes in all */
+typedef char remote_rsc_table_check[
+        offsetof(struct remote_resource_table, carveout) == 16 + 4 * REMOTE_RSC_NUM &&
+        sizeof(struct remote_resource_table) == 28 + 56 + 48 + 68 ? 1 : -1];
+
 __attribute__((section(".resource_table"), used, aligned(8)))
 struct remote_resource_table resource_table = {
-        .hdr = { 1u, REMOTE_RSC_NUM, { 0u, 0u } },
+        .hdr = { REMOTE_FW_RSC_VERSION, REMOTE_RSC_NUM, { 0u, 0u } },
         .offset = {
                 offsetof(struct remote_resource_table, carveout),
                 offsetof(struct remote_resource_table, trace),
                 offsetof(struct remote_resource_table, vdev),
         },
         .carveout = {
-                RSC_CARVEOUT, (uint32_t)__remote_ram_start, (uint32_t)__remote_ram_start,
+                REMOTE_FW_RSC_CARVEOUT, (uint32_t)__remote_ram_start, (uint32_t)__remote_ram_start,
                 (uint32_t)__remote_ram_size, 0u, 0u, "remote-ram",
         },
-        .trace = { RSC_TRACE, (uint32_t)trace_buf, TRACE_BUF_SIZE, 0u, "remote-trace" },
+        .trace = { REMOTE_FW_RSC_TRACE, (uint32_t)trace_buf, TRACE_BUF_SIZE, 0u, "remote-trace" },
         .vdev = {
-                RSC_VDEV, VIRTIO_ID_RPMSG, 0u, 1u << VIRTIO_RPMSG_F_NS, 0u, 0u,
-                0u, 2u, { 0u, 0u },
+                REMOTE_FW_RSC_VDEV, REMOTE_FW_RSC_VIRTIO_ID_RPMSG, 0u,
+                1u << REMOTE_FW_RSC_VIRTIO_RPMSG_F_NS, 0u, 0u, 0u, 2u, { 0u, 0u },
                 {
                         { VRING0_DA, VRING_ALIGN, VRING_NUM, 1u, 0u },
                         { VRING1_DA, VRING_ALIGN, VRING_NUM, 2u, 0u },

@@ -10,10 +10,27 @@
 #include <stdint.h>
 
 #include "memmap.h"
-#include "rsc_table.h"
+#include "remote_fw_rsc.h"         /* the kit's resource table layout */
 #include "uart.h"
 
 #define TRACE_BUF_SIZE 1024u
+
+/* rsc_table.S's table, as C sees it: a carveout, a trace buffer and one rpmsg
+ * vdev with two vrings. */
+#define REMOTE_RSC_NUM 3u
+
+struct remote_resource_table {
+        struct remote_fw_rsc_table_hdr hdr;
+        uint32_t offset[REMOTE_RSC_NUM];
+        struct remote_fw_rsc_carveout carveout;
+        struct remote_fw_rsc_trace trace;
+        REMOTE_FW_RSC_VDEV_STRUCT(2) vdev;
+} __attribute__((packed));
+
+/* C99 compile-time check: the entries follow the offset array, 200 bytes in all */
+typedef char remote_rsc_table_check[
+        offsetof(struct remote_resource_table, carveout) == 16 + 4 * REMOTE_RSC_NUM &&
+        sizeof(struct remote_resource_table) == 28 + 56 + 48 + 68 ? 1 : -1];
 
 extern struct remote_resource_table resource_table;     /* rsc_table.S */
 extern char __remote_ram_start[], __remote_ram_size[];  /* linker script */
@@ -71,22 +88,22 @@ static int bss_ok(void)
         return 1;
 }
 
-/* rsc_table.S against rsc_table.h and the linker's addresses */
+/* rsc_table.S against remote_fw_rsc.h and the linker's addresses */
 static int rsc_ok(void)
 {
         const volatile struct remote_resource_table *t = &resource_table;
 
-        return t->hdr.ver == 1u && t->hdr.num == REMOTE_RSC_NUM &&
+        return t->hdr.ver == REMOTE_FW_RSC_VERSION && t->hdr.num == REMOTE_RSC_NUM &&
                t->offset[0] == offsetof(struct remote_resource_table, carveout) &&
                t->offset[1] == offsetof(struct remote_resource_table, trace) &&
                t->offset[2] == offsetof(struct remote_resource_table, vdev) &&
-               t->carveout.type == RSC_CARVEOUT &&
+               t->carveout.type == REMOTE_FW_RSC_CARVEOUT &&
                t->carveout.da == (uint32_t)(uintptr_t)__remote_ram_start &&
                t->carveout.len == (uint32_t)(uintptr_t)__remote_ram_size &&
-               t->trace.type == RSC_TRACE &&
+               t->trace.type == REMOTE_FW_RSC_TRACE &&
                t->trace.da == (uint32_t)(uintptr_t)trace_buf &&
                t->trace.len == TRACE_BUF_SIZE &&
-               t->vdev.type == RSC_VDEV && t->vdev.id == VIRTIO_ID_RPMSG &&
+               t->vdev.type == REMOTE_FW_RSC_VDEV && t->vdev.id == REMOTE_FW_RSC_VIRTIO_ID_RPMSG &&
                t->vdev.num_of_vrings == 2u &&
                t->vdev.vring[0].da == (uint32_t)VRING0_DA &&
                t->vdev.vring[1].da == (uint32_t)VRING1_DA;
