@@ -174,19 +174,14 @@ def check_host(base: ElfImage, host_name: str) -> None:
     PT_LOADs whose p_offset and p_vaddr disagree modulo p_align, PT_LOADs that
     overlap by LMA, and descriptors that are misaligned, nameless or not loaded
     (the values bundle writes would never reach the host)."""
-    loads = [(i, p) for i, p in enumerate(base.segments) if p.p_type == spec.PT_LOAD]
-    for i, p in loads:
-        if p.p_align > 1 and p.p_offset % p.p_align != p.p_vaddr % p.p_align:
-            raise BadInputError(f"segment {i} (PT_LOAD at {p.p_vaddr:#x}) has p_offset {p.p_offset:#x} and "
-                                f"p_vaddr {p.p_vaddr:#x}, not congruent modulo p_align {p.p_align:#x}",
-                                file=host_name, address=p.p_vaddr, hint="the host's program headers are corrupt")
-    for n, (i, p) in enumerate(loads):
-        for j, q in loads[n + 1:]:
-            if p.p_memsz and q.p_memsz and p.p_paddr < q.p_paddr + q.p_memsz and q.p_paddr < p.p_paddr + p.p_memsz:
-                lo = max(p.p_paddr, q.p_paddr)
-                raise BadInputError(f"segments {i} and {j} overlap by LMA at {lo:#x}: a loader writes one over "
-                                    "the other", file=host_name, address=lo,
-                                    hint="the host's program headers are corrupt")
+    for i, p in base.iter_misaligned_loads():
+        raise BadInputError(f"segment {i} (PT_LOAD at {p.p_vaddr:#x}) has p_offset {p.p_offset:#x} and "
+                            f"p_vaddr {p.p_vaddr:#x}, not congruent modulo p_align {p.p_align:#x}",
+                            file=host_name, address=p.p_vaddr, hint="the host's program headers are corrupt")
+    for i, _, j, _, lo, _ in base.iter_overlapping_loads():
+        raise BadInputError(f"segments {i} and {j} overlap by LMA at {lo:#x}: a loader writes one over "
+                            "the other", file=host_name, address=lo,
+                            hint="the host's program headers are corrupt")
     for d in desc_mod.iter_descriptors(base):
         if d.address % 8:
             raise BadInputError(f"descriptor at {d.address:#x} is not 8-byte aligned", file=host_name,

@@ -13,7 +13,6 @@ import re
 
 from bundler import bundle as bundle_mod
 from bundler import descriptor as desc_mod
-from bundler.elf import spec
 from bundler.elf.model import ElfImage, Section, Symbol
 from bundler.elf.spec import Phdr
 from bundler.errors import BadInputError, UsageError
@@ -134,13 +133,11 @@ def survey(elf: ElfImage) -> Inventory:
 
 def find_placement(elf: ElfImage, address: int, size: int) -> Placement | None:
     """The PT_LOAD whose file bytes hold [address, address + size) at its VMA, if one does."""
-    for index, p in enumerate(elf.segments):
-        if p.p_type != spec.PT_LOAD:
-            continue
-        if p.p_vaddr <= address and address + size <= p.p_vaddr + p.p_filesz:
-            delta = address - p.p_vaddr
-            return Placement(segment=index, phdr=p, lma=p.p_paddr + delta, offset=p.p_offset + delta)
-    return None
+    where = elf.find_load(address, size)
+    if where is None:
+        return None
+    index, lma, offset = where
+    return Placement(segment=index, phdr=elf.segments[index], lma=lma, offset=offset)
 
 
 def image_bytes(elf: ElfImage, img: EmbeddedImage) -> memoryview | None:

@@ -148,21 +148,15 @@ class _Verifier:
 
     # ---- the whole file ----------------------------------------------------
     def check_segments(self) -> None:
-        loads = [(i, p) for i, p in enumerate(self.elf.segments) if p.p_type == spec.PT_LOAD]
-        for i, p in loads:
-            if p.p_align > 1 and p.p_offset % p.p_align != p.p_vaddr % p.p_align:
-                self.add(ERROR, "segment-align", f"segment {i} (PT_LOAD at {p.p_vaddr:#x}) has p_offset "
-                                                 f"{p.p_offset:#x} and p_vaddr {p.p_vaddr:#x}, not congruent "
-                                                 f"modulo p_align {p.p_align:#x}", address=p.p_vaddr)
-        for n, (i, p) in enumerate(loads):
-            for j, q in loads[n + 1:]:
-                if p.p_memsz and q.p_memsz and p.p_paddr < q.p_paddr + q.p_memsz and q.p_paddr < p.p_paddr + p.p_memsz:
-                    lo = max(p.p_paddr, q.p_paddr)
-                    hi = min(p.p_paddr + p.p_memsz, q.p_paddr + q.p_memsz)
-                    self.add(ERROR, "segment-overlap",
-                             f"segments {i} and {j} overlap by LMA: {p.p_paddr:#x}-{p.p_paddr + p.p_memsz:#x} "
-                             f"and {q.p_paddr:#x}-{q.p_paddr + q.p_memsz:#x} share {hi - lo} bytes at {lo:#x}: "
-                             "a loader writes one over the other", address=lo, size=hi - lo)
+        for i, p in self.elf.iter_misaligned_loads():
+            self.add(ERROR, "segment-align", f"segment {i} (PT_LOAD at {p.p_vaddr:#x}) has p_offset "
+                                             f"{p.p_offset:#x} and p_vaddr {p.p_vaddr:#x}, not congruent "
+                                             f"modulo p_align {p.p_align:#x}", address=p.p_vaddr)
+        for i, p, j, q, lo, hi in self.elf.iter_overlapping_loads():
+            self.add(ERROR, "segment-overlap",
+                     f"segments {i} and {j} overlap by LMA: {p.p_paddr:#x}-{p.p_paddr + p.p_memsz:#x} "
+                     f"and {q.p_paddr:#x}-{q.p_paddr + q.p_memsz:#x} share {hi - lo} bytes at {lo:#x}: "
+                     "a loader writes one over the other", address=lo, size=hi - lo)
 
     def check_descriptors(self) -> None:
         for d in self.inv.descriptors:

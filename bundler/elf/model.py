@@ -89,6 +89,22 @@ class ElfImage(Record):
                 return index, p.p_paddr + delta, p.p_offset + delta
         return None
 
+    def iter_misaligned_loads(self):
+        """(index, phdr) of each PT_LOAD whose p_offset and p_vaddr disagree modulo p_align."""
+        for i, p in enumerate(self.segments):
+            if p.p_type == spec.PT_LOAD and p.p_align > 1 and p.p_offset % p.p_align != p.p_vaddr % p.p_align:
+                yield i, p
+
+    def iter_overlapping_loads(self):
+        """(i, p, j, q, lo, hi) for each pair of PT_LOADs whose LMA ranges share [lo, hi)."""
+        loads = [(i, p) for i, p in enumerate(self.segments) if p.p_type == spec.PT_LOAD and p.p_memsz]
+        for n, (i, p) in enumerate(loads):
+            for j, q in loads[n + 1:]:
+                lo = max(p.p_paddr, q.p_paddr)
+                hi = min(p.p_paddr + p.p_memsz, q.p_paddr + q.p_memsz)
+                if lo < hi:
+                    yield i, p, j, q, lo, hi
+
     def section_bytes(self, sec: Section) -> memoryview:
         if not sec.has_file_bytes:
             return memoryview(b"")
