@@ -126,7 +126,11 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
         raise UsageError(f"the output would carry {len(kept) + len(remotes)} images; the limit is {MAX_IMAGES}",
                          file=host_name, hint="bundle fewer images into this host")
 
-    check_host(base, host_name)
+    descriptors = list(desc_mod.iter_descriptors(base))
+    check_host(base, descriptors, host_name)
+    by_stem: dict[str, desc_mod.Descriptor] = {}
+    for d in descriptors:
+        by_stem.setdefault(d.stem, d)       # the first declaration, as remote_fw_find sees it
     for r in remotes:
         _refuse_prelinked(base, r.stem, host_name)
 
@@ -135,7 +139,7 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
     images: list[NewImage] = []
     placed: list[PlacedImage] = []
     patches: list[tuple[int, bytes]] = []
-    for r in kept + remotes:
+    for r, is_new in [(r, False) for r in kept] + [(r, True) for r in remotes]:
         label = f"image {r.stem} from {r.label}"
         r_align = r.align or align
         address, how = placement.place(base, len(r.data), label=label, align=r_align,
@@ -149,7 +153,7 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
         start, end, size = symbol_names(r.stem)
         images.append(NewImage(section=section, address=address, data=r.data, align=r_align,
                                symbols=[(start, "start"), (end, "end"), (size, "size")]))
-        desc = desc_mod.find_descriptor(base, r.stem)
+        desc = by_stem.get(r.stem)
         if desc is None:
             warnings.append(f"{host_name} declares no descriptor for {r.stem} "
                             f"(REMOTE_FW_DECLARE({r.stem})): remote_fw_find will not see it")
@@ -158,7 +162,7 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
                             desc_mod.encode_fill(base, desc, base=address, size=len(r.data), crc32=crc)))
         placed.append(PlacedImage(stem=r.stem, section=section, address=address, size=len(r.data),
                                   align=r_align, crc32=crc, how=how, descriptor=desc))
-        if r not in kept:
+        if is_new:
             warnings.extend(_remote_warnings(base, r, host_name, taken))
 
     ranges = planned_prefix_ranges(base, len(images), patches)
@@ -169,7 +173,7 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
     return BundleResult(edit=edit, images=placed, warnings=warnings)
 
 
-def check_host(base: ElfImage, host_name: str) -> None:
+def check_host(base: ElfImage, descriptors: list[desc_mod.Descriptor], host_name: str) -> None:
     """Refuse a host whose own structure ``bundle verify`` would reject in the output:
     PT_LOADs whose p_offset and p_vaddr disagree modulo p_align, PT_LOADs that
     overlap by LMA, and descriptors that are misaligned, nameless or not loaded
@@ -182,7 +186,7 @@ def check_host(base: ElfImage, host_name: str) -> None:
         raise BadInputError(f"segments {i} and {j} overlap by LMA at {lo:#x}: a loader writes one over "
                             "the other", file=host_name, address=lo,
                             hint="the host's program headers are corrupt")
-    for d in desc_mod.iter_descriptors(base):
+    for d in descriptors:
         if d.address % 8:
             raise BadInputError(f"descriptor at {d.address:#x} is not 8-byte aligned", file=host_name,
                                 address=d.address, size=d.size, hint="rebuild the host with linker/remote_fw.h")
