@@ -50,7 +50,6 @@ class NewNote(Record):
 class EditResult(Record):
     chunks: list
     size: int
-    prefix_changes: list[tuple[int, bytes]]   # (offset, original bytes) of every byte changed in place
     image_offsets: list[int]
     phdr_moved: bool
 
@@ -122,13 +121,10 @@ def add_images(elf: ElfImage, images: list[NewImage], *, patches: list[tuple[int
     data = elf.data
     ehdr = elf.ehdr
     prefix = bytearray(data)
-    changes: dict[int, bytes] = {}
 
     def write_prefix(offset: int, new: bytes) -> None:
-        old = bytes(prefix[offset:offset + len(new)])
-        if old != new:
-            changes[offset] = old
-            prefix[offset:offset + len(new)] = new
+        """Overwrite original bytes: only within planned_prefix_ranges (the bundle record relies on it)."""
+        prefix[offset:offset + len(new)] = new
 
     for offset, new in patches:
         write_prefix(offset, new)
@@ -229,8 +225,9 @@ def add_images(elf: ElfImage, images: list[NewImage], *, patches: list[tuple[int
         if index >= old_shnum:
             continue
         if table.grown:
-            offset = tail.put(table.content(), 1)
-            sections[index] = replace(sections[index], sh_offset=offset, sh_size=len(table.content()))
+            content = table.content()
+            offset = tail.put(content, 1)
+            sections[index] = replace(sections[index], sh_offset=offset, sh_size=len(content))
     if elf.symtab is not None:
         if define_in_place or new_syms:
             offset = tail.put(symtab_bytes, lay.addr_size)
@@ -282,9 +279,9 @@ def add_images(elf: ElfImage, images: list[NewImage], *, patches: list[tuple[int
                             hint="bundle fewer images into this host")
     write_prefix(0, lay.ehdr.pack(new_ehdr))
 
-    chunks = [bytes(prefix)] + tail.chunks
+    chunks = [prefix] + tail.chunks
     return EditResult(chunks=chunks, size=tail.offset, image_offsets=image_offsets,
-                      prefix_changes=sorted(changes.items()), phdr_moved=phdr_moved)
+                      phdr_moved=phdr_moved)
 
 
 def planned_prefix_ranges(elf: ElfImage, n_images: int,
