@@ -189,7 +189,3 @@ class Layout:
     def __repr__(self) -> str:
         return f"Layout(ELF{64 if self.is64 else 32}, {'BE' if self.big_endian else 'LE'})"
 
-
-def record_tuple(record) -> tuple:
-    """A record's field values in declaration order (for comparisons in tests)."""
-    return record.astuple()
