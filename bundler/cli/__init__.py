@@ -109,11 +109,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def load_elf(path, what: str = "ELF file"):
-    """Read and parse an ELF input; any error names the file."""
+    """Read and parse an ELF input (a large one is mapped, never copied); any error names the file."""
     from bundler.adapters.elftools import parse_elf
     from bundler.fileio import read_input
     try:
-        return parse_elf(read_input(path, what), what=what)
+        return parse_elf(read_input(path, what, allow_mmap=True), what=what)
     except BundleError as exc:
         raise exc.with_file(str(path))
 

@@ -15,7 +15,7 @@ import os
 
 from bundler import images
 from bundler.cli import info
-from bundler.cli.inspect_cmd import load_elf
+from bundler.cli import load_elf
 from bundler.fileio import atomic_write, refuse_overwriting_inputs
 from bundler.stems import check_stem
 

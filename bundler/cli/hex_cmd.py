@@ -24,8 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from bundler.adapters.elftools import parse_elf
-from bundler.cli import info, warn
+from bundler.cli import info, load_elf, warn
 from bundler.cli.numbers import parse_int
 from bundler.errors import BundleError, UsageError
 from bundler.fileio import read_input, refuse_overwriting_inputs, write_outputs
@@ -75,10 +74,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     refuse_overwriting_inputs([args.output], [args.elf, *args.merge])
-    try:
-        elf = parse_elf(read_input(args.elf, "ELF"), what="ELF")
-    except BundleError as exc:
-        raise exc.with_file(os.fspath(args.elf))
+    elf = load_elf(args.elf, "ELF")
     item = flash_output(elf, args.output, args, source=os.fspath(args.elf))
     size = write_outputs([item])[0]
     info(args, f"wrote {args.output} ({size} bytes)")

@@ -14,25 +14,14 @@ examples:
 from __future__ import annotations
 
 import json
-import os
 
-from bundler.adapters.elftools import parse_elf
-from bundler.errors import BundleError
-from bundler.fileio import read_input
+from bundler.cli import load_elf
 from bundler.inspect import inspect
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("elf", metavar="ELF", help="a host, bundled host or remote ELF")
     parser.add_argument("--json", action="store_true", help="print the report as JSON (docs/json.md)")
-
-
-def load_elf(path):
-    """The parsed ELF at ``path`` (large files mapped, not read); errors name the file."""
-    try:
-        return parse_elf(read_input(path, "ELF file", allow_mmap=True), what="ELF file")
-    except BundleError as exc:
-        raise exc.with_file(os.fspath(path))
 
 
 def run(args) -> int:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import os
 
-from bundler.cli.inspect_cmd import load_elf
+from bundler.cli import load_elf
 from bundler.errors import EXIT_OK, EXIT_VERIFY
 from bundler.fileio import read_input
 from bundler.stems import stem_for
