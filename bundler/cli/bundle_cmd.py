@@ -23,7 +23,7 @@ import zlib
 
 from bundler.cli import info, load_elf, warn
 from bundler.cli.numbers import parse_int, parse_region
-from bundler.errors import UsageError
+from bundler.errors import BundleError, UsageError
 from bundler.fileio import read_input, refuse_overwriting_inputs, write_outputs
 from bundler.stems import check_stem, stem_for
 
@@ -120,10 +120,8 @@ def _bundle(core, host, remotes, args, align, region):
     try:
         return core.bundle(host, remotes, align=align, region=region, replace=args.replace,
                            section_prefix=args.section_prefix, host_name=os.fspath(args.host))
-    except Exception as exc:
-        if hasattr(exc, "with_file"):
-            exc.with_file(os.fspath(args.host))
-        raise
+    except BundleError as exc:
+        raise exc.with_file(os.fspath(args.host))
 
 
 def _mode_of(path) -> int | None:

@@ -14,8 +14,8 @@ from __future__ import annotations
 import os
 
 from bundler import images
-from bundler.cli import info
-from bundler.cli import load_elf
+from bundler.cli import info, load_elf
+from bundler.errors import BundleError
 from bundler.fileio import atomic_write, refuse_overwriting_inputs
 from bundler.stems import check_stem
 
@@ -32,10 +32,8 @@ def run(args) -> int:
     elf = load_elf(args.elf)
     try:
         stem, data = images.extract(elf, stem)
-    except Exception as exc:
-        if hasattr(exc, "with_file"):
-            exc.with_file(os.fspath(args.elf))
-        raise
+    except BundleError as exc:
+        raise exc.with_file(os.fspath(args.elf))
     size = atomic_write(args.output, [data])
     info(args, f"wrote {args.output}: image {stem}, {size} bytes")
     return 0
