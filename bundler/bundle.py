@@ -21,7 +21,7 @@ from bundler.elf import spec
 from bundler.elf.editor import EditResult, NewImage, NewNote, add_images, planned_prefix_ranges
 from bundler.elf.model import ElfImage
 from bundler.errors import BadInputError, NoFitError, UsageError
-from bundler.placement import Occupied, Region
+from bundler.placement import Region
 from bundler.records import Factory, Record
 from bundler.stems import is_valid_stem, symbol_names
 
@@ -135,21 +135,18 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
         _refuse_prelinked(base, r.stem, host_name)
 
     warnings: list[str] = []
-    taken: list[Occupied] = []
+    space = placement.AddressSpace(base, region, host_name)
     images: list[NewImage] = []
     placed: list[PlacedImage] = []
     patches: list[tuple[int, bytes]] = []
     for r, is_new in [(r, False) for r in kept] + [(r, True) for r in remotes]:
         label = f"image {r.stem} from {r.label}"
         r_align = r.align or align
-        address, how = placement.place(base, len(r.data), label=label, align=r_align,
-                                       address=r.address, region=region, taken=taken,
-                                       host_name=host_name)
+        address, how = space.place(len(r.data), label=label, align=r_align, address=r.address,
+                                   what=f"image {r.stem}")
         how = r.how or how
         section = f"{section_prefix}{r.stem}"
         crc = r.crc32 if r.crc32 is not None else zlib.crc32(r.data) & 0xFFFFFFFF
-        taken.append(Occupied(address, address + len(r.data), f"image {r.stem} ({address:#x}-"
-                                                              f"{address + len(r.data):#x})"))
         start, end, size = symbol_names(r.stem)
         images.append(NewImage(section=section, address=address, data=r.data, align=r_align,
                                symbols=[(start, "start"), (end, "end"), (size, "size")]))
@@ -163,7 +160,7 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
         placed.append(PlacedImage(stem=r.stem, section=section, address=address, size=len(r.data),
                                   align=r_align, crc32=crc, how=how, descriptor=desc))
         if is_new:
-            warnings.extend(_remote_warnings(base, r, host_name, taken))
+            warnings.extend(_remote_warnings(space, r, host_name))
 
     ranges = planned_prefix_ranges(base, len(images), patches)
     note = _encode_record(base, ranges, placed)
@@ -218,7 +215,7 @@ def _refuse_prelinked(base: ElfImage, stem: str, host_name: str) -> None:
                                      "or choose another --name")
 
 
-def _remote_warnings(base: ElfImage, r: Remote, host_name: str, taken: list[Occupied]) -> list[str]:
+def _remote_warnings(space: placement.AddressSpace, r: Remote, host_name: str) -> list[str]:
     """What will make the image hard to load: not ELF, no PT_LOAD. A PT_LOAD that
     would land on the host or on an image is an error (NoFitError)."""
     if not is_elf(r.data):
@@ -231,11 +228,10 @@ def _remote_warnings(base: ElfImage, r: Remote, host_name: str, taken: list[Occu
     loads = [p for p in remote.iter_loads() if p.p_memsz]
     if not loads:
         return [f"{r.label} has no PT_LOAD segment: remote_fw_load has nothing to load"]
-    ranges = placement.occupied_ranges(base) + list(taken)
     for i, p in enumerate(remote.segments):
         if p.p_type != spec.PT_LOAD or not p.p_memsz:
             continue
-        hit = placement.overlaps(ranges, p.p_paddr, p.p_paddr + p.p_memsz)
+        hit = space.overlapping(p.p_paddr, p.p_paddr + p.p_memsz)
         if hit:
             raise NoFitError(f"segment {i} loads at {p.p_paddr:#x} ({p.p_memsz} bytes), onto {hit[0].what} "
                              f"of {host_name}: loading it would overwrite the host", file=r.label,

@@ -99,47 +99,64 @@ def overlaps(occupied: list[Occupied], start: int, end: int) -> list[Occupied]:
     return [o for o in occupied if o.start < end and start < o.end]
 
 
-def place(elf: ElfImage, size: int, *, label: str, align: int = 8, address: int | None = None,
-          region: Region | None = None, taken: list[Occupied] = (), host_name: str = "host") -> tuple[int, str]:
-    """Choose the address of an image of ``size`` bytes; returns (address, how).
+class AddressSpace:
+    """The address space one bundling run places images in: the host's occupied
+    ranges, its slot, the address limit and ``--region`` (all computed once),
+    plus every image placed so far."""
 
-    ``taken`` holds images placed earlier in the same run. Raises NoFitError
-    with the bytes missing or what the image would overlap.
-    """
-    check_align(align)
-    occupied = occupied_ranges(elf) + list(taken)
-    limit = elf.layout.addr_max + 1
-    slot = find_slot(elf)
-    bound, bound_name = (region, "--region") if region else (slot, "the slot") if slot else (None, None)
+    def __init__(self, elf: ElfImage, region: Region | None = None, host_name: str = "host"):
+        self.elf = elf
+        self.region = region
+        self.host_name = host_name
+        self.occupied = occupied_ranges(elf)
+        self.slot = find_slot(elf)
+        self.limit = elf.layout.addr_max + 1
 
-    if address is not None:
-        # an explicit address is the engineer's override: only an explicit --region bounds it
-        how = "--address"
-        bound, bound_name = (region, "--region") if region else (None, None)
-        if address % align:
-            raise UsageError(f"--address {address:#x} for {label} is not aligned to {align} bytes",
-                             address=address, hint=f"pass an address that is a multiple of {align}, "
-                                                   "or a smaller --align")
-        _check_inside(label, address, size, bound, bound_name, limit)
-        hit = overlaps(occupied, address, address + size)
-        if hit:
-            raise NoFitError(f"{label} at {address:#x} ({size} bytes) would overlap {hit[0].what} "
-                             f"of {host_name}", address=address, size=size,
-                             hint="choose another --address, or leave it out to place the image automatically")
+    def overlapping(self, start: int, end: int) -> list[Occupied]:
+        """What of the host, or of the images placed so far, [start, end) would overlap."""
+        return overlaps(self.occupied, start, end)
+
+    def place(self, size: int, *, label: str, align: int = 8, address: int | None = None,
+              what: str | None = None) -> tuple[int, str]:
+        """Choose the address of an image of ``size`` bytes and mark it taken; returns
+        (address, how). ``what`` names the image in later overlap messages. Raises
+        NoFitError with the bytes missing or what the image would overlap."""
+        address, how = self._choose(size, label, align, address)
+        self.occupied.append(Occupied(address, address + size,
+                                      f"{what or label} ({address:#x}-{address + size:#x})"))
         return address, how
 
-    if bound is not None:
-        how, cursor = ("region" if region else "slot"), bound.start
-    else:
-        how, cursor = "after the host's read-only data", anchor_end(elf)
-    while True:
-        cursor = align_up(cursor, align)
-        hit = overlaps(occupied, cursor, cursor + size)
-        if not hit:
-            break
-        cursor = max(o.end for o in hit)
-    _check_inside(label, cursor, size, bound, bound_name, limit)
-    return cursor, how
+    def _choose(self, size: int, label: str, align: int, address: int | None) -> tuple[int, str]:
+        check_align(align)
+        region, slot = self.region, self.slot
+        if address is not None:
+            # an explicit address is the engineer's override: only an explicit --region bounds it
+            if address % align:
+                raise UsageError(f"--address {address:#x} for {label} is not aligned to {align} bytes",
+                                 address=address, hint=f"pass an address that is a multiple of {align}, "
+                                                       "or a smaller --align")
+            _check_inside(label, address, size, region, "--region" if region else None, self.limit)
+            hit = self.overlapping(address, address + size)
+            if hit:
+                raise NoFitError(f"{label} at {address:#x} ({size} bytes) would overlap {hit[0].what} "
+                                 f"of {self.host_name}", address=address, size=size,
+                                 hint="choose another --address, or leave it out to place the image "
+                                      "automatically")
+            return address, "--address"
+
+        bound, bound_name = (region, "--region") if region else (slot, "the slot") if slot else (None, None)
+        if bound is not None:
+            how, cursor = ("region" if region else "slot"), bound.start
+        else:
+            how, cursor = "after the host's read-only data", anchor_end(self.elf)
+        while True:
+            cursor = align_up(cursor, align)
+            hit = self.overlapping(cursor, cursor + size)
+            if not hit:
+                break
+            cursor = max(o.end for o in hit)
+        _check_inside(label, cursor, size, bound, bound_name, self.limit)
+        return cursor, how
 
 
 def _check_inside(label, address, size, bound, bound_name, limit) -> None:

@@ -198,7 +198,7 @@ def bundled_by_another_tool(remote: bytes, stem="remote_elf") -> bytes:
     """What a tool without bundle's own checks would write: image, PT_LOAD, symbols and
     the descriptor filled in, no bundle record (the editor and descriptor layout used directly)."""
     host = parse_elf(host_for())
-    address, _ = placement.place(host, len(remote), label=stem)
+    address, _ = placement.AddressSpace(host).place(len(remote), label=stem)
     d = D.find_descriptor(host, stem)
     fill = D.encode_fill(host, d, base=address, size=len(remote), crc32=zlib.crc32(remote))
     start, end, size = symbol_names(stem)
