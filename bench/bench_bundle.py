@@ -72,7 +72,7 @@ def main() -> int:
 
 
 def _image_address(path: Path) -> int:
-    from bundler.adapters.elftools import parse_elf
+    from bundler.elf.reader import parse_elf
     elf = parse_elf(path.read_bytes())
     return elf.find_section(".remote_fw.remote_elf").hdr.sh_addr
 

@@ -16,7 +16,7 @@ import zlib
 
 from bundler import descriptor as desc_mod
 from bundler import placement
-from bundler.adapters.elftools import is_elf, parse_elf
+from bundler.elf.reader import is_elf, parse_elf
 from bundler.elf import spec
 from bundler.elf.editor import EditResult, NewImage, NewNote, add_images, planned_prefix_ranges
 from bundler.elf.model import ElfImage
@@ -59,6 +59,7 @@ class BundleResult(Record):
     edit: EditResult
     images: list[PlacedImage]
     warnings: list[str] = Factory(list)
+    rule: str = ""              # the placement rule that applied (placement.AddressSpace.rule)
 
     @property
     def chunks(self):
@@ -141,7 +142,7 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
     patches: list[tuple[int, bytes]] = []
     for r, is_new in [(r, False) for r in kept] + [(r, True) for r in remotes]:
         label = f"image {r.stem} from {r.label}"
-        r_align = r.align or align
+        r_align = r.align or (align if r.address is not None else space.image_align(align))
         address, how = space.place(len(r.data), label=label, align=r_align, address=r.address,
                                    what=f"image {r.stem}")
         how = r.how or how
@@ -167,7 +168,7 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
     edit = add_images(base, images, patches=patches, notes=[NewNote(RECORD_SECTION, note)])
     for img, offset in zip(placed, edit.image_offsets):
         img.file_offset = offset
-    return BundleResult(edit=edit, images=placed, warnings=warnings)
+    return BundleResult(edit=edit, images=placed, warnings=warnings + edit.warnings, rule=space.rule)
 
 
 def check_host(base: ElfImage, descriptors: list[desc_mod.Descriptor], host_name: str) -> None:

@@ -14,7 +14,7 @@ import zlib
 
 from bundler import images as images_mod
 from bundler import rsc_table
-from bundler.adapters.elftools import is_elf, parse_elf
+from bundler.elf.reader import is_elf, parse_elf
 from bundler.elf import spec
 from bundler.elf.model import ElfImage
 from bundler.errors import BadInputError

@@ -14,7 +14,7 @@ of the chunks); :mod:`bundler.fileio` streams the chunks to disk.
 
 from __future__ import annotations
 
-from bundler.adapters.elftools import is_elf, parse_elf
+from bundler.elf.reader import is_elf, parse_elf
 from bundler.elf import spec
 from bundler.elf.model import ElfImage
 from bundler.elf.spec import Ehdr, Layout, Shdr, Sym

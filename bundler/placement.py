@@ -7,6 +7,13 @@ image never overlaps any host PT_LOAD or SHF_ALLOC section, by LMA (p_paddr)
 or by VMA (p_vaddr / sh_addr), nor an image placed before it. An image placed
 automatically must fit inside the bound that is known (``--region``, else the
 slot); an explicit ``--address`` is bounded by ``--region`` only.
+
+A hosted host (one an operating system loads: see ``ElfImage.hosted_by``) is
+mapped page by page, so there every range counts in whole pages of the host's
+page size (its largest PT_LOAD p_align): an image shares no page with the host
+or with another image, and is placed above the host's highest segment, where
+the kernel's brk and the mapping size computed from the last PT_LOAD stay
+right.
 """
 
 from __future__ import annotations
@@ -43,14 +50,24 @@ def align_up(value: int, align: int) -> int:
     return (value + align - 1) // align * align
 
 
+def align_down(value: int, align: int) -> int:
+    return value // align * align
+
+
 def check_align(align: int) -> int:
     if align < 1 or align & (align - 1):
         raise UsageError(f"--align {align} is not a power of two", hint="use 1, 2, 4, 8, 16, ...")
     return align
 
 
-def occupied_ranges(elf: ElfImage) -> list[Occupied]:
-    """Every address range the host uses: PT_LOADs by LMA and VMA, SHF_ALLOC sections by VMA."""
+def occupied_ranges(elf: ElfImage, page: int = 1) -> list[Occupied]:
+    """Every address range the host uses: PT_LOADs by LMA and VMA, SHF_ALLOC sections by VMA;
+    widened to whole pages of ``page`` bytes."""
+    return [Occupied(align_down(o.start, page), align_up(o.end, page), o.what) if page > 1 else o
+            for o in _used_ranges(elf)]
+
+
+def _used_ranges(elf: ElfImage) -> list[Occupied]:
     out = []
     for i, p in enumerate(elf.segments):
         if p.p_type != spec.PT_LOAD or p.p_memsz == 0:
@@ -108,9 +125,24 @@ class AddressSpace:
         self.elf = elf
         self.region = region
         self.host_name = host_name
-        self.occupied = occupied_ranges(elf)
+        self.hosted_by = elf.hosted_by
+        self.page = elf.page_size if self.hosted_by else 1
+        self.occupied = occupied_ranges(elf, self.page)
+        self.top = max((o.end for o in self.occupied), default=0)
         self.slot = find_slot(elf)
         self.limit = elf.layout.addr_max + 1
+
+    @property
+    def rule(self) -> str:
+        """Which placement rule applies, in words (bundle -v prints it)."""
+        if self.hosted_by:
+            return (f"hosted ({self.hosted_by}): images in whole {self.page}-byte pages above the host's "
+                    "highest segment, p_offset congruent to p_vaddr modulo the page size")
+        return "bare metal: images packed after the host's read-only data at their own alignment"
+
+    def image_align(self, align: int) -> int:
+        """The alignment an automatically placed image gets: a whole page on a hosted host."""
+        return max(align, self.page)
 
     def overlapping(self, start: int, end: int) -> list[Occupied]:
         """What of the host, or of the images placed so far, [start, end) would overlap."""
@@ -122,7 +154,7 @@ class AddressSpace:
         (address, how). ``what`` names the image in later overlap messages. Raises
         NoFitError with the bytes missing or what the image would overlap."""
         address, how = self._choose(size, label, align, address)
-        self.occupied.append(Occupied(address, address + size,
+        self.occupied.append(Occupied(align_down(address, self.page), align_up(address + size, self.page),
                                       f"{what or label} ({address:#x}-{address + size:#x})"))
         return address, how
 
@@ -136,7 +168,7 @@ class AddressSpace:
                                  address=address, hint=f"pass an address that is a multiple of {align}, "
                                                        "or a smaller --align")
             _check_inside(label, address, size, region, "--region" if region else None, self.limit)
-            hit = self.overlapping(address, address + size)
+            hit = self.overlapping(align_down(address, self.page), align_up(address + size, self.page))
             if hit:
                 raise NoFitError(f"{label} at {address:#x} ({size} bytes) would overlap {hit[0].what} "
                                  f"of {self.host_name}", address=address, size=size,
@@ -147,11 +179,13 @@ class AddressSpace:
         bound, bound_name = (region, "--region") if region else (slot, "the slot") if slot else (None, None)
         if bound is not None:
             how, cursor = ("region" if region else "slot"), bound.start
+        elif self.hosted_by:
+            how, cursor = "above the host's highest segment", self.top
         else:
             how, cursor = "after the host's read-only data", anchor_end(self.elf)
         while True:
             cursor = align_up(cursor, align)
-            hit = self.overlapping(cursor, cursor + size)
+            hit = self.overlapping(cursor, align_up(cursor + size, self.page))
             if not hit:
                 break
             cursor = max(o.end for o in hit)
@@ -164,6 +198,13 @@ def _check_inside(label, address, size, bound, bound_name, limit) -> None:
         raise NoFitError(f"{label} ({size} bytes) at {address:#x} runs past the end of the "
                          f"address space ({limit:#x}) by {address + size - limit} bytes",
                          address=address, size=size, hint="pass a lower --address or a --region")
+    if address + size == limit:
+        # the image may touch the top, but its _binary_*_end symbol holds address + size
+        raise NoFitError(f"{label} ({size} bytes) at {address:#x} ends exactly at the top of the address "
+                         f"space: its _binary_*_end symbol would be {limit:#x}, which an "
+                         f"ELF{32 if limit == 1 << 32 else 64} symbol value cannot hold",
+                         address=address, size=size,
+                         hint="pass an --address at least one byte lower, or a --region below the top")
     if bound is None:
         return
     if address < bound.start or address + size > bound.end:

@@ -17,7 +17,7 @@ from bundler import descriptor as desc_mod
 from bundler import images as images_mod
 from bundler import placement
 from bundler import rsc_table
-from bundler.adapters.elftools import is_elf, parse_elf
+from bundler.elf.reader import is_elf, parse_elf
 from bundler.elf import spec
 from bundler.elf.model import ElfImage
 from bundler.errors import BadInputError
@@ -157,6 +157,40 @@ class _Verifier:
                      f"segments {i} and {j} overlap by LMA: {p.p_paddr:#x}-{p.p_paddr + p.p_memsz:#x} "
                      f"and {q.p_paddr:#x}-{q.p_paddr + q.p_memsz:#x} share {hi - lo} bytes at {lo:#x}: "
                      "a loader writes one over the other", address=lo, size=hi - lo)
+        for i, p, prev in self.elf.iter_unsorted_loads():
+            self.add(ERROR, "segment-order", f"segment {i} (PT_LOAD at {p.p_vaddr:#x}) follows a PT_LOAD at "
+                                             f"{prev.p_vaddr:#x}: the gABI wants PT_LOADs in ascending p_vaddr "
+                                             "order, and Linux sizes an ET_DYN mapping from the first and the "
+                                             "last", address=p.p_vaddr)
+        self.check_phdr_table()
+
+    def check_phdr_table(self) -> None:
+        """PT_PHDR describes the table e_phoff points at, and a loaded one; a hosted program's
+        table is loaded (ld.so and static glibc read it in memory through AT_PHDR)."""
+        elf, lay = self.elf, self.elf.layout
+        size = elf.ehdr.e_phnum * lay.phdr.size
+        holder = elf.find_phdr_load()
+        for i, p in enumerate(elf.segments):
+            if p.p_type != spec.PT_PHDR:
+                continue
+            if (p.p_offset, p.p_filesz) != (elf.ehdr.e_phoff, size):
+                self.add(ERROR, "phdr-mismatch", f"PT_PHDR (segment {i}) describes {p.p_filesz} bytes at file "
+                                                 f"offset {p.p_offset:#x}, the program header table is {size} "
+                                                 f"bytes at e_phoff {elf.ehdr.e_phoff:#x}: ld.so computes the "
+                                                 "load bias from it", address=p.p_vaddr, size=p.p_filesz)
+            elif holder is None:
+                self.add(ERROR, "phdr-not-loaded", f"PT_PHDR (segment {i}) describes a table that no PT_LOAD "
+                                                   "maps", address=p.p_vaddr, size=p.p_filesz)
+            elif p.p_vaddr != holder.p_vaddr + p.p_offset - holder.p_offset:
+                self.add(ERROR, "phdr-mismatch", f"PT_PHDR (segment {i}) says the table is at {p.p_vaddr:#x}, "
+                                                 "the PT_LOAD that holds it maps it at "
+                                                 f"{holder.p_vaddr + p.p_offset - holder.p_offset:#x}",
+                         address=p.p_vaddr, size=p.p_filesz)
+        if elf.hosted_by and holder is None and not any(p.p_type == spec.PT_PHDR for p in elf.segments):
+            self.add(ERROR, "phdr-not-loaded", f"the program header table ({size} bytes at e_phoff "
+                                               f"{elf.ehdr.e_phoff:#x}) is in no PT_LOAD of this hosted program "
+                                               f"({elf.hosted_by}): AT_PHDR points at unmapped memory",
+                     size=size)
 
     def check_descriptors(self) -> None:
         for d in self.inv.descriptors:
@@ -385,10 +419,7 @@ class _Verifier:
             self.add(ERROR, "record-corrupt", f"the bundle record does not restore a readable host: {exc.message}")
             return
         out = self.elf
-        changed = []
-        for i, p in enumerate(original.segments):
-            if i >= len(out.segments) or out.segments[i] != p:
-                changed.append(f"segment {i} (p_type {p.p_type:#x} at {p.p_vaddr:#x}) changed or is gone")
+        changed = self.host_segments_changed(original)
         for sec in original.sections:
             o = out.sections[sec.index] if sec.index < len(out.sections) else None
             h = sec.hdr
@@ -406,6 +437,8 @@ class _Verifier:
                     and not (sym.st_shndx == spec.SHN_UNDEF and sym.name.startswith("_binary_")):
                 changed.append(f"symbol {sym.name} changed")
         allowed = [(0, original.layout.ehdr.size)]
+        if out.ehdr.e_phoff == original.ehdr.e_phoff:       # the table, rewritten in place
+            allowed.append((out.ehdr.e_phoff, out.ehdr.e_phoff + out.ehdr.e_phnum * out.layout.phdr.size))
         for d in self.inv.descriptors:
             allowed.append((d.offset + desc_mod.PATCH_START, d.offset + desc_mod.PATCH_END))
         loads = [(p.p_offset, p.p_offset + p.p_filesz) for p in original.iter_loads() if p.p_filesz]
@@ -418,6 +451,42 @@ class _Verifier:
                     break
         for what in changed:
             self.add(ERROR, "host-changed", f"{what}: bundling must leave the host as it was")
+
+    def host_segments_changed(self, original: ElfImage) -> list[str]:
+        """The original's program headers must all be in the output, in the same relative
+        order and unchanged (PT_PHDR may follow the table); on a hosted host, every new
+        PT_LOAD must be page-aligned and share no page with a host segment."""
+        out, changed = self.elf.segments, []
+        matched, at = set(), 0
+        for i, p in enumerate(original.segments):
+            j = next((j for j in range(at, len(out)) if _same_segment(out[j], p)), None)
+            if j is None:
+                changed.append(f"segment {i} (p_type {p.p_type:#x} at {p.p_vaddr:#x}) changed or is gone")
+                continue
+            matched.add(j)
+            at = j + 1
+        if original.hosted_by is None:
+            return changed
+        page = original.page_size
+        host = [(placement.align_down(p.p_vaddr, page), placement.align_up(p.p_vaddr + p.p_memsz, page))
+                for p in original.iter_loads() if p.p_memsz]
+        for j, q in enumerate(out):
+            if j in matched or q.p_type != spec.PT_LOAD or not q.p_memsz:
+                continue
+            if q.p_align < page:
+                self.add(ERROR, "segment-page-align", f"segment {j} (PT_LOAD at {q.p_vaddr:#x}) has p_align "
+                                                      f"{q.p_align:#x}, below the host's page size {page:#x}: "
+                                                      f"{original.hosted_by} makes this a hosted program, whose "
+                                                      "loader maps whole pages", address=q.p_vaddr)
+            lo, hi = placement.align_down(q.p_vaddr, page), placement.align_up(q.p_vaddr + q.p_memsz, page)
+            shared = next(((a, b) for a, b in host if a < hi and lo < b), None)
+            if shared is not None:
+                self.add(ERROR, "segment-shares-page", f"segment {j} (PT_LOAD at {q.p_vaddr:#x}, {q.p_memsz} "
+                                                       f"bytes) shares a {page:#x}-byte page with the host's "
+                                                       f"segment at {shared[0]:#x}-{shared[1]:#x}: mapping one "
+                                                       "replaces the other's page", address=q.p_vaddr,
+                         size=q.p_memsz)
+        return changed
 
     # ---- the embedded ELF -------------------------------------------------------
     def check_embedded_elf(self, stem: str, data: memoryview) -> None:
@@ -598,6 +667,13 @@ class _Verifier:
         if img.size_symbol is not None:
             return img.start.st_value, img.size_symbol.st_value
         return None
+
+
+def _same_segment(out: spec.Phdr, original: spec.Phdr) -> bool:
+    """The output's program header is the original's (PT_PHDR may follow a moved or grown table)."""
+    if original.p_type == spec.PT_PHDR:
+        return (out.p_type, out.p_flags, out.p_align) == (original.p_type, original.p_flags, original.p_align)
+    return out == original
 
 
 SECTION_FIELDS = ("sh_type", "sh_flags", "sh_addr", "sh_offset", "sh_size", "sh_link", "sh_info",

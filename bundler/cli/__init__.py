@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def load_elf(path, what: str = "ELF file"):
     """Read and parse an ELF input (a large one is mapped, never copied); any error names the file."""
-    from bundler.adapters.elftools import parse_elf
+    from bundler.elf.reader import parse_elf
     from bundler.fileio import read_input
     try:
         return parse_elf(read_input(path, what, allow_mmap=True), what=what)

@@ -81,13 +81,14 @@ def run(args) -> int:
 
     items = [(args.output, result.chunks, _mode_of(args.host))]
     if args.hex:
-        from bundler.adapters.elftools import parse_elf
+        from bundler.elf.reader import parse_elf
         from bundler.cli.hex_cmd import flash_output
         items.append(flash_output(parse_elf(result.to_bytes(), what="bundled ELF"), args.hex, args))
     if args.depfile:
         items.append((args.depfile, [depfile_text(args.output, [args.host, *remotes_paths],
                                                   [args.hex] if args.hex else [])], None))
     write_outputs(items)
+    info(args, f"placement: {result.rule}")
     for img in result.images:
         info(args, f"{img.stem}: {img.address:#010x} {img.size} bytes, crc32 {img.crc32:#010x}, "
                    f"{img.how}, section {img.section}"

@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 
 from bundler import object as core
-from bundler.adapters.elftools import parse_elf
+from bundler.elf.reader import parse_elf
 from bundler.cli import info, warn
 from bundler.cli.numbers import parse_int
 from bundler.errors import BadInputError, BundleError, UsageError

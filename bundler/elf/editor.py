@@ -2,18 +2,35 @@
 
 What it changes in the original bytes, and nothing else:
   - the ELF header's e_phoff/e_phnum/e_shoff/e_shnum;
-  - the program header table grows into the unused gap after it, if that gap
-    lies outside every section and segment; else a new table is written at
-    the end of the file, outside every PT_LOAD (the old one stays, unused);
+  - the program header table, rewritten in place with the new PT_LOADs if the
+    gap after it is free (see ``_phdr_plan``); else a new table is written at
+    the end of the file and the old one stays, unused;
   - the caller's ``patches`` (the descriptors' fields).
+PT_LOAD entries stay in ascending p_vaddr order (the gABI's rule; Linux sizes
+a mapping from the first and the last): each new one goes before the first
+host PT_LOAD above it, so host segments keep their relative order.
+
+Two layouts, chosen from the host's own program headers (``ElfImage.hosted_by``):
+  - bare metal: a new PT_LOAD's p_align is the image's alignment; a moved
+    program header table lies outside every PT_LOAD (a bare-metal loader reads
+    it from the file);
+  - hosted (an operating system maps the file page by page): a new PT_LOAD's
+    p_align is the host's page size and its p_offset is congruent to p_vaddr
+    modulo that page size; a moved program header table gets a PT_LOAD of its
+    own above every other segment, at p_vaddr = the first PT_LOAD's
+    (p_vaddr - p_offset) + its file offset, so that every way a loader finds
+    it (PT_PHDR, AT_PHDR = load bias + e_phoff on older kernels and qemu-user,
+    the PT_LOAD holding e_phoff on newer ones, __ehdr_start + e_phoff in
+    static glibc) gives the same address; PT_PHDR is kept in step.
 Everything else is appended: each image (one SHF_ALLOC PROGBITS section and
 one PT_LOAD with p_paddr = p_vaddr = its address, p_filesz = p_memsz = its
 size), new copies of .symtab/.strtab/.shstrtab grown by the new entries (the
 section headers keep their indices and point at the copies), any extra
 non-allocated sections, and the section header table. Existing sections,
-segments and symbols keep their index, address and size, except the grown
-string and symbol tables, whose size grows; undefined symbols the new ones
-define (the kit's weak references) are defined in place in the copy.
+segments and symbols keep their address and size, except the grown string
+and symbol tables, whose size grows, and PT_PHDR, which follows the table;
+undefined symbols the new ones define (the kit's weak references) are
+defined in place in the copy.
 
 The result is a list of chunks (bytes or memoryviews) so a large image is
 written straight from its buffer, never copied into one big bytes object.
@@ -28,6 +45,10 @@ from bundler.errors import BadInputError, NoFitError
 from bundler.records import Factory, Record, replace
 
 MAX_SECTIONS = spec.SHN_LORESERVE - 1
+# A hosted host's moved program header table goes at a file offset congruent to its
+# address with the host's load bias; past this much padding, the editor settles for
+# an address above the host that newer kernels and ld.so accept (and says so).
+MAX_PHDR_PADDING = 64 << 20
 
 
 class NewImage(Record):
@@ -52,6 +73,8 @@ class EditResult(Record):
     size: int
     image_offsets: list[int]
     phdr_moved: bool
+    phdr_load: Phdr | None = None       # the PT_LOAD added for a hosted host's moved table
+    warnings: list[str] = Factory(list)
 
     def to_bytes(self) -> bytes:
         return b"".join(bytes(c) for c in self.chunks)
@@ -76,6 +99,17 @@ class _Appender:
         self.chunks.append(data)
         self.offset += len(data)
         return at
+
+    def put_at_least(self, data, offset: int) -> int:
+        """Append ``data`` at ``offset`` (not below the current end), padding up to it."""
+        if offset > self.offset:
+            self.chunks.append(bytes(offset - self.offset))
+            self.offset = offset
+        return self.put(data)
+
+    def put_congruent(self, data, address: int, page: int) -> int:
+        """Append ``data`` at the next offset congruent to ``address`` modulo ``page``."""
+        return self.put_at_least(data, self.offset + (address - self.offset) % page)
 
 
 class _StringTable:
@@ -166,6 +200,8 @@ def add_images(elf: ElfImage, images: list[NewImage], *, patches: list[tuple[int
         first_global = elf.symtab.hdr.sh_info
     shstr = strtab(shstrndx)
 
+    hosted = elf.hosted_by is not None
+    page = elf.page_size if hosted else 1
     tail = _Appender(len(prefix))
     new_phdrs: list[Phdr] = []
     new_shdrs: list[Shdr] = []
@@ -176,7 +212,10 @@ def add_images(elf: ElfImage, images: list[NewImage], *, patches: list[tuple[int
 
     for image in images:
         size = len(image.data)
-        offset = tail.put(image.data, image.align)
+        if hosted:
+            offset = tail.put_congruent(image.data, image.address, max(page, image.align))
+        else:
+            offset = tail.put(image.data, image.align)
         image_offsets.append(offset)
         index = new_section_index
         new_section_index += 1
@@ -186,7 +225,7 @@ def add_images(elf: ElfImage, images: list[NewImage], *, patches: list[tuple[int
                               sh_entsize=0))
         new_phdrs.append(Phdr(p_type=spec.PT_LOAD, p_flags=spec.PF_R, p_offset=offset,
                               p_vaddr=image.address, p_paddr=image.address, p_filesz=size,
-                              p_memsz=size, p_align=image.align))
+                              p_memsz=size, p_align=max(page, image.align) if hosted else image.align))
         for name, which in image.symbols:
             value = {"start": image.address, "end": image.address + size, "size": size}[which]
             shndx = spec.SHN_ABS if which == "size" else index
@@ -251,16 +290,28 @@ def add_images(elf: ElfImage, images: list[NewImage], *, patches: list[tuple[int
         raise BadInputError(f"the output would have {shnum} sections; the limit is {MAX_SECTIONS}",
                             hint="bundle fewer images into this host")
 
-    # program headers: in the gap after the table, else a new table at the end
-    phdrs = list(elf.segments) + new_phdrs
-    gap = _phdr_gap(elf, len(new_phdrs))
-    phdr_moved = False
-    if gap is not None:
-        write_prefix(gap, b"".join(lay.phdr.pack(p) for p in new_phdrs))
-        e_phoff = ehdr.e_phoff
-    else:
+    # program headers: rewritten in place where the gap after the table allows, else a new
+    # table at the end (on a hosted host, in a PT_LOAD of its own)
+    phdr_load = None
+    warnings: list[str] = []
+    in_place = _phdr_plan(elf, len(new_phdrs))
+    if in_place is not None:
+        phdrs = _with_phdr_table(_merge_loads(elf.segments, new_phdrs), in_place, lay)
+        write_prefix(in_place, b"".join(lay.phdr.pack(p) for p in phdrs))
+        e_phoff = in_place
+    elif not hosted:
+        phdrs = _merge_loads(elf.segments, new_phdrs)
         e_phoff = tail.put(b"".join(lay.phdr.pack(p) for p in phdrs), lay.addr_size)
-        phdr_moved = True
+    else:
+        table_size = (len(elf.segments) + len(new_phdrs) + 1) * lay.phdr.size
+        e_phoff, vaddr, warning = _hosted_phdr_place(elf, new_phdrs, tail.offset, table_size, page)
+        if warning:
+            warnings.append(warning)
+        phdr_load = Phdr(p_type=spec.PT_LOAD, p_flags=spec.PF_R, p_offset=e_phoff, p_vaddr=vaddr,
+                         p_paddr=vaddr, p_filesz=table_size, p_memsz=table_size, p_align=page)
+        phdrs = _with_phdr_table(_merge_loads(elf.segments, new_phdrs + [phdr_load]), e_phoff, lay)
+        tail.put_at_least(b"".join(lay.phdr.pack(p) for p in phdrs), e_phoff)
+    phdr_moved = e_phoff != ehdr.e_phoff
 
     if ehdr.e_shnum == 0 and ehdr.e_shoff:          # extended section numbering
         sections[0] = replace(sections[0], sh_size=shnum)
@@ -281,7 +332,7 @@ def add_images(elf: ElfImage, images: list[NewImage], *, patches: list[tuple[int
 
     chunks = [prefix] + tail.chunks
     return EditResult(chunks=chunks, size=tail.offset, image_offsets=image_offsets,
-                      phdr_moved=phdr_moved)
+                      phdr_moved=phdr_moved, phdr_load=phdr_load, warnings=warnings)
 
 
 def planned_prefix_ranges(elf: ElfImage, n_images: int,
@@ -289,18 +340,86 @@ def planned_prefix_ranges(elf: ElfImage, n_images: int,
     """(offset, length) of every range of the original bytes :func:`add_images` may overwrite."""
     ranges = [(0, elf.layout.ehdr.size)]
     ranges += [(offset, len(new)) for offset, new in patches]
-    gap = _phdr_gap(elf, n_images)
-    if gap is not None:
-        ranges.append((gap, n_images * elf.layout.phdr.size))
+    in_place = _phdr_plan(elf, n_images)
+    if in_place is not None:
+        ranges.append((in_place, (elf.ehdr.e_phnum + n_images) * elf.layout.phdr.size))
     return sorted(ranges)
 
 
-def _phdr_gap(elf: ElfImage, n_new: int) -> int | None:
-    """Offset where ``n_new`` program headers can follow the table in place, or None."""
+def _merge_loads(segments: list[Phdr], new: list[Phdr]) -> list[Phdr]:
+    """The host's program headers with ``new`` PT_LOADs inserted in ascending p_vaddr order:
+    each before the first host PT_LOAD (in table order) above it, else after the last PT_LOAD."""
+    out = list(segments)
+    for p in sorted(new, key=lambda q: q.p_vaddr):
+        loads = [i for i, q in enumerate(out) if q.p_type == spec.PT_LOAD]
+        above = next((i for i in loads if out[i].p_vaddr > p.p_vaddr), None)
+        out.insert(above if above is not None else (loads[-1] + 1 if loads else len(out)), p)
+    return out
+
+
+def _with_phdr_table(phdrs: list[Phdr], offset: int, lay: spec.Layout) -> list[Phdr]:
+    """``phdrs`` with PT_PHDR describing the table of ``phdrs`` at file ``offset``: its address
+    is where the PT_LOAD that holds that offset maps it."""
+    size = len(phdrs) * lay.phdr.size
+    holder = next((p for p in phdrs if p.p_type == spec.PT_LOAD
+                   and p.p_offset <= offset and offset + size <= p.p_offset + p.p_filesz), None)
+    out = []
+    for p in phdrs:
+        if p.p_type == spec.PT_PHDR and holder is not None:
+            vaddr = holder.p_vaddr + offset - holder.p_offset
+            p = replace(p, p_offset=offset, p_vaddr=vaddr, p_paddr=holder.p_paddr + offset - holder.p_offset,
+                        p_filesz=size, p_memsz=size)
+        out.append(p)
+    return out
+
+
+def _hosted_phdr_place(elf: ElfImage, new_loads: list[Phdr], end: int, size: int,
+                       page: int) -> tuple[int, int, str | None]:
+    """(file offset, address, warning) for a hosted host's moved program header table: one
+    page-aligned PT_LOAD above every segment, its address the load bias (the first PT_LOAD's
+    p_vaddr - p_offset) plus its offset, so AT_PHDR computed either way finds it."""
+    segments = [p for p in elf.iter_loads() if p.p_memsz] + new_loads
+    top = max((max(p.p_vaddr, p.p_paddr) + p.p_memsz for p in segments), default=0)
+    top = (top + page - 1) // page * page
+    offset = (end + page - 1) // page * page
+    first = next(elf.iter_loads(), None)
+    bias = first.p_vaddr - first.p_offset if first is not None else 0
+    warning = None
+    if top - bias > offset:
+        if top - bias - offset <= MAX_PHDR_PADDING:
+            offset = top - bias
+        else:
+            warning = (f"the program header table moves to file offset {offset:#x} and address {top:#x}; "
+                       f"keeping address - offset equal to the first PT_LOAD's would cost "
+                       f"{top - bias - offset} bytes of padding, so kernels before Linux 5.18 and "
+                       "qemu-user, which take AT_PHDR as that difference plus e_phoff, will not find it")
+            return offset, top, warning
+    vaddr = bias + offset
+    if vaddr + size > elf.layout.addr_max + 1:
+        raise NoFitError(f"the moved program header table ({size} bytes) would end at {vaddr + size:#x}, "
+                         f"past the ELF{64 if elf.layout.is64 else 32} address space", address=vaddr,
+                         size=size, hint="bundle fewer or smaller images into this host")
+    return offset, vaddr, warning
+
+
+def _phdr_plan(elf: ElfImage, n_new: int) -> int | None:
+    """The offset at which the program header table, grown by ``n_new`` entries, can be
+    rewritten in place (its own e_phoff), or None if it must move. The bytes after the table
+    must belong to no section and no other segment, and be loaded exactly as the table is:
+    on a hosted host inside the PT_LOAD that holds it (so PT_PHDR stays loaded), on bare metal
+    outside every PT_LOAD (so no byte a loader writes changes)."""
     if not elf.ehdr.e_phnum or not n_new:
         return None
-    end = elf.ehdr.e_phoff + elf.ehdr.e_phnum * elf.layout.phdr.size
-    return end if _gap_is_free(elf, end, n_new * elf.layout.phdr.size) else None
+    start = elf.ehdr.e_phoff
+    end = start + elf.ehdr.e_phnum * elf.layout.phdr.size
+    gap = (end, end + n_new * elf.layout.phdr.size)
+    holder = elf.find_phdr_load()
+    if elf.hosted_by is not None:
+        if holder is None or gap[1] > holder.p_offset + holder.p_filesz:
+            return None
+    elif any(p.p_offset < gap[1] and start < p.p_offset + p.p_filesz for p in elf.iter_loads()):
+        return None
+    return start if _gap_is_free(elf, *gap) else None
 
 
 def _refuse_alloc_table(sec) -> None:
@@ -332,9 +451,9 @@ def _grow_shndx_table(elf: ElfImage, sections: list[Shdr], tail: _Appender, adde
             sections[sec.index] = replace(sections[sec.index], sh_offset=offset, sh_size=len(content))
 
 
-def _gap_is_free(elf: ElfImage, start: int, length: int) -> bool:
-    """True if file bytes [start, start+length) belong to no header, section or segment."""
-    end = start + length
+def _gap_is_free(elf: ElfImage, start: int, end: int) -> bool:
+    """True if file bytes [start, end) lie in the file and belong to no header, section or
+    segment other than a PT_LOAD or PT_PHDR (the caller decides about those)."""
     if end > len(elf.data):
         return False
     lay = elf.layout
@@ -345,6 +464,6 @@ def _gap_is_free(elf: ElfImage, start: int, length: int) -> bool:
         if sec.has_file_bytes and sec.hdr.sh_size:
             used.append((sec.hdr.sh_offset, sec.hdr.sh_offset + sec.hdr.sh_size))
     for p in elf.segments:
-        if p.p_filesz:
+        if p.p_filesz and p.p_type not in (spec.PT_LOAD, spec.PT_PHDR):
             used.append((p.p_offset, p.p_offset + p.p_filesz))
     return not any(a < end and start < b for a, b in used)

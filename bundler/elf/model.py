@@ -1,6 +1,6 @@
 """The in-memory model of an ELF file: headers, segments, sections, symbols.
 
-Built by :mod:`bundler.adapters.elftools` from bytes; read by placement,
+Built by :mod:`bundler.elf.reader` from bytes; read by placement,
 bundling, verification and export. Records keep the spec's field names.
 """
 
@@ -47,6 +47,12 @@ class Symbol(Record):
         return self.st_shndx != spec.SHN_UNDEF
 
 
+# Program headers that only an operating system's loader acts on: a host that has
+# one is "hosted" (Linux, a BSD, ld.so, qemu-user load it), whatever its e_type.
+HOSTED_TYPES = {spec.PT_INTERP: "PT_INTERP", spec.PT_DYNAMIC: "PT_DYNAMIC", spec.PT_PHDR: "PT_PHDR",
+                spec.PT_TLS: "PT_TLS", spec.PT_GNU_RELRO: "PT_GNU_RELRO"}
+
+
 class ElfImage(Record):
     """A parsed ELF file. ``data`` is the whole file (bytes, or a read-only buffer
     such as an mmap of a large input); nothing here is a path."""
@@ -90,9 +96,13 @@ class ElfImage(Record):
         return None
 
     def iter_misaligned_loads(self):
-        """(index, phdr) of each PT_LOAD whose p_offset and p_vaddr disagree modulo p_align."""
+        """(index, phdr) of each PT_LOAD whose p_offset and p_vaddr disagree modulo p_align.
+        A PT_LOAD with no file bytes maps nothing from the file, so only a hosted program's
+        loader (ld.so: "ELF load command address/offset not page-aligned") checks it."""
+        hosted = self.hosted_by is not None
         for i, p in enumerate(self.segments):
-            if p.p_type == spec.PT_LOAD and p.p_align > 1 and p.p_offset % p.p_align != p.p_vaddr % p.p_align:
+            if p.p_type == spec.PT_LOAD and p.p_align > 1 and (p.p_filesz or hosted) \
+                    and p.p_offset % p.p_align != p.p_vaddr % p.p_align:
                 yield i, p
 
     def iter_overlapping_loads(self):
@@ -104,6 +114,42 @@ class ElfImage(Record):
                 hi = min(p.p_paddr + p.p_memsz, q.p_paddr + q.p_memsz)
                 if lo < hi:
                     yield i, p, j, q, lo, hi
+
+    def iter_unsorted_loads(self):
+        """(index, phdr, previous phdr) of each PT_LOAD whose p_vaddr is below the previous
+        PT_LOAD's: the gABI wants them in ascending order, and Linux sizes a mapping from the
+        first and the last."""
+        prev = None
+        for i, p in enumerate(self.segments):
+            if p.p_type != spec.PT_LOAD:
+                continue
+            if prev is not None and p.p_vaddr < prev.p_vaddr:
+                yield i, p, prev
+            prev = p
+
+    def find_phdr_load(self) -> Phdr | None:
+        """The PT_LOAD whose file bytes hold the whole program header table, or None."""
+        start = self.ehdr.e_phoff
+        end = start + self.ehdr.e_phnum * self.layout.phdr.size
+        for p in self.iter_loads():
+            if p.p_offset <= start and end <= p.p_offset + p.p_filesz:
+                return p
+        return None
+
+    # ---- which loader's rules apply ----------------------------------------
+    @property
+    def hosted_by(self) -> str | None:
+        """The first program header that makes this a hosted program (see HOSTED_TYPES), or None
+        for bare metal."""
+        for p in self.segments:
+            if p.p_type in HOSTED_TYPES:
+                return HOSTED_TYPES[p.p_type]
+        return None
+
+    @property
+    def page_size(self) -> int:
+        """The largest p_align of the PT_LOADs: the page size the host was linked for."""
+        return max((p.p_align for p in self.iter_loads()), default=1) or 1
 
     def section_bytes(self, sec: Section) -> memoryview:
         if not sec.has_file_bytes:

@@ -6,7 +6,7 @@ import struct
 
 import pytest
 
-from bundler.adapters.elftools import parse_elf
+from bundler.elf.reader import parse_elf
 from bundler.adapters.intelhex import read_ihex
 from bundler.flash.families import FAMILIES, find_family, parse_family
 from bundler.flash.ihex import encode_ihex

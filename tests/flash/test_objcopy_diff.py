@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bundler.adapters.elftools import parse_elf
+from bundler.elf.reader import parse_elf
 from bundler.adapters.intelhex import read_ihex
 from bundler.elf import spec
 from bundler.flash.ihex import encode_ihex

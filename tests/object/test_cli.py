@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bundler.adapters.elftools import parse_elf
+from bundler.elf.reader import parse_elf
 from bundler.elf import spec
 from bundler.object import TARGETS, Target, make_object
 from tests.conftest import SAMPLES, run_bundle

@@ -15,7 +15,7 @@ from elftools.elf.elffile import ELFFile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bundler.adapters.elftools import parse_elf
+from bundler.elf.reader import parse_elf
 from bundler.elf import spec
 from bundler.errors import BadInputError, NoFitError, UsageError
 from bundler.fileio import write_outputs

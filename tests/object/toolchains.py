@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bundler import descriptor
-from bundler.adapters.elftools import parse_elf
+from bundler.elf.reader import parse_elf
 from bundler.elf import spec
 from tests.conftest import KIT
 

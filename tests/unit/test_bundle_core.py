@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from bundler import bundle as core
 from bundler import descriptor as D
-from bundler.adapters.elftools import parse_elf
+from bundler.elf.reader import parse_elf
 from bundler.elf import spec
 from bundler.errors import BadInputError, NoFitError, UsageError
 from bundler.placement import Region
@@ -47,10 +47,15 @@ def loaded_bytes(elf):
 def test_bundle_adds_exactly_one_load_section_and_symbols(kind, gap):
     host, result, out = do_bundle(host_for(kind, gap=gap), [("remote_elf", REMOTE, None)])
     img = result.images[0]
-    # one more segment, the last, a PT_LOAD covering exactly the image
+    # one more segment, a PT_LOAD covering exactly the image, inserted where ascending
+    # p_vaddr order puts it (the host's segments keep their relative order)
     assert len(out.segments) == len(host.segments) + 1
-    assert out.segments[:-1] == host.segments
-    new = out.segments[-1]
+    at = next(i for i, p in enumerate(out.segments) if p.p_type == spec.PT_LOAD and p.p_vaddr == img.address
+              and p.p_filesz == len(REMOTE))
+    assert out.segments[:at] + out.segments[at + 1:] == host.segments
+    loads = [p.p_vaddr for p in out.iter_loads()]
+    assert loads == sorted(loads)
+    new = out.segments[at]
     assert (new.p_type, new.p_paddr, new.p_vaddr, new.p_filesz, new.p_memsz) == \
         (spec.PT_LOAD, img.address, img.address, len(REMOTE), len(REMOTE))
     assert out.data[new.p_offset:new.p_offset + new.p_filesz] == REMOTE

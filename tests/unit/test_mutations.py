@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bundler.adapters.elftools import parse_elf
+from bundler.elf.reader import parse_elf
 from bundler.cli import EXIT_INTERNAL, main
 from bundler.elf import spec
 from tests.conftest import SAMPLES

@@ -13,13 +13,13 @@ from hypothesis import strategies as st
 from bundler import bundle as core
 from bundler import descriptor as D
 from bundler import images
-from bundler.adapters.elftools import parse_elf
+from bundler.elf.reader import parse_elf
 from bundler.cli import main
 from bundler.elf import spec
 from tests.conftest import SAMPLES, run_bundle
 from tests.elfbuild import ALL_KINDS, HostSpec, build_host, kind_id
 from tests.verify.rscbuild import build_remote_elf, rsc_table_bytes, sample_table, trace, vdev
-from tests.verify.test_verify_core import move_symbol, patch, set_phdr
+from tests.verify.test_verify_core import image_segment, move_symbol, patch, set_phdr
 
 REMOTE = build_remote_elf(sample_table())
 
@@ -70,7 +70,7 @@ def damage_descriptor(data: bytes) -> bytes:
 
 def damage_overlap(data: bytes) -> bytes:
     elf = parse_elf(data)
-    return set_phdr(data, len(elf.segments) - 1, p_paddr=elf.segments[0].p_paddr)
+    return set_phdr(data, image_segment(elf), p_paddr=elf.segments[0].p_paddr)
 
 
 DAMAGE = {

@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 from bundler import emulate
-from bundler.adapters.elftools import parse_elf
+from bundler.elf.reader import parse_elf
 from bundler.cli import main
 from bundler.elf import spec
 from bundler.verify import verify

@@ -14,7 +14,7 @@ from bundler import bundle as core
 from bundler import descriptor as D
 from bundler import placement
 from bundler.adapters import lief as lief_adapter
-from bundler.adapters.elftools import parse_elf
+from bundler.elf.reader import parse_elf
 from bundler.elf import spec
 from bundler.elf.editor import NewImage, add_images
 from bundler.records import replace
@@ -152,6 +152,14 @@ def test_host_changed():
     assert any("section 2 (.rodata)" in f.message for f in report.findings if f.code == "host-changed")
 
 
+def image_segment(elf, stem: str = "remote_elf") -> int:
+    """The index of the PT_LOAD that carries the image (PT_LOADs are sorted by p_vaddr, so
+    it need not be the last)."""
+    sec = elf.find_section(f".remote_fw.{stem}")
+    return next(i for i, p in enumerate(elf.segments)
+                if p.p_type == spec.PT_LOAD and p.p_vaddr == sec.hdr.sh_addr and p.p_filesz == sec.hdr.sh_size)
+
+
 def set_phdr(data: bytes, index: int, **fields) -> bytes:
     elf = parse_elf(data)
     lay = elf.layout
@@ -161,7 +169,7 @@ def set_phdr(data: bytes, index: int, **fields) -> bytes:
 
 def test_overlapping_segments():
     elf = parse_elf(CLEAN)
-    image_seg = len(elf.segments) - 1
+    image_seg = image_segment(elf)
     flash = elf.segments[0]
     report = run(set_phdr(CLEAN, image_seg, p_paddr=flash.p_paddr + 8))
     assert "segment-overlap" in error_codes(report)
@@ -171,7 +179,7 @@ def test_overlapping_segments():
 
 def test_image_not_in_load():
     elf = parse_elf(CLEAN)
-    image_seg = len(elf.segments) - 1
+    image_seg = image_segment(elf)
     p = elf.segments[image_seg]
     report = run(set_phdr(CLEAN, image_seg, p_filesz=p.p_filesz - 16))
     assert "image-not-in-load" in error_codes(report)

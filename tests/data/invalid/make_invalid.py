@@ -58,7 +58,7 @@ def _corrupt_descriptor_magic(data: bytearray) -> bytearray:
 
 def _descriptor_name_pointer(data: bytearray, value: int) -> bytearray:
     from bundler import descriptor as D
-    from bundler.adapters.elftools import parse_elf
+    from bundler.elf.reader import parse_elf
     elf = parse_elf(bytes(data))
     desc = next(D.iter_descriptors(elf))
     lay = elf.layout
@@ -67,7 +67,7 @@ def _descriptor_name_pointer(data: bytearray, value: int) -> bytearray:
 
 
 def _defined_symbol_in_no_section(data: bytearray, name: str) -> bytearray:
-    from bundler.adapters.elftools import parse_elf
+    from bundler.elf.reader import parse_elf
     elf = parse_elf(bytes(data))
     sym = elf.find_symbol(name)
     lay = elf.layout
@@ -79,7 +79,7 @@ def _defined_symbol_in_no_section(data: bytearray, name: str) -> bytearray:
 
 
 def _unterminate_strtab(data: bytearray) -> bytearray:
-    from bundler.adapters.elftools import parse_elf
+    from bundler.elf.reader import parse_elf
     sec = parse_elf(bytes(data)).find_section(".strtab")
     data[sec.hdr.sh_offset + sec.hdr.sh_size - 1] = 0x01
     return data
