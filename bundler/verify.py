@@ -457,21 +457,21 @@ class _Verifier:
         order and unchanged (PT_PHDR may follow the table); on a hosted host, every new
         PT_LOAD must be page-aligned and share no page with a host segment."""
         out, changed = self.elf.segments, []
-        matched, at = set(), 0
+        at = 0
         for i, p in enumerate(original.segments):
             j = next((j for j in range(at, len(out)) if _same_segment(out[j], p)), None)
             if j is None:
                 changed.append(f"segment {i} (p_type {p.p_type:#x} at {p.p_vaddr:#x}) changed or is gone")
                 continue
-            matched.add(j)
             at = j + 1
         if original.hosted_by is None:
             return changed
+        host_loads = list(original.iter_loads())
         page = original.page_size
         host = [(placement.align_down(p.p_vaddr, page), placement.align_up(p.p_vaddr + p.p_memsz, page))
                 for p in original.iter_loads() if p.p_memsz]
         for j, q in enumerate(out):
-            if j in matched or q.p_type != spec.PT_LOAD or not q.p_memsz:
+            if q.p_type != spec.PT_LOAD or not q.p_memsz or q in host_loads:
                 continue
             if q.p_align < page:
                 self.add(ERROR, "segment-page-align", f"segment {j} (PT_LOAD at {q.p_vaddr:#x}) has p_align "
