@@ -204,7 +204,7 @@ def _check_inside(label, address, size, bound, bound_name, limit) -> None:
                          f"space: its _binary_*_end symbol would be {limit:#x}, which an "
                          f"ELF{32 if limit == 1 << 32 else 64} symbol value cannot hold",
                          address=address, size=size,
-                         hint="pass an --address at least one byte lower, or a --region below the top")
+                         hint="pass a lower --address, or a --region that ends below the top")
     if bound is None:
         return
     if address < bound.start or address + size > bound.end:

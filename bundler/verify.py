@@ -157,11 +157,14 @@ class _Verifier:
                      f"segments {i} and {j} overlap by LMA: {p.p_paddr:#x}-{p.p_paddr + p.p_memsz:#x} "
                      f"and {q.p_paddr:#x}-{q.p_paddr + q.p_memsz:#x} share {hi - lo} bytes at {lo:#x}: "
                      "a loader writes one over the other", address=lo, size=hi - lo)
+        hosted = self.elf.hosted_by
         for i, p, prev in self.elf.iter_unsorted_loads():
-            self.add(ERROR, "segment-order", f"segment {i} (PT_LOAD at {p.p_vaddr:#x}) follows a PT_LOAD at "
-                                             f"{prev.p_vaddr:#x}: the gABI wants PT_LOADs in ascending p_vaddr "
-                                             "order, and Linux sizes an ET_DYN mapping from the first and the "
-                                             "last", address=p.p_vaddr)
+            # an OS loader depends on the order; a bare-metal loader loads each PT_LOAD at p_paddr
+            why = f"Linux sizes the mapping of this hosted program ({hosted}) from the first and the last" \
+                if hosted else "a bare-metal loader does not mind"
+            self.add(ERROR if hosted else WARNING, "segment-order",
+                     f"segment {i} (PT_LOAD at {p.p_vaddr:#x}) follows a PT_LOAD at {prev.p_vaddr:#x}: the "
+                     f"gABI wants PT_LOADs in ascending p_vaddr order; {why}", address=p.p_vaddr)
         self.check_phdr_table()
 
     def check_phdr_table(self) -> None:

@@ -348,11 +348,12 @@ def planned_prefix_ranges(elf: ElfImage, n_images: int,
 
 def _merge_loads(segments: list[Phdr], new: list[Phdr]) -> list[Phdr]:
     """The host's program headers with ``new`` PT_LOADs inserted in ascending p_vaddr order:
-    each before the first host PT_LOAD (in table order) above it, else after the last PT_LOAD."""
+    each before the first non-empty PT_LOAD (in table order) above it, else after the last
+    PT_LOAD. Empty PT_LOADs map nothing and do not count for the order."""
     out = list(segments)
     for p in sorted(new, key=lambda q: q.p_vaddr):
         loads = [i for i, q in enumerate(out) if q.p_type == spec.PT_LOAD]
-        above = next((i for i in loads if out[i].p_vaddr > p.p_vaddr), None)
+        above = next((i for i in loads if out[i].p_memsz and out[i].p_vaddr > p.p_vaddr), None)
         out.insert(above if above is not None else (loads[-1] + 1 if loads else len(out)), p)
     return out
 

@@ -118,10 +118,11 @@ class ElfImage(Record):
     def iter_unsorted_loads(self):
         """(index, phdr, previous phdr) of each PT_LOAD whose p_vaddr is below the previous
         PT_LOAD's: the gABI wants them in ascending order, and Linux sizes a mapping from the
-        first and the last."""
+        first and the last. Empty PT_LOADs (p_memsz 0, as GNU ld emits for a PHDRS entry with
+        only empty sections) map nothing and are not counted."""
         prev = None
         for i, p in enumerate(self.segments):
-            if p.p_type != spec.PT_LOAD:
+            if p.p_type != spec.PT_LOAD or not p.p_memsz:
                 continue
             if prev is not None and p.p_vaddr < prev.p_vaddr:
                 yield i, p, prev

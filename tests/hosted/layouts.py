@@ -177,7 +177,7 @@ def loader_rule_violations(data: bytes, original: bytes | None = None) -> list[s
     out = []
     loads = [p for p in phdrs if p.p_type == spec.PT_LOAD]
     hosted = any(p.p_type in HOSTED for p in phdrs)
-    vaddrs = [p.p_vaddr for p in loads]
+    vaddrs = [p.p_vaddr for p in loads if p.p_memsz]      # an empty PT_LOAD maps nothing
     if vaddrs != sorted(vaddrs):
         out.append("PT_LOADs not in ascending p_vaddr order")
     for p in loads:

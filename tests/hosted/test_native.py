@@ -11,6 +11,7 @@ must print no warning for any output, and ``bundle verify`` must pass it.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -40,6 +41,8 @@ AARCH64 = {
 }
 
 pytestmark = pytest.mark.toolchain
+# "readelf: Warning: ...", "llvm-readelf: warning: ..." (not a section named .gnu.warning.*)
+WARNING = re.compile(r"^\s*(\S*readelf: )?warning\b", re.IGNORECASE)
 
 
 def _build(cc: str, flags: list[str], out: Path) -> Path:
@@ -61,7 +64,7 @@ def _bundle_and_check(host: Path, blob: Path, out: Path) -> None:
 def _warnings(tool: str, path: Path) -> set[str]:
     proc = subprocess.run([tool, "-a", "-W", str(path)], capture_output=True, text=True)
     text = proc.stderr + proc.stdout
-    return {line.replace(str(path), "FILE").strip() for line in text.splitlines() if "warning" in line.lower()}
+    return {line.replace(str(path), "FILE").strip() for line in text.splitlines() if WARNING.match(line)}
 
 
 def _no_new_readelf_warnings(before: Path, after: Path) -> None:
