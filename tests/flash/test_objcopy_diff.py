@@ -23,8 +23,12 @@ from bundler.flash.image import image_from_elf
 from bundler.flash.srec import decode_srec, encode_srec, record_type
 from bundler.records import replace
 from tests.conftest import need_tool
+from tests.conftest import SAMPLES
 from tests.flash.conftest import SAMPLE_ELFS, canonical, objcopy, sample_id
 from tests.flash.elfgen import Seg, build_elf
+
+
+SAMPLE_HOST = SAMPLES / "cortex-m3" / "prebuilt" / "host.elf"
 
 
 def elf_truth(path):
@@ -165,3 +169,35 @@ def test_objcopy_refuses_what_we_accept_without_sections(tmp_path):
     assert proc.returncode != 0 and "no sections" in proc.stderr
     assert read_ihex(encode_ihex(image_from_elf(parse_elf(elf.read_bytes())))).coalesced() == \
         [(0x1000, b"\x01\x02\x03")]
+
+
+def test_section_vma_outside_its_segment_goes_to_the_segments_lma(tmp_path, cli):
+    """An armlink-style image: the RW PT_LOAD has p_vaddr = p_paddr = its flash address while
+    .data's sh_addr is its RAM address. BFD then finds .data in no segment by VMA and gives it
+    LMA = VMA, so objcopy writes .data at RAM (0x20000000), where a flash programmer cannot put
+    it and from where the startup code does not copy. bundle hex writes the PT_LOAD's file bytes
+    at p_paddr: in flash, where the scatter-loader copies them from."""
+    src = parse_elf(SAMPLE_HOST.read_bytes())
+    lay = src.layout
+    (i, rw), = [(i, p) for i, p in enumerate(src.segments) if p.p_type == spec.PT_LOAD and p.p_vaddr != p.p_paddr]
+    data = bytearray(SAMPLE_HOST.read_bytes())
+    at = src.ehdr.e_phoff + i * lay.phdr.size
+    data[at:at + lay.phdr.size] = lay.phdr.pack(replace(rw, p_vaddr=rw.p_paddr))
+    elf = tmp_path / "armlink-style.elf"
+    elf.write_bytes(bytes(data))
+    dot_data = src.find_section(".data").hdr
+    payload = bytes(data[rw.p_offset:rw.p_offset + rw.p_filesz])
+
+    ours = tmp_path / "ours.hex"
+    assert cli("hex", elf, "-o", ours)[0] == 0
+    ours_image = read_ihex(ours.read_bytes())
+    theirs_image = read_ihex(objcopy(elf, "ihex", tmp_path / "objcopy.hex").read_bytes())
+
+    def at_address(image, address, size):
+        return next((bytes(run[address - base:address - base + size]) for base, run in image.coalesced()
+                     if base <= address and address + size <= base + len(run)), None)
+
+    assert at_address(ours_image, rw.p_paddr, len(payload)) == payload          # flash: there
+    assert at_address(ours_image, dot_data.sh_addr, len(payload)) is None       # RAM: nothing
+    assert at_address(theirs_image, dot_data.sh_addr, len(payload)) == payload  # objcopy: RAM
+    assert at_address(theirs_image, rw.p_paddr, len(payload)) is None           # ...and not flash
