@@ -162,7 +162,7 @@ class _Verifier:
             # an OS loader depends on the order; a bare-metal loader loads each PT_LOAD at p_paddr
             why = f"Linux sizes the mapping of this hosted program ({hosted}) from the first and the last" \
                 if hosted else "a bare-metal loader does not mind"
-            self.add(ERROR if hosted else WARNING, "segment-order",
+            self.add(ERROR if hosted else WARNING, "segment-order" if hosted else "segment-order-bare-metal",
                      f"segment {i} (PT_LOAD at {p.p_vaddr:#x}) follows a PT_LOAD at {prev.p_vaddr:#x}: the "
                      f"gABI wants PT_LOADs in ascending p_vaddr order; {why}", address=p.p_vaddr)
         self.check_phdr_table()
@@ -609,7 +609,7 @@ class _Verifier:
                                                    f"({len(carried[stem])} bytes) against {digest} "
                                                    f"({len(r.data)} bytes)", stem)
 
-    # ---- pyelftools against LIEF -----------------------------------------------
+    # ---- bundle's reader against LIEF ---------------------------------------------
     def check_second_parser(self) -> None:
         from bundler.adapters import lief as lief_adapter    # loaded only for verify
 
@@ -685,12 +685,12 @@ SEGMENT_FIELDS = ("p_type", "p_flags", "p_offset", "p_vaddr", "p_paddr", "p_file
 
 
 def compare_parsers(elf: ElfImage, other) -> list[str]:
-    """Every difference between the pyelftools model and LIEF's reading (bundler.adapters.lief.LiefElf):
+    """Every difference between bundle's reading (bundler.elf.reader) and LIEF's (bundler.adapters.lief.LiefElf):
     each section, each segment, and each ``_binary_*`` symbol."""
     from bundler.adapters.lief import P_FLAGS_MODELLED, unmodelled_type
     out = []
     if len(other.sections) != len(elf.sections):
-        out.append(f"pyelftools reads {len(elf.sections)} sections, LIEF {len(other.sections)}")
+        out.append(f"bundle reads {len(elf.sections)} sections, LIEF {len(other.sections)}")
     for sec, theirs in zip(elf.sections, other.sections):
         diffs = [f"{f} {getattr(sec.hdr, f):#x} / {getattr(theirs, f):#x}" for f in SECTION_FIELDS
                  if getattr(sec.hdr, f) != getattr(theirs, f)
@@ -698,9 +698,9 @@ def compare_parsers(elf: ElfImage, other) -> list[str]:
         if sec.name != theirs.name:
             diffs.insert(0, f"name {sec.name!r} / {theirs.name!r}")
         if diffs:
-            out.append(f"section {sec.index} ({sec.name or 'null'}), pyelftools / LIEF: " + ", ".join(diffs))
+            out.append(f"section {sec.index} ({sec.name or 'null'}), bundle / LIEF: " + ", ".join(diffs))
     if len(other.segments) != len(elf.segments):
-        out.append(f"pyelftools reads {len(elf.segments)} program headers, LIEF {len(other.segments)}")
+        out.append(f"bundle reads {len(elf.segments)} program headers, LIEF {len(other.segments)}")
     for i, (p, theirs) in enumerate(zip(elf.segments, other.segments)):
         mine = {f: getattr(p, f) for f in SEGMENT_FIELDS}
         mine["p_flags"] &= P_FLAGS_MODELLED      # all that LIEF can tell us
@@ -708,7 +708,7 @@ def compare_parsers(elf: ElfImage, other) -> list[str]:
                  if mine[f] != getattr(theirs, f)
                  and not (f == "p_type" and unmodelled_type(mine[f], theirs.p_type))]
         if diffs:
-            out.append(f"segment {i}, pyelftools / LIEF: " + ", ".join(diffs))
+            out.append(f"segment {i}, bundle / LIEF: " + ", ".join(diffs))
     ours = sorted((s.name, s.st_value, s.st_size, s.bind, s.type, s.st_shndx)
                   for s in elf.symbols if s.name.startswith("_binary_"))
     theirs = sorted((s.name, s.st_value, s.st_size, s.bind, s.type, s.st_shndx)
@@ -716,7 +716,7 @@ def compare_parsers(elf: ElfImage, other) -> list[str]:
     if ours != theirs:
         only_ours = [s for s in ours if s not in theirs]
         only_theirs = [s for s in theirs if s not in ours]
-        out.append("_binary_ symbols differ: pyelftools only " + _symbols_text(only_ours)
+        out.append("_binary_ symbols differ: bundle only " + _symbols_text(only_ours)
                    + "; LIEF only " + _symbols_text(only_theirs))
     return out
 

@@ -3,7 +3,7 @@
 The only module that imports LIEF; its failures become BadInputError here.
 It returns what LIEF read (every section header with its name, every program
 header, every symbol of .symtab) in the spec's field names, so that verify
-can compare it with the pyelftools reading field by field.
+can compare it with bundle's own reading (bundler.elf.reader) field by field.
 
 Bytes go in as ``io.BytesIO``: LIEF reads the stream directly. Measured with
 LIEF 1.0.0 on a 64 MiB bundle: BytesIO 0.04 s, a path 0.04-0.16 s, ``bytes``
@@ -74,7 +74,7 @@ class LiefElf(FrozenRecord):
 
 
 def _text(name) -> str:
-    """LIEF gives a name that is not UTF-8 as bytes; decode it as pyelftools does."""
+    """LIEF gives a name that is not UTF-8 as bytes; decode it as bundle's reader does (invalid UTF-8 replaced)."""
     return name.decode("utf-8", errors="replace") if isinstance(name, bytes) else name
 
 
@@ -100,14 +100,14 @@ def read(data: bytes | memoryview, *, what: str = "ELF file") -> LiefElf:
         raise
     except Exception as exc:  # LIEF raises its own and builtin types; all mean "unreadable"
         raise BadInputError(f"LIEF cannot read this {what}: {type(exc).__name__}: {exc}",
-                            hint="the file is corrupt in a way pyelftools tolerates") from exc
+                            hint="the file is corrupt in a way bundle's reader tolerates") from exc
 
 
 def _read(data, what: str) -> LiefElf:
     binary = lief.ELF.parse(io.BytesIO(data), _config())
     if binary is None:
         raise BadInputError(f"LIEF cannot read this {what}",
-                            hint="the file is corrupt in a way pyelftools tolerates")
+                            hint="the file is corrupt in a way bundle's reader tolerates")
     sections = [LiefSection(name=_text(s.name), sh_type=int(s.type) & _TYPE_MASK, sh_flags=int(s.flags),
                             sh_addr=s.virtual_address, sh_offset=s.offset, sh_size=s.size,
                             sh_link=s.link, sh_info=s.information, sh_addralign=s.alignment,

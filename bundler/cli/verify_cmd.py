@@ -6,7 +6,7 @@ section and bundle record agree; each image lies in the file bytes of one
 PT_LOAD; its CRC-32 matches the descriptor and its bytes the --remote files
 (SHA-256); alignment; no two segments overlap by LMA; each embedded ELF is
 sound, loads nowhere onto the host, and has a resource table Linux and
-OpenAMP accept; pyelftools and LIEF read the file alike. --emulate also runs
+OpenAMP accept; bundle's reader and LIEF read the file alike. --emulate also runs
 the host's own remote_fw_find in a CPU emulator (ARM, AArch64, RISC-V,
 x86-64) and checks the base and size it returns. docs/verify.md has the list.
 

@@ -18,7 +18,7 @@ from bundler.records import replace
 from tests.elfbuild import ALL_KINDS, HostSpec, build_host
 from tests.hosted.layouts import HostedSpec, build_hosted, loader_rule_violations
 
-RULE_CODES = {"segment-order", "segment-align", "phdr-mismatch", "phdr-not-loaded",
+RULE_CODES = {"segment-order", "segment-order-bare-metal", "segment-align", "phdr-mismatch", "phdr-not-loaded",
               "segment-page-align", "segment-shares-page"}
 
 

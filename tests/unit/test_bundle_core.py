@@ -1,6 +1,6 @@
 """Post-link bundling on synthetic hosts: ELF32/ELF64, both byte orders, with and
 without room after the program header table. Each output is read back with the
-project's pyelftools adapter, with LIEF and (where installed) GNU readelf."""
+project's reader (bundler.elf.reader), with pyelftools, LIEF and (where installed) GNU readelf."""
 
 from __future__ import annotations
 
