@@ -386,16 +386,15 @@ def _hosted_phdr_place(elf: ElfImage, new_loads: list[Phdr], end: int, size: int
     first = next(elf.iter_loads(), None)
     bias = first.p_vaddr - first.p_offset if first is not None else 0
     warning = None
-    if top - bias > offset:
-        if top - bias - offset <= MAX_PHDR_PADDING:
-            offset = top - bias
-        else:
-            warning = (f"the program header table moves to file offset {offset:#x} and address {top:#x}; "
-                       f"keeping address - offset equal to the first PT_LOAD's would cost "
-                       f"{top - bias - offset} bytes of padding, so kernels before Linux 5.18 and "
-                       "qemu-user, which take AT_PHDR as that difference plus e_phoff, will not find it")
-            return offset, top, warning
-    vaddr = bias + offset
+    if top - bias - offset > MAX_PHDR_PADDING:
+        vaddr = top
+        warning = (f"the program header table moves to file offset {offset:#x} and address {top:#x}; "
+                   f"keeping address - offset equal to the first PT_LOAD's would cost "
+                   f"{top - bias - offset} bytes of padding, so kernels before Linux 5.18 and "
+                   "qemu-user, which take AT_PHDR as that difference plus e_phoff, will not find it")
+    else:
+        offset = max(offset, top - bias)
+        vaddr = bias + offset
     if vaddr + size > elf.layout.addr_max + 1:
         raise NoFitError(f"the moved program header table ({size} bytes) would end at {vaddr + size:#x}, "
                          f"past the ELF{64 if elf.layout.is64 else 32} address space", address=vaddr,

@@ -178,3 +178,18 @@ def test_unsorted_and_shared_page_outputs_of_the_old_editor_fail_verify(kind):
     damaged = out[:elf.ehdr.e_phoff] + table + out[elf.ehdr.e_phoff + len(table):]
     codes = _verify_rule_codes(damaged)
     assert {"segment-order", "segment-page-align", "segment-shares-page"} <= codes
+
+
+def test_moderate_bss_is_padded_so_every_kernel_finds_the_table():
+    """Up to 64 MiB of padding keeps the table at load bias + file offset (old kernels and
+    qemu-user compute AT_PHDR so); more than that is the documented fallback."""
+    host = build_hosted(HostedSpec(bss=8 << 20))
+    result = core.bundle(parse_elf(host), [core.Remote(stem="x", data=b"\1" * 100, label="x")])
+    assert not any("AT_PHDR" in w for w in result.warnings)
+    elf = parse_elf(result.to_bytes())
+    holder, first = elf.find_phdr_load(), next(elf.iter_loads())
+    assert holder.p_vaddr - holder.p_offset == first.p_vaddr - first.p_offset
+    big = core.bundle(parse_elf(build_hosted(HostedSpec(bss=100 << 20))),
+                      [core.Remote(stem="x", data=b"\1" * 100, label="x")])
+    assert any("kernels before Linux 5.18" in w for w in big.warnings)
+    assert loader_rule_violations(big.to_bytes()) == []
