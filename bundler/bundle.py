@@ -173,13 +173,19 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
 
 def check_host(base: ElfImage, descriptors: list[desc_mod.Descriptor], host_name: str) -> None:
     """Refuse a host whose own structure ``bundle verify`` would reject in the output:
-    PT_LOADs whose p_offset and p_vaddr disagree modulo p_align, PT_LOADs that
-    overlap by LMA, and descriptors that are misaligned, nameless or not loaded
+    PT_LOADs whose p_offset and p_vaddr disagree modulo p_align, a hosted program's
+    PT_LOADs out of p_vaddr order, PT_LOADs that overlap by LMA, and descriptors that are misaligned, nameless or not loaded
     (the values bundle writes would never reach the host)."""
     for i, p in base.iter_misaligned_loads():
         raise BadInputError(f"segment {i} (PT_LOAD at {p.p_vaddr:#x}) has p_offset {p.p_offset:#x} and "
                             f"p_vaddr {p.p_vaddr:#x}, not congruent modulo p_align {p.p_align:#x}",
                             file=host_name, address=p.p_vaddr, hint="the host's program headers are corrupt")
+    if base.hosted_by:
+        for i, p, prev in base.iter_unsorted_loads():
+            raise BadInputError(f"segment {i} (PT_LOAD at {p.p_vaddr:#x}) follows a PT_LOAD at {prev.p_vaddr:#x}: "
+                                f"this hosted program's ({base.hosted_by}) PT_LOADs are not in ascending p_vaddr "
+                                "order, so its operating system maps it wrongly", file=host_name,
+                                address=p.p_vaddr, hint="the host's program headers are corrupt; relink it")
     for i, _, j, _, lo, _ in base.iter_overlapping_loads():
         raise BadInputError(f"segments {i} and {j} overlap by LMA at {lo:#x}: a loader writes one over "
                             "the other", file=host_name, address=lo,

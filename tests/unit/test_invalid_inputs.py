@@ -49,6 +49,8 @@ CASES = {
     "segment_misaligned": (3, r"segment 0 \(PT_LOAD at 0x0\) has p_offset 0x1000 and p_vaddr 0x0, not "
                               r"congruent modulo p_align 0x6d"),
     "segments_overlap": (3, r"segments 0 and 1 overlap by LMA at 0x10"),
+    "hosted_loads_unsorted": (3, r"segment 4 \(PT_LOAD at 0x1512\) follows a PT_LOAD at 0x3746: this hosted "
+                                 r"program's \(PT_PHDR\) PT_LOADs are not in ascending p_vaddr order"),
     "strtab_unterminated": (3, r"string table \(section 7\) does not end with a NUL byte"),
     "symbol_in_no_section": (3, r"symbol \d+ has section index 2042, but there are only \d+ sections"),
 }

@@ -17,6 +17,7 @@ sys.path.insert(0, str(HERE.parents[2]))
 
 from bundler.elf import spec  # noqa: E402
 from tests.elfbuild import HostSpec, build_host  # noqa: E402
+from tests.hosted.layouts import build_hosted  # noqa: E402
 
 
 def _host(**kw) -> bytearray:
@@ -42,6 +43,19 @@ def _set_entry(data: bytearray, table: str, index: int, **fields) -> bytearray:
     for k, v in fields.items():
         setattr(entry, k, v)
     data[off:off + record.size] = record.pack(entry)
+    return data
+
+
+def _swap_loads(data: bytearray) -> bytearray:
+    """A hosted program (PT_PHDR, PT_INTERP, PT_DYNAMIC) whose second and third PT_LOADs
+    are listed out of p_vaddr order: its operating system would map it wrongly."""
+    lay = spec.Layout.of(data)
+    ehdr = lay.ehdr.unpack(data)
+    phdrs = list(lay.phdr.iter_unpack(data, ehdr.e_phoff, ehdr.e_phnum))
+    loads = [i for i, p in enumerate(phdrs) if p.p_type == spec.PT_LOAD]
+    a, b = loads[1], loads[2]
+    phdrs[a], phdrs[b] = phdrs[b], phdrs[a]
+    data[ehdr.e_phoff:ehdr.e_phoff + len(phdrs) * lay.phdr.size] = b"".join(lay.phdr.pack(p) for p in phdrs)
     return data
 
 
@@ -113,6 +127,7 @@ def cases() -> dict[str, bytes]:
         "descriptor_dangling_name": bytes(_descriptor_name_pointer(_host(), 0x90000000)),
         "segment_misaligned": bytes(_set_entry(_host(), "phdr", 0, p_align=0x6D)),
         "segments_overlap": bytes(_set_entry(_host(), "phdr", 1, p_paddr=0x10)),
+        "hosted_loads_unsorted": bytes(_swap_loads(bytearray(build_hosted()))),
         "symbol_in_no_section": bytes(_defined_symbol_in_no_section(_host(), "_binary_remote_elf_end")),
         "strtab_unterminated": bytes(_unterminate_strtab(_host())),
     }
