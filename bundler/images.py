@@ -3,7 +3,7 @@
 Discovery only, for verify, inspect and extract: which stems the file knows
 (a ``_binary_<stem>_start/_end/_size`` symbol, a REMOTE_FW_DECLARE descriptor,
 an entry of the ``.rproc_bundle`` record), where each image is, and which
-PT_LOAD holds its bytes. Whether the sources agree is :mod:`bundler.verify`'s
+PT_LOAD holds its bytes. Whether the sources agree is :mod:`bundler.checks`'s
 question.
 """
 
@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 
-from bundler import bundle as bundle_mod
+from bundler import postlink as bundle_mod
 from bundler import descriptor as desc_mod
 from bundler.elf.model import ElfImage, Section, Symbol
 from bundler.elf.spec import Phdr
-from bundler.errors import BadInputError, UsageError
+from bundler.errors import BadInputError, UsageError, option
 from bundler.records import Factory, Record
 
 _SYMBOL_RE = re.compile(r"_binary_(.+)_(start|end|size)\Z")
@@ -174,8 +174,8 @@ def extract(elf: ElfImage, stem: str | None) -> tuple[str, memoryview]:
     names = ", ".join(img.stem for img in carried) or "none"
     if stem is None:
         if len(carried) != 1:
-            raise UsageError(f"carries {len(carried)} images ({names}): say which with --name",
-                             hint="pass --name STEM")
+            raise UsageError(f"carries {len(carried)} images ({names}): say which with {option('stem')}",
+                             param="stem", hint=f"pass {option('stem')} STEM")
         img = carried[0]
     else:
         img = inv.find(stem)

@@ -18,7 +18,7 @@ from bundler.elf.reader import is_elf, parse_elf
 from bundler.elf import spec
 from bundler.elf.model import ElfImage
 from bundler.elf.spec import Ehdr, Layout, Shdr, Sym
-from bundler.errors import BadInputError, NoFitError, UsageError
+from bundler.errors import BadInputError, NoFitError, UsageError, option
 from bundler.records import Record
 from bundler.stems import check_stem, symbol_names
 
@@ -110,7 +110,7 @@ class ObjectResult(Record):
 
 def check_align(align: int) -> int:
     if align < 1 or align & (align - 1) or align > MAX_ALIGN:
-        raise UsageError(f"--align {align} is not a power of two between 1 and {MAX_ALIGN}",
+        raise UsageError(f"{option('align')} {align} is not a power of two between 1 and {MAX_ALIGN}", param="align",
                          hint="use 8 (the default), 4, 16, 4096, ...")
     return align
 
@@ -166,7 +166,7 @@ def make_object(data, stem: str, target: Target, *, section: str | None = None,
         bits = 64 if lay.is64 else 32
         raise NoFitError(f"is {size} bytes, too large for an ELF{bits} object (its file offsets "
                          f"are {bits}-bit: at most {lay.addr_max} bytes in all)", size=size,
-                         hint="use a 64-bit target, or --like an object of a 64-bit build")
+                         hint=f"use a 64-bit target, or {option('like')} an object of a 64-bit build")
 
     shdrs = [Shdr(0, spec.SHT_NULL, 0, 0, 0, 0, 0, 0, 0, 0),
              Shdr(name_offs[0], spec.SHT_PROGBITS, spec.SHF_ALLOC, 0, image_off, size, 0, 0, align, 0)]

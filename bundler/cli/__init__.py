@@ -24,7 +24,7 @@ import importlib
 import sys
 
 from bundler import __version__
-from bundler.errors import EXIT_USAGE, BundleError, UsageError
+from bundler.errors import EXIT_USAGE, BundleError, UsageError, cli_text
 from bundler.fileio import Interrupted
 
 EXIT_INTERNAL = 70
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             import traceback
             traceback.print_exc()
-        print(f"bundle: error: {exc}", file=sys.stderr)
+        print(f"bundle: error: {exc.cli_text()}", file=sys.stderr)
         return exc.exit_code
     except BrokenPipeError:
         # the reader of our output went away (bundle inspect | head): stop quietly,
@@ -108,18 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def load_elf(path, what: str = "ELF file"):
-    """Read and parse an ELF input (a large one is mapped, never copied); any error names the file."""
-    from bundler.elf.reader import parse_elf
-    from bundler.fileio import read_input
-    try:
-        return parse_elf(read_input(path, what, allow_mmap=True), what=what)
-    except BundleError as exc:
-        raise exc.with_file(str(path))
-
-
 def warn(message: str) -> None:
-    print(f"bundle: warning: {message}", file=sys.stderr)
+    print(f"bundle: warning: {cli_text(message)}", file=sys.stderr)
 
 
 def info(args, message: str) -> None:

@@ -18,16 +18,11 @@ from __future__ import annotations
 
 import os
 
-import threading
-import zlib
-
-from bundler.cli import info, load_elf, warn
+from bundler import api
+from bundler.api import DEFAULT_SECTION_PREFIX
+from bundler.cli import info, warn
 from bundler.cli.numbers import parse_int, parse_region
-from bundler.errors import BundleError, UsageError
-from bundler.fileio import read_input, refuse_overwriting_inputs, write_outputs
-from bundler.stems import check_stem, stem_for
-
-DEFAULT_SECTION_PREFIX = ".remote_fw."   # = bundler.bundle.DEFAULT_SECTION_PREFIX (test pins it)
+from bundler.errors import UsageError
 
 
 def add_arguments(parser) -> None:
@@ -54,91 +49,38 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    remotes_paths = args.remotes
-    if args.name and len(args.name) != len(remotes_paths):
-        raise UsageError(f"{len(args.name)} --name for {len(remotes_paths)} remotes",
-                         hint="give one --name per remote, in the same order, or none")
-    if args.address and len(args.address) != len(remotes_paths):
-        raise UsageError(f"{len(args.address)} --address for {len(remotes_paths)} remotes",
-                         hint="give one --address per remote, in the same order, or none")
-    stems = [check_stem(n) for n in args.name] or [stem_for(p) for p in remotes_paths]
-    addresses = [parse_int(a, "--address") for a in args.address] or [None] * len(remotes_paths)
+    addresses = [parse_int(a, "--address") for a in args.address] or None
     align = parse_int(args.align, "--align")
     region = parse_region(args.region) if args.region else None
-    outputs = [args.output, args.hex, args.depfile]
-    refuse_overwriting_inputs(outputs, [args.host, *remotes_paths])
-
-    datas = [read_input(path, "remote image", allow_mmap=True) for path in remotes_paths]
-    crcs = _checksums_in_background(datas)
-    from bundler import bundle as core      # the heavy imports overlap the checksums
-    host = load_elf(args.host, "host ELF")
-    crcs.join()
-    remotes = [core.Remote(stem=stem, data=data, label=os.fspath(path), address=addr, crc32=crc)
-               for stem, data, path, addr, crc in zip(stems, datas, remotes_paths, addresses, crcs.values)]
-    result = _bundle(core, host, remotes, args, align, region)
-    for message in result.warnings:
-        warn(message)
-
-    items = [(args.output, result.chunks, _mode_of(args.host))]
-    if args.hex:
-        from bundler.elf.reader import parse_elf
-        from bundler.cli.hex_cmd import flash_output
-        items.append(flash_output(parse_elf(result.to_bytes(), what="bundled ELF"), args.hex, args))
-    if args.depfile:
-        items.append((args.depfile, [depfile_text(args.output, [args.host, *remotes_paths],
-                                                  [args.hex] if args.hex else [])], None))
-    write_outputs(items)
+    try:
+        result = api.bundle(args.host, args.remotes, args.output, names=args.name or None,
+                            addresses=addresses, align=align, region=region, replace=args.replace,
+                            hex=args.hex, section_prefix=args.section_prefix, depfile=args.depfile,
+                            on_warning=warn)
+    except UsageError as exc:
+        raise _hex_hint(exc, args) from None
     info(args, f"placement: {result.rule}")
     for img in result.images:
         info(args, f"{img.stem}: {img.address:#010x} {img.size} bytes, crc32 {img.crc32:#010x}, "
                    f"{img.how}, section {img.section}"
                    + ("" if img.descriptor else ", no descriptor"))
-    info(args, f"wrote {args.output} ({result.edit.size} bytes)")
+    if result.flash is not None:
+        from bundler.cli.hex_cmd import describe
+        info(args, describe(result.flash, args.hex, given=False))
+    info(args, f"wrote {args.output} ({result.size} bytes)")
     return 0
 
 
-class _Checksums(threading.Thread):
-    """CRC-32 of each remote, computed while the main thread imports and parses
-    (zlib releases the GIL, so the two really run at once)."""
-
-    def __init__(self, datas):
-        super().__init__(daemon=True)
-        self.datas = datas
-        self.values = [None] * len(datas)
-
-    def run(self):
-        for i, data in enumerate(self.datas):
-            self.values[i] = zlib.crc32(data) & 0xFFFFFFFF
+def _hex_hint(exc: UsageError, args) -> UsageError:
+    """--hex takes no flash options: say where they are (bundle hex) instead of naming them."""
+    if exc.param == "format":
+        exc.hint = "name it .hex, .srec, .s19, .s28, .s37, .bin or .uf2"
+    elif exc.param == "family":
+        return UsageError("UF2 needs a family id, which this command cannot take", file=os.fspath(args.hex),
+                          hint="write it with 'bundle hex ELF -o FILE.uf2 --family NAME'")
+    elif exc.param == "gap_fill":
+        exc.hint = "write the binary with 'bundle hex ELF -o FILE.bin --gap-fill 0xFF'"
+    return exc
 
 
-def _checksums_in_background(datas) -> _Checksums:
-    worker = _Checksums(datas)
-    worker.start()
-    return worker
-
-
-def _bundle(core, host, remotes, args, align, region):
-    try:
-        return core.bundle(host, remotes, align=align, region=region, replace=args.replace,
-                           section_prefix=args.section_prefix, host_name=os.fspath(args.host))
-    except BundleError as exc:
-        raise exc.with_file(os.fspath(args.host))
-
-
-def _mode_of(path) -> int | None:
-    """The output ELF gets the host's permission bits, as objcopy does."""
-    try:
-        return os.stat(path).st_mode & 0o777
-    except OSError:
-        return None
-
-
-def depfile_text(target: str, prerequisites: list[str], extra_targets: list[str] = ()) -> bytes:
-    """A Make rule ``target extra: prerequisites`` with spaces and '$' escaped, plus phony rules."""
-    def esc(p: str) -> str:
-        return os.fspath(p).replace("$", "$$").replace(" ", "\\ ").replace("#", "\\#")
-    targets = " ".join(esc(t) for t in [target, *extra_targets])
-    lines = [f"{targets}: {' '.join(esc(p) for p in prerequisites)}", ""]
-    for p in prerequisites:           # like gcc -MP: a deleted prerequisite is no error
-        lines += [f"{esc(p)}:", ""]
-    return "\n".join(lines).encode()
+depfile_text = api.depfile_text

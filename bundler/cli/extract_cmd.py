@@ -11,13 +11,8 @@ examples:
 
 from __future__ import annotations
 
-import os
-
-from bundler import images
-from bundler.cli import info, load_elf
-from bundler.errors import BundleError
-from bundler.fileio import atomic_write, refuse_overwriting_inputs
-from bundler.stems import check_stem
+from bundler import api
+from bundler.cli import info
 
 
 def add_arguments(parser) -> None:
@@ -27,13 +22,6 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    stem = check_stem(args.name) if args.name is not None else None
-    refuse_overwriting_inputs([args.output], [args.elf])
-    elf = load_elf(args.elf)
-    try:
-        stem, data = images.extract(elf, stem)
-    except BundleError as exc:
-        raise exc.with_file(os.fspath(args.elf))
-    size = atomic_write(args.output, [data])
-    info(args, f"wrote {args.output}: image {stem}, {size} bytes")
+    result = api.extract(args.elf, args.name, args.output)
+    info(args, f"wrote {args.output}: image {result.stem}, {result.size} bytes")
     return 0

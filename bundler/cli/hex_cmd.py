@@ -24,18 +24,14 @@ from __future__ import annotations
 import argparse
 import os
 
-from bundler.cli import info, load_elf, warn
+from bundler import api
+from bundler.cli import info, warn
 from bundler.cli.numbers import parse_int
-from bundler.errors import BundleError, UsageError
-from bundler.fileio import read_input, refuse_overwriting_inputs, write_outputs
-from bundler.flash import FORMATS, find_format_for_path
-from bundler.flash.binary import DEFAULT_MAX_SPAN, iter_binary
-from bundler.flash.families import describe_families, find_family_name, parse_family
-from bundler.flash.ihex import iter_ihex
-from bundler.flash.image import image_from_elf
-from bundler.flash.srec import DEFAULT_LEN, MAX_LEN, iter_srec
-from bundler.flash.uf2 import iter_uf2
-from bundler.records import replace
+from bundler.errors import UsageError
+from bundler.flash import FORMATS
+from bundler.flash.binary import DEFAULT_MAX_SPAN
+from bundler.flash.families import describe_families, find_family_name
+from bundler.flash.srec import DEFAULT_LEN, MAX_LEN
 
 
 class _ListFamilies(argparse.Action):
@@ -73,91 +69,33 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    refuse_overwriting_inputs([args.output], [args.elf, *args.merge])
-    elf = load_elf(args.elf, "ELF")
-    item = flash_output(elf, args.output, args, source=os.fspath(args.elf))
-    size = write_outputs([item])[0]
-    info(args, f"wrote {args.output} ({size} bytes)")
+    fill = None if args.gap_fill is None else parse_int(args.gap_fill, "--gap-fill")
+    if fill is not None and fill > 0xFF:
+        raise UsageError(f"--gap-fill {args.gap_fill} is not a byte value", hint="give 0..255, e.g. 0xFF")
+    result = api.export_flash(args.elf, args.output, format=args.format, eol=args.eol,
+                              srec_len=parse_int(args.srec_len, "--srec-len"), gap_fill=fill,
+                              max_span=parse_int(args.max_span, "--max-span"), family=args.family,
+                              start=not args.no_start, whole_segments=args.whole_segments,
+                              merge=args.merge, on_warning=warn)
+    for path, other in zip(args.merge, result.merged):
+        if other.start is not None:
+            info(args, f"{path}: its start address {other.start:#010x} is ignored; the ELF's is kept")
+        info(args, f"{path}: merging {len(other.runs)} run(s), {other.size} bytes")
+    info(args, describe(result, args.output, given=args.format is not None))
+    info(args, f"wrote {args.output} ({result.size} bytes)")
     return 0
 
 
-def flash_output(elf, path, args, *, source: str | None = None):
-    """``(path, chunks, mode)`` for :func:`bundler.fileio.write_outputs`: ``elf``'s flash file.
-
-    The format comes from ``args.format`` or the extension of ``path``. Every
-    check runs here, before the first byte is written; the chunks are made
-    lazily, one 64 KiB window at a time. ``args`` may lack the hex options
-    (the bundle command's ``--hex``): their defaults apply.
-    """
-    path = os.fspath(path)
-    source = source or getattr(args, "elf", None) or getattr(args, "output", None) or "ELF"
-    given = getattr(args, "format", None)
-    fmt = given or find_format_for_path(path)
-    if fmt is None:
-        raise UsageError(f"cannot tell the flash format of {path} from its extension",
-                         hint="name it .hex, .srec, .s19, .s28, .s37, .bin or .uf2"
-                              + (", or pass --format" if hasattr(args, "format") else ""))
-    try:
-        image = image_from_elf(elf, whole_segments=getattr(args, "whole_segments", False))
-        for note in image.notes:
-            warn(f"{source}: {note}")
-        for merge in getattr(args, "merge", None) or []:
-            image = image.merged_with(_read_merge(merge, args))
-        if getattr(args, "no_start", False):
-            image = replace(image, start=None)
-        chunks = _encoder(fmt, image, path, args)
-    except BundleError as exc:
-        raise exc.with_file(source)
-    how = "--format" if given else f"from the extension {os.path.splitext(path)[1]}"
+def describe(flash, path, *, given: bool) -> str:
+    """The -v line about a flash file: its format, how it was chosen, and what it holds."""
+    image = flash.image
+    how = "--format" if given else f"from the extension {os.path.splitext(os.fspath(path))[1]}"
     start = "none" if image.start is None else f"{image.start:#010x}"
-    info(args, f"{path}: format {fmt} ({how}); {len(image.runs)} run(s), {image.size} bytes from "
-               f"{image.lowest:#010x} to {image.end:#010x}, start {start}")
-    return path, chunks, None
-
-
-def _read_merge(path, args):
-    from bundler.adapters.intelhex import read_ihex
-
-    other = read_ihex(read_input(path, "merge file"), name=os.fspath(path))
-    if other.start is not None:
-        info(args, f"{path}: its start address {other.start:#010x} is ignored; the ELF's is kept")
-    info(args, f"{path}: merging {len(other.runs)} run(s), {other.size} bytes")
-    return other
-
-
-def _encoder(fmt: str, image, path: str, args):
-    eol = b"\n" if getattr(args, "eol", "crlf") == "lf" else b"\r\n"
-    fill_text = getattr(args, "gap_fill", None)
-    fill = None if fill_text is None else parse_int(fill_text, "--gap-fill")
-    if fill is not None and fill > 0xFF:
-        raise UsageError(f"--gap-fill {fill_text} is not a byte value", hint="give 0..255, e.g. 0xFF")
-    if fmt == "ihex":
-        return iter_ihex(image, eol=eol)
-    if fmt == "srec":
-        length = parse_int(getattr(args, "srec_len", None) or str(DEFAULT_LEN), "--srec-len")
-        if not 1 <= length <= MAX_LEN:
-            raise UsageError(f"--srec-len {length} is outside 1..{MAX_LEN}",
-                             hint=f"an S3 record holds at most {MAX_LEN} data bytes")
-        header = os.fsencode(os.path.basename(path))
-        return iter_srec(image, header=header, eol=eol, length=length)
-    if fmt == "bin":
-        max_span = parse_int(getattr(args, "max_span", None) or str(DEFAULT_MAX_SPAN), "--max-span")
-        info(args, f"{path}: raw binary, load it at {image.lowest:#010x}")
-        try:
-            return iter_binary(image, fill=fill, max_span=max_span)
-        except UsageError as exc:
-            if not hasattr(args, "gap_fill"):      # the bundle command's --hex
-                exc.hint = "write the binary with 'bundle hex ELF -o FILE.bin --gap-fill 0xFF'"
-            raise
-    if fmt == "uf2":
-        if not hasattr(args, "family"):
-            raise UsageError("UF2 needs a family id, which this command cannot take", file=path,
-                             hint="write it with 'bundle hex ELF -o FILE.uf2 --family NAME'")
-        if args.family is None:
-            raise UsageError("UF2 needs --family", hint="e.g. --family RP2040, a number such as "
-                             "0xe48bff56, or --family none; 'bundle hex --list-families' lists names")
-        family = parse_family(args.family)
-        if family is not None:
-            info(args, f"{path}: UF2 family {find_family_name(family) or 'id'} {family:#010x}")
-        return iter_uf2(image, family=family, fill=0 if fill is None else fill)
-    raise UsageError(f"unknown format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
+    lines = []
+    if flash.format == "bin":
+        lines.append(f"{path}: raw binary, load it at {image.lowest:#010x}")
+    if flash.family is not None:
+        lines.append(f"{path}: UF2 family {find_family_name(flash.family) or 'id'} {flash.family:#010x}")
+    lines.append(f"{path}: format {flash.format} ({how}); {len(image.runs)} run(s), {image.size} bytes from "
+                 f"{image.lowest:#010x} to {image.end:#010x}, start {start}")
+    return "\n".join(lines)

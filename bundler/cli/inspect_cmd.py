@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import json
 
-from bundler.cli import load_elf
-from bundler.inspect import inspect
+from bundler import api
 
 
 def add_arguments(parser) -> None:
@@ -25,7 +24,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    report = inspect(load_elf(args.elf))
+    report = api.inspect(args.elf)
     if args.json:
         print(json.dumps(report, indent=2, sort_keys=True))
     else:

@@ -21,15 +21,10 @@ examples:
 
 from __future__ import annotations
 
-import os
-
+from bundler import api
 from bundler import object as core
-from bundler.elf.reader import parse_elf
 from bundler.cli import info, warn
 from bundler.cli.numbers import parse_int
-from bundler.errors import BadInputError, BundleError, UsageError
-from bundler.fileio import read_input, refuse_overwriting_inputs, write_outputs
-from bundler.stems import check_stem, stem_for
 
 
 def add_arguments(parser) -> None:
@@ -50,40 +45,11 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    stem = check_stem(args.name if args.name is not None else stem_for(args.remote))
-    align = core.check_align(parse_int(args.align, "--align"))
-    if args.section is not None:
-        core.check_section_name(args.section)
-    refuse_overwriting_inputs([args.output], [args.remote, args.like])
-    target = _target(args)
-
-    data = read_input(args.remote, "remote image", allow_mmap=True)
-    try:
-        result = core.make_object(data, stem, target, section=args.section, align=align)
-    except BundleError as exc:
-        raise exc.with_file(os.fspath(args.remote))
-    for message in core.image_warnings(data, os.fspath(args.remote)):
-        warn(message)
-    write_outputs([(args.output, result.chunks, None)])
+    align = parse_int(args.align, "--align")
+    result = api.make_object(args.remote, args.output, target=args.target, like=args.like, name=args.name,
+                             section=args.section, align=align, on_warning=warn)
+    stem = result.stem
     info(args, f"{stem}: {result.image_size} bytes in {result.section} (align {result.align}), "
-               f"symbols _binary_{stem}_start/_end/_size, {target.name}")
+               f"symbols _binary_{stem}_start/_end/_size, {result.target}")
     info(args, f"wrote {args.output} ({result.size} bytes)")
     return 0
-
-
-def _target(args) -> core.Target:
-    if args.target is not None:
-        target = core.find_target(args.target)
-        if target is None:
-            raise UsageError(f"unknown target {args.target!r}",
-                             hint="choose one of " + ", ".join(core.TARGETS)
-                                  + ", or pass --like with an object of the host's build")
-        return target
-    like = os.fspath(args.like)
-    obj = read_input(like, "--like object")
-    try:
-        elf = parse_elf(obj, what="--like object")
-    except BadInputError as exc:
-        exc.hint = "pass a .o file that the host's compiler made, e.g. the host's main.o"
-        raise exc.with_file(like)
-    return core.target_like(elf, like)

@@ -19,13 +19,9 @@ examples:
 from __future__ import annotations
 
 import json
-import os
 
-from bundler.cli import load_elf
+from bundler import api
 from bundler.errors import EXIT_OK, EXIT_VERIFY
-from bundler.fileio import read_input
-from bundler.stems import stem_for
-from bundler.verify import RemoteFile, verify
 
 
 def add_arguments(parser) -> None:
@@ -39,10 +35,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    elf = load_elf(args.elf)
-    remotes = [RemoteFile(label=os.fspath(p), stem=stem_for(p), data=read_input(p, "remote image", allow_mmap=True))
-               for p in args.remote]
-    report = verify(elf, remotes, emulate=args.emulate)
+    report = api.verify(args.elf, remotes=args.remote, emulate=args.emulate)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, sort_keys=True))
     else:

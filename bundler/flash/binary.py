@@ -9,7 +9,7 @@ The file says nothing about where it goes: the caller reports the base address.
 
 from __future__ import annotations
 
-from bundler.errors import NoFitError, UsageError
+from bundler.errors import NoFitError, UsageError, option
 from bundler.flash.image import FlashImage, Run
 
 DEFAULT_MAX_SPAN = 256 << 20
@@ -20,18 +20,20 @@ def iter_binary(image: FlashImage, *, fill: int | None = None, max_span: int = D
     """Check the span and the fill (errors before any byte), then return an iterator of chunks."""
     if image.span > max_span:
         raise NoFitError(f"the image spans {image.span} bytes, from {image.lowest:#x} to {image.end:#x}, "
-                         f"more than --max-span {max_span}", address=image.lowest, size=image.span,
-                         hint="raise --max-span if that is meant, or write Intel HEX / S-records, "
+                         f"more than {option('max_span')} {max_span}", address=image.lowest, size=image.span,
+                         param="max_span", hint=f"raise {option('max_span')} if that is meant, or write Intel HEX / S-records, "
                               "which skip the gaps")
     gaps = list(image.iter_gaps())
     if gaps and fill is None:
         at, size = max(gaps, key=lambda g: g[1])
         raise UsageError(f"the image has {len(gaps)} gap(s), {sum(g[1] for g in gaps)} bytes in all "
                          f"(the largest {size} bytes at {at:#x}), and raw binary must fill them",
-                         address=at, size=size,
-                         hint="pass --gap-fill 0xFF (erased flash) or --gap-fill 0 (objcopy's default)")
+                         address=at, size=size, param="gap_fill",
+                         hint=f"pass {option('gap_fill')} 0xFF (erased flash) or {option('gap_fill')} 0 "
+                              "(objcopy's default)")
     if fill is not None and not 0 <= fill <= 0xFF:
-        raise UsageError(f"--gap-fill {fill:#x} is not a byte value", hint="give 0..255, e.g. 0xFF")
+        raise UsageError(f"{option('gap_fill')} {fill:#x} is not a byte value", param="gap_fill",
+                         hint="give 0..255, e.g. 0xFF")
     return _chunks(image, fill)
 
 

@@ -13,7 +13,7 @@ none when it is 0 or absent. Every address must be below 4 GiB.
 
 from __future__ import annotations
 
-from bundler.errors import BadInputError, NoFitError
+from bundler.errors import option, BadInputError, NoFitError
 from bundler.flash.image import FlashImage, runs_from_records
 from bundler.flash.records import encode_records, one_record, settle_allocator
 
@@ -36,7 +36,7 @@ def iter_ihex(image: FlashImage, *, eol: bytes = b"\r\n"):
     image.check_below(LIMIT, "Intel HEX")
     if image.start is not None and image.start >= LIMIT:
         raise NoFitError(f"the start address {image.start:#x} does not fit a 32-bit Intel HEX start "
-                         "record", address=image.start, hint="pass --no-start to leave it out")
+                         "record", address=image.start, hint=f"pass {option('no_start')} to leave it out")
     return _chunks(image, eol)
 
 

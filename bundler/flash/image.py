@@ -10,13 +10,16 @@ each section. ``whole_segments=True`` takes every ``p_filesz`` byte instead
 section headers always gives whole segments.
 
 Runs hold memoryviews into the ELF's bytes: nothing is copied here.
+:func:`image_from_chunks` does the same for a file that exists only as the
+chunks a bundle wrote (its headers read from the chunks, its bytes viewed in
+place), so ``bundle --hex`` never joins the output into one buffer.
 """
 
 from __future__ import annotations
 
 from bundler.elf import spec
-from bundler.elf.model import ElfImage
-from bundler.errors import BadInputError, NoFitError
+from bundler.elf.model import ElfImage, Section
+from bundler.errors import BadInputError, NoFitError, option
 from bundler.records import Factory, FrozenRecord, Record
 
 
@@ -90,7 +93,7 @@ class FlashImage(Record):
                 raise NoFitError(f"{run.describe()} ends at {run.end:#x}, beyond what {fmt} can "
                                  f"address (below {limit:#x})", address=run.address, size=run.size,
                                  hint="relink with load addresses (p_paddr) below 4 GiB, or write "
-                                      "--format bin for this range")
+                                      f"{option('format')} bin for this range")
 
     # ---- combining and comparing ---------------------------------------------
     def merged_with(self, other: "FlashImage") -> "FlashImage":
@@ -140,7 +143,7 @@ def image_from_elf(elf: ElfImage, *, whole_segments: bool = False) -> FlashImage
                             "headers: there is nothing to flash",
                             hint="pass a linked executable ELF (an object file or a .bss-only image "
                                  "has no load image)")
-    data = memoryview(elf.data)
+    data = elf.data if isinstance(elf.data, ChunkedFile) else memoryview(elf.data)
     contents = [s for s in elf.sections
                 if s.is_alloc and s.has_file_bytes and s.hdr.sh_size > 0]
     runs, notes = [], []
@@ -158,7 +161,7 @@ def image_from_elf(elf: ElfImage, *, whole_segments: bool = False) -> FlashImage
             continue
         if not inside:
             notes.append(f"PT_LOAD {index} at {p.p_paddr:#x} ({p.p_filesz} bytes) holds no section "
-                         "and is left out, as objcopy does; --whole-segments writes it")
+                         f"and is left out, as objcopy does; {option('whole_segments')} writes it")
             continue
         for sec in inside:
             lo = max(sec.hdr.sh_offset, seg_start)
@@ -167,8 +170,76 @@ def image_from_elf(elf: ElfImage, *, whole_segments: bool = False) -> FlashImage
                             f" (PT_LOAD {index})"))
     if not runs:
         raise BadInputError("no section lies inside a PT_LOAD segment: there is nothing to flash",
-                            hint="pass --whole-segments to write the segments' bytes as they are")
+                            hint=f"pass {option('whole_segments')} to write the segments' bytes as they are")
     entry = elf.ehdr.e_entry
     return FlashImage.of(runs, start=entry if entry else None, notes=notes,
                          hint="two PT_LOAD segments (or sections in them) share load addresses "
                               "(p_paddr); fix the linker script's AT() or > REGION placement")
+
+
+class ChunkedFile:
+    """A file held as consecutive chunks (bytes-like), sliced without joining them.
+
+    A slice inside one chunk is a memoryview of it; one that straddles chunks
+    (rare: headers, small tables) is a copy of just those bytes.
+    """
+
+    def __init__(self, chunks):
+        self.chunks = [memoryview(c).cast("B") for c in chunks]
+        self.starts = []
+        at = 0
+        for c in self.chunks:
+            self.starts.append(at)
+            at += len(c)
+        self.size = at
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, key: slice):
+        start, stop, _ = key.indices(self.size)
+        stop = max(start, stop)
+        pieces = []
+        for c, at in zip(self.chunks, self.starts):
+            lo, hi = max(start, at), min(stop, at + len(c))
+            if lo < hi:
+                pieces.append(c[lo - at:hi - at])
+        if len(pieces) == 1:
+            return pieces[0]
+        return memoryview(b"".join(pieces))
+
+
+def elf_from_chunks(chunks) -> ElfImage:
+    """The headers of an ELF file that exists as ``chunks`` (a bundle's output), over a
+    :class:`ChunkedFile`: enough for :func:`image_from_elf`, no symbols."""
+    data = ChunkedFile(chunks)
+    head = data[:spec.EI_NIDENT]
+    layout = spec.Layout.of(head)
+    ehdr = layout.ehdr.unpack(data[:layout.ehdr.size])
+    segments = list(layout.phdr.iter_unpack(data[ehdr.e_phoff:ehdr.e_phoff + ehdr.e_phnum * layout.phdr.size],
+                                            0, ehdr.e_phnum))
+    shnum = ehdr.e_shnum
+    first = layout.shdr.unpack(data[ehdr.e_shoff:ehdr.e_shoff + layout.shdr.size]) if ehdr.e_shoff else None
+    if shnum == 0 and first is not None:
+        shnum = first.sh_size                     # extended section numbering
+    shdrs = list(layout.shdr.iter_unpack(data[ehdr.e_shoff:ehdr.e_shoff + shnum * layout.shdr.size],
+                                         0, shnum)) if shnum else []
+    shstrndx = ehdr.e_shstrndx
+    if shstrndx == spec.SHN_XINDEX and first is not None:
+        shstrndx = first.sh_link
+    names = b""
+    if 0 < shstrndx < len(shdrs):
+        strtab = shdrs[shstrndx]
+        names = bytes(data[strtab.sh_offset:strtab.sh_offset + strtab.sh_size])
+
+    def name_of(hdr) -> str:
+        end = names.find(b"\0", hdr.sh_name)
+        return names[hdr.sh_name:end if end >= 0 else len(names)].decode("utf-8", "replace")
+
+    sections = [Section(index=i, name=name_of(h) if names else "", hdr=h) for i, h in enumerate(shdrs)]
+    return ElfImage(data=data, layout=layout, ehdr=ehdr, segments=segments, sections=sections)
+
+
+def image_from_chunks(chunks, *, whole_segments: bool = False) -> FlashImage:
+    """:func:`image_from_elf` of the ELF file made of ``chunks``, viewed in place."""
+    return image_from_elf(elf_from_chunks(chunks), whole_segments=whole_segments)

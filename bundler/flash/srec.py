@@ -16,7 +16,7 @@ terminator; here the type is widened so it fits.
 
 from __future__ import annotations
 
-from bundler.errors import BadInputError, NoFitError
+from bundler.errors import option, BadInputError, NoFitError
 from bundler.flash.image import FlashImage, runs_from_records
 from bundler.flash.records import encode_records, one_record, settle_allocator
 
@@ -47,7 +47,7 @@ def iter_srec(image: FlashImage, *, header: bytes = b"", eol: bytes = b"\r\n",
     image.check_below(LIMIT, "Motorola S-record")
     if image.start is not None and image.start >= LIMIT:
         raise NoFitError(f"the start address {image.start:#x} does not fit a 32-bit S7 record",
-                         address=image.start, hint="pass --no-start to leave it out")
+                         address=image.start, hint=f"pass {option('no_start')} to leave it out")
     return _chunks(image, bytes(header[:HEADER_MAX]), eol, length)
 
 

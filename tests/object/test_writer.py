@@ -142,8 +142,8 @@ def test_elf32_offsets_limit(tmp_path):
 
 @pytest.mark.parametrize("kwargs, error, pattern", [
     ({"data": b""}, BadInputError, r"is empty \(0 bytes\)"),
-    ({"align": 0}, UsageError, r"--align 0 is not a power of two"),
-    ({"align": 12}, UsageError, r"--align 12 is not a power of two"),
+    ({"align": 0}, UsageError, r"align 0 is not a power of two"),
+    ({"align": 12}, UsageError, r"align 12 is not a power of two"),
     ({"align": 1 << 17}, UsageError, r"between 1 and 65536"),
     ({"stem": "bad-stem"}, UsageError, r"invalid stem 'bad-stem'"),
     ({"stem": ""}, UsageError, r"invalid stem ''"),

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bundler import bundle as core
+from bundler import postlink as core
 from bundler import descriptor as D
 from bundler.elf.reader import parse_elf
 from bundler.elf import spec

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bundler import bundle as core
+from bundler import postlink as core
 from bundler import descriptor as D
 from bundler import images
 from bundler.elf.reader import parse_elf

@@ -15,7 +15,7 @@ from bundler import emulate
 from bundler.elf.reader import parse_elf
 from bundler.cli import main
 from bundler.elf import spec
-from bundler.verify import verify
+from bundler.checks import verify
 from tests.conftest import KIT, SAMPLES, need_tool, run_bundle
 from tests.verify.rscbuild import build_remote_elf, sample_table
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bundler import bundle as core
+from bundler import postlink as core
 from bundler import descriptor as D
 from bundler import placement
 from bundler.adapters import lief as lief_adapter
@@ -19,7 +19,7 @@ from bundler.elf import spec
 from bundler.elf.editor import NewImage, add_images
 from bundler.records import replace
 from bundler.stems import symbol_names
-from bundler.verify import RemoteFile, compare_parsers, verify
+from bundler.checks import RemoteFile, compare_parsers, verify
 from tests.elfbuild import ALL_KINDS, HostSpec, build_host, build_remote, kind_id
 from tests.verify.rscbuild import build_remote_elf, rsc_table_bytes, sample_table, trace, vdev
 

@@ -12,7 +12,7 @@ import hashlib
 import zlib
 from collections import Counter
 
-from bundler import bundle as bundle_mod
+from bundler import postlink as bundle_mod
 from bundler import descriptor as desc_mod
 from bundler import images as images_mod
 from bundler import placement

@@ -1,0 +1,436 @@
+"""The Python API: the command line's jobs as functions, for build scripts.
+
+Each function takes paths or bytes, raises a :class:`bundler.BundleError`
+subclass instead of exiting, and writes its outputs atomically, exactly as
+the command line does (the CLI is parse, call one of these, render). Messages
+name these functions' parameters (``replace=True``); the CLI names its flags.
+docs/python-api.md is the reference.
+
+Only light modules are imported here: the heavy ones (pyelftools, LIEF) load
+inside the functions, so ``import bundler`` stays cheap for a Makefile's
+``bundle`` call.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import zlib
+
+from bundler.errors import BadInputError, BundleError, Notice, UsageError, option
+from bundler.fileio import read_input, refuse_overwriting_inputs, write_outputs
+from bundler.records import Factory, Record
+from bundler.stems import check_stem, stem_for
+
+DEFAULT_SECTION_PREFIX = ".remote_fw."      # = bundler.postlink.DEFAULT_SECTION_PREFIX (a test pins it)
+_BYTES = (bytes, bytearray, memoryview)
+
+
+# ---- results ------------------------------------------------------------------
+
+class BundleOutcome(Record):
+    """What :func:`bundle` did: the images placed (stem, address, size, crc32, how,
+    section, descriptor), the outputs written and their sizes, and the warnings."""
+
+    images: list
+    output: str | None
+    size: int
+    rule: str = ""                       # the placement rule that applied (bare-metal or hosted)
+    warnings: list[str] = Factory(list)
+    written: dict = Factory(dict)        # path -> bytes written (output, hex, depfile)
+    flash: object = None                 # the FlashPlan of ``hex``, if one was written
+    chunks: list = Factory(list)         # the output ELF as chunks (also when output is None)
+
+    def to_bytes(self) -> bytes:
+        """The output ELF in one buffer (a copy: large outputs are better read from the file)."""
+        return b"".join(bytes(c) for c in self.chunks)
+
+
+class ObjectOutcome(Record):
+    """What :func:`make_object` wrote: the stem, section, alignment, target and sizes."""
+
+    stem: str
+    section: str
+    align: int
+    target: str
+    image_size: int
+    size: int
+    output: str | None
+    warnings: list[str] = Factory(list)
+    chunks: list = Factory(list)
+
+    def to_bytes(self) -> bytes:
+        return b"".join(bytes(c) for c in self.chunks)
+
+
+class FlashOutcome(Record):
+    """What :func:`export_flash` wrote: the format, the memory image (runs, start), sizes."""
+
+    format: str
+    image: object                       # bundler.flash.image.FlashImage
+    family: int | None
+    size: int
+    output: str | None
+    notes: list[str] = Factory(list)
+    merged: list = Factory(list)        # the FlashImage of each merged file, in order
+    chunks: object = None
+
+    def to_bytes(self) -> bytes:
+        return b"".join(bytes(c) for c in self.chunks)
+
+
+class Extracted(Record):
+    """What :func:`extract` found: the stem and the image's bytes (a view into the ELF)."""
+
+    stem: str
+    data: object
+    size: int
+    output: str | None
+
+
+# ---- inputs -------------------------------------------------------------------
+
+def _label(source, default: str) -> str:
+    return default if isinstance(source, _BYTES) else os.fspath(source)
+
+
+def _read(source, what: str, *, large: bool = True):
+    """The bytes of ``source``: bytes-like as given, else the file it names (mapped if large)."""
+    if isinstance(source, _BYTES):
+        return source
+    if not isinstance(source, (str, os.PathLike)):
+        raise UsageError(f"{what}: expected a path or bytes, got {type(source).__name__}")
+    return read_input(source, what, allow_mmap=large)
+
+
+def load_elf(source, what: str = "ELF file"):
+    """Parse an ELF from a path or bytes (a large file is mapped, never copied);
+    any error names the file."""
+    from bundler.elf.reader import parse_elf
+    label = _label(source, what)
+    try:
+        return parse_elf(_read(source, what), what=what)
+    except BundleError as exc:
+        raise exc.with_file(label)
+
+
+def _paths(*items) -> list:
+    return [i for i in items if i is not None and not isinstance(i, _BYTES)]
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    if isinstance(value, (str, os.PathLike, *_BYTES)):
+        return [value]
+    return list(value)
+
+
+def _region(region):
+    if region is None:
+        return None
+    from bundler.placement import Region
+    if isinstance(region, Region):
+        return region
+    try:
+        start, size = region
+    except (TypeError, ValueError):
+        raise UsageError(f"{option('region')} {region!r} is not (start, size)", param="region",
+                         hint="for example (0x100000, 0x40000)") from None
+    if size <= 0:
+        raise UsageError(f"{option('region')} {region!r} has size 0", param="region",
+                         hint="give the region's size in bytes")
+    return Region(start, size)
+
+
+def _notify(callback, collected: list, text) -> None:
+    text = text if isinstance(text, Notice) else Notice(text)
+    collected.append(text)
+    if callback is not None:
+        callback(text)
+
+
+# ---- bundle -------------------------------------------------------------------
+
+class _Checksums(threading.Thread):
+    """CRC-32 of each remote, computed while the main thread imports and parses
+    (zlib releases the GIL, so the two really run at once)."""
+
+    def __init__(self, datas):
+        super().__init__(daemon=True)
+        self.datas = datas
+        self.values = [None] * len(datas)
+
+    def run(self):
+        for i, data in enumerate(self.datas):
+            self.values[i] = zlib.crc32(data) & 0xFFFFFFFF
+
+
+def bundle(host, remotes, output=None, *, names=None, addresses=None, align: int = 8, region=None,
+           replace: bool = False, hex=None, flash_options=None,
+           section_prefix: str = DEFAULT_SECTION_PREFIX, depfile=None, on_warning=None) -> BundleOutcome:
+    """Post-link: put ``remotes`` into the linked ``host`` and write ``output``.
+
+    ``host`` and each remote are a path or bytes; ``names`` gives one stem per
+    remote (required for a remote given as bytes), ``addresses`` one load
+    address (or None) per remote; ``region`` is ``(start, size)``. ``hex``
+    also writes a flash file (options in ``flash_options``, a
+    :class:`bundler.FlashOptions`), ``depfile`` a Make dependency file; all
+    outputs are written together or not at all. ``output=None`` writes nothing
+    and keeps the ELF in ``.chunks``. ``on_warning(text)`` hears each warning
+    as it arises; they are also in the result's ``warnings``.
+    """
+    remotes = _as_list(remotes)
+    names = list(names) if names is not None else []
+    addresses = list(addresses) if addresses is not None else []
+    if names and len(names) != len(remotes):
+        raise UsageError(f"{len(names)} {option('names')} for {len(remotes)} remotes", param="names",
+                         hint=f"give one {option('names')} per remote, in the same order, or none")
+    if addresses and len(addresses) != len(remotes):
+        raise UsageError(f"{len(addresses)} {option('addresses')} for {len(remotes)} remotes",
+                         param="addresses",
+                         hint=f"give one {option('addresses')} per remote, in the same order, or none")
+    if names:
+        stems = [check_stem(n) for n in names]
+    else:
+        for i, r in enumerate(remotes):
+            if isinstance(r, _BYTES):
+                raise UsageError(f"remote {i} is bytes, so no stem can come from its file name",
+                                 param="names", hint=f"pass {option('names')}, one stem per remote")
+        stems = [stem_for(p) for p in remotes]
+    addresses = addresses or [None] * len(remotes)
+    region = _region(region)
+    refuse_overwriting_inputs([output, hex, depfile], _paths(host, *remotes))
+
+    datas = [_read(r, "remote image") for r in remotes]
+    crcs = _Checksums(datas)
+    crcs.start()
+    from bundler import postlink as core        # the heavy imports overlap the checksums
+    host_label = _label(host, "host")
+    host_elf = load_elf(host, "host ELF")
+    crcs.join()
+    items = [core.Remote(stem=stem, data=data, label=_label(r, f"remote {stem}"), address=addr, crc32=crc)
+             for stem, data, r, addr, crc in zip(stems, datas, remotes, addresses, crcs.values)]
+    try:
+        result = core.bundle(host_elf, items, align=align, region=region, replace=replace,
+                             section_prefix=section_prefix, host_name=host_label)
+    except BundleError as exc:
+        raise exc.with_file(host_label)
+    warnings: list[str] = []
+    for message in result.warnings:
+        _notify(on_warning, warnings, message)
+
+    outputs = []
+    if output is not None:
+        outputs.append((output, result.chunks, _mode_of(host)))
+    flash = None
+    if hex is not None:
+        source = os.fspath(output) if output is not None else host_label
+        flash = _flash_plan(result.chunks, hex, flash_options, source,
+                            lambda note: _notify(on_warning, warnings, f"{source}: {note.raw}"))
+        outputs.append((hex, flash.chunks, None))
+    if depfile is not None:
+        if output is None:
+            raise UsageError("a depfile needs an output", param="output", hint="pass output too")
+        prerequisites = [os.fspath(p) for p in _paths(host, *remotes)]
+        outputs.append((depfile, [depfile_text(output, prerequisites, [hex] if hex else [])], None))
+    sizes = write_outputs(outputs)
+    return BundleOutcome(images=result.images, output=None if output is None else os.fspath(output),
+                         size=result.edit.size, rule=result.rule, warnings=warnings,
+                         written={os.fspath(p): n for (p, _, _), n in zip(outputs, sizes)},
+                         flash=flash, chunks=result.chunks)
+
+
+def _mode_of(host) -> int | None:
+    """The output ELF gets the host's permission bits, as objcopy does."""
+    if isinstance(host, _BYTES):
+        return None
+    try:
+        return os.stat(host).st_mode & 0o777
+    except OSError:
+        return None
+
+
+def depfile_text(target, prerequisites: list, extra_targets: list = ()) -> bytes:
+    """A Make rule ``target extra: prerequisites`` with spaces and '$' escaped, plus phony rules."""
+    def esc(p) -> str:
+        return os.fspath(p).replace("$", "$$").replace(" ", "\\ ").replace("#", "\\#")
+    targets = " ".join(esc(t) for t in [target, *extra_targets])
+    lines = [f"{targets}: {' '.join(esc(p) for p in prerequisites)}", ""]
+    for p in prerequisites:           # like gcc -MP: a deleted prerequisite is no error
+        lines += [f"{esc(p)}:", ""]
+    return "\n".join(lines).encode()
+
+
+# ---- flash --------------------------------------------------------------------
+
+def _flash_plan(source, path, options, label: str, on_note):
+    from bundler.flash.export import FlashOptions, find_format, plan
+    options = options or FlashOptions()
+    find_format(os.fspath(path), options)          # a usage error of its own, before the ELF's
+    try:
+        return plan(source, os.fspath(path), options, on_note=on_note)
+    except BundleError as exc:
+        raise exc.with_file(label)
+
+
+def read_merge(source):
+    """A file to merge into a flash file (Intel HEX), from a path or bytes."""
+    from bundler.adapters.intelhex import read_ihex
+    return read_ihex(_read(source, "merge file", large=False), name=_label(source, "merge file"))
+
+
+def export_flash(elf, output=None, *, format: str | None = None, eol: str = "crlf",
+                 srec_len: int | None = None, gap_fill: int | None = None, max_span: int | None = None,
+                 family=None, start: bool = True, whole_segments: bool = False, merge=(),
+                 options=None, on_warning=None) -> FlashOutcome:
+    """Write ``elf``'s load image (PT_LOAD bytes at p_paddr) as a flash file.
+
+    ``format`` is ihex, srec, bin or uf2 (default: from ``output``'s
+    extension); bin needs ``gap_fill`` when the image has gaps, uf2 needs
+    ``family`` (an id, a name such as "RP2040", or "none"). ``merge`` adds
+    Intel HEX files (paths or bytes; an address they share is an error).
+    ``options`` (a :class:`bundler.FlashOptions`) replaces the keywords.
+    ``output=None`` writes nothing; the chunks are in the result.
+    """
+    from bundler.flash.binary import DEFAULT_MAX_SPAN
+    from bundler.flash.export import FlashOptions
+    from bundler.flash.srec import DEFAULT_LEN
+    merged = [m if hasattr(m, "runs") else read_merge(m) for m in _as_list(merge)]
+    if options is None:
+        options = FlashOptions(format=format, eol=eol, srec_len=DEFAULT_LEN if srec_len is None else srec_len,
+                               gap_fill=gap_fill, max_span=DEFAULT_MAX_SPAN if max_span is None else max_span,
+                               family=family, start=start, whole_segments=whole_segments, merge=merged)
+    name = os.fspath(output) if output is not None else f"flash.{options.format or 'hex'}"
+    if output is not None:
+        refuse_overwriting_inputs([output], _paths(elf, *_as_list(merge)))
+    loaded = load_elf(elf, "ELF")
+    notes: list[str] = []
+    label = _label(elf, "ELF")
+    flash = _flash_plan(loaded, name, options, label,
+                        lambda note: _notify(on_warning, notes, f"{label}: {note.raw}"))
+    size = write_outputs([(output, flash.chunks, None)])[0] if output is not None else 0
+    return FlashOutcome(format=flash.format, image=flash.image, family=flash.family, size=size,
+                        output=None if output is None else os.fspath(output), notes=notes,
+                        merged=merged, chunks=flash.chunks)
+
+
+# ---- verify, inspect, extract -------------------------------------------------------
+
+def verify(elf, *, remotes=(), emulate: bool = False):
+    """Every check on a bundled host; returns the report (``.ok``, ``.findings``,
+    ``.errors``, ``.warnings``, ``.images``, ``.to_dict()``: docs/json.md).
+
+    ``remotes`` are the images the host must carry: paths (matched by stem,
+    else by content), bytes (matched by content) or ``(stem, bytes)`` pairs.
+    Never raises for what it finds; raises BadInputError if ``elf`` is no ELF.
+    """
+    from bundler.checks import RemoteFile
+    from bundler.checks import verify as run_checks
+    host = load_elf(elf)
+    files = []
+    for i, r in enumerate(_as_list(remotes)):
+        if isinstance(r, tuple):
+            stem, data = r
+            files.append(RemoteFile(label=f"remote {stem}", stem=check_stem(stem),
+                                    data=_read(data, "remote image")))
+        elif isinstance(r, _BYTES):
+            files.append(RemoteFile(label=f"remote {i}", stem="", data=r))
+        else:
+            files.append(RemoteFile(label=os.fspath(r), stem=stem_for(r), data=_read(r, "remote image")))
+    return run_checks(host, files, emulate=emulate)
+
+
+def inspect(elf) -> dict:
+    """What an ELF holds, as the document ``bundle inspect --json`` prints (docs/json.md)."""
+    from bundler.inspection import inspect as report
+    return report(load_elf(elf))
+
+
+def extract(elf, stem: str | None = None, output=None) -> Extracted:
+    """The image ``stem`` that ``elf`` carries (or its only image, if ``stem`` is None),
+    byte for byte; written to ``output`` when given."""
+    from bundler import images
+    stem = check_stem(stem) if stem is not None else None
+    if output is not None:
+        refuse_overwriting_inputs([output], _paths(elf))
+    loaded = load_elf(elf)
+    try:
+        stem, data = images.extract(loaded, stem)
+    except BundleError as exc:
+        raise exc.with_file(_label(elf, "ELF file"))
+    if output is not None:
+        write_outputs([(output, [data], None)])
+    return Extracted(stem=stem, data=data, size=len(data), output=None if output is None else os.fspath(output))
+
+
+# ---- pre-link object -----------------------------------------------------------------
+
+def find_target(target=None, like=None):
+    """The object target: a name (arm, riscv64, ...) or the header of ``like``
+    (an object of the host's build, path or bytes)."""
+    from bundler import object as core
+    if (target is None) == (like is None):
+        raise UsageError(f"give one of {option('target')} and {option('like')}", param="target",
+                         hint="choose one of " + ", ".join(core.TARGETS))
+    if target is not None:
+        if isinstance(target, core.Target):
+            return target
+        found = core.find_target(target)
+        if found is None:
+            raise UsageError(f"unknown target {target!r}", param="target",
+                             hint="choose one of " + ", ".join(core.TARGETS)
+                                  + f", or pass {option('like')} with an object of the host's build")
+        return found
+    from bundler.elf.reader import parse_elf
+    label = _label(like, "like object")
+    obj = _read(like, "--like object", large=False)
+    try:
+        elf = parse_elf(obj, what="--like object")
+    except BadInputError as exc:
+        exc.hint = "pass a .o file that the host's compiler made, e.g. the host's main.o"
+        raise exc.with_file(label)
+    return core.target_like(elf, label)
+
+
+def make_object(remote, output=None, *, target=None, like=None, name: str | None = None,
+                section: str | None = None, align: int = 8, on_warning=None) -> ObjectOutcome:
+    """Pre-link: ``remote``'s bytes (path or bytes) as a relocatable object for the host's link,
+    with ``_binary_<name>_start/_end/_size`` as ``objcopy -I binary`` defines them.
+
+    ``target`` is arm, armeb, aarch64, riscv32, riscv64, x86_64 or i386; or
+    ``like`` is an object of the host's build to copy the header from.
+    ``name`` (the stem) defaults to the file's base name, mangled as objcopy does.
+    """
+    from bundler import object as core
+    if name is None and isinstance(remote, _BYTES):
+        raise UsageError("the remote is bytes, so no stem can come from its file name", param="name",
+                         hint=f"pass {option('name')}")
+    stem = check_stem(name if name is not None else stem_for(remote))
+    align = core.check_align(align)
+    if section is not None:
+        core.check_section_name(section)
+    if output is not None:
+        refuse_overwriting_inputs([output], _paths(remote, like))
+    chosen = find_target(target, like)
+    data = _read(remote, "remote image")
+    label = _label(remote, "remote")
+    try:
+        result = core.make_object(data, stem, chosen, section=section, align=align)
+    except BundleError as exc:
+        raise exc.with_file(label)
+    warnings: list[str] = []
+    for message in core.image_warnings(data, label):
+        _notify(on_warning, warnings, message)
+    if output is not None:
+        write_outputs([(output, result.chunks, None)])
+    return ObjectOutcome(stem=stem, section=result.section, align=result.align, target=chosen.name,
+                         image_size=result.image_size, size=result.size,
+                         output=None if output is None else os.fspath(output), warnings=warnings,
+                         chunks=result.chunks)
+
+
+def kit_dir():
+    """The directory of the host-side C kit (remote_fw.h, remote_fw.c, remote_fw.ld, ...)."""
+    from bundler.kit_path import kit_dir as find
+    return find()
