@@ -20,7 +20,7 @@ from bundler.elf.reader import is_elf, parse_elf
 from bundler.elf import spec
 from bundler.elf.editor import EditResult, NewImage, NewNote, add_images, planned_prefix_ranges
 from bundler.elf.model import ElfImage
-from bundler.errors import BadInputError, NoFitError, UsageError
+from bundler.errors import BadInputError, NoFitError, UsageError, option
 from bundler.placement import Region
 from bundler.records import Factory, Record
 from bundler.stems import is_valid_stem, symbol_names
@@ -95,7 +95,7 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
     for r in remotes:
         if r.stem in seen:
             raise UsageError(f"stem {r.stem} is given twice",
-                             hint="give each remote its own --name")
+                             param="names", hint=f"give each remote its own {option('names')}")
         seen.add(r.stem)
         if not r.data:
             raise BadInputError("is empty (0 bytes)", file=r.label, size=0,
@@ -110,7 +110,8 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
                     raise BadInputError(
                         f"already carries {img['stem']} at {img['address']:#x} ({img['size']} bytes)",
                         file=host_name, address=img["address"], size=img["size"],
-                        hint="pass --replace to bundle it again, or --name to bundle under another stem")
+                        param="replace", hint=f"pass {option('replace')} to bundle it again, or "
+                                             f"{option('names')} to bundle under another stem")
                 continue
             sec = host.find_section(img["section"])
             if sec is None:
@@ -219,7 +220,7 @@ def _refuse_prelinked(base: ElfImage, stem: str, host_name: str) -> None:
             raise BadInputError(f"already links {stem}: {sym.name} is defined at {sym.st_value:#x} "
                                 "(pre-link flow)", file=host_name, address=sym.st_value,
                                 hint="bundle a host built without the 'bundle object' output, "
-                                     "or choose another --name")
+                                     f"or choose another {option('names')}")
 
 
 def _remote_warnings(space: placement.AddressSpace, r: Remote, host_name: str) -> list[str]:

@@ -166,7 +166,7 @@ def test_several_remotes_each_placed_apart_with_own_descriptor():
 def test_bundling_a_carried_stem_needs_replace_and_replace_equals_fresh():
     h = host_for(ALL_KINDS[0])
     first = do_bundle(h, [("remote_elf", REMOTE, None)])[1].to_bytes()
-    with pytest.raises(BadInputError, match="already carries remote_elf.*--replace"):
+    with pytest.raises(BadInputError, match="already carries remote_elf.*replace"):
         do_bundle(first, [("remote_elf", REMOTE, None)])
     new_remote = REMOTE[::-1] + b"more"
     replaced = do_bundle(first, [("remote_elf", new_remote, None)], replace=True)[1].to_bytes()
