@@ -56,7 +56,7 @@ def main() -> int:
                                           str(HOST), str(out_o)],
             }
             res = compare(cases, runs=args.runs)
-            (bw, br), (ow, orss) = res["bundle"], res["objcopy --add-section"]
+            (bw, br), (ow, _) = res["bundle"], res["objcopy --add-section"]
             payload = remote.stat().st_size
             for name, (w, r) in res.items():
                 extra = ""

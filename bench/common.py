@@ -3,7 +3,6 @@ time and of each child's own peak RSS (from wait4), print ratios."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import statistics
 import subprocess

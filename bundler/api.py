@@ -111,7 +111,7 @@ def load_elf(source, what: str = "ELF file"):
     try:
         return parse_elf(_read(source, what), what=what)
     except BundleError as exc:
-        raise exc.with_file(label)
+        raise exc.with_file(label) from None
 
 
 def _paths(*items) -> list:
@@ -215,7 +215,7 @@ def bundle(host, remotes, output=None, *, names=None, addresses=None, align: int
         result = core.bundle(host_elf, items, align=align, region=region, replace=replace,
                              section_prefix=section_prefix, host_name=host_label)
     except BundleError as exc:
-        raise exc.with_file(host_label)
+        raise exc.with_file(host_label) from None
     warnings: list[str] = []
     for message in result.warnings:
         _notify(on_warning, warnings, message)
@@ -271,7 +271,7 @@ def _flash_plan(source, path, options, label: str, on_note):
     try:
         return plan(source, os.fspath(path), options, on_note=on_note)
     except BundleError as exc:
-        raise exc.with_file(label)
+        raise exc.with_file(label) from None
 
 
 def read_merge(source):
@@ -358,7 +358,7 @@ def extract(elf, stem: str | None = None, output=None) -> Extracted:
     try:
         stem, data = images.extract(loaded, stem)
     except BundleError as exc:
-        raise exc.with_file(_label(elf, "ELF file"))
+        raise exc.with_file(_label(elf, "ELF file")) from None
     if output is not None:
         write_outputs([(output, [data], None)])
     return Extracted(stem=stem, data=data, size=len(data), output=None if output is None else os.fspath(output))
@@ -389,7 +389,7 @@ def find_target(target=None, like=None):
         elf = parse_elf(obj, what="--like object")
     except BadInputError as exc:
         exc.hint = "pass a .o file that the host's compiler made, e.g. the host's main.o"
-        raise exc.with_file(label)
+        raise exc.with_file(label) from None
     return core.target_like(elf, label)
 
 
@@ -418,7 +418,7 @@ def make_object(remote, output=None, *, target=None, like=None, name: str | None
     try:
         result = core.make_object(data, stem, chosen, section=section, align=align)
     except BundleError as exc:
-        raise exc.with_file(label)
+        raise exc.with_file(label) from None
     warnings: list[str] = []
     for message in core.image_warnings(data, label):
         _notify(on_warning, warnings, message)

@@ -11,8 +11,8 @@ import pytest
 
 import bundler
 from bundler.errors import OPTIONS, option, render
-from tests.conftest import run_bundle
-from tests.elfbuild import build_host, build_remote
+from tests.support.cli import run_bundle
+from tests.support.elf import build_host, build_remote
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import KIT, ROOT, SAMPLES
+from tests.support.paths import KIT, ROOT, SAMPLES
 
 # BUNDLE=... for make: the CLI from this tree, whatever is installed
 BUNDLE_CMD = f"env PYTHONPATH={ROOT} {sys.executable} -m bundler"

@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.buildsys.conftest import BUNDLE_CMD, age_tree, make, mtimes, touch
-from tests.conftest import KIT, SAMPLES, need_tool, run_bundle
+from tests.support.paths import KIT, SAMPLES
+from tests.support.tools import need_tool
+from tests.support.cli import run_bundle
 
 PREBUILT = SAMPLES / "cortex-m3" / "prebuilt"
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.buildsys.conftest import BUNDLE_LIST, age_tree, copy_sample, mtimes, run, touch
-from tests.conftest import need_tool, run_bundle
+from tests.support.tools import need_tool
+from tests.support.cli import run_bundle
 from tests.e2e.conftest import elf_symbols
 
 pytestmark = [pytest.mark.toolchain, pytest.mark.slow]

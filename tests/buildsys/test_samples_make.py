@@ -15,7 +15,7 @@ import shutil
 import pytest
 
 from tests.buildsys.conftest import age_tree, copy_sample, make, mtimes, touch
-from tests.conftest import need_tool
+from tests.support.tools import need_tool
 
 pytestmark = [pytest.mark.toolchain, pytest.mark.slow]
 

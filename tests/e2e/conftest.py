@@ -22,7 +22,11 @@ from pathlib import Path
 import pytest
 from elftools.elf.elffile import ELFFile
 
-from tests.conftest import ROOT, SAMPLES, need_tool, run_bundle
+from tests.support.paths import ROOT, SAMPLES
+
+from tests.support.tools import need_tool
+
+from tests.support.cli import run_bundle
 
 QEMU_TIMEOUT = 20.0
 

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import SAMPLES as SAMPLE_ROOT
+from tests.support.paths import SAMPLES as SAMPLE_ROOT
 from tests.e2e.conftest import (RE_ENTRY, RE_ERROR, RE_RSC, REMOTE_OK, Boot, bundle,
                                 check_image_lines, drop_bss, elf_symbols, flip_byte, qemu_boot,
                                 section_addr)

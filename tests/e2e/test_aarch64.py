@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import need_tool
+from tests.support.tools import need_tool
 from tests.e2e.conftest import bundle
 from tests.e2e.harness import AARCH64, Sample, boot_with_bad_load
 

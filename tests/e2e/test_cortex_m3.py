@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import need_tool
+from tests.support.tools import need_tool
 from tests.e2e.harness import CORTEX_M3, Sample, boot_with_bad_load
 
 pytestmark = [pytest.mark.toolchain, pytest.mark.slow]

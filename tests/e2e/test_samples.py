@@ -11,7 +11,11 @@ import warnings
 
 import pytest
 
-from tests.conftest import SAMPLES, need_tool, run_bundle
+from tests.support.paths import SAMPLES
+
+from tests.support.tools import need_tool
+
+from tests.support.cli import run_bundle
 from tests.e2e.conftest import (BUNDLE_CMD, ELFS, RE_ENTRY, SHF_WRITE, bundle, check_image_lines,
                                 check_resource_table, check_verify_agrees, elf_symbols, flip_byte,
                                 make_sample, section_at, section_bytes)
@@ -197,6 +201,6 @@ def test_build_is_reproducible(sample, built, tmp_path):
             continue
         msg = f"prebuilt/{name} differs from a fresh build: run `make prebuilt` in samples/{sample.name}"
         if name.startswith("host"):
-            warnings.warn(msg)
+            warnings.warn(msg, stacklevel=2)
         else:
             pytest.fail(msg)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bundler.cli import main
-from tests.conftest import SAMPLES, need_tool, run_bundle
+from tests.support.paths import SAMPLES
+from tests.support.tools import need_tool
+from tests.support.cli import call_bundle, run_bundle
 
 SAMPLE_ELFS = sorted(SAMPLES.glob("*/prebuilt/*.elf"))
 SAMPLE_PAIRS = sorted(d for d in SAMPLES.glob("*/prebuilt")
@@ -32,12 +33,9 @@ def bundled_elfs(tmp_path_factory) -> list[Path]:
 
 
 @pytest.fixture
-def cli(capsys):
-    """Run ``bundle ARGS`` in this process: returns (exit code, stderr)."""
-    def run(*args) -> tuple[int, str]:
-        code = main([str(a) for a in args])
-        return code, capsys.readouterr().err
-    return run
+def cli():
+    """Run ``bundle ARGS`` in this process (:func:`tests.support.cli.call_bundle`)."""
+    return call_bundle
 
 
 def canonical(path: Path, fmt: str) -> bytes:

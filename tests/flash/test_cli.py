@@ -13,9 +13,9 @@ from bundler.flash.ihex import encode_ihex
 from bundler.flash.image import FlashImage, Run, image_from_elf
 from bundler.flash.srec import decode_srec
 from bundler.flash.uf2 import decode_uf2
-from tests.conftest import run_bundle
+from tests.support.cli import run_bundle
 from tests.flash.conftest import SAMPLE_PAIRS, leftovers
-from tests.flash.elfgen import Seg, build_elf
+from tests.support.segments import Seg, build_elf
 
 # .text, 3 bytes of padding no section covers, .rodata; .data loaded from flash
 PADDED = [Seg(0x08000000, [(".text", bytes(range(1, 30))), (None, b"\xEE\xEE\xEE"),
@@ -35,7 +35,7 @@ def elf(tmp_path):
                                       (".bin", "bin")])
 def test_format_from_extension_and_verbose(elf, tmp_path, cli, ext, fmt):
     out = tmp_path / f"out{ext}"
-    code, err = cli("hex", elf, "-o", out, "-v", "--gap-fill", "0xff")
+    code, _, err = cli("hex", elf, "-o", out, "-v", "--gap-fill", "0xff")
     assert code == 0, err
     assert f"format {fmt} (from the extension {ext})" in err
     assert f"wrote {out}" in err
@@ -43,7 +43,7 @@ def test_format_from_extension_and_verbose(elf, tmp_path, cli, ext, fmt):
 
 def test_format_option_overrides_extension(elf, tmp_path, cli):
     out = tmp_path / "image.txt"
-    code, err = cli("hex", elf, "-o", out, "--format", "srec", "-v")
+    code, _, err = cli("hex", elf, "-o", out, "--format", "srec", "-v")
     assert code == 0 and "format srec (--format)" in err
     assert out.read_bytes().startswith(b"S00C0000696D6167652E747874")   # "image.txt"
 
@@ -130,7 +130,7 @@ def test_merge(elf, tmp_path, cli):
     boot = tmp_path / "boot.hex"
     boot.write_bytes(encode_ihex(FlashImage.of([Run(0x07FFFF00, b"\xB0" * 256, "boot")], start=0x07FFFF01)))
     out = tmp_path / "all.hex"
-    code, err = cli("hex", elf, "-o", out, "--merge", boot, "-v")
+    code, _, err = cli("hex", elf, "-o", out, "--merge", boot, "-v")
     assert code == 0, err
     assert "its start address 0x07ffff01 is ignored" in err
     merged = read_ihex(out.read_bytes())
@@ -142,7 +142,7 @@ def test_merge(elf, tmp_path, cli):
 def test_segment_without_sections_is_reported(tmp_path, cli):
     elf = tmp_path / "mixed.elf"
     elf.write_bytes(build_elf([Seg(0x100, [(".text", b"\x01" * 4)]), Seg(0x200, [(None, b"\x02" * 4)])]))
-    code, err = cli("hex", elf, "-o", tmp_path / "m.hex")
+    code, _, err = cli("hex", elf, "-o", tmp_path / "m.hex")
     assert code == 0
     assert "warning" in err and "PT_LOAD 1 at 0x200 (4 bytes) holds no section" in err
     assert read_ihex((tmp_path / "m.hex").read_bytes()).coalesced() == [(0x100, b"\x01" * 4)]

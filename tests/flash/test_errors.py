@@ -8,9 +8,9 @@ import pytest
 from bundler.elf import spec
 from bundler.flash.ihex import encode_ihex
 from bundler.flash.image import FlashImage, Run
-from tests.conftest import run_bundle
+from tests.support.cli import run_bundle
 from tests.flash.conftest import leftovers
-from tests.flash.elfgen import Seg, build_elf
+from tests.support.segments import Seg, build_elf
 
 ELF64 = dict(elfclass=spec.ELFCLASS64, machine=spec.EM_RISCV)
 TEXT = Seg(0x1000, [(".text", bytes(range(64)))])
@@ -48,7 +48,7 @@ def test_bad_input(case, tmp_path, cli):
     segs, options, extra, out_name, code, words = CASES[case]
     elf = tmp_path / f"invalid_{case}.elf"
     elf.write_bytes(build_elf(segs, **options))
-    got, err = cli("hex", elf, "-o", tmp_path / out_name, *extra)
+    got, _, err = cli("hex", elf, "-o", tmp_path / out_name, *extra)
     assert got == code, err
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("bundle: error: "), err
@@ -64,7 +64,7 @@ def test_merge_overlap(tmp_path, cli):
     elf.write_bytes(build_elf([TEXT]))
     boot = tmp_path / "boot.hex"
     boot.write_bytes(encode_ihex(FlashImage.of([Run(0x1020, bytes(range(32)), "boot")])))
-    code, err = cli("hex", elf, "-o", tmp_path / "out.hex", "--merge", boot)
+    code, _, err = cli("hex", elf, "-o", tmp_path / "out.hex", "--merge", boot)
     assert code == 4
     assert "boot.hex [0x1020, 0x1040) at 0x1020 (32 bytes) overlaps section .text" in err
     assert "32 bytes from 0x1020" in err and str(elf) in err
@@ -76,7 +76,7 @@ def test_merge_of_a_bad_file(tmp_path, cli):
     elf.write_bytes(build_elf([TEXT]))
     bad = tmp_path / "bad.hex"
     bad.write_bytes(b":10102000000102030405060708090A0B0C0D0E0FFF\r\n:00000001FF\r\n")
-    code, err = cli("hex", elf, "-o", tmp_path / "out.hex", "--merge", bad)
+    code, _, err = cli("hex", elf, "-o", tmp_path / "out.hex", "--merge", bad)
     assert code == 3 and "bad.hex" in err and "not valid Intel HEX" in err
     assert leftovers(tmp_path) == ["app.elf", "bad.hex"]
 
@@ -85,7 +85,7 @@ def test_output_may_not_be_the_input(tmp_path, cli):
     elf = tmp_path / "app.hex"
     elf.write_bytes(build_elf([TEXT]))
     before = elf.read_bytes()
-    code, err = cli("hex", elf, "-o", elf, "--format", "ihex")
+    code, _, err = cli("hex", elf, "-o", elf, "--format", "ihex")
     assert code == 2 and "is the input" in err
     assert elf.read_bytes() == before
 

@@ -22,10 +22,10 @@ from bundler.flash.ihex import encode_ihex
 from bundler.flash.image import image_from_elf
 from bundler.flash.srec import decode_srec, encode_srec, record_type
 from bundler.records import replace
-from tests.conftest import need_tool
-from tests.conftest import SAMPLES
+from tests.support.paths import SAMPLES
+from tests.support.tools import need_tool
 from tests.flash.conftest import SAMPLE_ELFS, canonical, objcopy, sample_id
-from tests.flash.elfgen import Seg, build_elf
+from tests.support.segments import Seg, build_elf
 
 
 SAMPLE_HOST = SAMPLES / "cortex-m3" / "prebuilt" / "host.elf"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write the libFuzzer seed corpus for fuzz_remote_fw.c into tests/fuzz/corpus/.
 
-    python3 tests/fuzz/make_seeds.py            # (re)writes the seeds, deterministic
+    python3 -m tests.fuzz.make_seeds            # from the checkout's root: (re)writes the seeds
 
 Seeds: ELF32 LE, ELF32 BE, ELF64 LE and ELF64 BE remotes with a valid
 resource table (carveout, trace, rpmsg vdev with two vrings, a vendor entry)
@@ -17,11 +17,10 @@ import struct
 import sys
 from pathlib import Path
 
+import tests.support.kit_elf as ke
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "kit"))
-
-import kit_elf as ke  # noqa: E402
 
 REGION0 = (0x10000000, 0x00400000)
 REGION1 = (0x20000000, 0x01400000)

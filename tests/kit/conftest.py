@@ -9,15 +9,11 @@ skip (fail under CI=true) through the shared `need_tool` guard.
 from __future__ import annotations
 
 import ctypes
-import sys
 from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-import kit_native  # noqa: E402
+from tests.kit import kit_native
 
 
 need_tool = kit_native.need_tool

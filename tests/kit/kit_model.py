@@ -9,7 +9,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from kit_elf import EHDR, EHSIZE, PHDR, PHENTSIZE, PN_XNUM, PT_LOAD, SHDR, SHENTSIZE, SHN_XINDEX, \
+from tests.support.kit_elf import EHDR, EHSIZE, PHDR, PHENTSIZE, PN_XNUM, PT_LOAD, SHDR, SHENTSIZE, SHN_XINDEX, \
     SHT_NOBITS
 
 
@@ -127,26 +127,30 @@ def check_table(t: bytes, msb: bool) -> None:
         off = u32(16 + 4 * i)
         if off + 4 > len(t):
             raise Refused("entry offset")
-        avail = len(t) - off
-        rtype = u32(off)
-        if rtype in (0, 1):
-            if avail < 56 or u32(off + 20):
-                raise Refused("carveout/devmem")
-        elif rtype == 2:
-            if avail < 48 or u32(off + 12):
-                raise Refused("trace")
-        elif rtype == 3:
-            if avail < 28:
-                raise Refused("vdev")
-            nvr, cfg = t[off + 25], u32(off + 20)
-            if 28 + 20 * nvr + cfg > avail or t[off + 26] or t[off + 27] or nvr > 2:
-                raise Refused("vdev")
-            for v in range(nvr):
-                at = off + 28 + 20 * v
-                if u32(at + 8) == 0 or u32(at + 4) == 0:
-                    raise Refused("vring")
-        elif rtype not in VENDOR:
-            raise Refused("type")
+        _check_entry(t, off, u32)
+
+
+def _check_entry(t: bytes, off: int, u32) -> None:
+    avail = len(t) - off
+    rtype = u32(off)
+    if rtype in (0, 1):
+        if avail < 56 or u32(off + 20):
+            raise Refused("carveout/devmem")
+    elif rtype == 2:
+        if avail < 48 or u32(off + 12):
+            raise Refused("trace")
+    elif rtype == 3:
+        if avail < 28:
+            raise Refused("vdev")
+        nvr, cfg = t[off + 25], u32(off + 20)
+        if 28 + 20 * nvr + cfg > avail or t[off + 26] or t[off + 27] or nvr > 2:
+            raise Refused("vdev")
+        for v in range(nvr):
+            at = off + 28 + 20 * v
+            if u32(at + 8) == 0 or u32(at + 4) == 0:
+                raise Refused("vring")
+    elif rtype not in VENDOR:
+        raise Refused("type")
 
 
 def model_rsc(data: bytes) -> tuple[int, int] | None:

@@ -7,13 +7,14 @@ The error codes come from remote_fw.h itself, so the tests follow the contract.
 from __future__ import annotations
 
 import ctypes
-import importlib.util
 import mmap
 import re
 import struct
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.support.tools import need_tool  # noqa: F401  (the kit tests take it from here)
 
 ROOT = Path(__file__).resolve().parents[2]
 KIT = ROOT / "linker"
@@ -37,17 +38,6 @@ DESC_MAGIC = int(re.search(r"REMOTE_FW_DESC_MAGIC\s+(0x[0-9a-fA-F]+)", HEADER.re
 F_BUNDLED, F_CRC32 = 0x1, 0x2
 
 
-def _root_need_tool():
-    """tests/conftest.py's need_tool (skip, or fail under CI=true), for
-    session-scoped fixtures that cannot ask for the function-scoped `need`."""
-    spec = importlib.util.spec_from_file_location("_rproc_root_conftest",
-                                                  ROOT / "tests" / "conftest.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.need_tool
-
-
-need_tool = _root_need_tool()
 
 
 def run(cmd: list[str], cwd: Path | None = None) -> str:

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kit_native import DESC_MAGIC, E, F_BUNDLED, F_CRC32, GAMMA_BYTES, Desc, Image
+from tests.kit.kit_native import DESC_MAGIC, E, F_BUNDLED, F_CRC32, GAMMA_BYTES, Desc, Image
 
 PAYLOAD = bytes(range(256)) * 3 + b"tail"
 

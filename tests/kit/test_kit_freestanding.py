@@ -29,7 +29,7 @@ import pytest
 from elftools.elf.elffile import ELFFile
 
 from bundler.rsc_table import decode
-from kit_native import CDIR, KIT, SOURCE
+from tests.kit.kit_native import CDIR, KIT, SOURCE
 
 pytestmark = pytest.mark.toolchain
 

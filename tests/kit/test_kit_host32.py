@@ -13,8 +13,8 @@ import zlib
 
 import pytest
 
-from kit_elf import Segment, build_elf
-from kit_native import CDIR, E, KIT, SOURCE, need_tool
+from tests.support.kit_elf import Segment, build_elf
+from tests.kit.kit_native import CDIR, E, KIT, SOURCE, need_tool
 
 pytestmark = pytest.mark.toolchain
 

@@ -7,8 +7,8 @@ import ctypes
 
 import pytest
 
-from kit_elf import PHENTSIZE, PN_XNUM, PT_NOTE, PT_NULL, Segment, build_elf, patch_field
-from kit_native import E, Image, Region
+from tests.support.kit_elf import PHENTSIZE, PN_XNUM, PT_NOTE, PT_NULL, Segment, build_elf, patch_field
+from tests.kit.kit_native import E, Image, Region
 
 FILL = 0xAA
 FLAVOURS = [(32, False), (32, True), (64, False), (64, True)]

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-import kit_elf as ke
-from kit_model import Refused, check_table, model_load, model_rsc
-from kit_native import DRIVER_REGION, E, LoadDriver
+import tests.support.kit_elf as ke
+from tests.kit.kit_model import Refused, check_table, model_load, model_rsc
+from tests.kit.kit_native import DRIVER_REGION, E, LoadDriver
 
 KNOWN_CODES = set(E.values())
 FILL = 0xAA

@@ -7,9 +7,9 @@ import ctypes
 
 import pytest
 
-from kit_elf import (SHN_XINDEX, SHT_NOBITS, SHT_PROGBITS, Section, Segment, build_elf, carveout,
+from tests.support.kit_elf import (SHN_XINDEX, SHT_NOBITS, SHT_PROGBITS, Section, Segment, build_elf, carveout,
                      devmem, patch_field, rsc_table, sample_table, trace, vdev, vendor, vring)
-from kit_native import E, Image
+from tests.kit.kit_native import E, Image
 
 FLAVOURS = [(32, False), (32, True), (64, False), (64, True)]
 FLAVOUR_IDS = ["elf32le", "elf32be", "elf64le", "elf64be"]

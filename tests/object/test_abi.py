@@ -12,7 +12,8 @@ import subprocess
 import pytest
 
 from bundler.object import TARGETS
-from tests.conftest import need_tool, run_bundle
+from tests.support.tools import need_tool
+from tests.support.cli import run_bundle
 from tests.object.toolchains import TOOLCHAINS, Toolchain, compile_host, link_gnu, link_lld
 
 pytestmark = pytest.mark.toolchain

@@ -14,8 +14,9 @@ import pytest
 from bundler.elf.reader import parse_elf
 from bundler.elf import spec
 from bundler.object import TARGETS, Target, make_object
-from tests.conftest import SAMPLES, run_bundle
-from tests.elfbuild import build_host, build_remote
+from tests.support.paths import SAMPLES
+from tests.support.cli import run_bundle
+from tests.support.elf import build_host, build_remote
 
 PREBUILT_REMOTE = SAMPLES / "cortex-m3" / "prebuilt" / "remote.elf"
 

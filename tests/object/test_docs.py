@@ -14,7 +14,9 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT, need_tool
+from tests.support.paths import ROOT
+
+from tests.support.tools import need_tool
 from tests.object.toolchains import HOST_C, HOST_LD, check_linked
 
 pytestmark = [pytest.mark.toolchain, pytest.mark.slow]

@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import need_tool
+from tests.support.tools import need_tool
 from tests.e2e.conftest import (BUNDLE_CMD, RE_IMAGE, REMOTE_OK, bundle, check_image_lines,
                                 elf_symbols, make_sample, qemu_boot)
 from tests.object.toolchains import check_linked

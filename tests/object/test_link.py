@@ -14,7 +14,9 @@ import random
 
 import pytest
 
-from tests.conftest import need_tool, run_bundle
+from tests.support.tools import need_tool
+
+from tests.support.cli import run_bundle
 from tests.object.toolchains import TOOLCHAINS, check_linked, compile_host, link_gnu, link_lld
 
 pytestmark = pytest.mark.toolchain

@@ -18,7 +18,8 @@ import pytest
 from elftools.elf.elffile import ELFFile
 
 from bundler.object import TARGETS
-from tests.conftest import need_tool, run_bundle
+from tests.support.tools import need_tool
+from tests.support.cli import run_bundle
 
 pytestmark = pytest.mark.toolchain
 

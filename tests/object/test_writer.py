@@ -21,8 +21,8 @@ from bundler.errors import BadInputError, NoFitError, UsageError
 from bundler.fileio import write_outputs
 from bundler.object import (SECTION_PREFIX, TARGETS, Target, image_warnings, make_object,
                             target_like)
-from tests.conftest import SAMPLES
-from tests.elfbuild import build_host, build_remote
+from tests.support.paths import SAMPLES
+from tests.support.elf import build_host, build_remote
 
 IMAGE = bytes((i * 7 + 3) & 0xFF for i in range(1001))
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from bundler import descriptor
 from bundler.elf.reader import parse_elf
 from bundler.elf import spec
-from tests.conftest import KIT
+from tests.support.paths import KIT
 
 COMMON_CFLAGS = ["-std=c99", "-Os", "-Wall", "-Wextra", "-ffreestanding", "-fno-common",
                  "-ffunction-sections", "-fdata-sections", "-fno-asynchronous-unwind-tables",

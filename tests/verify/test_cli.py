@@ -16,10 +16,11 @@ from bundler import images
 from bundler.elf.reader import parse_elf
 from bundler.cli import main
 from bundler.elf import spec
-from tests.conftest import SAMPLES, run_bundle
-from tests.elfbuild import ALL_KINDS, HostSpec, build_host, kind_id
-from tests.verify.rscbuild import build_remote_elf, rsc_table_bytes, sample_table, trace, vdev
-from tests.verify.test_verify_core import image_segment, move_symbol, patch, set_phdr
+from tests.support.paths import SAMPLES
+from tests.support.cli import call_bundle, run_bundle
+from tests.support.elf import ALL_KINDS, HostSpec, build_host, kind_id
+from tests.support.rsc import build_remote_elf, rsc_table_bytes, sample_table, trace, vdev
+from tests.support.patch import image_segment, move_symbol, patch, set_phdr
 
 REMOTE = build_remote_elf(sample_table())
 
@@ -34,12 +35,6 @@ def write_bundle(tmp_path, remote=REMOTE, host=None, name="out.elf") -> tuple:
     return out, r
 
 
-def cli(capsys, *argv) -> tuple[int, str, str]:
-    rc = main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return rc, captured.out, captured.err
-
-
 def test_clean_bundle_exits_0_and_says_so(tmp_path):
     out, remote = write_bundle(tmp_path)
     proc = run_bundle("verify", out, "--remote", remote)
@@ -52,7 +47,7 @@ def test_clean_bundle_exits_0_and_says_so(tmp_path):
 
 def test_json_report(tmp_path, capsys):
     out, remote = write_bundle(tmp_path)
-    rc, stdout, _ = cli(capsys, "verify", out, "--remote", remote, "--json")
+    rc, stdout, _ = call_bundle("verify", out, "--remote", remote, "--json")
     assert rc == 0
     report = json.loads(stdout)
     assert report["ok"] is True and report["errors"] == 0 and report["findings"] == []
@@ -92,7 +87,7 @@ def test_damaged_bundle_gives_its_code_and_exit_1(tmp_path, capsys, code):
     out, _ = write_bundle(tmp_path)
     bad = tmp_path / "bad.elf"
     bad.write_bytes(DAMAGE[code](out.read_bytes()))
-    rc, stdout, _ = cli(capsys, "verify", bad, "--json")
+    rc, stdout, _ = call_bundle("verify", bad, "--json")
     assert rc == 1
     report = json.loads(stdout)
     assert code in {f["code"] for f in report["findings"] if f["severity"] == "error"}
@@ -102,7 +97,7 @@ def test_damaged_bundle_gives_its_code_and_exit_1(tmp_path, capsys, code):
 @pytest.mark.parametrize("code", list(BAD_REMOTES))
 def test_bad_remote_gives_its_code_and_exit_1(tmp_path, capsys, code):
     out, _ = write_bundle(tmp_path, remote=BAD_REMOTES[code])
-    rc, stdout, _ = cli(capsys, "verify", out)
+    rc, stdout, _ = call_bundle("verify", out)
     assert rc == 1
     assert f"[{code}]" in stdout and stdout.splitlines()[-1].startswith("verify: FAILED")
 
@@ -122,19 +117,19 @@ def test_flipped_byte_and_wrong_remote_exit_1(tmp_path):
 
 def test_warnings_never_change_the_exit_status(tmp_path, capsys):
     out, _ = write_bundle(tmp_path, remote=build_remote_elf(None))       # no resource table
-    rc, stdout, _ = cli(capsys, "verify", out)
+    rc, stdout, _ = call_bundle("verify", out)
     assert rc == 0 and "[rsc-missing]" in stdout and stdout.endswith("verify: ok (0 errors, 1 warning)\n")
 
 
 def test_unreadable_inputs_are_bad_input(tmp_path, capsys):
     junk = tmp_path / "junk.elf"
     junk.write_bytes(b"not an elf at all")
-    rc, stdout, err = cli(capsys, "verify", junk)
+    rc, stdout, err = call_bundle("verify", junk)
     assert rc == 3 and stdout == "" and "junk.elf" in err and "not an ELF file" in err
-    rc, _, err = cli(capsys, "verify", tmp_path / "missing.elf")
+    rc, _, err = call_bundle("verify", tmp_path / "missing.elf")
     assert rc == 3 and "no such file" in err
     out, _ = write_bundle(tmp_path)
-    rc, _, err = cli(capsys, "verify", out, "--remote", tmp_path / "nope.elf")
+    rc, _, err = call_bundle("verify", out, "--remote", tmp_path / "nope.elf")
     assert rc == 3 and "nope.elf" in err
 
 
@@ -154,7 +149,7 @@ def test_extract_from_the_samples(tmp_path, capsys):
     assert main([str(prebuilt / "host-slot.elf"), str(prebuilt / "remote-bad.elf"), "--name", "remote_elf",
                  "-o", str(out)]) == 0
     back = tmp_path / "back.elf"
-    rc, _, _ = cli(capsys, "extract", out, "-o", back)        # the only image: no --name needed
+    rc, _, _ = call_bundle("extract", out, "-o", back)        # the only image: no --name needed
     assert rc == 0 and back.read_bytes() == (prebuilt / "remote-bad.elf").read_bytes()
 
 
@@ -168,15 +163,15 @@ def test_extract_errors_leave_no_file(tmp_path, capsys):
     out = tmp_path / "two.elf"
     assert main([str(h), str(a), str(b), "--name", "remote_elf", "--name", "dsp_fw", "-o", str(out)]) == 0
     dest = tmp_path / "x.elf"
-    rc, _, err = cli(capsys, "extract", out, "-o", dest)
+    rc, _, err = call_bundle("extract", out, "-o", dest)
     assert rc == 2 and "remote_elf, dsp_fw" in err and not dest.exists()
-    rc, _, err = cli(capsys, "extract", out, "--name", "nothing", "-o", dest)
+    rc, _, err = call_bundle("extract", out, "--name", "nothing", "-o", dest)
     assert rc == 3 and "carries no image nothing" in err and not dest.exists()
-    rc, _, err = cli(capsys, "extract", h, "--name", "remote_elf", "-o", dest)
+    rc, _, err = call_bundle("extract", h, "--name", "remote_elf", "-o", dest)
     assert rc == 3 and "declared, but not bundled" in err and not dest.exists()
-    rc, _, err = cli(capsys, "extract", out, "--name", "dsp_fw", "-o", out)
+    rc, _, err = call_bundle("extract", out, "--name", "dsp_fw", "-o", out)
     assert rc == 2 and "is the input" in err
-    rc, _, _ = cli(capsys, "extract", out, "--name", "dsp_fw", "-o", dest)
+    rc, _, _ = call_bundle("extract", out, "--name", "dsp_fw", "-o", dest)
     assert rc == 0 and dest.read_bytes() == b.read_bytes()
 
 

@@ -16,8 +16,10 @@ from bundler.elf.reader import parse_elf
 from bundler.cli import main
 from bundler.elf import spec
 from bundler.checks import verify
-from tests.conftest import KIT, SAMPLES, need_tool, run_bundle
-from tests.verify.rscbuild import build_remote_elf, sample_table
+from tests.support.paths import KIT, SAMPLES
+from tests.support.tools import need_tool
+from tests.support.cli import run_bundle
+from tests.support.rsc import build_remote_elf, sample_table
 
 HOST_C = r"""
 #include "remote_fw.h"
@@ -220,7 +222,7 @@ def test_free_area_avoids_the_host_and_the_m_profile_xn_regions():
 
 
 def test_big_endian_and_unknown_machines_are_not_emulated():
-    from tests.elfbuild import HostSpec, build_host as build_synthetic
+    from tests.support.elf import HostSpec, build_host as build_synthetic
     be = parse_elf(build_synthetic(HostSpec(elfdata=spec.ELFDATA2MSB)))
     with pytest.raises(emulate.EmulationUnavailable, match="big-endian"):
         emulate.target_of(be)

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from bundler.cli import main
-from tests.conftest import ROOT, SAMPLES, run_bundle
-from tests.verify.rscbuild import build_remote_elf, raw_entry, rsc_table_bytes, sample_table, trace, vdev
+from tests.support.paths import ROOT, SAMPLES
+from tests.support.cli import run_bundle
+from tests.support.rsc import build_remote_elf, raw_entry, rsc_table_bytes, sample_table, trace, vdev
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
@@ -96,7 +97,7 @@ def test_truncated_and_unknown_entries_in_detail(tmp_path, capsys):
 
 def test_inspect_of_a_bundle_with_a_broken_table(tmp_path, capsys):
     h = tmp_path / "host.elf"
-    from tests.elfbuild import build_host
+    from tests.support.elf import build_host
     h.write_bytes(build_host())
     r = tmp_path / "r.elf"
     r.write_bytes(BROKEN["truncated"])

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bundler import rsc_table as R
-from tests.verify.rscbuild import carveout, raw_entry, rsc_table_bytes, sample_table, trace, vdev
+from tests.support.rsc import carveout, raw_entry, rsc_table_bytes, sample_table, trace, vdev
 
 
 def codes(table) -> list[str]:

@@ -20,8 +20,9 @@ from bundler.elf.editor import NewImage, add_images
 from bundler.records import replace
 from bundler.stems import symbol_names
 from bundler.checks import RemoteFile, compare_parsers, verify
-from tests.elfbuild import ALL_KINDS, HostSpec, build_host, build_remote, kind_id
-from tests.verify.rscbuild import build_remote_elf, rsc_table_bytes, sample_table, trace, vdev
+from tests.support.elf import ALL_KINDS, HostSpec, build_host, build_remote, kind_id
+from tests.support.patch import image_segment, move_symbol, patch, set_phdr
+from tests.support.rsc import build_remote_elf, rsc_table_bytes, sample_table, trace, vdev
 
 REMOTE = build_remote_elf(sample_table())
 
@@ -83,10 +84,6 @@ def test_report_json_shape():
 
 # ---- one finding per kind of damage -----------------------------------------------
 
-def patch(data: bytes, offset: int, new: bytes) -> bytes:
-    return data[:offset] + new + data[offset + len(new):]
-
-
 def descriptor(data: bytes, stem="remote_elf"):
     elf = parse_elf(data)
     return elf, D.find_descriptor(elf, stem)
@@ -110,15 +107,6 @@ def test_descriptor_without_checksum_flag_warns():
     bad = patch(CLEAN, d.offset + D.OFF_FLAGS, elf.layout.u32.pack(D.F_BUNDLED))
     report = run(bad)
     assert report.ok and report.codes("warning") == {"descriptor-no-checksum"}
-
-
-def move_symbol(data: bytes, name: str, delta: int) -> bytes:
-    elf = parse_elf(data)
-    sym = elf.find_symbol(name)
-    lay = elf.layout
-    at = elf.symtab.hdr.sh_offset + sym.index * lay.sym.size
-    raw = lay.sym.unpack(data, at)
-    return patch(data, at, lay.sym.pack(replace(raw, st_value=raw.st_value + delta)))
 
 
 @pytest.mark.parametrize("name", ["_binary_remote_elf_start", "_binary_remote_elf_end", "_binary_remote_elf_size"])
@@ -150,21 +138,6 @@ def test_host_changed():
     report = run(patch(CLEAN, at, lay.shdr.pack(moved)))
     assert "host-changed" in error_codes(report)
     assert any("section 2 (.rodata)" in f.message for f in report.findings if f.code == "host-changed")
-
-
-def image_segment(elf, stem: str = "remote_elf") -> int:
-    """The index of the PT_LOAD that carries the image (PT_LOADs are sorted by p_vaddr, so
-    it need not be the last)."""
-    sec = elf.find_section(f".remote_fw.{stem}")
-    return next(i for i, p in enumerate(elf.segments)
-                if p.p_type == spec.PT_LOAD and p.p_vaddr == sec.hdr.sh_addr and p.p_filesz == sec.hdr.sh_size)
-
-
-def set_phdr(data: bytes, index: int, **fields) -> bytes:
-    elf = parse_elf(data)
-    lay = elf.layout
-    at = elf.ehdr.e_phoff + index * lay.phdr.size
-    return patch(data, at, lay.phdr.pack(replace(elf.segments[index], **fields)))
 
 
 def test_overlapping_segments():

@@ -1,23 +1,20 @@
 """Make the invalid-input corpus: each invalid_<reason>.elf from a valid host.
 
-    python tests/data/invalid/make_invalid.py        (rewrites the files here)
+    python -m tests.data.invalid.make_invalid        (from the checkout's root; rewrites the files here)
 
-Every file is a small, valid synthetic host (tests/elfbuild.py) with one
-defect; CASES in tests/unit/test_invalid_inputs.py says what each must give.
+Every file is a small, valid synthetic host (tests/support/elf.py) with one
+defect; CASES in tests/cli/test_invalid_inputs.py says what each must give.
 """
 
 from __future__ import annotations
 
-import struct
-import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[2]))
+from bundler.elf import spec
+from tests.support.elf import HostSpec, build_host
+from tests.hosted.layouts import build_hosted
 
-from bundler.elf import spec  # noqa: E402
-from tests.elfbuild import HostSpec, build_host  # noqa: E402
-from tests.hosted.layouts import build_hosted  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 
 def _host(**kw) -> bytearray:

@@ -10,19 +10,23 @@ the console script) so that hypothesis can try hundreds of inputs.
 
 from __future__ import annotations
 
-import contextlib
-import io
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+<<<<<<< HEAD:tests/unit/test_mutations.py
 from bundler.elf.reader import parse_elf
 from bundler.cli import EXIT_INTERNAL, main
+=======
+from bundler.adapters.elftools import parse_elf
+from bundler.cli import EXIT_INTERNAL
+>>>>>>> f9f0c8b (tests: one support package (paths, toolchain guard, one CLI runner shape, ELF/rsc builders, ELF patchers, wheel) replacing conftest imports and sys.path hacks; tests mirror the package (api, cli, postlink, packaging); ruff (pyflakes, bugbear, complexity 15) in the test extra and run by the suite; Record visible to type checkers (dataclass_transform); py.typed):tests/cli/test_mutations.py
 from bundler.elf import spec
-from tests.conftest import SAMPLES
-from tests.elfbuild import ALL_KINDS, HostSpec, build_host, build_remote
+from tests.support.cli import call_bundle
+from tests.support.paths import SAMPLES
+from tests.support.elf import ALL_KINDS, HostSpec, build_host, build_remote
 
 DOCUMENTED = {0, 1, 2, 3, 4, 5}
 
@@ -57,10 +61,8 @@ REGIONS = {name: _regions(data) for name, data in HOSTS.items()}
 
 def run(*argv) -> tuple[int, str]:
     """Exit code and everything the command printed (stderr, then stdout)."""
-    err, out = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
-        code = main([str(a) for a in argv])
-    return code, err.getvalue() + out.getvalue()
+    ran = call_bundle(*argv)
+    return ran.returncode, ran.stderr + ran.stdout
 
 
 def assert_documented(code: int, err: str, what: str):

@@ -16,8 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, in_ci, run_bundle
-from tests.elfbuild import build_host, build_remote
+from tests.support.paths import ROOT
+
+from tests.support.tools import in_ci
+
+from tests.support.cli import run_bundle
+from tests.support.elf import build_host, build_remote
 
 
 def digest(path: Path) -> str:
@@ -120,7 +124,7 @@ def test_signal_mid_write(tmp_path, signum, code):
     outdir.mkdir()
     out = outdir / "out.elf"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    for attempt in range(5):
+    for _attempt in range(5):
         proc = subprocess.Popen([sys.executable, "-m", "bundler", str(host), str(remote), "-o", str(out)],
                                 stderr=subprocess.PIPE, text=True, env=env)
         caught = False

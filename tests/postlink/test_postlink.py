@@ -18,8 +18,8 @@ from bundler.elf.reader import parse_elf
 from bundler.elf import spec
 from bundler.errors import BadInputError, NoFitError, UsageError
 from bundler.placement import Region
-from tests.conftest import need_tool
-from tests.elfbuild import ALL_KINDS, HostSpec, build_host, build_remote, kind_id
+from tests.support.tools import need_tool
+from tests.support.elf import ALL_KINDS, HostSpec, build_host, build_remote, kind_id
 
 REMOTE = build_remote() + bytes(range(256)) * 3
 

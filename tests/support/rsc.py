@@ -89,7 +89,7 @@ def build_remote_elf(table: bytes | None = None, *, elfclass=spec.ELFCLASS32, el
         shstr.extend(n.encode() + b"\0")
         return at
 
-    A, AX, WA = spec.SHF_ALLOC, spec.SHF_ALLOC | spec.SHF_EXECINSTR, spec.SHF_ALLOC | spec.SHF_WRITE
+    AX, WA = spec.SHF_ALLOC | spec.SHF_EXECINSTR, spec.SHF_ALLOC | spec.SHF_WRITE
     sections = [Shdr(0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
                 Shdr(sname(".text"), spec.SHT_PROGBITS, AX, text_addr, text_off, len(text), 0, 0, 4, 0)]
     if table or nobits_table:

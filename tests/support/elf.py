@@ -36,6 +36,28 @@ class HostSpec:
     extra_symbols: list[tuple[str, int, int]] = field(default_factory=list)  # (name, value, shndx)
 
 
+def _host_symbols(hs: HostSpec, name, text_addr: int, desc_addr: int, dsize: int, desc_index: int):
+    """The host's symbols (``name(str)`` adds a string to .strtab) and the index of the first global."""
+    syms = [Sym(0, 0, 0, 0, 0, 0),
+            Sym(0, text_addr, 0, spec.st_info(spec.STB_LOCAL, spec.STT_SECTION), 0, 1)]
+    first_global = len(syms)
+    syms.append(Sym(name("main"), text_addr | 1, len(hs.text),
+                    spec.st_info(spec.STB_GLOBAL, spec.STT_FUNC), 0, 1))
+    for i, stem in enumerate(hs.stems):
+        syms.append(Sym(name(f"remote_fw_desc_{stem}"), desc_addr + i * dsize, dsize,
+                        spec.st_info(spec.STB_GLOBAL, spec.STT_OBJECT), 0, desc_index))
+        for which in ("start", "end"):
+            syms.append(Sym(name(f"_binary_{stem}_{which}"), 0, 0,
+                            spec.st_info(spec.STB_WEAK, spec.STT_NOTYPE), 0, spec.SHN_UNDEF))
+    if hs.slot:
+        for which, value in zip(("start", "end"), hs.slot):
+            syms.append(Sym(name(f"__remote_fw_slot_{which}"), value, 0,
+                            spec.st_info(spec.STB_GLOBAL, spec.STT_NOTYPE), 0, spec.SHN_ABS))
+    for n, value, shndx in hs.extra_symbols:
+        syms.append(Sym(name(n), value, 0, spec.st_info(spec.STB_GLOBAL, spec.STT_NOTYPE), 0, shndx))
+    return syms, first_global
+
+
 def build_host(hs: HostSpec | None = None, **kw) -> bytes:
     hs = hs or HostSpec(**kw)
     lay = Layout(hs.elfclass, hs.elfdata)
@@ -91,7 +113,6 @@ def build_host(hs: HostSpec | None = None, **kw) -> bytes:
     sections.append(Shdr(sname(".rodata"), spec.SHT_PROGBITS, A, rodata_addr, rodata_off, len(rodata), 0, 0, 8, 0))
     desc_index = len(sections)
     sections.append(Shdr(sname(D.SECTION), spec.SHT_PROGBITS, A, desc_addr, desc_off, len(desc), 0, 0, 8, 0))
-    data_index = len(sections)
     sections.append(Shdr(sname(".data"), spec.SHT_PROGBITS, WA, hs.ram, data_off, len(hs.data), 0, 0, 4, 0))
     bss_addr = hs.ram + ((len(hs.data) + 7) & ~7)
     sections.append(Shdr(sname(".bss"), spec.SHT_NOBITS, WA, bss_addr, data_off + len(hs.data),
@@ -107,23 +128,7 @@ def build_host(hs: HostSpec | None = None, **kw) -> bytes:
             strtab.extend(n.encode() + b"\0")
             return at
 
-        syms = [Sym(0, 0, 0, 0, 0, 0),
-                Sym(0, text_addr, 0, spec.st_info(spec.STB_LOCAL, spec.STT_SECTION), 0, 1)]
-        first_global = len(syms)
-        syms.append(Sym(name("main"), text_addr | 1, len(hs.text),
-                        spec.st_info(spec.STB_GLOBAL, spec.STT_FUNC), 0, 1))
-        for i, stem in enumerate(hs.stems):
-            syms.append(Sym(name(f"remote_fw_desc_{stem}"), desc_addr + i * dsize, dsize,
-                            spec.st_info(spec.STB_GLOBAL, spec.STT_OBJECT), 0, desc_index))
-            for which in ("start", "end"):
-                syms.append(Sym(name(f"_binary_{stem}_{which}"), 0, 0,
-                                spec.st_info(spec.STB_WEAK, spec.STT_NOTYPE), 0, spec.SHN_UNDEF))
-        if hs.slot:
-            for which, value in zip(("start", "end"), hs.slot):
-                syms.append(Sym(name(f"__remote_fw_slot_{which}"), value, 0,
-                                spec.st_info(spec.STB_GLOBAL, spec.STT_NOTYPE), 0, spec.SHN_ABS))
-        for n, value, shndx in hs.extra_symbols:
-            syms.append(Sym(name(n), value, 0, spec.st_info(spec.STB_GLOBAL, spec.STT_NOTYPE), 0, shndx))
+        syms, first_global = _host_symbols(hs, name, text_addr, desc_addr, dsize, desc_index)
         symtab_bytes = b"".join(lay.sym.pack(s) for s in syms)
         tail = (tail + 7) & ~7
         symtab_index = len(sections)

@@ -8,24 +8,19 @@ import subprocess
 import sys
 import zipfile
 
-from tests.conftest import ROOT, run_bundle
-from tests.elfbuild import build_host, build_remote
+from tests.support.paths import ROOT
+
+from tests.support.cli import run_bundle
+from tests.support.elf import build_host, build_remote
 
 KIT_FILES = {"remote_fw.h", "remote_fw_rsc.h", "remote_fw.c", "remote_fw.ld", "bundle.mk", "RemoteFw.cmake"}
 
 
-def test_wheel_installs_a_working_bundle_and_kit(tmp_path):
-    wheels = tmp_path / "wheels"
-    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                            "-q", "-w", str(wheels), str(ROOT)], capture_output=True, text=True)
-    if build.returncode != 0:  # no setuptools in this interpreter: build it isolated
-        build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
-                                str(wheels), str(ROOT)], capture_output=True, text=True)
-    assert build.returncode == 0, build.stderr
-    (wheel,) = wheels.glob("rproc_bundle-*.whl")
+def test_wheel_installs_a_working_bundle_and_kit(tmp_path, wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {f"bundler/kit/{f}" for f in KIT_FILES} <= names
     assert "bundler/cli/__init__.py" in names
+    assert "bundler/py.typed" in names           # type checkers read the installed package's hints
 
     site = tmp_path / "site"
     inst = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, run_bundle
-from tests.elfbuild import HostSpec, build_host, build_remote
+from tests.support.paths import DATA
+
+from tests.support.cli import run_bundle
+from tests.support.elf import HostSpec, build_host, build_remote
 
 INVALID = DATA / "invalid"
 
