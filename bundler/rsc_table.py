@@ -6,7 +6,7 @@ could read (fields by name, as Linux's ``struct fw_rsc_*`` call them) and one
 :class:`Problem` for each thing Linux's ``rproc_handle_resources()`` and its
 handlers, the virtio ring setup, OpenAMP's notify-id bitmap or the kit's
 ``remote_fw_rsc_table`` would refuse. A broken table is decoded as far as it
-is valid. This module owns the resource table layouts (REMOTEPROC.md).
+is valid. This module owns the resource table layouts (Linux include/linux/remoteproc.h).
 """
 
 from __future__ import annotations

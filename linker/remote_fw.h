@@ -46,7 +46,7 @@ extern "C" {
 #define REMOTE_FW_ENOLOAD  -13  /* the image has no PT_LOAD segment with bytes */
 #define REMOTE_FW_EDESC    -14  /* the descriptor is corrupt (bad magic, version or size) */
 
-/* ---- the public API (see README: "The kit's C API") ----------------------- */
+/* ---- the public API (README "The host-side kit", docs/kit.md) -------------- */
 struct remote_fw_image {
         const uint8_t *base;    /* first byte of the embedded ELF image */
         size_t size;            /* its length in bytes */

@@ -14,7 +14,7 @@ from hypothesis import settings
 
 from tests.support.cli import run_bundle
 from tests.support.tools import in_ci, need_tool
-from tests.support.wheel import build_wheel
+from tests.support.wheel import build_wheel, make_venv
 
 # Under CI, property tests draw the same examples every run: a red CI run is
 # always reproducible, never a coin toss. Locally they explore anew each time.
@@ -49,3 +49,10 @@ def bundle_cli():
 def wheel(tmp_path_factory):
     """The project's wheel, built once per session."""
     return build_wheel(tmp_path_factory.mktemp("wheel"))
+
+
+@pytest.fixture(scope="session")
+def installed(wheel, tmp_path_factory):
+    """The bin directory of a fresh virtual environment holding only the wheel
+    (with its dependencies) and SCons: what a user has after pip install."""
+    return make_venv(tmp_path_factory.mktemp("venv") / "venv", str(wheel), "scons")

@@ -1,5 +1,6 @@
-"""Build-system integration helpers: copy a sample (with the kit beside it, as
-in the source tree) to a temporary directory, run make / cmake / ninja there
+"""Build-system integration helpers: copy a sample (alone, as a user starts a
+project from it, or with the kit beside it as in the source tree) to a
+temporary directory, run make / cmake / ninja there
 with the CLI of this tree, and read what they did.
 
 Every run has a timeout; QEMU runs only inside the samples' own `make run`,
@@ -23,12 +24,13 @@ BUNDLE_LIST = ";".join(["env", f"PYTHONPATH={ROOT}", sys.executable, "-m", "bund
 TIMEOUT = 600
 
 
-def copy_sample(name: str, dst: Path) -> Path:
-    """samples/<name> and linker/ under dst, in the source tree's layout (so
-    the sample's KIT=../../linker default holds); no build output."""
+def copy_sample(name: str, dst: Path, *, kit: bool = True) -> Path:
+    """samples/<name> under dst, no build output; with ``kit``, linker/ beside it in
+    the source tree's layout (the Makefile takes ../../linker), else alone (the
+    Makefile asks ``$(BUNDLE) kit``)."""
     ignore = shutil.ignore_patterns("build", "build-*", "*.log")
     shutil.copytree(SAMPLES / name, dst / "samples" / name, ignore=ignore)
-    if not (dst / "linker").exists():
+    if kit and not (dst / "linker").exists():
         shutil.copytree(KIT, dst / "linker")
     return dst / "samples" / name
 

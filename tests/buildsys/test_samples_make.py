@@ -1,5 +1,6 @@
-"""Each sample's `make run` from a clean copy of its folder (with linker/
-beside it, as in the source tree), with the real cross toolchains and QEMU:
+"""Each sample's `make run` from a clean copy of its folder alone (no linker/
+beside it: the Makefile finds the kit with `bundle kit`, as in a project
+started from the sample), with the real cross toolchains and QEMU:
 build, bundle + verify + hex through linker/bundle.mk, boot, and pass only on
 the firmware's own lines. Then the Makefile's dependencies: nothing touched
 runs nothing, a touched remote re-bundles only, a changed remote source
@@ -38,7 +39,7 @@ def ran_once(request, tmp_path_factory):
     cc, qemu, _, _ = SAMPLES[name]
     need_tool("make", cc, qemu)
     root = tmp_path_factory.mktemp(name)
-    src = copy_sample(name, root)
+    src = copy_sample(name, root, kit=False)
     proc = make(src, "run")
     return name, root, proc
 

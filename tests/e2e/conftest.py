@@ -243,7 +243,7 @@ def section_bytes(path: Path, name: str) -> bytes | None:
 
 def check_resource_table(path: Path, area: tuple[int, int], vrings: tuple[int, int]) -> None:
     """The remote's .resource_table read independently of the kit, field by
-    field as REMOTEPROC.md lays it out: a carveout for the remote area, a trace
+    field as include/linux/remoteproc.h lays it out: a carveout for the remote area, a trace
     buffer inside it (the trace_buf symbol), an rpmsg vdev with two vrings;
     notify ids unique and below 32; the table loaded by a PT_LOAD."""
     with open(path, "rb") as f:

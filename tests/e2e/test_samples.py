@@ -81,7 +81,7 @@ def test_bad_remote_is_refused(sample, built, tmp_path):
 
 @every_sample
 def test_remote_resource_table(sample, built):
-    """The table as REMOTEPROC.md lays it out, for the remote, for remote-bad
+    """The table as include/linux/remoteproc.h lays it out, for the remote, for remote-bad
     (whose carveout follows its own link address) and for the committed
     remote; the vdev status is 0 in the file (a host sets it in the loaded copy)."""
     area, vrings = sample.remote_area, sample.vrings

@@ -1,5 +1,5 @@
 """A Python reference of what remote_fw_load and remote_fw_rsc_table accept,
-written from the rules (REMOTEPROC.md, the ELF spec), for differential tests:
+written from the rules (Linux remoteproc, the ELF spec), for differential tests:
 the C kit and this model must agree on accept/refuse, on the bytes written
 and on the table found, for any input.
 """

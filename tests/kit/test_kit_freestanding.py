@@ -11,7 +11,7 @@ kept and bounded by __start_/__stop_.
 
 remote_fw_rsc.h, the resource-table layout for remote firmware, is compiled
 for the same toolchains and levels with the same flags (c/rsc.c): its struct
-sizes are REMOTEPROC.md's, a table of every entry type has exactly the bytes
+sizes are Linux's (include/linux/remoteproc.h), a table of every entry type has exactly the bytes
 Linux reads and passes its rules, and a layout change trips the header's
 compile-time checks; from assembler (c/rsc.S) it gives its constants.
 """
@@ -228,7 +228,7 @@ def name32(text: bytes) -> bytes:
 
 
 def rsc_c_table(e: str) -> bytes:
-    """c/rsc.c's table as REMOTEPROC.md lays it out, written independently of the header."""
+    """c/rsc.c's table as include/linux/remoteproc.h lays it out, written independently of the header."""
     offsets = [32, 32 + 56, 32 + 56 + 56, 32 + 56 + 56 + 48]
     return b"".join([
         struct.pack(f"{e}4I", 1, 4, 0, 0), struct.pack(f"{e}4I", *offsets),

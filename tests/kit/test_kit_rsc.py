@@ -1,5 +1,6 @@
 """remote_fw_rsc_table: finding .resource_table through e_shstrndx and
-validating it by Linux's rules (drivers/remoteproc, see REMOTEPROC.md)."""
+validating it by Linux's rules (drivers/remoteproc/remoteproc_core.c and
+include/linux/remoteproc.h; docs/verify.md lists them)."""
 
 from __future__ import annotations
 

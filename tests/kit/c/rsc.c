@@ -1,6 +1,6 @@
 /*
  * rsc.c - a remote's resource table declared with remote_fw_rsc.h, compiled
- * for every toolchain by test_kit_freestanding.py: the sizes REMOTEPROC.md
+ * for every toolchain by test_kit_freestanding.py: the sizes include/linux/remoteproc.h
  * gives (checked here independently of the header's own checks), and a table
  * of every entry type whose section bytes the test decodes and validates.
  * remote_fw.h is included too: the two kit headers share a program.
