@@ -77,11 +77,6 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write(path: str | os.PathLike, chunks, *, mode: int | None = None) -> int:
-    """Write ``chunks`` (bytes-like) to ``path`` atomically; returns the byte count."""
-    return write_outputs([(path, chunks, mode)])[0]
-
-
 def write_outputs(items) -> list[int]:
     """Write several outputs, ``(path, chunks, mode)`` each: all of them or none.
 

@@ -82,5 +82,3 @@ def _hex_hint(exc: UsageError, args) -> UsageError:
         exc.hint = "write the binary with 'bundle hex ELF -o FILE.bin --gap-fill 0xFF'"
     return exc
 
-
-depfile_text = api.depfile_text
