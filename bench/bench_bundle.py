@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT, bundle_cmd, compare, mib, objcopy, run_once  # noqa: E402
 from bundler.cli.numbers import parse_int  # noqa: E402
-from tests.elfbuild import build_remote  # noqa: E402
+from tests.support.elf import build_remote  # noqa: E402
 
 HOST = ROOT / "samples" / "cortex-m3" / "prebuilt" / "host.elf"
 

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bundler.cli.numbers import parse_int  # noqa: E402
-from tests.elfbuild import build_remote  # noqa: E402
+from tests.support.elf import build_remote  # noqa: E402
 
 HOST = ROOT / "samples" / "cortex-m3" / "prebuilt" / "host.elf"
 

@@ -108,15 +108,24 @@ def write_outputs(items) -> list[int]:
     return sizes
 
 
-def _create_temp(dest: str) -> tuple[int, str]:
-    """A new file beside ``dest``, named ``.<name>.<random>.tmp``, opened for writing."""
+def _create_temp(dest: str, temps: list) -> tuple[int, str]:
+    """A new file beside ``dest``, named ``.<name>.<random>.tmp``, opened for writing.
+
+    The name is recorded in ``temps`` before the file exists, so that a signal
+    arriving just after it is created still finds it to remove.
+    """
     directory, name = os.path.split(dest)
     for _ in range(100):
         tmp = os.path.join(directory, f".{name}.{os.urandom(4).hex()}.tmp")
+        temps.append((tmp, dest))
         try:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600), tmp
         except FileExistsError:
+            temps.pop()
             continue
+        except OSError:
+            temps.pop()
+            raise
     raise FileExistsError(errno.EEXIST, "no free temporary name", dest)
 
 
@@ -129,11 +138,10 @@ def _write_temp(dest: str, chunks, mode: int | None, temps: list) -> tuple[str, 
         raise OutputError(f"directory {directory} does not exist", file=dest,
                           hint="create the directory first")
     try:
-        fd, tmp = _create_temp(dest)
+        fd, tmp = _create_temp(dest, temps)
     except OSError as exc:
         raise OutputError(f"cannot create a file in {directory} ({exc.strerror})", file=dest,
                           hint="check that the directory is writable") from None
-    temps.append((tmp, dest))
     total = 0
     try:
         with os.fdopen(fd, "wb", buffering=0) as f:

@@ -16,13 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-<<<<<<< HEAD:tests/unit/test_mutations.py
-from bundler.elf.reader import parse_elf
-from bundler.cli import EXIT_INTERNAL, main
-=======
-from bundler.adapters.elftools import parse_elf
 from bundler.cli import EXIT_INTERNAL
->>>>>>> f9f0c8b (tests: one support package (paths, toolchain guard, one CLI runner shape, ELF/rsc builders, ELF patchers, wheel) replacing conftest imports and sys.path hacks; tests mirror the package (api, cli, postlink, packaging); ruff (pyflakes, bugbear, complexity 15) in the test extra and run by the suite; Record visible to type checkers (dataclass_transform); py.typed):tests/cli/test_mutations.py
+from bundler.elf.reader import parse_elf
 from bundler.elf import spec
 from tests.support.cli import call_bundle
 from tests.support.paths import SAMPLES

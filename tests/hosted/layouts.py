@@ -8,7 +8,7 @@ PT_GNU_STACK after them, one section per PT_LOAD and a .bss in the last.
 
 :func:`loader_rule_violations` restates, without the project's code, the rules
 an OS loader applies (Linux binfmt_elf, glibc's dl-load, qemu-user) and that
-DESIGN.md promises for every bundled output, so a property test can compare
+docs/design.md promises for every bundled output, so a property test can compare
 it with ``bundle verify``.
 """
 

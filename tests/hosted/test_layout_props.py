@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bundler import postlink as core
-from bundler import verify as V
+from bundler import checks as V
 from bundler.elf import spec
 from bundler.elf.reader import parse_elf
 from bundler.records import replace
-from tests.elfbuild import ALL_KINDS, HostSpec, build_host
+from tests.support.elf import ALL_KINDS, HostSpec, build_host
 from tests.hosted.layouts import HostedSpec, build_hosted, loader_rule_violations
 
 RULE_CODES = {"segment-order", "segment-order-bare-metal", "segment-align", "phdr-mismatch", "phdr-not-loaded",

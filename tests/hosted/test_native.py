@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import KIT, SAMPLES, need_tool, run_bundle
+from tests.support.cli import run_bundle
+from tests.support.paths import KIT, SAMPLES
+from tests.support.tools import need_tool
 
 HERE = Path(__file__).resolve().parent
 PROG = HERE / "c" / "kitprog.c"
