@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from bundler.elf import spec
 from bundler.elf.model import ElfImage
-from bundler.errors import NoFitError, UsageError
+from bundler.errors import NoFitError, UsageError, option
 from bundler.records import FrozenRecord
 
 SLOT_START, SLOT_END = "__remote_fw_slot_start", "__remote_fw_slot_end"
@@ -56,7 +56,8 @@ def align_down(value: int, align: int) -> int:
 
 def check_align(align: int) -> int:
     if align < 1 or align & (align - 1):
-        raise UsageError(f"--align {align} is not a power of two", hint="use 1, 2, 4, 8, 16, ...")
+        raise UsageError(f"{option('align')} {align} is not a power of two", param="align",
+                         hint="use 1, 2, 4, 8, 16, ...")
     return align
 
 
@@ -164,19 +165,20 @@ class AddressSpace:
         if address is not None:
             # an explicit address is the engineer's override: only an explicit --region bounds it
             if address % align:
-                raise UsageError(f"--address {address:#x} for {label} is not aligned to {align} bytes",
-                                 address=address, hint=f"pass an address that is a multiple of {align}, "
-                                                       "or a smaller --align")
-            _check_inside(label, address, size, region, "--region" if region else None, self.limit)
+                raise UsageError(f"{option('address')} {address:#x} for {label} is not aligned to {align} bytes",
+                                 address=address, param="address",
+                                 hint=f"pass an address that is a multiple of {align}, "
+                                      f"or a smaller {option('align')}")
+            _check_inside(label, address, size, region, option("region") if region else None, self.limit)
             hit = self.overlapping(align_down(address, self.page), align_up(address + size, self.page))
             if hit:
                 raise NoFitError(f"{label} at {address:#x} ({size} bytes) would overlap {hit[0].what} "
                                  f"of {self.host_name}", address=address, size=size,
-                                 hint="choose another --address, or leave it out to place the image "
-                                      "automatically")
+                                 param="address", hint=f"choose another {option('address')}, or leave it "
+                                                       "out to place the image automatically")
             return address, "--address"
 
-        bound, bound_name = (region, "--region") if region else (slot, "the slot") if slot else (None, None)
+        bound, bound_name = (region, option("region")) if region else (slot, "the slot") if slot else (None, None)
         if bound is not None:
             how, cursor = ("region" if region else "slot"), bound.start
         elif self.hosted_by:
@@ -197,14 +199,14 @@ def _check_inside(label, address, size, bound, bound_name, limit) -> None:
     if address + size > limit:
         raise NoFitError(f"{label} ({size} bytes) at {address:#x} runs past the end of the "
                          f"address space ({limit:#x}) by {address + size - limit} bytes",
-                         address=address, size=size, hint="pass a lower --address or a --region")
+                         address=address, size=size, hint=f"pass a lower {option('address')} or a {option('region')}")
     if address + size == limit:
         # the image may touch the top, but its _binary_*_end symbol holds address + size
         raise NoFitError(f"{label} ({size} bytes) at {address:#x} ends exactly at the top of the address "
                          f"space: its _binary_*_end symbol would be {limit:#x}, which an "
                          f"ELF{32 if limit == 1 << 32 else 64} symbol value cannot hold",
                          address=address, size=size,
-                         hint="pass a lower --address, or a --region that ends below the top")
+                         hint=f"pass a lower {option('address')}, or a {option('region')} that ends below the top")
     if bound is None:
         return
     if address < bound.start or address + size > bound.end:
@@ -216,4 +218,4 @@ def _check_inside(label, address, size, bound, bound_name, limit) -> None:
             detail = f"the address lies {bound.start - address} bytes below it"
         raise NoFitError(f"{label} ({size} bytes at {address:#x}) does not fit in {bound_name} "
                          f"{bound}: {detail}", address=address, size=size,
-                         hint="enlarge the slot (REMOTE_FW_SLOT_SIZE) or --region, or shrink the image")
+                         hint=f"enlarge the slot (REMOTE_FW_SLOT_SIZE) or {option('region')}, or shrink the image")

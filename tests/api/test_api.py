@@ -161,3 +161,31 @@ def test_make_object_and_export_flash_match_the_cli(files, tmp_path):
         bundler.export_flash(elf, tmp_path / "n.uf2", options=opts)
     assert info.value.param == "family" and "--family" in info.value.cli_text()
     assert not (tmp_path / "n.uf2").exists()
+
+
+def test_placement_errors_name_parameters(files, tmp_path):
+    host, remote = files
+    with pytest.raises(bundler.UsageError) as info:
+        bundler.bundle(host, [remote], tmp_path / "x.elf", addresses=[0x20001001])
+    exc = info.value
+    assert exc.param == "address" and str(exc).count("--") == 0
+    assert "address 0x20001001" in exc.message and "--address 0x20001001" in exc.cli_text()
+    proc = run_bundle(host, remote, "-o", tmp_path / "x.elf", "--address", "0x20001001")
+    assert proc.returncode == 2 and proc.stderr.strip() == f"bundle: error: {exc.cli_text()}"
+
+
+# flags of other tools, and the one place a core message names a CLI command on purpose
+FOREIGN = ("--strip-sections", "--list-families")
+
+
+def test_core_errors_name_no_flag():
+    """Outside bundler/cli, a raised error names parameters (errors.option), never a flag."""
+    import re
+    from tests.support.paths import ROOT
+    pattern = re.compile(r"(?:hint=f?\"|Error\(f?\")[^\"]*?(--[a-z][a-z-]*)")
+    for path in sorted((ROOT / "bundler").rglob("*.py")):
+        if "cli" in path.relative_to(ROOT / "bundler").parts:
+            continue
+        for lineno, line in enumerate(path.read_text().splitlines(), 1):
+            for flag in pattern.findall(line):
+                assert flag in FOREIGN, f"{path.relative_to(ROOT)}:{lineno} names {flag}"

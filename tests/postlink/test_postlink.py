@@ -221,7 +221,7 @@ def test_region_bounds_and_reports_shortfall():
     region = Region(0x100000, 0x1000)
     _, result, _ = do_bundle(h, [("remote_elf", bytes(0x800), None)], region=region)
     assert result.images[0].address == 0x100000
-    with pytest.raises(NoFitError, match="does not fit in --region .* 2048 bytes short of the room"):
+    with pytest.raises(NoFitError, match="does not fit in region .* 2048 bytes short of the room"):
         do_bundle(h, [("a", bytes(0x800), None), ("b", bytes(0x1000 - 0x800 + 0x800), None)], region=region)
 
 
