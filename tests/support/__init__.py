@@ -1,8 +1,15 @@
 """What the tests share, in one place: paths (:mod:`.paths`), the toolchain guard
-(:mod:`.tools`), the command-line runners (:mod:`.cli`), the ELF builders
-(:mod:`.elf` for hosts and remotes like a linker makes them, :mod:`.segments`
-for arbitrary PT_LOAD/section layouts, :mod:`.kit_elf` for the kit's parser
-tests, down to extended numbering), resource tables (:mod:`.rsc`), and the
-wheel built once per session (:mod:`.wheel`). Tests import from here, never
+(:mod:`.tools`), the command-line runners (:mod:`.cli`), the ELF builder
+(:mod:`.elf`: string tables, ``assemble`` that writes every file, and hosts
+and remotes like a linker makes them; :mod:`.segments` lays out arbitrary
+PT_LOAD/section mixes and :mod:`.rsc` remotes with a resource table, both
+through ``elf.assemble``), resource-table entries (:mod:`.rsc`), ELF patchers
+(:mod:`.patch`) and the wheel built once per session (:mod:`.wheel`).
+
+:mod:`.kit_elf` is the one builder that does not use ``bundler.elf.spec``: the
+kit's C parser is tested against layouts written down a second time,
+independently of the Python package (a shared mistake would otherwise pass
+both), and it builds what the spec-based builders cannot (extended numbering,
+absurd counts, truncations). Tests import from here, never
 from each other's directories, and never edit ``sys.path``.
 """

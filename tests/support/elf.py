@@ -17,6 +17,44 @@ from bundler.elf import spec
 from bundler.elf.spec import Ehdr, Layout, Phdr, Shdr, Sym
 
 
+class StringTable:
+    """A string table being built: ``add(name)`` gives the name's offset; ``bytes(table)``."""
+
+    def __init__(self):
+        self.data = bytearray(b"\0")
+
+    def add(self, name: str) -> int:
+        at = len(self.data)
+        self.data.extend(name.encode() + b"\0")
+        return at
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __bytes__(self) -> bytes:
+        return bytes(self.data)
+
+
+def ident(elfclass: int, elfdata: int) -> bytes:
+    return spec.ELFMAG + bytes([elfclass, elfdata, spec.EV_CURRENT]) + bytes(9)
+
+
+def assemble(lay: Layout, ehdr: Ehdr, size: int, phdrs=(), blobs=(), shdrs=()) -> bytes:
+    """The file: ``size`` bytes with the header, ``phdrs`` at e_phoff, each ``(offset, bytes)``
+    blob, and ``shdrs`` at e_shoff. Every builder here ends with this."""
+    out = bytearray(size)
+    out[0:lay.ehdr.size] = lay.ehdr.pack(ehdr)
+    for i, p in enumerate(phdrs):
+        at = ehdr.e_phoff + i * lay.phdr.size
+        out[at:at + lay.phdr.size] = lay.phdr.pack(p)
+    for off, blob in blobs:
+        out[off:off + len(blob)] = blob
+    for i, sh in enumerate(shdrs):
+        at = ehdr.e_shoff + i * lay.shdr.size
+        out[at:at + lay.shdr.size] = lay.shdr.pack(sh)
+    return bytes(out)
+
+
 @dataclass
 class HostSpec:
     elfclass: int = spec.ELFCLASS32
@@ -100,12 +138,8 @@ def build_host(hs: HostSpec | None = None, **kw) -> bytes:
     flash_blob = (bytes(hs.text).ljust(rodata_addr - text_addr, b"\0") + bytes(rodata) + bytes(desc)
                   + bytes(hs.data))
 
-    shstr = bytearray(b"\0")
-
-    def sname(n: str) -> int:
-        at = len(shstr)
-        shstr.extend(n.encode() + b"\0")
-        return at
+    shstr = StringTable()
+    sname = shstr.add
 
     sections = [Shdr(0, 0, 0, 0, 0, 0, 0, 0, 0, 0)]
     A, AX, WA = spec.SHF_ALLOC, spec.SHF_ALLOC | spec.SHF_EXECINSTR, spec.SHF_ALLOC | spec.SHF_WRITE
@@ -121,14 +155,8 @@ def build_host(hs: HostSpec | None = None, **kw) -> bytes:
 
     blobs = [(text_off, flash_blob)]
     if hs.symtab:
-        strtab = bytearray(b"\0")
-
-        def name(n: str) -> int:
-            at = len(strtab)
-            strtab.extend(n.encode() + b"\0")
-            return at
-
-        syms, first_global = _host_symbols(hs, name, text_addr, desc_addr, dsize, desc_index)
+        strtab = StringTable()
+        syms, first_global = _host_symbols(hs, strtab.add, text_addr, desc_addr, dsize, desc_index)
         symtab_bytes = b"".join(lay.sym.pack(s) for s in syms)
         tail = (tail + 7) & ~7
         symtab_index = len(sections)
@@ -151,18 +179,9 @@ def build_host(hs: HostSpec | None = None, **kw) -> bytes:
                   flash_size, 8),
              Phdr(spec.PT_LOAD, spec.PF_R | spec.PF_W, data_off, hs.ram, data_lma, len(hs.data),
                   (bss_addr - hs.ram) + hs.bss_size, 8)]
-    ident = spec.ELFMAG + bytes([hs.elfclass, hs.elfdata, spec.EV_CURRENT]) + bytes(9)
-    ehdr = Ehdr(ident, hs.e_type, hs.machine, 1, text_addr | 1, ph_off, sh_off, 0, lay.ehdr.size,
-                lay.phdr.size, len(phdrs), lay.shdr.size, len(sections), shstrndx)
-    out = bytearray(sh_off + len(sections) * lay.shdr.size)
-    out[0:lay.ehdr.size] = lay.ehdr.pack(ehdr)
-    for i, p in enumerate(phdrs):
-        out[ph_off + i * lay.phdr.size:ph_off + (i + 1) * lay.phdr.size] = lay.phdr.pack(p)
-    for off, blob in blobs:
-        out[off:off + len(blob)] = blob
-    for i, s in enumerate(sections):
-        out[sh_off + i * lay.shdr.size:sh_off + (i + 1) * lay.shdr.size] = lay.shdr.pack(s)
-    return bytes(out)
+    ehdr = Ehdr(ident(hs.elfclass, hs.elfdata), hs.e_type, hs.machine, 1, text_addr | 1, ph_off, sh_off, 0,
+                lay.ehdr.size, lay.phdr.size, len(phdrs), lay.shdr.size, len(sections), shstrndx)
+    return assemble(lay, ehdr, sh_off + len(sections) * lay.shdr.size, phdrs, blobs, sections)
 
 
 def build_remote(elfclass=spec.ELFCLASS32, elfdata=spec.ELFDATA2LSB, machine=spec.EM_ARM,

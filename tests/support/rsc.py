@@ -15,6 +15,7 @@ import struct
 from bundler import rsc_table as R
 from bundler.elf import spec
 from bundler.elf.spec import Ehdr, Layout, Phdr, Shdr
+from tests.support.elf import StringTable, assemble, ident
 
 
 def _u32s(e: str, values) -> bytes:
@@ -82,12 +83,8 @@ def build_remote_elf(table: bytes | None = None, *, elfclass=spec.ELFCLASS32, el
     data_off = text_off + len(text)
     data_off += (data_addr - data_off) % 16          # p_offset congruent to p_vaddr
     file_table = b"" if nobits_table else table
-    shstr = bytearray(b"\0")
-
-    def sname(n: str) -> int:
-        at = len(shstr)
-        shstr.extend(n.encode() + b"\0")
-        return at
+    shstr = StringTable()
+    sname = shstr.add
 
     AX, WA = spec.SHF_ALLOC | spec.SHF_EXECINSTR, spec.SHF_ALLOC | spec.SHF_WRITE
     sections = [Shdr(0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
@@ -106,19 +103,8 @@ def build_remote_elf(table: bytes | None = None, *, elfclass=spec.ELFCLASS32, el
     phdrs = [Phdr(spec.PT_LOAD, spec.PF_R | spec.PF_X, text_off, text_addr, text_addr, len(text), len(text), 16),
              Phdr(spec.PT_LOAD, spec.PF_R | spec.PF_W, data_off, data_addr, data_addr, len(file_table),
                   len(table) + bss, 16)]
-    ident = spec.ELFMAG + bytes([elfclass, elfdata, spec.EV_CURRENT]) + bytes(9)
     flags = 0x5000200 if machine == spec.EM_ARM else 0     # ARM: EABI version 5
-    ehdr = Ehdr(ident, spec.ET_EXEC, machine, 1, text_addr | 1, lay.ehdr.size, sh_off, flags,
+    ehdr = Ehdr(ident(elfclass, elfdata), spec.ET_EXEC, machine, 1, text_addr | 1, lay.ehdr.size, sh_off, flags,
                 lay.ehdr.size, lay.phdr.size, n_ph, lay.shdr.size, len(sections), shstrndx)
-    out = bytearray(sh_off + len(sections) * lay.shdr.size)
-    out[:lay.ehdr.size] = lay.ehdr.pack(ehdr)
-    for i, p in enumerate(phdrs):
-        at = lay.ehdr.size + i * lay.phdr.size
-        out[at:at + lay.phdr.size] = lay.phdr.pack(p)
-    out[text_off:text_off + len(text)] = text
-    out[data_off:data_off + len(file_table)] = file_table
-    out[shstr_off:shstr_off + len(shstr)] = shstr
-    for i, s in enumerate(sections):
-        at = sh_off + i * lay.shdr.size
-        out[at:at + lay.shdr.size] = lay.shdr.pack(s)
-    return bytes(out)
+    blobs = [(text_off, text), (data_off, file_table), (shstr_off, bytes(shstr))]
+    return assemble(lay, ehdr, sh_off + len(sections) * lay.shdr.size, phdrs, blobs, sections)

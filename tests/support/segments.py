@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from bundler.elf import spec
 from bundler.elf.spec import Ehdr, Layout, Phdr, Shdr
+from tests.support.elf import StringTable, assemble, ident
 
 
 @dataclass
@@ -36,12 +37,8 @@ def build_elf(segs: list[Seg], *, entry: int = 0, elfclass: int = spec.ELFCLASS3
     ph_off = lay.ehdr.size
     off = ph_off + len(segs) * lay.phdr.size
     phdrs, blobs, shdrs = [], [], [Shdr(0, 0, 0, 0, 0, 0, 0, 0, 0, 0)]
-    shstr = bytearray(b"\0")
-
-    def sname(name: str) -> int:
-        at = len(shstr)
-        shstr.extend(name.encode() + b"\0")
-        return at
+    shstr = StringTable()
+    sname = shstr.add
 
     for seg in segs:
         off = (off + 15) & ~15
@@ -65,16 +62,6 @@ def build_elf(segs: list[Seg], *, entry: int = 0, elfclass: int = spec.ELFCLASS3
         e_shoff = (off + 7) & ~7
         e_shnum = len(shdrs)
         off = e_shoff + e_shnum * lay.shdr.size
-    ident = spec.ELFMAG + bytes([elfclass, elfdata, spec.EV_CURRENT]) + bytes(9)
-    ehdr = Ehdr(ident, spec.ET_EXEC, machine, spec.EV_CURRENT, entry, ph_off, e_shoff, 0,
+    ehdr = Ehdr(ident(elfclass, elfdata), spec.ET_EXEC, machine, spec.EV_CURRENT, entry, ph_off, e_shoff, 0,
                 lay.ehdr.size, lay.phdr.size, len(phdrs), lay.shdr.size, e_shnum, e_shstrndx)
-    out = bytearray(off)
-    out[:lay.ehdr.size] = lay.ehdr.pack(ehdr)
-    for i, p in enumerate(phdrs):
-        out[ph_off + i * lay.phdr.size:ph_off + (i + 1) * lay.phdr.size] = lay.phdr.pack(p)
-    for at, data in blobs:
-        out[at:at + len(data)] = data
-    if sections:
-        for i, s in enumerate(shdrs):
-            out[e_shoff + i * lay.shdr.size:e_shoff + (i + 1) * lay.shdr.size] = lay.shdr.pack(s)
-    return bytes(out)
+    return assemble(lay, ehdr, off, phdrs, blobs, shdrs if sections else ())
