@@ -6,7 +6,7 @@ A Makefile can say  CFLAGS += -I$(shell bundle kit)  and  LDFLAGS += -L$(shell b
 
 from __future__ import annotations
 
-from bundler.kit_path import kit_dir
+from bundler import api
 
 
 def add_arguments(parser) -> None:
@@ -14,5 +14,5 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    print(kit_dir())
+    print(api.kit_dir())
     return 0
