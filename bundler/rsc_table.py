@@ -14,6 +14,7 @@ from __future__ import annotations
 import struct
 
 from bundler.elf.model import ElfImage, Section
+from bundler.findings import ERROR, severity_of
 from bundler.records import Factory, Record
 
 SECTION = ".resource_table"
@@ -40,9 +41,6 @@ VDEV_FIELDS = ("type", "id", "notifyid", "dfeatures", "gfeatures", "config_len")
 VDEV_SIZE = 4 * len(VDEV_FIELDS) + 4                                   # + status, num_of_vrings, reserved[2]: 28
 VRING_FIELDS = ("da", "align", "num", "notifyid", "pa")
 VRING_SIZE = 4 * len(VRING_FIELDS)                                     # 20
-
-ERROR, WARNING = "error", "warning"
-
 
 class Problem(Record):
     """One reason Linux, OpenAMP or the kit would refuse the table."""
@@ -88,7 +86,7 @@ def find_table(elf: ElfImage) -> tuple[Section | None, RscTable | None]:
     if not sec.has_file_bytes:
         table = RscTable(size=sec.hdr.sh_size, header=None)
         table.problems.append(Problem("rsc-not-in-file", f"{SECTION} is SHT_NOBITS: the file holds no table "
-                                                         "to read"))
+                                                         "to read", severity_of("rsc-not-in-file")))
         return sec, table
     return sec, decode(elf.section_bytes(sec), elf.layout.byteorder)
 
@@ -99,9 +97,8 @@ class _Decoder:
         self.e = ">" if byteorder == "big" else "<"
         self.table = RscTable(size=len(data), header=None)
 
-    def problem(self, code: str, message: str, *, severity: str = ERROR, entry: int | None = None,
-                offset: int | None = None) -> None:
-        self.table.problems.append(Problem(code, message, severity, entry, offset))
+    def problem(self, code: str, message: str, *, entry: int | None = None, offset: int | None = None) -> None:
+        self.table.problems.append(Problem(code, message, severity_of(code), entry, offset))
 
     def u32s(self, offset: int, count: int) -> tuple[int, ...]:
         return struct.unpack_from(f"{self.e}{count}I", self.data, offset)

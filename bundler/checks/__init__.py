@@ -1,0 +1,55 @@
+"""``bundle verify``: check that a host will find, trust and load the images it carries.
+
+A package of checks: each area is a function of the shared :class:`Context`
+that yields :class:`~bundler.findings.Finding` records (codes from the one
+registry, :data:`bundler.findings.CODES`). :func:`verify` runs the areas of
+:data:`AREAS` in order and collects every finding into a :class:`Report`; it
+never prints and raises only where the file is no readable ELF at all.
+docs/json.md lists the codes, docs/verify.md says why each matters.
+
+    inventory    what the survey could not read (record, descriptors)   images.py
+    segments     PT_LOAD congruence, overlap, order; PT_PHDR             segments.py
+    descriptors  each descriptor aligned, loaded, named                  descriptors.py
+    images       each image: symbols, section, record, descriptor,
+                 checksums, alignment; its embedded ELF and table        images.py, embedded.py
+    host         the original host unchanged; hosted page rules          host.py
+    remotes      the --remote files match                                remotes.py
+    parsers      LIEF reads the file as the reader does                  parsers.py
+    emulation    --emulate: the host's remote_fw_find, emulated          emulation.py
+"""
+
+from __future__ import annotations
+
+from bundler.checks.context import Context
+from bundler.checks.descriptors import check_descriptors
+from bundler.checks.emulation import check_emulation
+from bundler.checks.host import check_host_unchanged
+from bundler.checks.images import check_images, check_inventory
+from bundler.checks.parsers import check_second_parser, compare_parsers
+from bundler.checks.remotes import check_remotes
+from bundler.checks.report import Emulation, Finding, ImageSummary, RemoteFile, Report
+from bundler.checks.segments import check_segments
+from bundler.elf.model import ElfImage
+
+__all__ = ["AREAS", "Context", "Emulation", "Finding", "ImageSummary", "RemoteFile", "Report",
+           "compare_parsers", "verify"]
+
+# (name, check) in the order verify runs them; each check(ctx) yields findings
+AREAS = [
+    ("inventory", check_inventory),
+    ("segments", check_segments),
+    ("descriptors", check_descriptors),
+    ("images", check_images),
+    ("host", check_host_unchanged),
+    ("remotes", check_remotes),
+    ("parsers", check_second_parser),
+    ("emulation", check_emulation),
+]
+
+
+def verify(elf: ElfImage, remotes: list[RemoteFile] = (), *, emulate: bool = False) -> Report:
+    """Every check on ``elf`` (a bundled host), with ``remotes`` as the expected images."""
+    ctx = Context(elf, remotes, emulate)
+    for _, check in AREAS:
+        ctx.report.findings.extend(check(ctx))
+    return ctx.report
