@@ -8,7 +8,7 @@ import pytest
 
 from bundler.cli import main
 from bundler.elf.reader import parse_elf
-from tests.conftest import SAMPLES
+from tests.support.paths import SAMPLES
 
 HOSTS = {32: SAMPLES / "cortex-m3" / "prebuilt" / "host.elf", 64: SAMPLES / "aarch64-amp" / "prebuilt" / "host.elf"}
 

@@ -22,13 +22,13 @@ from pathlib import Path
 
 import pytest
 
-from bundler import bundle as core
-from bundler import verify as V
+from bundler import postlink as core
+from bundler import checks as V
 from bundler.adapters import lief as lief_adapter
 from bundler.cli import main as cli_main
 from bundler.elf import spec
 from bundler.elf.reader import parse_elf
-from tests.conftest import in_ci, need_tool
+from tests.support.tools import in_ci, need_tool
 from tests.hosted.test_native import WARNING
 
 HERE = Path(__file__).resolve().parent
