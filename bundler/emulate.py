@@ -47,7 +47,9 @@ class EmulationUnavailable(Exception):
     """This host cannot be emulated (architecture, missing function, size); the reason is the message."""
 
 
-class Target(FrozenRecord):
+class Cpu(FrozenRecord):
+    """The CPU the host's code runs on in the emulator (an object file's format is bundler.object.Target)."""
+
     arch: str                   # an arch of bundler.adapters.unicorn
     cpu: str | None             # CPU model, where it matters
     description: str
@@ -73,7 +75,7 @@ class FindResult(Record):
                 "size": self.size, "name": self.name}
 
 
-def target_of(elf: ElfImage) -> Target:
+def cpu_of(elf: ElfImage) -> Cpu:
     """The architecture to emulate for this host, or EmulationUnavailable."""
     m, lay = elf.ehdr.e_machine, elf.layout
     if lay.big_endian:
@@ -85,21 +87,21 @@ def target_of(elf: ElfImage) -> Target:
         if profile == ord("M") or arch in _ARM_M_ONLY:
             cpu = _ARM_M_CPUS.get(arch, "cortex-m33")
             # the default memory map makes 0x40000000-0x5fffffff and 0xa0000000 up execute-never
-            return Target("arm-m", cpu, f"ARM {_ARM_M_NAMES[cpu]}, Thumb",
+            return Cpu("arm-m", cpu, f"ARM {_ARM_M_NAMES[cpu]}, Thumb",
                           ((PAGE, 0x40000000), (0x60000000, 0xA0000000)))
         if profile == ord("R"):
-            return Target("arm", "cortex-r5", "ARM Cortex-R5 (v7-R)", low4g)
-        return Target("arm", "arm-max", "ARM A-profile (AArch32)", low4g)
+            return Cpu("arm", "cortex-r5", "ARM Cortex-R5 (v7-R)", low4g)
+        return Cpu("arm", "arm-max", "ARM A-profile (AArch32)", low4g)
     if m == spec.EM_AARCH64 and lay.is64:
-        return Target("aarch64", "aarch64-max", "AArch64", low4g + ((1 << 32, 1 << 47),))
+        return Cpu("aarch64", "aarch64-max", "AArch64", low4g + ((1 << 32, 1 << 47),))
     if m == spec.EM_RISCV:
         if lay.is64:
-            return Target("riscv64", None, "RISC-V RV64", low4g + ((1 << 32, 1 << 38),))
-        return Target("riscv32", None, "RISC-V RV32", low4g)
+            return Cpu("riscv64", None, "RISC-V RV64", low4g + ((1 << 32, 1 << 38),))
+        return Cpu("riscv32", None, "RISC-V RV32", low4g)
     if m == spec.EM_X86_64 and lay.is64:
-        return Target("x86_64", None, "x86-64", low4g + ((1 << 32, 1 << 47),))
+        return Cpu("x86_64", None, "x86-64", low4g + ((1 << 32, 1 << 47),))
     if m == spec.EM_386 and not lay.is64:
-        return Target("i386", None, "i386", low4g)
+        return Cpu("i386", None, "i386", low4g)
     raise EmulationUnavailable(f"no emulation for {elf.kind}")
 
 
@@ -195,10 +197,10 @@ def free_area(spans: list[tuple[int, int]], size: int, windows) -> int:
 
 
 def find_images(elf: ElfImage, stems: list[str], *,
-                max_instructions: int = MAX_INSTRUCTIONS) -> tuple[Target, list[FindResult]]:
+                max_instructions: int = MAX_INSTRUCTIONS) -> tuple[Cpu, list[FindResult]]:
     """Call the host's ``remote_fw_find`` for each stem. Raises EmulationUnavailable, or
     :class:`bundler.adapters.unicorn.EmulatorError` when the emulated code faults."""
-    target = target_of(elf)
+    target = cpu_of(elf)
     func = elf.find_symbol(FIND_FUNCTION)
     if func is None or not func.is_defined or func.type != spec.STT_FUNC:
         raise EmulationUnavailable(f"the host defines no function {FIND_FUNCTION} (is linker/remote_fw.c "

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from bundler import postlink as bundle_mod
 from bundler import descriptor as desc_mod
+from bundler.bundle_record import BundleRecord, RecordEntry, read_record
 from bundler.elf.model import ElfImage, Section, Symbol
 from bundler.elf.spec import Phdr
 from bundler.errors import BadInputError, UsageError, option
@@ -39,7 +39,7 @@ class EmbeddedImage(Record):
     end: Symbol | None = None
     size_symbol: Symbol | None = None
     descriptor: desc_mod.Descriptor | None = None
-    record: dict | None = None          # this stem's entry in the bundle record
+    record: RecordEntry | None = None   # this stem's entry in the bundle record
 
     @property
     def symbols(self) -> tuple[Symbol | None, Symbol | None, Symbol | None]:
@@ -57,15 +57,26 @@ class EmbeddedImage(Record):
         return DECLARED
 
     @property
+    def symbol_extent(self) -> tuple[int, int] | None:
+        """(address, size) as the _start/_end symbols say (else _start/_size), or None."""
+        if self.start is None:
+            return None
+        if self.end is not None:
+            return self.start.st_value, self.end.st_value - self.start.st_value
+        if self.size_symbol is not None:
+            return self.start.st_value, self.size_symbol.st_value
+        return None
+
+    @property
     def extent(self) -> tuple[int, int] | None:
         """(address, size) from the best source: record, then symbols, then descriptor."""
         if self.record is not None:
-            return self.record["address"], self.record["size"]
-        if self.start is not None:
-            if self.end is not None and self.end.st_value >= self.start.st_value:
-                return self.start.st_value, self.end.st_value - self.start.st_value
-            if self.size_symbol is not None:
-                return self.start.st_value, self.size_symbol.st_value
+            return self.record.address, self.record.size
+        by_symbols = self.symbol_extent
+        if by_symbols is not None and by_symbols[1] >= 0:
+            return by_symbols
+        if self.start is not None and self.size_symbol is not None:
+            return self.start.st_value, self.size_symbol.st_value
         d = self.descriptor
         if d is not None and d.is_bundled:
             return d.base, d.size_field
@@ -78,7 +89,7 @@ class Inventory(Record):
     """Everything :func:`survey` found; a source it could not read is an error here, not a raise."""
 
     images: list[EmbeddedImage]
-    record: bundle_mod.Record | None = None
+    record: BundleRecord | None = None
     record_error: BadInputError | None = None
     descriptors: list[desc_mod.Descriptor] = Factory(list)
     descriptor_error: BadInputError | None = None
@@ -116,12 +127,12 @@ def survey(elf: ElfImage) -> Inventory:
         if d.stem is not None and image(d.stem).descriptor is None:
             image(d.stem).descriptor = d
     try:
-        inv.record = bundle_mod.read_record(elf)
+        inv.record = read_record(elf)
     except BadInputError as exc:
         inv.record_error = exc
     if inv.record is not None:
         for entry in inv.record.images:
-            image(entry["stem"]).record = entry
+            image(entry.stem).record = entry
 
     def order(img: EmbeddedImage):
         ext = img.extent
@@ -155,9 +166,9 @@ def image_section(elf: ElfImage, img: EmbeddedImage) -> Section | None:
     """The image's section: the one the bundle record names (post-link), else its _start symbol's."""
     by_symbol = section_of(elf, img.start)
     if img.record is not None:
-        if by_symbol is not None and by_symbol.name == img.record["section"]:
+        if by_symbol is not None and by_symbol.name == img.record.section:
             return by_symbol            # the right one, should two sections share the name
-        return elf.find_section(img.record["section"])
+        return elf.find_section(img.record.section)
     return by_symbol
 
 

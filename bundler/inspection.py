@@ -86,7 +86,7 @@ def describe_resource_table(elf: ElfImage) -> dict | None:
 
 def _image(elf: ElfImage, img: images_mod.EmbeddedImage) -> dict:
     d = img.descriptor
-    out = {"stem": img.stem, "flow": img.flow, "placed": img.record["placed"] if img.record else None,
+    out = {"stem": img.stem, "flow": img.flow, "placed": img.record.placed if img.record else None,
            "address": None, "size": None, "section": None, "segment": None, "lma": None,
            "file_offset": None, "crc32": None, "sha256": None,
            "symbols": {which: (sym.st_value if sym is not None else None)

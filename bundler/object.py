@@ -14,9 +14,12 @@ of the chunks); :mod:`bundler.fileio` streams the chunks to disk.
 
 from __future__ import annotations
 
+from bundler import align as align_mod
+from bundler.align import align_up
 from bundler.elf.reader import is_elf, parse_elf
 from bundler.elf import spec
 from bundler.elf.model import ElfImage
+from bundler.elf.strtab import StringTable
 from bundler.elf.spec import Ehdr, Layout, Shdr, Sym
 from bundler.errors import BadInputError, NoFitError, UsageError, option
 from bundler.records import Record
@@ -109,10 +112,8 @@ class ObjectResult(Record):
 
 
 def check_align(align: int) -> int:
-    if align < 1 or align & (align - 1) or align > MAX_ALIGN:
-        raise UsageError(f"{option('align')} {align} is not a power of two between 1 and {MAX_ALIGN}", param="align",
-                         hint="use 8 (the default), 4, 16, 4096, ...")
-    return align
+    """An object section's alignment: a power of two up to MAX_ALIGN."""
+    return align_mod.check_align(align, limit=MAX_ALIGN, hint="use 8 (the default), 4, 16, 4096, ...")
 
 
 def check_section_name(name: str) -> str:
@@ -139,8 +140,8 @@ def make_object(data, stem: str, target: Target, *, section: str | None = None,
                             hint="pass the built remote image; an empty file gives nothing to load")
     lay = target.layout
 
-    shstr = _StringTable()
-    strtab = _StringTable()
+    shstr = StringTable()
+    strtab = StringTable()
     start, end, size_sym = symbol_names(stem)
 
     # section indices: 1 the image, [2 .note.GNU-stack], then .symtab, .strtab, .shstrtab
@@ -157,11 +158,11 @@ def make_object(data, stem: str, target: Target, *, section: str | None = None,
     symtab = b"".join(lay.sym.pack(s) for s in syms)
 
     word = lay.addr_size
-    image_off = _round_up(lay.ehdr.size, align)
-    symtab_off = _round_up(image_off + size, word)
+    image_off = align_up(lay.ehdr.size, align)
+    symtab_off = align_up(image_off + size, word)
     strtab_off = symtab_off + len(symtab)
     shstrtab_off = strtab_off + len(strtab.data)
-    shoff = _round_up(shstrtab_off + len(shstr.data), word)
+    shoff = align_up(shstrtab_off + len(shstr.data), word)
     if shoff + (len(names) + 1) * lay.shdr.size > lay.addr_max + 1:
         bits = 64 if lay.is64 else 32
         raise NoFitError(f"is {size} bytes, too large for an ELF{bits} object (its file offsets "
@@ -219,22 +220,3 @@ def image_warnings(data, label: str) -> list[str]:
         out.append(f"{label} has no {RESOURCE_TABLE} section: Linux remoteproc refuses it "
                    "and remote_fw_rsc_table returns REMOTE_FW_ENORSC")
     return out
-
-
-class _StringTable:
-    """An ELF string table: a leading NUL, then each distinct name once."""
-
-    def __init__(self):
-        self.data = bytearray(b"\0")
-        self._offsets: dict[str, int] = {"": 0}
-
-    def add(self, name: str) -> int:
-        if name not in self._offsets:
-            self._offsets[name] = len(self.data)
-            self.data += name.encode("ascii") + b"\0"
-        return self._offsets[name]
-
-
-def _round_up(value: int, align: int) -> int:
-    return (value + align - 1) // align * align
-

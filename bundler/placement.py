@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from bundler.elf import spec
 from bundler.elf.model import ElfImage
+from bundler.align import align_down, align_up, check_align
 from bundler.errors import NoFitError, UsageError, option
 from bundler.records import FrozenRecord
 
@@ -44,21 +45,6 @@ class Occupied(FrozenRecord):
     start: int
     end: int
     what: str
-
-
-def align_up(value: int, align: int) -> int:
-    return (value + align - 1) // align * align
-
-
-def align_down(value: int, align: int) -> int:
-    return value // align * align
-
-
-def check_align(align: int) -> int:
-    if align < 1 or align & (align - 1):
-        raise UsageError(f"{option('align')} {align} is not a power of two", param="align",
-                         hint="use 1, 2, 4, 8, 16, ...")
-    return align
 
 
 def occupied_ranges(elf: ElfImage, page: int = 1) -> list[Occupied]:

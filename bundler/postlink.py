@@ -3,7 +3,7 @@
 For each remote: place it (:mod:`bundler.placement`), fill the host's
 descriptor (:mod:`bundler.descriptor`), and add the section, PT_LOAD and
 objcopy-style symbols (:mod:`bundler.elf.editor`). A small non-allocated
-record section (``.rproc_bundle``) remembers the original host bytes the
+record section (``.rproc_bundle``, :mod:`bundler.bundle_record`) remembers the original host bytes the
 edit overwrote and the images it added, so a bundled host can be bundled
 again: the result is always "original host + images", and ``--replace``
 gives exactly the bytes of a fresh bundle.
@@ -11,11 +11,13 @@ gives exactly the bytes of a fresh bundle.
 
 from __future__ import annotations
 
-import json
 import zlib
 
+from bundler.bundle_record import (RECORD_SECTION, RecordEntry, encode_record, read_record,  # noqa: F401
+                                   unbundle_bytes)
 from bundler import descriptor as desc_mod
 from bundler import placement
+from bundler.align import check_align
 from bundler.elf.reader import is_elf, parse_elf
 from bundler.elf import spec
 from bundler.elf.editor import EditResult, NewImage, NewNote, add_images, planned_prefix_ranges
@@ -26,8 +28,6 @@ from bundler.records import Factory, Record
 from bundler.stems import is_valid_stem, symbol_names
 
 MAX_IMAGES = 1024               # images in one output: a documented limit (docs/limits.md)
-RECORD_SECTION = ".rproc_bundle"
-RECORD_FORMAT = 1
 DEFAULT_SECTION_PREFIX = ".remote_fw."
 
 
@@ -69,19 +69,11 @@ class BundleResult(Record):
         return self.edit.to_bytes()
 
 
-class Record(Record):
-    """The ``.rproc_bundle`` record of a bundled host."""
-
-    host_size: int
-    restore: list[tuple[int, bytes]]
-    images: list[dict]
-
-
 def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Region | None = None,
            replace: bool = False, section_prefix: str = DEFAULT_SECTION_PREFIX,
            host_name: str = "host") -> BundleResult:
     """Bundle ``remotes`` into ``host``; raises a BundleError subclass on any problem."""
-    placement.check_align(align)
+    check_align(align)
     if host.ehdr.e_type not in (spec.ET_EXEC, spec.ET_DYN):
         raise BadInputError(f"is not a linked executable (e_type {host.ehdr.e_type})",
                             file=host_name, hint="post-link bundling takes a linked host ELF; "
@@ -105,22 +97,22 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
     kept: list[Remote] = []
     if record is not None:
         for img in record.images:
-            if img["stem"] in seen:
+            if img.stem in seen:
                 if not replace:
                     raise BadInputError(
-                        f"already carries {img['stem']} at {img['address']:#x} ({img['size']} bytes)",
-                        file=host_name, address=img["address"], size=img["size"],
+                        f"already carries {img.stem} at {img.address:#x} ({img.size} bytes)",
+                        file=host_name, address=img.address, size=img.size,
                         param="replace", hint=f"pass {option('replace')} to bundle it again, or "
                                              f"{option('names')} to bundle under another stem")
                 continue
-            sec = host.find_section(img["section"])
+            sec = host.find_section(img.section)
             if sec is None:
-                raise BadInputError(f"bundle record names section {img['section']}, which is missing",
+                raise BadInputError(f"bundle record names section {img.section}, which is missing",
                                     file=host_name, hint="the bundled file was edited by another tool; "
                                                          "bundle the original host instead")
-            kept.append(Remote(stem=img["stem"], data=bytes(host.section_bytes(sec)),
-                               label=f"{host_name}:{img['section']}", address=img["address"],
-                               how=img["placed"], align=img["align"]))
+            kept.append(Remote(stem=img.stem, data=bytes(host.section_bytes(sec)),
+                               label=f"{host_name}:{img.section}", address=img.address,
+                               how=img.placed, align=img.align))
         base = parse_elf(unbundle_bytes(host, record), what="host ELF")
     else:
         base = host
@@ -165,7 +157,9 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
             warnings.extend(_remote_warnings(space, r, host_name))
 
     ranges = planned_prefix_ranges(base, len(images), patches)
-    note = _encode_record(base, ranges, placed)
+    note = encode_record(base.data, ranges, [RecordEntry(stem=p.stem, section=p.section, address=p.address,
+                                                         size=p.size, align=p.align, crc32=p.crc32, placed=p.how)
+                                             for p in placed])
     edit = add_images(base, images, patches=patches, notes=[NewNote(RECORD_SECTION, note)])
     for img, offset in zip(placed, edit.image_offsets):
         img.file_offset = offset
@@ -246,47 +240,3 @@ def _remote_warnings(space: placement.AddressSpace, r: Remote, host_name: str) -
                              address=p.p_paddr, size=p.p_memsz,
                              hint="link the remote for memory the host does not use")
     return []
-
-
-# ---- the bundle record ------------------------------------------------------
-
-def _encode_record(base: ElfImage, ranges: list[tuple[int, int]], placed: list[PlacedImage]) -> bytes:
-    record = {
-        "format": RECORD_FORMAT,
-        "tool": "rproc-bundle",
-        "host_size": len(base.data),
-        "restore": [[offset, base.data[offset:offset + length].hex()] for offset, length in ranges],
-        "images": [{"stem": p.stem, "section": p.section, "address": p.address, "size": p.size,
-                    "align": p.align, "crc32": p.crc32, "placed": p.how} for p in placed],
-    }
-    return json.dumps(record, sort_keys=True, separators=(",", ":")).encode() + b"\n"
-
-
-def read_record(elf: ElfImage, name: str = "ELF file") -> Record | None:
-    """The bundle record of a bundled file, or None if it was never bundled."""
-    sec = elf.find_section(RECORD_SECTION)
-    if sec is None:
-        return None
-    try:
-        raw = json.loads(bytes(elf.section_bytes(sec)))
-        if raw.get("format") != RECORD_FORMAT:
-            raise ValueError(f"format {raw.get('format')!r}")
-        host_size = int(raw["host_size"])
-        restore = [(int(off), bytes.fromhex(hexbytes)) for off, hexbytes in raw["restore"]]
-        images = [dict(stem=str(i["stem"]), section=str(i["section"]), address=int(i["address"]),
-                       size=int(i["size"]), align=int(i["align"]), crc32=int(i["crc32"]),
-                       placed=str(i["placed"])) for i in raw["images"]]
-        if not 0 < host_size <= len(elf.data) or any(o + len(b) > host_size for o, b in restore):
-            raise ValueError("sizes out of range")
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise BadInputError(f"corrupt {RECORD_SECTION} section ({exc})", file=name,
-                            hint="the file was edited after bundling; bundle the original host again") from exc
-    return Record(host_size=host_size, restore=restore, images=images)
-
-
-def unbundle_bytes(elf: ElfImage, record: Record) -> bytes:
-    """The original host, byte for byte, that a bundled file was made from."""
-    out = bytearray(elf.data[:record.host_size])
-    for offset, original in record.restore:
-        out[offset:offset + len(original)] = original
-    return bytes(out)

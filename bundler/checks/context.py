@@ -40,7 +40,7 @@ class Context:
         if sec is not None and img.record is not None:
             votes.append((sec.hdr.sh_addr, sec.hdr.sh_size))
         if img.record is not None:
-            votes.append((img.record["address"], img.record["size"]))
+            votes.append((img.record.address, img.record.size))
         if img.start is not None and img.end is not None:
             votes.append((img.start.st_value, img.end.st_value - img.start.st_value))
         elif img.start is not None and img.size_symbol is not None:
@@ -65,14 +65,3 @@ class Context:
                 return (f"it starts in segment {i}, whose file bytes end at {p.p_vaddr + p.p_filesz:#x}"
                         f"{' (the rest is .bss)' if p.p_memsz > p.p_filesz else ''}")
         return "no PT_LOAD holds its start"
-
-
-def symbol_extent(img: EmbeddedImage) -> tuple[int, int] | None:
-    """(address, size) that the image's _start/_end (or _size) symbols say, or None."""
-    if img.start is None:
-        return None
-    if img.end is not None:
-        return img.start.st_value, img.end.st_value - img.start.st_value
-    if img.size_symbol is not None:
-        return img.start.st_value, img.size_symbol.st_value
-    return None

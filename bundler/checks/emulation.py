@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from bundler import images as images_mod
-from bundler.checks.context import Context, symbol_extent
+from bundler.checks.context import Context
 from bundler.checks.report import Emulation
 from bundler.findings import Finding, finding
 
@@ -41,7 +41,7 @@ def check_emulation(ctx: Context) -> Iterator[Finding]:
                                            f"({res.rc_name})", img.stem)
             continue
         # what the symbols say; without them, what the other sources agree on
-        want = symbol_extent(img) or ctx.extents.get(img.stem)
+        want = img.symbol_extent or ctx.extents.get(img.stem)
         wrong = []
         if want is not None and (res.base, res.size) != want:
             wrong.append(f"base {res.base:#x} size {res.size:#x}, the symbols say base {want[0]:#x} "

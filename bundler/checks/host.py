@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Generator, Iterator
 
 from bundler import descriptor as desc_mod
-from bundler import placement
-from bundler import postlink as bundle_mod
+from bundler.align import align_down, align_up
+from bundler.bundle_record import unbundle_bytes
 from bundler.checks.context import Context
 from bundler.elf import spec
 from bundler.elf.model import ElfImage
@@ -23,7 +23,7 @@ def check_host_unchanged(ctx: Context) -> Iterator[Finding]:
     if record is None:
         return
     try:
-        original = parse_elf(bundle_mod.unbundle_bytes(ctx.elf, record), what="original host")
+        original = parse_elf(unbundle_bytes(ctx.elf, record), what="original host")
     except BadInputError as exc:
         yield finding("record-corrupt", f"the bundle record does not restore a readable host: {exc.message}")
         return
@@ -78,7 +78,7 @@ def host_segments_changed(ctx: Context, original: ElfImage) -> Generator[Finding
         return changed
     host_loads = list(original.iter_loads())
     page = original.page_size
-    host = [(placement.align_down(p.p_vaddr, page), placement.align_up(p.p_vaddr + p.p_memsz, page))
+    host = [(align_down(p.p_vaddr, page), align_up(p.p_vaddr + p.p_memsz, page))
             for p in original.iter_loads() if p.p_memsz]
     for j, q in enumerate(out):
         if q.p_type != spec.PT_LOAD or not q.p_memsz or q in host_loads:
@@ -88,7 +88,7 @@ def host_segments_changed(ctx: Context, original: ElfImage) -> Generator[Finding
                                                 f"{q.p_align:#x}, below the host's page size {page:#x}: "
                                                 f"{original.hosted_by} makes this a hosted program, whose "
                                                 "loader maps whole pages", address=q.p_vaddr)
-        lo, hi = placement.align_down(q.p_vaddr, page), placement.align_up(q.p_vaddr + q.p_memsz, page)
+        lo, hi = align_down(q.p_vaddr, page), align_up(q.p_vaddr + q.p_memsz, page)
         shared = next(((a, b) for a, b in host if a < hi and lo < b), None)
         if shared is not None:
             yield finding("segment-shares-page", f"segment {j} (PT_LOAD at {q.p_vaddr:#x}, {q.p_memsz} "

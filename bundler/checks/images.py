@@ -112,7 +112,7 @@ def check_section(ctx: Context, img: EmbeddedImage, extent: tuple[int, int]) -> 
     address, size = extent
     sec = ctx.image_section(img)
     if sec is None:
-        what = f"section {img.record['section']} named by the bundle record" if img.record else \
+        what = f"section {img.record.section} named by the bundle record" if img.record else \
             "section of its _start symbol"
         yield finding("section-mismatch", f"the {what} does not exist", stem, address, size)
         return
@@ -139,10 +139,10 @@ def check_record(ctx: Context, img: EmbeddedImage, extent: tuple[int, int]) -> I
     if r is None:
         return
     address, size = extent
-    if (r["address"], r["size"]) != (address, size):
-        yield finding("record-mismatch", f"the bundle record says {r['address']:#x} ({r['size']} bytes), "
+    if (r.address, r.size) != (address, size):
+        yield finding("record-mismatch", f"the bundle record says {r.address:#x} ({r.size} bytes), "
                                          f"the image is at {address:#x} ({size} bytes)",
-               img.stem, address, size)
+                      img.stem, address, size)
 
 
 def check_descriptor(ctx: Context, img: EmbeddedImage, extent: tuple[int, int]) -> Iterator[Finding]:
@@ -186,14 +186,14 @@ def check_checksums(ctx: Context, img: EmbeddedImage, crc: int, address: int, si
             yield finding("descriptor-no-checksum", "the descriptor records no checksum (pre-link "
                                                     "flow): remote_fw_verify returns REMOTE_FW_ENOCSUM",
                    stem, address, size)
-    if img.record is not None and img.record["crc32"] != crc:
-        yield finding("record-mismatch", f"the bundle record says CRC-32 {img.record['crc32']:#010x}, the "
+    if img.record is not None and img.record.crc32 != crc:
+        yield finding("record-mismatch", f"the bundle record says CRC-32 {img.record.crc32:#010x}, the "
                                          f"image bytes give {crc:#010x}", stem, address, size)
 
 
 def check_alignment(ctx: Context, img: EmbeddedImage, address: int) -> Iterator[Finding]:
     if img.record is not None:
-        align = img.record["align"]
+        align = img.record.align
         if align > 0 and address % align:
             yield finding("image-align", f"starts at {address:#x}, not a multiple of its alignment "
                                          f"{align} (bundle --align)", img.stem, address)

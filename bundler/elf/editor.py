@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from bundler.elf import spec
 from bundler.elf.model import ElfImage
+from bundler.elf.strtab import StringTable
 from bundler.elf.spec import Phdr, Shdr, Sym
 from bundler.errors import BadInputError, NoFitError
 from bundler.records import Factory, Record, replace
@@ -112,42 +113,6 @@ class _Appender:
         return self.put_at_least(data, self.offset + (address - self.offset) % page)
 
 
-class _StringTable:
-    """An existing string table grown by appended names (deduplicated)."""
-
-    def __init__(self, original: bytes):
-        self.original = bytes(original)
-        self.extra = bytearray()
-        self.index = {}
-
-    def add(self, name: str) -> int:
-        if name in self.index:
-            return self.index[name]
-        raw = name.encode()
-        found = self.original.find(raw + b"\0")
-        # reuse an existing whole string (start of table or after a NUL)
-        while found > 0 and self.original[found - 1] != 0:
-            found = self.original.find(raw + b"\0", found + 1)
-        if found >= 0:
-            self.index[name] = found
-            return found
-        at = len(self.original) + len(self.extra)
-        if not self.original and not self.extra:
-            self.extra += b"\0"
-            at = 1
-        self.extra += raw + b"\0"
-        self.index[name] = at
-        return at
-
-    @property
-    def grown(self) -> bool:
-        return bool(self.extra)
-
-    def content(self) -> bytes:
-        base = self.original if self.original else b""
-        return base + bytes(self.extra)
-
-
 def add_images(elf: ElfImage, images: list[NewImage], *, patches: list[tuple[int, bytes]] = (),
                notes: list[NewNote] = ()) -> EditResult:
     """Return the new file as chunks: ``elf`` plus ``images`` and ``notes``."""
@@ -174,13 +139,13 @@ def add_images(elf: ElfImage, images: list[NewImage], *, patches: list[tuple[int
                             hint="rebuild the host without stripping its section headers")
 
     # string and symbol tables that grow (shared tables are grown once)
-    tables: dict[int, _StringTable] = {}
+    tables: dict[int, StringTable] = {}
 
-    def strtab(index: int) -> _StringTable:
+    def strtab(index: int) -> StringTable:
         if index not in tables:
             sec = elf.sections[index]
             _refuse_alloc_table(sec)
-            tables[index] = _StringTable(elf.section_bytes(sec))
+            tables[index] = StringTable(elf.section_bytes(sec))
         return tables[index]
 
     if elf.symtab is not None:
@@ -191,7 +156,7 @@ def add_images(elf: ElfImage, images: list[NewImage], *, patches: list[tuple[int
         # a stripped host: new .symtab and .strtab after the image sections
         strtab_index = old_shnum + len(images) + len(notes)
         symtab_index = strtab_index + 1
-        tables[strtab_index] = _StringTable(b"\0")
+        tables[strtab_index] = StringTable(b"\0")
         sym_entries = [bytes(lay.sym.size)]
         first_global = 1
     else:

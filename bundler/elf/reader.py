@@ -118,7 +118,7 @@ def _check_header(data: bytes, what: str):
             _check_span(size, ehdr.e_shoff, shnum * layout.shdr.size, "section header table")
     else:
         shnum, shstrndx = 0, 0
-    if shnum and shstrndx >= shnum:
+    if shstrndx and shstrndx >= shnum:          # shnum 0 included: then there is no table to name
         raise BadInputError(f"e_shstrndx {shstrndx} is not below the section count {shnum}",
                             hint="the ELF header is corrupt")
     return layout, ehdr, shnum, shstrndx

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from bundler.errors import option, BadInputError, NoFitError
 from bundler.flash.image import FlashImage, runs_from_records
-from bundler.flash.records import encode_records, one_record, settle_allocator
+from bundler.flash.textrecords import encode_records, one_record, settle_allocator
 
 RECORD_LEN = 16
 DATA, EOF, EXT_SEGMENT, START_SEGMENT, EXT_LINEAR, START_LINEAR = range(6)

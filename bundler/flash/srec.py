@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from bundler.errors import option, BadInputError, NoFitError
 from bundler.flash.image import FlashImage, runs_from_records
-from bundler.flash.records import encode_records, one_record, settle_allocator
+from bundler.flash.textrecords import encode_records, one_record, settle_allocator
 
 DEFAULT_LEN = 16
 MAX_LEN = 250                   # the most an S3 record holds (its count byte is at most 255)

@@ -22,7 +22,7 @@ from array import array
 
 from bundler.errors import BadInputError
 from bundler.flash.image import FlashImage, runs_from_records
-from bundler.flash.records import settle_allocator
+from bundler.flash.textrecords import settle_allocator
 from bundler.records import Record
 
 MAGIC_START0 = 0x0A324655

@@ -16,7 +16,7 @@ from bundler.adapters.intelhex import read_ihex
 from bundler.flash.binary import decode_binary, encode_binary
 from bundler.flash.ihex import decode_ihex, encode_ihex
 from bundler.flash.image import FlashImage, Run
-from bundler.flash.records import add_bytes, encode_records, record_sums
+from bundler.flash.textrecords import add_bytes, encode_records, record_sums
 from bundler.flash.srec import MAX_LEN, decode_srec, encode_srec, record_type
 from bundler.flash.uf2 import (BLOCK_SIZE, FLAG_FAMILY_ID, MAGIC_END, MAGIC_START0, MAGIC_START1,
                                PAYLOAD, decode_uf2, encode_uf2)

@@ -102,7 +102,7 @@ def test_bare_metal_outputs_obey_the_loader_rules_and_stay_tight(hs, sizes):
     elf = parse_elf(out)
     assert elf.hosted_by is None
     for img in core.read_record(elf).images:
-        assert img["align"] == 8            # bare metal keeps --align, no page rounding
+        assert img.align == 8            # bare metal keeps --align, no page rounding
     errors = [f for f in V.verify(elf).findings if f.severity == "error"]
     assert errors == []
 
@@ -115,7 +115,7 @@ def _damage(out: bytes, how: str, rng: random.Random) -> bytes | None:
     segs = list(elf.segments)
     loads = [i for i, p in enumerate(segs) if p.p_type == spec.PT_LOAD]
     record = core.read_record(elf)
-    new = [i for i in loads if any(segs[i].p_vaddr == img["address"] for img in record.images)]
+    new = [i for i in loads if any(segs[i].p_vaddr == img.address for img in record.images)]
     if how == "swap":
         pairs = [(a, b) for a, b in zip(loads, loads[1:]) if segs[a].p_vaddr != segs[b].p_vaddr]
         if not pairs:

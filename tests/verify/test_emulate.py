@@ -203,11 +203,11 @@ def test_target_selection_from_arm_attributes():
     host = parse_elf((SAMPLES / "cortex-m3" / "prebuilt" / "host.elf").read_bytes())
     attrs = emulate.arm_attributes(host)
     assert attrs[emulate.TAG_CPU_ARCH_PROFILE] == ord("M")
-    t = emulate.target_of(host)
+    t = emulate.cpu_of(host)
     assert (t.arch, t.cpu) == ("arm-m", "cortex-m3")
-    assert emulate.target_of(parse_elf((SAMPLES / "riscv64-amp" / "prebuilt" / "host.elf").read_bytes())).arch \
+    assert emulate.cpu_of(parse_elf((SAMPLES / "riscv64-amp" / "prebuilt" / "host.elf").read_bytes())).arch \
         == "riscv64"
-    assert emulate.target_of(parse_elf((SAMPLES / "aarch64-amp" / "prebuilt" / "host.elf").read_bytes())).arch \
+    assert emulate.cpu_of(parse_elf((SAMPLES / "aarch64-amp" / "prebuilt" / "host.elf").read_bytes())).arch \
         == "aarch64"
 
 
@@ -225,10 +225,10 @@ def test_big_endian_and_unknown_machines_are_not_emulated():
     from tests.support.elf import HostSpec, build_host as build_synthetic
     be = parse_elf(build_synthetic(HostSpec(elfdata=spec.ELFDATA2MSB)))
     with pytest.raises(emulate.EmulationUnavailable, match="big-endian"):
-        emulate.target_of(be)
+        emulate.cpu_of(be)
     other = parse_elf(build_synthetic(HostSpec(machine=8)))           # MIPS
     with pytest.raises(emulate.EmulationUnavailable, match="no emulation"):
-        emulate.target_of(other)
+        emulate.cpu_of(other)
     # a synthetic host has no remote_fw_find: --emulate is an error finding, not a crash
     report = verify(parse_elf(build_synthetic(HostSpec())), emulate=True)
     assert "emulate-unavailable" in report.codes("error")
