@@ -74,48 +74,8 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
            host_name: str = "host") -> BundleResult:
     """Bundle ``remotes`` into ``host``; raises a BundleError subclass on any problem."""
     check_align(align)
-    if host.ehdr.e_type not in (spec.ET_EXEC, spec.ET_DYN):
-        raise BadInputError(f"is not a linked executable (e_type {host.ehdr.e_type})",
-                            file=host_name, hint="post-link bundling takes a linked host ELF; "
-                                                 "for a relocatable object use 'bundle object' before linking")
-    if not remotes:
-        raise UsageError("no remote image given", hint="usage: bundle HOST REMOTE... -o OUT")
-    if len(remotes) > MAX_IMAGES:
-        raise UsageError(f"{len(remotes)} remote images given; the limit is {MAX_IMAGES} per host",
-                         hint="split them across hosts, or pack them into one container image")
-    seen = set()
-    for r in remotes:
-        if r.stem in seen:
-            raise UsageError(f"stem {r.stem} is given twice",
-                             param="names", hint=f"give each remote its own {option('names')}")
-        seen.add(r.stem)
-        if not r.data:
-            raise BadInputError("is empty (0 bytes)", file=r.label, size=0,
-                                hint="pass the remote firmware image, not an empty file")
-
-    record = read_record(host, host_name)
-    kept: list[Remote] = []
-    if record is not None:
-        for img in record.images:
-            if img.stem in seen:
-                if not replace:
-                    raise BadInputError(
-                        f"already carries {img.stem} at {img.address:#x} ({img.size} bytes)",
-                        file=host_name, address=img.address, size=img.size,
-                        param="replace", hint=f"pass {option('replace')} to bundle it again, or "
-                                             f"{option('names')} to bundle under another stem")
-                continue
-            sec = host.find_section(img.section)
-            if sec is None:
-                raise BadInputError(f"bundle record names section {img.section}, which is missing",
-                                    file=host_name, hint="the bundled file was edited by another tool; "
-                                                         "bundle the original host instead")
-            kept.append(Remote(stem=img.stem, data=bytes(host.section_bytes(sec)),
-                               label=f"{host_name}:{img.section}", address=img.address,
-                               how=img.placed, align=img.align))
-        base = parse_elf(unbundle_bytes(host, record), what="host ELF")
-    else:
-        base = host
+    seen = _check_request(host, remotes, host_name)
+    base, kept = _original_and_kept(host, seen, replace, host_name)
     if len(kept) + len(remotes) > MAX_IMAGES:
         raise UsageError(f"the output would carry {len(kept) + len(remotes)} images; the limit is {MAX_IMAGES}",
                          file=host_name, hint="bundle fewer images into this host")
@@ -164,6 +124,58 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
     for img, offset in zip(placed, edit.image_offsets):
         img.file_offset = offset
     return BundleResult(edit=edit, images=placed, warnings=warnings + edit.warnings, rule=space.rule)
+
+
+def _check_request(host: ElfImage, remotes: list[Remote], host_name: str) -> set[str]:
+    """Refuse what no bundling can do: a host that is not linked, no remote or too many,
+    a stem given twice, an empty image. The stems asked for."""
+    if host.ehdr.e_type not in (spec.ET_EXEC, spec.ET_DYN):
+        raise BadInputError(f"is not a linked executable (e_type {host.ehdr.e_type})",
+                            file=host_name, hint="post-link bundling takes a linked host ELF; "
+                                                 "for a relocatable object use 'bundle object' before linking")
+    if not remotes:
+        raise UsageError("no remote image given", hint="usage: bundle HOST REMOTE... -o OUT")
+    if len(remotes) > MAX_IMAGES:
+        raise UsageError(f"{len(remotes)} remote images given; the limit is {MAX_IMAGES} per host",
+                         hint="split them across hosts, or pack them into one container image")
+    seen = set()
+    for r in remotes:
+        if r.stem in seen:
+            raise UsageError(f"stem {r.stem} is given twice",
+                             param="names", hint=f"give each remote its own {option('names')}")
+        seen.add(r.stem)
+        if not r.data:
+            raise BadInputError("is empty (0 bytes)", file=r.label, size=0,
+                                hint="pass the remote firmware image, not an empty file")
+    return seen
+
+
+def _original_and_kept(host: ElfImage, seen: set[str], replace: bool,
+                       host_name: str) -> tuple[ElfImage, list[Remote]]:
+    """The original host (a bundled one unbundled) and the images it keeps: those of its
+    bundle record not asked for again (asked for again without ``replace``: an error)."""
+    record = read_record(host, host_name)
+    kept: list[Remote] = []
+    if record is not None:
+        for img in record.images:
+            if img.stem in seen:
+                if not replace:
+                    raise BadInputError(
+                        f"already carries {img.stem} at {img.address:#x} ({img.size} bytes)",
+                        file=host_name, address=img.address, size=img.size,
+                        param="replace", hint=f"pass {option('replace')} to bundle it again, or "
+                                             f"{option('names')} to bundle under another stem")
+                continue
+            sec = host.find_section(img.section)
+            if sec is None:
+                raise BadInputError(f"bundle record names section {img.section}, which is missing",
+                                    file=host_name, hint="the bundled file was edited by another tool; "
+                                                         "bundle the original host instead")
+            kept.append(Remote(stem=img.stem, data=bytes(host.section_bytes(sec)),
+                               label=f"{host_name}:{img.section}", address=img.address,
+                               how=img.placed, align=img.align))
+        return parse_elf(unbundle_bytes(host, record), what="host ELF"), kept
+    return host, kept
 
 
 def check_host(base: ElfImage, descriptors: list[desc_mod.Descriptor], host_name: str) -> None:

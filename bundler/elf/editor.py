@@ -129,14 +129,8 @@ def add_images(elf: ElfImage, images: list[NewImage], *, patches: list[tuple[int
         write_prefix(offset, new)
 
     sections = [replace(s.hdr) for s in elf.sections]
-    if not sections:
-        raise BadInputError("the host has no section headers",
-                            hint="bundle needs a host ELF with its section header table (not stripped with --strip-sections)")
+    shstrndx = _editable_shstrndx(elf)
     old_shnum = len(sections)
-    shstrndx = _shstrndx(elf)
-    if shstrndx == 0:
-        raise BadInputError("the host has no section name table (e_shstrndx is 0)",
-                            hint="rebuild the host without stripping its section headers")
 
     # string and symbol tables that grow (shared tables are grown once)
     tables: dict[int, StringTable] = {}
@@ -191,17 +185,8 @@ def add_images(elf: ElfImage, images: list[NewImage], *, patches: list[tuple[int
         new_phdrs.append(Phdr(p_type=spec.PT_LOAD, p_flags=spec.PF_R, p_offset=offset,
                               p_vaddr=image.address, p_paddr=image.address, p_filesz=size,
                               p_memsz=size, p_align=max(page, image.align) if hosted else image.align))
-        for name, which in image.symbols:
-            value = {"start": image.address, "end": image.address + size, "size": size}[which]
-            shndx = spec.SHN_ABS if which == "size" else index
-            sym = Sym(st_name=0, st_value=value, st_size=0,
-                      st_info=spec.st_info(spec.STB_GLOBAL, spec.STT_NOTYPE),
-                      st_other=spec.STV_DEFAULT, st_shndx=shndx)
-            if name in by_name:
-                old = by_name[name]
-                define_in_place[old.index] = replace(sym, st_name=_raw_sym(elf, old.index).st_name)
-            else:
-                new_syms.append(replace(sym, st_name=strtab(strtab_index).add(name)))
+        _define_symbols(elf, image, index, by_name, define_in_place, new_syms,
+                        lambda name: strtab(strtab_index).add(name))
 
     for note in notes:
         offset = tail.put(note.data, 1)
@@ -210,7 +195,74 @@ def add_images(elf: ElfImage, images: list[NewImage], *, patches: list[tuple[int
                               sh_link=0, sh_info=0, sh_addralign=1, sh_entsize=0))
         new_section_index += 1
 
-    # the symbol table: a copy with in-place definitions and appended globals
+    _write_tables(elf, tables, sections, new_shdrs, tail, shstr, strtab_index, first_global, sym_entries,
+                  define_in_place, new_syms)
+
+    shnum = old_shnum + len(new_shdrs)
+    if shnum > MAX_SECTIONS:
+        raise BadInputError(f"the output would have {shnum} sections; the limit is {MAX_SECTIONS}",
+                            hint="bundle fewer images into this host")
+
+    phdrs, e_phoff, phdr_load, warnings = _place_phdrs(elf, new_phdrs, tail, write_prefix, page)
+    phdr_moved = e_phoff != ehdr.e_phoff
+
+    if ehdr.e_shnum == 0 and ehdr.e_shoff:          # extended section numbering
+        sections[0] = replace(sections[0], sh_size=shnum)
+    all_shdrs = sections + new_shdrs
+    e_shoff = tail.put(b"".join(lay.shdr.pack(s) for s in all_shdrs), lay.addr_size)
+
+    if tail.offset > lay.addr_max:
+        raise NoFitError(f"the output would be {tail.offset} bytes; an ELF{64 if lay.is64 else 32} file "
+                         f"cannot exceed {lay.addr_max} bytes", size=tail.offset,
+                         hint="bundle smaller images, or fewer into one host")
+    new_ehdr = replace(ehdr, e_phoff=e_phoff, e_phnum=len(phdrs),
+                       e_phentsize=lay.phdr.size, e_shoff=e_shoff,
+                       e_shnum=0 if ehdr.e_shnum == 0 and ehdr.e_shoff else shnum)
+    if len(phdrs) >= 0xFFFF:
+        raise BadInputError(f"the output would have {len(phdrs)} program headers; the limit is 65534",
+                            hint="bundle fewer images into this host")
+    write_prefix(0, lay.ehdr.pack(new_ehdr))
+
+    chunks = [prefix] + tail.chunks
+    return EditResult(chunks=chunks, size=tail.offset, image_offsets=image_offsets,
+                      phdr_moved=phdr_moved, phdr_load=phdr_load, warnings=warnings)
+
+
+def _place_phdrs(elf: ElfImage, new_phdrs: list[Phdr], tail: "_Appender", write_prefix, page: int):
+    """The program header table with ``new_phdrs``: rewritten in place where the gap after
+    the table allows, else a new table at the end (on a hosted host, in a PT_LOAD of its
+    own). Returns (phdrs, e_phoff, the table's own PT_LOAD or None, warnings)."""
+    lay = elf.layout
+    hosted = elf.hosted_by is not None
+    phdr_load = None
+    warnings: list[str] = []
+    in_place = _phdr_plan(elf, len(new_phdrs))
+    if in_place is not None:
+        phdrs = _with_phdr_table(_merge_loads(elf.segments, new_phdrs), in_place, lay)
+        write_prefix(in_place, b"".join(lay.phdr.pack(p) for p in phdrs))
+        e_phoff = in_place
+    elif not hosted:
+        phdrs = _merge_loads(elf.segments, new_phdrs)
+        e_phoff = tail.put(b"".join(lay.phdr.pack(p) for p in phdrs), lay.addr_size)
+    else:
+        table_size = (len(elf.segments) + len(new_phdrs) + 1) * lay.phdr.size
+        e_phoff, vaddr, warning = _hosted_phdr_place(elf, new_phdrs, tail.offset, table_size, page)
+        if warning:
+            warnings.append(warning)
+        phdr_load = Phdr(p_type=spec.PT_LOAD, p_flags=spec.PF_R, p_offset=e_phoff, p_vaddr=vaddr,
+                         p_paddr=vaddr, p_filesz=table_size, p_memsz=table_size, p_align=page)
+        phdrs = _with_phdr_table(_merge_loads(elf.segments, new_phdrs + [phdr_load]), e_phoff, lay)
+        tail.put_at_least(b"".join(lay.phdr.pack(p) for p in phdrs), e_phoff)
+    return phdrs, e_phoff, phdr_load, warnings
+
+
+def _write_tables(elf: ElfImage, tables: dict, sections: list[Shdr], new_shdrs: list[Shdr], tail: "_Appender",
+                  shstr: StringTable, strtab_index: int, first_global: int, sym_entries,
+                  define_in_place: dict, new_syms: list[Sym]) -> None:
+    """Append the symbol table (a copy with in-place definitions and appended globals) and
+    the grown string tables, and repoint their section headers (new ones for a stripped host)."""
+    lay = elf.layout
+    old_shnum = len(elf.sections)
     if sym_entries is None:
         old = elf.section_bytes(elf.symtab)
         sym_entries = [old[i:i + lay.sym.size] for i in range(0, len(old), lay.sym.size)]
@@ -250,54 +302,36 @@ def add_images(elf: ElfImage, images: list[NewImage], *, patches: list[tuple[int
                               sh_info=first_global, sh_addralign=lay.addr_size,
                               sh_entsize=lay.sym.size))
 
-    shnum = old_shnum + len(new_shdrs)
-    if shnum > MAX_SECTIONS:
-        raise BadInputError(f"the output would have {shnum} sections; the limit is {MAX_SECTIONS}",
-                            hint="bundle fewer images into this host")
 
-    # program headers: rewritten in place where the gap after the table allows, else a new
-    # table at the end (on a hosted host, in a PT_LOAD of its own)
-    phdr_load = None
-    warnings: list[str] = []
-    in_place = _phdr_plan(elf, len(new_phdrs))
-    if in_place is not None:
-        phdrs = _with_phdr_table(_merge_loads(elf.segments, new_phdrs), in_place, lay)
-        write_prefix(in_place, b"".join(lay.phdr.pack(p) for p in phdrs))
-        e_phoff = in_place
-    elif not hosted:
-        phdrs = _merge_loads(elf.segments, new_phdrs)
-        e_phoff = tail.put(b"".join(lay.phdr.pack(p) for p in phdrs), lay.addr_size)
-    else:
-        table_size = (len(elf.segments) + len(new_phdrs) + 1) * lay.phdr.size
-        e_phoff, vaddr, warning = _hosted_phdr_place(elf, new_phdrs, tail.offset, table_size, page)
-        if warning:
-            warnings.append(warning)
-        phdr_load = Phdr(p_type=spec.PT_LOAD, p_flags=spec.PF_R, p_offset=e_phoff, p_vaddr=vaddr,
-                         p_paddr=vaddr, p_filesz=table_size, p_memsz=table_size, p_align=page)
-        phdrs = _with_phdr_table(_merge_loads(elf.segments, new_phdrs + [phdr_load]), e_phoff, lay)
-        tail.put_at_least(b"".join(lay.phdr.pack(p) for p in phdrs), e_phoff)
-    phdr_moved = e_phoff != ehdr.e_phoff
+def _define_symbols(elf: ElfImage, image: NewImage, index: int, by_name: dict, define_in_place: dict,
+                    new_syms: list[Sym], add_name) -> None:
+    """The image's _start/_end (in section ``index``) and _size (SHN_ABS): an undefined
+    symbol of the name is defined in place, any other is appended (``add_name`` gives its
+    string's offset)."""
+    size = len(image.data)
+    for name, which in image.symbols:
+        value = {"start": image.address, "end": image.address + size, "size": size}[which]
+        shndx = spec.SHN_ABS if which == "size" else index
+        sym = Sym(st_name=0, st_value=value, st_size=0,
+                  st_info=spec.st_info(spec.STB_GLOBAL, spec.STT_NOTYPE),
+                  st_other=spec.STV_DEFAULT, st_shndx=shndx)
+        if name in by_name:
+            old = by_name[name]
+            define_in_place[old.index] = replace(sym, st_name=_raw_sym(elf, old.index).st_name)
+        else:
+            new_syms.append(replace(sym, st_name=add_name(name)))
 
-    if ehdr.e_shnum == 0 and ehdr.e_shoff:          # extended section numbering
-        sections[0] = replace(sections[0], sh_size=shnum)
-    all_shdrs = sections + new_shdrs
-    e_shoff = tail.put(b"".join(lay.shdr.pack(s) for s in all_shdrs), lay.addr_size)
 
-    if tail.offset > lay.addr_max:
-        raise NoFitError(f"the output would be {tail.offset} bytes; an ELF{64 if lay.is64 else 32} file "
-                         f"cannot exceed {lay.addr_max} bytes", size=tail.offset,
-                         hint="bundle smaller images, or fewer into one host")
-    new_ehdr = replace(ehdr, e_phoff=e_phoff, e_phnum=len(phdrs),
-                       e_phentsize=lay.phdr.size, e_shoff=e_shoff,
-                       e_shnum=0 if ehdr.e_shnum == 0 and ehdr.e_shoff else shnum)
-    if len(phdrs) >= 0xFFFF:
-        raise BadInputError(f"the output would have {len(phdrs)} program headers; the limit is 65534",
-                            hint="bundle fewer images into this host")
-    write_prefix(0, lay.ehdr.pack(new_ehdr))
-
-    chunks = [prefix] + tail.chunks
-    return EditResult(chunks=chunks, size=tail.offset, image_offsets=image_offsets,
-                      phdr_moved=phdr_moved, phdr_load=phdr_load, warnings=warnings)
+def _editable_shstrndx(elf: ElfImage) -> int:
+    """The index of the section name table of a host that has section headers and one."""
+    if not elf.sections:
+        raise BadInputError("the host has no section headers",
+                            hint="bundle needs a host ELF with its section header table (not stripped with --strip-sections)")
+    shstrndx = _shstrndx(elf)
+    if shstrndx == 0:
+        raise BadInputError("the host has no section name table (e_shstrndx is 0)",
+                            hint="rebuild the host without stripping its section headers")
+    return shstrndx
 
 
 def planned_prefix_ranges(elf: ElfImage, n_images: int,
