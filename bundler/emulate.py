@@ -13,6 +13,7 @@ the struct is read back with the host's pointer size and byte order.
 from __future__ import annotations
 
 from bundler.elf import spec
+from bundler.elf.arm_attributes import TAG_CPU_ARCH, TAG_CPU_ARCH_PROFILE, arm_attributes
 from bundler.elf.model import ElfImage
 from bundler.records import FrozenRecord, Record
 
@@ -33,9 +34,6 @@ KIT_ERRORS = {0: "REMOTE_FW_OK", -1: "REMOTE_FW_EINVAL", -2: "REMOTE_FW_ENOENT",
               -9: "REMOTE_FW_EREGION", -10: "REMOTE_FW_EOVERLAP", -11: "REMOTE_FW_ENORSC",
               -12: "REMOTE_FW_ERSC", -13: "REMOTE_FW_ENOLOAD", -14: "REMOTE_FW_EDESC"}
 
-# ARM build attributes (.ARM.attributes, "aeabi" vendor section)
-SHT_ARM_ATTRIBUTES = 0x70000003
-TAG_FILE, TAG_CPU_ARCH, TAG_CPU_ARCH_PROFILE = 1, 6, 7
 _ARM_M_CPUS = {11: "cortex-m0", 12: "cortex-m0", 10: "cortex-m3", 13: "cortex-m4",
                16: "cortex-m33", 17: "cortex-m33", 21: "cortex-m33"}
 _ARM_M_ONLY = {11, 12, 13, 16, 17, 21}       # Tag_CPU_arch values that are M-profile by themselves
@@ -103,65 +101,6 @@ def cpu_of(elf: ElfImage) -> Cpu:
     if m == spec.EM_386 and not lay.is64:
         return Cpu("i386", None, "i386", low4g)
     raise EmulationUnavailable(f"no emulation for {elf.kind}")
-
-
-def arm_attributes(elf: ElfImage) -> dict[int, int | str]:
-    """File-scope "aeabi" build attributes (Tag_CPU_arch and friends); {} if absent or unreadable."""
-    sec = next((s for s in elf.sections if s.hdr.sh_type == SHT_ARM_ATTRIBUTES), None)
-    if sec is None:
-        return {}
-    raw = bytes(elf.section_bytes(sec))
-    if not raw or raw[0] != ord("A"):
-        return {}
-    out: dict[int, int | str] = {}
-    pos = 1
-    try:
-        while pos + 4 <= len(raw):
-            length = elf.layout.u32.unpack_from(raw, pos)[0]
-            end = pos + length
-            if length < 5 or end > len(raw):
-                break
-            vendor_end = raw.index(b"\0", pos + 4)
-            if raw[pos + 4:vendor_end] == b"aeabi":
-                _file_attributes(raw, vendor_end + 1, end, elf.layout, out)
-            pos = end
-    except (ValueError, IndexError):
-        return out
-    return out
-
-
-def _uleb(raw: bytes, pos: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = raw[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if not byte & 0x80:
-            return value, pos
-
-
-def _file_attributes(raw: bytes, pos: int, end: int, layout, out: dict) -> None:
-    while pos + 5 <= end:
-        tag, body = _uleb(raw, pos)
-        size = layout.u32.unpack_from(raw, body)[0]
-        sub_end = pos + size
-        if size < 5 or sub_end > end:
-            return
-        if tag == TAG_FILE:
-            at = body + 4
-            while at < sub_end:
-                attr, at = _uleb(raw, at)
-                # strings: tags 4, 5 and odd tags above 32; 32 is a number then a string
-                if attr in (4, 5) or (attr > 32 and attr & 1):
-                    nul = raw.index(b"\0", at)
-                    out[attr] = raw[at:nul].decode("ascii", errors="replace")
-                    at = nul + 1
-                else:
-                    out[attr], at = _uleb(raw, at)
-                    if attr == 32:
-                        at = raw.index(b"\0", at) + 1
-        pos = sub_end
 
 
 def memory_spans(elf: ElfImage) -> list[tuple[int, int]]:
