@@ -597,8 +597,10 @@ static int check_segment(const struct elf *e, const struct segment *s, unsigned 
         }
         if (s->p_memsz == 0)
                 return 0;
-        /* The last byte must be addressable on this host (32-bit hosts). */
-        if (!fits_uintptr(s->p_paddr) || !fits_uintptr(s->p_paddr + s->p_memsz - 1))
+        /* The last byte must be addressable on this host (32-bit hosts) and,
+         * for ELF32, inside the 32-bit address space. */
+        if (!fits_uintptr(s->p_paddr) || !fits_uintptr(s->p_paddr + s->p_memsz - 1) ||
+            (e->l->word == 4 && s->p_paddr + s->p_memsz - 1 > UINT32_MAX))
                 return REMOTE_FW_EREGION;
         if (rules & REMOTE_FW_CHECK_REGIONS) {
                 if (!in_region(allowed, n_allowed, s->p_paddr, s->p_memsz))
