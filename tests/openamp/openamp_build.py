@@ -167,3 +167,19 @@ def compile_c(out: Path, sources: list, prefix: Path | None, cflags: list[str],
     if proc.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} failed:\n{proc.stdout}\n{proc.stderr}")
     return out
+
+
+def main() -> int:
+    """`python -m tests.openamp.openamp_build`: build (or find) the native
+    ASan+UBSan libraries and print their install prefix (tests/fuzz/run.sh)."""
+    import sys
+    try:
+        print(build_libs())
+    except (pytest.skip.Exception, pytest.fail.Exception) as e:
+        print(f"openamp_build: {e.msg}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
