@@ -36,7 +36,7 @@ def openamp_host(openamp_prefix, tmp_path_factory) -> Path:
                                "-o", str(obj)], capture_output=True, text=True, cwd=ob.ROOT)
         assert proc.returncode == 0, proc.stderr
         objs.append(obj)
-    return ob.compile_c(work / "openamp_host", [HERE / "c" / "openamp_host.c",
+    return ob.compile_c(work / "openamp_host", [HERE / "c" / "openamp_host.c", HERE / "c" / "csum_desc.c",
                                                 ob.KIT / "remote_fw_openamp.c", ob.KIT / "remote_fw.c",
                                                 *objs], openamp_prefix, ob.SAN)
 

@@ -114,6 +114,51 @@ def test_hostile_corpus_refused_with_a_reason(base, openamp_host, tmp_path):
     assert not wrong, "\n".join(wrong)
 
 
+# remote_fw_store_ops called directly: (returned, remote_fw_store_error after the call)
+CONTRACT = {
+    "init-null-store": ("EINVAL", "OK"),
+    "init-image-without-base": ("EINVAL", "EINVAL"),
+    "load-before-open": ("EINVAL", "EINVAL"),
+    "open-null-path-no-image": ("EINVAL", "EINVAL"),
+    "open-unknown-stem": ("ENOENT", "ENOENT"),
+    "open-stem": ("SIZE", "OK"),
+    "load-offset-at-end": ("EBOUNDS", "EBOUNDS"),
+    "load-past-end": ("EBOUNDS", "EBOUNDS"),
+    "load-offset-wraps": ("EBOUNDS", "EBOUNDS"),
+    "load-zero-bytes": ("EBOUNDS", "EBOUNDS"),
+    "load-null-data": ("EINVAL", "EINVAL"),
+    "load-pointer": (56, "EINVAL"),        # exactly size; the last refusal stays until open
+    "copy-no-io": ("EIO", "EIO"),
+    "copy-below-io": ("EIO", "EIO"),
+    "copy-across-io-end": ("EIO", "EIO"),
+    "copy-pa-wraps": ("EIO", "EIO"),
+    "copy": (128, "EIO"),
+    "load-after-close": ("EINVAL", "EINVAL"),
+    "reopen-clears-error": ("SIZE", "OK"),
+    "open-checksum-ok": (1, "OK"),          # ret == image size
+    "open-checksum-wrong": ("ECSUM", "ECSUM"),
+}
+
+
+def test_store_contract(openamp_host):
+    """open/load/close at the edges of OpenAMP's image_store_ops contract: a
+    pointer or a copy of exactly `size` bytes, or a negative REMOTE_FW_E...
+    code; never 0 or a short count; a recorded checksum is checked."""
+    data = (SAMPLES / STEMS["aarch64_amp_remote"] / "prebuilt" / "remote.elf").read_bytes()
+    start, size = hostile.window(data)
+    proc = run([openamp_host, "contract", hex(start), hex(size)])
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0 and not any(m in out for m in SANITIZER), out
+    got = {m.group(1): (int(m.group(2)), int(m.group(3)))
+           for m in re.finditer(r"^contract (\S+) ret=(-?\d+) error=(-?\d+)$", proc.stdout, re.M)}
+    want = {k: (len(data) if r == "SIZE" else E[r] if isinstance(r, str) else r, E[e])
+            for k, (r, e) in CONTRACT.items()}
+    assert got == want, out
+    for line in ("contract features=1 seek=1", "contract open-stem size=1 base=1",
+                 "contract load-pointer at=1", "contract copy same=1 before=1 after=1"):
+        assert line in proc.stdout, out
+
+
 # What OpenAMP (23d4c5d, libmetal bd97c9a) does with the same images behind a
 # store that checks only offset + size <= file size (measured; REMOTEPROC.md).
 OPENAMP_ALONE = {

@@ -13,6 +13,9 @@
  *       each FILE read into a heap buffer of exactly its size (ASan sees any
  *       read past it), remoteproc_load through the store (path NULL); one line
  *       a file: "hostile FILE rc=N store=N (message) wrote=N"
+ *   openamp_host contract START SIZE
+ *       remote_fw_store_ops called directly at the edges of their contract;
+ *       one line a call: "contract WHAT ret=N error=N" (see test_store_contract)
  *   openamp_host bare START SIZE FILE
  *       OpenAMP behind a store that only bounds-checks offset and size against
  *       the file (what a careful user writes today): for the corpus's table of
@@ -41,6 +44,10 @@
 REMOTE_FW_DECLARE(aarch64_amp_remote);
 REMOTE_FW_DECLARE(cortex_m3_remote);
 REMOTE_FW_DECLARE(riscv64_amp_remote);
+
+/* csum_desc.c: a writable descriptor, filled in by cmd_contract as `bundle`
+ * fills one post-link (the aarch64 image, a CRC-32 recorded right or wrong) */
+extern struct remote_fw_desc csum_desc;
 
 #define FILL 0xa5
 
@@ -243,6 +250,72 @@ static int cmd_load(metal_phys_addr_t start, size_t size, const char *out, const
         return rc[0] || rc[1];
 }
 
+static void said(const char *what, int ret, const struct remote_fw_store *st)
+{
+        printf("contract %s ret=%d error=%d\n", what, ret, remote_fw_store_error(st));
+}
+
+static int cmd_contract(metal_phys_addr_t start, size_t size)
+{
+        const struct image_store_ops *ops = &remote_fw_store_ops;
+        struct remote_fw_store st;
+        struct remote_fw_image img, none = { NULL, 0, NULL };
+        struct window w;
+        const void *data = NULL;
+        int ret;
+
+        window_init(&w, start, size);
+        if (remote_fw_find("aarch64_amp_remote", &img) != 0)
+                return 2;
+        printf("contract features=%u seek=%d\n", ops->features, ops->features == SUPPORT_SEEK);
+        remote_fw_store_init(&st, NULL);
+        said("init-null-store", remote_fw_store_init(NULL, NULL), &st);
+        ret = remote_fw_store_init(&st, &none);
+        said("init-image-without-base", ret, &st);
+        remote_fw_store_init(&st, NULL);
+        said("load-before-open", ops->load(&st, 0, 16, &data, RPROC_LOAD_ANYADDR, NULL, 1), &st);
+        said("open-null-path-no-image", ops->open(&st, NULL, &data), &st);
+        said("open-unknown-stem", ops->open(&st, "no_such_remote", &data), &st);
+        ret = ops->open(&st, "aarch64_amp_remote", &data);
+        said("open-stem", ret, &st);
+        printf("contract open-stem size=%d base=%d\n", ret == (int)img.size, data == img.base);
+        said("load-offset-at-end", ops->load(&st, img.size, 1, &data, RPROC_LOAD_ANYADDR, NULL, 1), &st);
+        said("load-past-end", ops->load(&st, img.size - 4, 8, &data, RPROC_LOAD_ANYADDR, NULL, 1), &st);
+        said("load-offset-wraps", ops->load(&st, (size_t)-2, 4, &data, RPROC_LOAD_ANYADDR, NULL, 1), &st);
+        said("load-zero-bytes", ops->load(&st, 0, 0, &data, RPROC_LOAD_ANYADDR, NULL, 1), &st);
+        said("load-null-data", ops->load(&st, 0, 16, NULL, RPROC_LOAD_ANYADDR, NULL, 1), &st);
+        data = NULL;
+        ret = ops->load(&st, 64, 56, &data, RPROC_LOAD_ANYADDR, NULL, 1);
+        said("load-pointer", ret, &st);
+        printf("contract load-pointer at=%d\n", data == img.base + 64);
+        said("copy-no-io", ops->load(&st, 0, 16, &data, start, NULL, 1), &st);
+        said("copy-below-io", ops->load(&st, 0, 16, &data, start - 8, &w.io, 1), &st);
+        said("copy-across-io-end", ops->load(&st, 0, 16, &data, start + size - 8, &w.io, 1), &st);
+        said("copy-pa-wraps", ops->load(&st, 0, 16, &data, (metal_phys_addr_t)-8, &w.io, 1), &st);
+        ret = ops->load(&st, 0, 128, &data, start + 0x100, &w.io, 1);
+        said("copy", ret, &st);
+        printf("contract copy same=%d before=%d after=%d\n", memcmp(w.buf + 0x100, img.base, 128) == 0,
+               w.buf[0xff] == FILL, w.buf[0x180] == FILL);
+        ops->close(&st);
+        said("load-after-close", ops->load(&st, 0, 16, &data, RPROC_LOAD_ANYADDR, NULL, 1), &st);
+        ret = ops->open(&st, "aarch64_amp_remote", &data);
+        said("reopen-clears-error", ret, &st);
+        ops->close(&st);
+
+        /* post-link: a checksum recorded, right then wrong */
+        csum_desc.base = (uint64_t)(uintptr_t)img.base;
+        csum_desc.size = img.size;
+        csum_desc.link_addr = (uint64_t)(uintptr_t)&csum_desc;
+        csum_desc.crc32 = remote_fw_crc32(img.base, img.size);
+        csum_desc.flags = REMOTE_FW_F_BUNDLED | REMOTE_FW_F_CRC32;
+        said("open-checksum-ok", ops->open(&st, "csum_remote", &data) == (int)img.size, &st);
+        ops->close(&st);
+        csum_desc.crc32 ^= 1u;
+        said("open-checksum-wrong", ops->open(&st, "csum_remote", &data), &st);
+        free(w.buf);
+        return 0;
+}
+
 static int cmd_hostile(metal_phys_addr_t start, size_t size, int n, char **files)
 {
         int i, bad = 0;
@@ -298,7 +371,7 @@ int main(int argc, char **argv)
         size_t size;
         int rc;
 
-        if (argc < 5) {
+        if (argc < 4) {
                 fprintf(stderr, "usage: %s load|hostile|bare START SIZE ...\n", argv[0]);
                 return 2;
         }
@@ -309,6 +382,8 @@ int main(int argc, char **argv)
                 return 2;
         if (strcmp(argv[1], "load") == 0 && argc == 6)
                 rc = cmd_load(start, size, argv[4], argv[5]);
+        else if (strcmp(argv[1], "contract") == 0 && argc == 4)
+                rc = cmd_contract(start, size);
         else if (strcmp(argv[1], "hostile") == 0)
                 rc = cmd_hostile(start, size, argc - 4, argv + 4);
         else if (strcmp(argv[1], "bare") == 0 && argc == 5)
