@@ -213,3 +213,13 @@ def test_sources_may_be_directories(monkeypatch, tmp_path):
     prefix = ob.build_libs()
     assert (prefix / "lib" / "libopen_amp.a").stat().st_size > 0
     assert (prefix / "include" / "openamp" / "remoteproc.h").exists()
+
+
+def test_docs_host_example_compiles(openamp_prefix, tmp_path):
+    """docs/kit.md's complete host compiles, warning-free, against real OpenAMP."""
+    doc = (ob.ROOT / "docs" / "kit.md").read_text()
+    section = doc[doc.index("### A complete host"):]
+    code = re.search(r"```c\n(.*?)```", section, re.S).group(1)
+    src = tmp_path / "host_example.c"
+    src.write_text(code)
+    ob.compile_c(tmp_path / "host_example.o", [src], openamp_prefix, ["-c"], libs=False)
