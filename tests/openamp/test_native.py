@@ -223,3 +223,15 @@ def test_docs_host_example_compiles(openamp_prefix, tmp_path):
     src = tmp_path / "host_example.c"
     src.write_text(code)
     ob.compile_c(tmp_path / "host_example.o", [src], openamp_prefix, ["-c"], libs=False)
+
+
+def test_kit_core_includes_nothing_of_openamp():
+    """remote_fw.c stays freestanding: its only headers are remote_fw.h and the
+    compiler's own <stddef.h>/<stdint.h>; OpenAMP lives in remote_fw_openamp.c."""
+    ob.need_tools("gcc")
+    proc = run(["gcc", "-std=c99", "-ffreestanding", "-nostdinc", "-isystem",
+                run(["gcc", "-print-file-name=include"]).stdout.strip(), f"-I{ob.KIT}", "-M",
+                ob.KIT / "remote_fw.c"])
+    assert proc.returncode == 0, proc.stderr
+    deps = {p.rsplit("/", 1)[-1] for p in proc.stdout.replace("\\\n", " ").split()[1:]}
+    assert deps <= {"remote_fw.c", "remote_fw.h", "stddef.h", "stdint.h", "stdint-gcc.h"}, deps
