@@ -8,7 +8,9 @@ remoteproc_init / remoteproc_load through the kit's image store (path = the
 stem) / remoteproc_start (PSCI CPU_ON); the remote runs on CPU 1 and reports
 through shared memory exactly as with the kit's own loader. The second boot
 carries remote-bad.elf (valid, but linked outside the remote area): the store
-accepts it, OpenAMP finds no mapping, the host reports the failure.
+accepts it, OpenAMP finds no mapping, the host reports the failure. Hostile
+remotes (tests/openamp/hostile.py) bundled into the same host are refused by
+the store on the target, with the reason on the UART.
 
 Sources absent: skipped with the reason, failed under CI=true.
 """
@@ -24,8 +26,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import in_ci, need_tool
-from tests.e2e.conftest import BUNDLE_CMD, make_sample
+from tests.e2e.conftest import BUNDLE_CMD, bundle, make_sample
+from tests.e2e.harness import AARCH64
 from tests.openamp import openamp_build as ob
+from tests.openamp import hostile
 from tests.openamp.hostile import Elf
 
 pytestmark = [pytest.mark.toolchain, pytest.mark.slow]
@@ -60,10 +64,18 @@ def boots(stdout: str) -> dict[str, list[str]]:
     return out
 
 
-def test_make_run_openamp_boots_on_real_openamp(tmp_path):
+@pytest.fixture(scope="module")
+def openamp_build(tmp_path_factory) -> Path:
+    """`make openamp` once for this module: libraries, host-openamp.elf, bundles."""
     need_tool("make", "cmake", "aarch64-linux-gnu-gcc", "qemu-system-aarch64")
     need_picolibc()
-    build = tmp_path / "build"
+    build = tmp_path_factory.mktemp("a64-openamp") / "build"
+    make_sample("aarch64-amp", build, "openamp", BUNDLE=BUNDLE_CMD, **source_vars())
+    return build
+
+
+def test_make_run_openamp_boots_on_real_openamp(openamp_build):
+    build = openamp_build
     proc = make_sample("aarch64-amp", build, "run-openamp", BUNDLE=BUNDLE_CMD, **source_vars())
     got = boots(proc.stdout)
     assert set(got) == {"combined-openamp.elf", "combined-openamp-bad.elf"}, proc.stdout
@@ -122,3 +134,21 @@ def test_make_run_openamp_without_sources_says_what_to_set(tmp_path):
          f"{tmp_path / 'b'}/openamp/install/lib/libopen_amp.a"], capture_output=True, text=True)
     assert proc.returncode != 0
     assert "run-openamp: OpenAMP sources not found: set OPENAMP_SRC and LIBMETAL_SRC" in proc.stderr
+
+
+@pytest.mark.parametrize("case,reason", [
+    ("vdev-200-vrings", "malformed resource table (-12)"),
+    ("sh_name-outside-shstrtab", "malformed section headers, .shstrtab or section name (-15)"),
+    ("p_filesz-gt-p_memsz", "bad segment: filesz > memsz or address overflow (-8)"),
+])
+def test_hostile_remote_refused_on_target(openamp_build, tmp_path, case, reason):
+    """On the target too: a hostile remote bundled into the OpenAMP host is
+    refused by the store before OpenAMP reads it, and the host prints why."""
+    name, data, _ = next(c for c in hostile.cases_for("elf64") if c[0] == f"elf64-{case}")
+    remote = tmp_path / "remote.elf"
+    remote.write_bytes(data)
+    combined = bundle(openamp_build / "host-openamp.elf", remote, tmp_path / "combined.elf")
+    b = AARCH64.boot(combined)
+    assert b.has("host: remoteproc_load remote_elf through the kit's image store"), b
+    assert b.has(f"host: error: {reason}"), b
+    assert not b.has("remote: hello from cpu 1") and not b.has("host: pass"), b
