@@ -9,7 +9,7 @@ stem) / remoteproc_start (PSCI CPU_ON); the remote runs on CPU 1 and reports
 through shared memory exactly as with the kit's own loader. The second boot
 carries remote-bad.elf (valid, but linked outside the remote area): the store
 accepts it, OpenAMP finds no mapping, the host reports the failure. Hostile
-remotes (tests/openamp/hostile.py) bundled into the same host are refused by
+remotes (tests/support/openamp_corpus.py) bundled into the same host are refused by
 the store on the target, with the reason on the UART.
 
 Sources absent: skipped with the reason, failed under CI=true.
@@ -25,12 +25,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import in_ci, need_tool
 from tests.e2e.conftest import BUNDLE_CMD, bundle, make_sample
 from tests.e2e.harness import AARCH64
-from tests.openamp import openamp_build as ob
-from tests.openamp import hostile
-from tests.openamp.hostile import Elf
+from tests.support import openamp as ob
+from tests.support import openamp_corpus as hostile
+from tests.support.openamp_corpus import Elf
+from tests.support.tools import in_ci, need_tool
 
 pytestmark = [pytest.mark.toolchain, pytest.mark.slow]
 

@@ -3,7 +3,7 @@
  * store (linker/remote_fw_openamp.c) on its open + load path, driven by real
  * OpenAMP: each input is an image given to remote_fw_store_init and loaded
  * with remoteproc_load (libmetal and open-amp built with ASan + UBSan from
- * the pinned sources, tests/openamp/openamp_build.py).
+ * the pinned sources, tests/support/openamp.py).
  *
  *   tests/fuzz/run.sh SECONDS with FUZZ_TARGET=openamp builds and runs it.
  *

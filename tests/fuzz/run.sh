@@ -10,7 +10,7 @@
 #               openamp: fuzz_remote_fw_openamp.c, the OpenAMP image store's
 #               open + load path through real OpenAMP (libmetal and open-amp
 #               from OPENAMP_PREFIX, else built once by
-#               tests/openamp/openamp_build.py from OPENAMP_SRC/LIBMETAL_SRC or
+#               tests/support/openamp.py from OPENAMP_SRC/LIBMETAL_SRC or
 #               ../shared/third_party)
 #   FUZZ_WORK   where the binary, the growing working corpus and crash
 #               artifacts go (default tests/fuzz/build, git-ignored)
@@ -49,7 +49,7 @@ build() {
         else
                 prefix=${OPENAMP_PREFIX:-}
                 if [ -z "$prefix" ]; then
-                        prefix=$(cd "$root" && ${PYTHON:-python3} -m tests.openamp.openamp_build) || exit 2
+                        prefix=$(cd "$root" && ${PYTHON:-python3} -m tests.support.openamp) || exit 2
                 fi
                 # shellcheck disable=SC2086
                 ${CC:-clang} $flags -I"$prefix/include" "$here/fuzz_remote_fw_openamp.c" \

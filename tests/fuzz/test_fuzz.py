@@ -10,7 +10,7 @@
   fuzz_remote_fw_openamp.c (FUZZ_TARGET=openamp), the OpenAMP image store's
   open + load path through real OpenAMP, for FUZZ_OPENAMP_SECONDS (default 20
   under CI=true, 10 otherwise); libmetal and open-amp come from the session's
-  build (tests/openamp/openamp_build.py: skipped, or failed under CI=true,
+  build (tests/support/openamp.py: skipped, or failed under CI=true,
   when their sources are absent).
 """
 
@@ -23,6 +23,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support import openamp
 
 HERE = Path(__file__).resolve().parent
 RUN = HERE / "run.sh"
@@ -87,8 +89,7 @@ def test_replay_seeds_and_regressions(need, tmp_path):
 
 
 def openamp_env() -> dict[str, str]:
-    from tests.openamp import openamp_build
-    return {"FUZZ_TARGET": "openamp", "OPENAMP_PREFIX": str(openamp_build.build_libs()),
+    return {"FUZZ_TARGET": "openamp", "OPENAMP_PREFIX": str(openamp.build_libs()),
             "PYTHON": sys.executable}
 
 

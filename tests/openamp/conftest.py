@@ -1,5 +1,5 @@
 """Session fixtures for the OpenAMP tests: libmetal and open-amp built once
-(clang, ASan + UBSan, see openamp_build.py), the native host program with the
+(clang, ASan + UBSan, see tests/support/openamp.py), the native host program with the
 three sample remotes embedded by `bundle object --target x86_64`, and the
 kit's reference loader."""
 
@@ -11,13 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.openamp import openamp_build as ob
+from tests.support import openamp as ob
+from tests.support.paths import SAMPLES
 
 HERE = Path(__file__).resolve().parent
-SAMPLES = ob.ROOT / "samples"
-# stem -> sample: REMOTE_FW_DECLARE(stem) in c/openamp_host.c
-STEMS = {"aarch64_amp_remote": "aarch64-amp", "cortex_m3_remote": "cortex-m3",
-         "riscv64_amp_remote": "riscv64-amp"}
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +26,7 @@ def openamp_prefix() -> Path:
 def openamp_host(openamp_prefix, tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("openamp_host")
     objs = []
-    for stem, sample in STEMS.items():
+    for stem, sample in ob.STEMS.items():
         obj = work / f"{stem}.o"
         proc = subprocess.run([sys.executable, "-m", "bundler", "object", "--target", "x86_64",
                                "--name", stem, str(SAMPLES / sample / "prebuilt" / "remote.elf"),
@@ -43,7 +40,7 @@ def openamp_host(openamp_prefix, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def kit_ref(tmp_path_factory) -> Path:
-    ob.need_tools("clang")
+    ob.need_tool("clang")
     work = tmp_path_factory.mktemp("kit_ref")
     # UBSan only: the reference maps the remote's RAM at its physical address
     return ob.compile_c(work / "kit_ref", [HERE / "c" / "kit_ref.c", ob.KIT / "remote_fw.c"], None,

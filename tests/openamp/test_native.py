@@ -8,7 +8,7 @@ OPENAMP_SRC/LIBMETAL_SRC), built with ASan and UBSan like the test program.
   resource table is found (and lies where the remote's RAM holds it), the
   boot address is e_entry, remoteproc_start runs the start op, and the RAM is
   byte for byte what the kit's own remote_fw_load writes;
-- the hostile corpus (hostile.py): every image refused by remoteproc_load with
+- the hostile corpus (tests/support/openamp_corpus.py): every image refused by remoteproc_load with
   the store, with the expected REMOTE_FW_E... reason, nothing written to the
   remote's RAM, no sanitizer report;
 - the same images behind a store that only bounds-checks (OpenAMP alone): the
@@ -25,14 +25,16 @@ import subprocess
 
 import pytest
 
-from tests.kit.kit_native import E
-from tests.openamp import hostile, openamp_build as ob
-from tests.openamp.conftest import SAMPLES, STEMS
+from tests.support import openamp as ob
+from tests.support import openamp_corpus as hostile
+from tests.support.openamp import STEMS
+from tests.support.paths import SAMPLES
 
 pytestmark = pytest.mark.toolchain
 
 SANITIZER = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer",
              "SUMMARY: UndefinedBehaviorSanitizer")
+E = ob.error_codes()
 CODES = {v: k for k, v in E.items()}
 
 
@@ -228,7 +230,7 @@ def test_docs_host_example_compiles(openamp_prefix, tmp_path):
 def test_kit_core_includes_nothing_of_openamp():
     """remote_fw.c stays freestanding: its only headers are remote_fw.h and the
     compiler's own <stddef.h>/<stdint.h>; OpenAMP lives in remote_fw_openamp.c."""
-    ob.need_tools("gcc")
+    ob.need_tool("gcc")
     proc = run(["gcc", "-std=c99", "-ffreestanding", "-nostdinc", "-isystem",
                 run(["gcc", "-print-file-name=include"]).stdout.strip(), f"-I{ob.KIT}", "-M",
                 ob.KIT / "remote_fw.c"])

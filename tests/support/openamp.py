@@ -1,5 +1,6 @@
-"""OpenAMP and libmetal for the tests: where the pinned sources are, and one
-CMake build of each per configuration, cached on disk.
+"""OpenAMP and libmetal for the tests (tests/openamp, tests/fuzz, tests/e2e):
+where the pinned sources are, one CMake build of each per configuration,
+cached on disk, and the kit's error codes as remote_fw.h defines them.
 
 Sources: OPENAMP_SRC and LIBMETAL_SRC (a tarball or a source directory), else
 the pinned tarballs in <repo>/../shared/third_party/ (open-amp-*.tar.gz,
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -24,10 +26,23 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-KIT = ROOT / "linker"
+from tests.support.paths import KIT, ROOT
+from tests.support.tools import in_ci, need_tool
+
 THIRD_PARTY = ROOT.parent / "shared" / "third_party"
 CACHE = ROOT / "build" / "openamp"
+
+# stem -> sample whose prebuilt/remote.elf tests/openamp/c/openamp_host.c embeds
+# (REMOTE_FW_DECLARE(stem) there; `bundle object --target x86_64 --name stem`)
+STEMS = {"aarch64_amp_remote": "aarch64-amp", "cortex_m3_remote": "cortex-m3",
+         "riscv64_amp_remote": "riscv64-amp"}
+
+
+def error_codes() -> dict[str, int]:
+    """{"OK": 0, "EINVAL": -1, ...} from linker/remote_fw.h itself."""
+    text = (KIT / "remote_fw.h").read_text()
+    return {m.group(1): int(m.group(2))
+            for m in re.finditer(r"#define REMOTE_FW_(E[A-Z]+|OK)\s+(-?\d+)", text)}
 
 SAN = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer",
        "-g", "-O1"]
@@ -36,10 +51,6 @@ NATIVE_CFLAGS = SAN + ["-Wno-deprecated-pragma"]
 
 # seconds spent building, for the report (conftest prints it at the end)
 BUILD_SECONDS: dict[str, float] = {}
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() == "true"
 
 
 def _pick(env: str, pattern: str) -> Path | None:
@@ -65,15 +76,6 @@ def need_sources() -> tuple[Path, Path]:
     if in_ci():
         pytest.fail(msg, pytrace=False)
     pytest.skip(msg)
-
-
-def need_tools(*names: str) -> None:
-    missing = [n for n in names if shutil.which(n) is None]
-    if missing:
-        msg = "missing tool(s): " + ", ".join(missing) + " (run ./scripts/setup test)"
-        if in_ci():
-            pytest.fail(msg, pytrace=False)
-        pytest.skip(msg)
 
 
 def _identity(src: Path) -> str:
@@ -122,7 +124,7 @@ def build_libs(cc: str = "clang", cflags: list[str] = NATIVE_CFLAGS,
     """libmetal (generic system, template machine) and open-amp, static, built
     with cc and cflags; returns the install prefix (include/, lib/)."""
     openamp, libmetal = need_sources()
-    need_tools("cmake", "ninja", cc)
+    need_tool("cmake", "ninja", cc)
     key = hashlib.sha256("\n".join([_identity(openamp), _identity(libmetal), cc, processor,
                                     *cflags]).encode()).hexdigest()[:16]
     work = CACHE / key
@@ -170,13 +172,13 @@ def compile_c(out: Path, sources: list, prefix: Path | None, cflags: list[str],
 
 
 def main() -> int:
-    """`python -m tests.openamp.openamp_build`: build (or find) the native
+    """`python -m tests.support.openamp`: build (or find) the native
     ASan+UBSan libraries and print their install prefix (tests/fuzz/run.sh)."""
     import sys
     try:
         print(build_libs())
     except (pytest.skip.Exception, pytest.fail.Exception) as e:
-        print(f"openamp_build: {e.msg}", file=sys.stderr)
+        print(f"tests.support.openamp: {e.msg}", file=sys.stderr)
         return 2
     return 0
 

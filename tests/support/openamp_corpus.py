@@ -5,7 +5,7 @@ The cases named in issue 12 (what OpenAMP's loader trusts), plus truncations
 inside every header, table and segment, and the store's further rules. Each
 case is (name, image bytes, expected code name from remote_fw.h).
 
-Record layouts come from tests/kit/kit_elf.py (one owner of the field
+Record layouts come from tests.support.kit_elf (one owner of the field
 offsets); the samples are little-endian, as the native host is.
 """
 
@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
-from pathlib import Path
+from tests.support.kit_elf import EHDR, EHSIZE, PHDR, PHENTSIZE, PT_LOAD, SHDR, SHENTSIZE
+from tests.support.paths import SAMPLES
 
-from tests.kit.kit_elf import EHDR, EHSIZE, PHDR, PHENTSIZE, PT_LOAD, SHDR, SHENTSIZE
-
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT / "samples"
 BASES = {"elf64": SAMPLES / "aarch64-amp" / "prebuilt" / "remote.elf",
          "elf32": SAMPLES / "cortex-m3" / "prebuilt" / "remote.elf"}
 
