@@ -162,7 +162,7 @@ def test_store_contract(openamp_host):
 
 
 # What OpenAMP (23d4c5d, libmetal bd97c9a) does with the same images behind a
-# store that checks only offset + size <= file size (measured; REMOTEPROC.md).
+# store that checks only offset + size <= file size (measured with ASan and UBSan).
 OPENAMP_ALONE = {
     "e_phoff-wraps": "sanitizer",           # elf_load_header: pointer arithmetic wraps
     "e_phentsize-8": "sanitizer",           # elf_parse_segment reads past the phdr copy

@@ -119,7 +119,7 @@ def cases_for(base: str) -> list[tuple[str, bytes, str]]:
     def add(name: str, img: bytes, code: str) -> None:
         out.append((f"{base}-{name}", img, code))
 
-    # ---- the cases of issue 12 / REMOTEPROC.md "What each loader checks"
+    # ---- the cases of issue 12: what OpenAMP's loader trusts
     add("e_phoff-wraps", e.set("ehdr", "e_phoff", (1 << bits) - 8), "EBOUNDS")
     add("e_phentsize-8", e.set("ehdr", "e_phentsize", 8), "ENOTELF")
     add("rsc-entry-outside-table",
