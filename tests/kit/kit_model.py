@@ -95,8 +95,8 @@ def model_load(data: bytes, regions: list[tuple[int, int]], image_addr: int,
             raise Refused("segment")
         if memsz == 0:
             continue
-        if paddr + memsz > 1 << ptr_bits:
-            raise Refused("unaddressable")
+        if paddr + memsz > 1 << ptr_bits or paddr + memsz > 1 << p.bits:
+            raise Refused("unaddressable")      # this host's pointers; ELF32 below 4 GiB
         if not any(s <= paddr and paddr + memsz <= s + n for s, n in regions):
             raise Refused("region")
         if paddr < image_addr + len(data) and image_addr < paddr + memsz:
