@@ -1,0 +1,390 @@
+"""OpenAMP's remoteproc_load, rule by rule, as a step-by-step model.
+
+Read from the pinned open-amp (lib/remoteproc/elf_loader.c, remoteproc.c,
+rsc_table_parser.c). OpenAMP checks only the ELF magic, then reads every
+field in the HOST's byte order (EI_DATA is never looked at), indexes its
+copies of the program and section header tables with sizeof(Elf_Phdr/Shdr)
+whatever e_phentsize/e_shentsize say, and trusts the resource table's entry
+offsets and vring counts. The model follows remoteproc_load in order and
+stops at its first refusal, so :func:`predict` gives what remoteproc_load
+returns (tests/loaders compare it with the real library, built natively).
+
+Assumptions, as the kit's image store and the test harness behave: the image
+store checks bounds (a read outside the image is refused, so a header or
+segment outside the image makes remoteproc_load fail), and the platform's
+memories are the memory map (pa == da, no ``mmap`` op): a segment, carveout or
+the loaded table outside them has no mapping. Without a memory map, mapping
+is not judged. Host: little-endian, 32-bit unsigned long (notify-id bitmap of
+32 bits) unless told otherwise.
+"""
+
+from __future__ import annotations
+
+from bundler import rsc_table
+from bundler.elf import spec
+from bundler.loaders.base import (ACCEPTED, ERROR, FW_RSC_ADDR_ANY, NOTE, REFUSED, UNDEFINED, WARNING, Context,
+                                  Rule, layout)
+from bundler.records import Record
+
+NAME = "openamp"
+TITLE = "OpenAMP remoteproc_load (elf_loader.c, rsc_table_parser.c)"
+
+INT_MAX = (1 << 31) - 1
+NEXT_SEGMENT_MASK = 0xFF         # ELF_NEXT_SEGMENT_MASK: the next segment index is kept in 8 bits
+
+RULES = [
+    Rule("openamp-open", ERROR, REFUSED, "load failure: failed to open firmware %d.",
+         "the image store returns at least one byte"),
+    Rule("openamp-not-elf", ERROR, REFUSED, "load failure: failed to get store ops.",
+         "the image starts with \\x7fELF (the only identification check)"),
+    Rule("openamp-byteorder", ERROR, NOTE, "",
+         "EI_DATA is the host's byte order: OpenAMP reads every field in the host's order whatever EI_DATA says"),
+    Rule("openamp-header-bounds", ERROR, REFUSED, "load image data failed 0x%x,%d",
+         "the ELF header (by EI_CLASS: 64 bytes for ELFCLASS64, else 52), program headers (e_phnum * "
+         "e_phentsize at e_phoff), section headers and .shstrtab lie inside the image (the store refuses others)"),
+    Rule("openamp-shstrndx", ERROR, REFUSED, "load header failed 0x%lx,%d.", "e_shstrndx < e_shnum"),
+    Rule("openamp-overflow", ERROR, UNDEFINED, "",
+         "not checked by OpenAMP, read out of bounds: e_phentsize/e_shentsize below sizeof(Elf_Phdr/Shdr), a "
+         "section name not NUL-terminated inside .shstrtab, offsets that wrap, sizes of 2^31 and more, resource "
+         "entries or vrings outside the table, a PT_LOAD past index 255 (the next segment is kept in 8 bits)"),
+    Rule("openamp-rsc-missing", WARNING, NOTE, "", "a .resource_table section (without one OpenAMP loads the image "
+                                                   "and has no table: fine unless the remote uses virtio)"),
+    Rule("openamp-rsc-read", ERROR, ACCEPTED, "get rsc failed: 0x%llx, 0x%llx",
+         "the table's bytes (sh_offset, sh_size) lie inside the image; else the load succeeds with no table"),
+    Rule("openamp-rsc-truncated", ERROR, ACCEPTED, "RPROC_ERR_RSC_TAB_TRUNC",
+         "sh_size >= 16 and 16 + 4 * num <= sh_size (32-bit arithmetic); else no table"),
+    Rule("openamp-rsc-version", ERROR, ACCEPTED, "RPROC_ERR_RSC_TAB_VER", "ver == 1; else no table"),
+    Rule("openamp-rsc-reserved", ERROR, ACCEPTED, "RPROC_ERR_RSC_TAB_RSVD",
+         "header and carveout reserved words 0; else no table"),
+    Rule("openamp-carveout-map", ERROR, ACCEPTED, "RPROC_EINVAL",
+         "with memory given: a carveout's pa .. + len (da when pa is METAL_BAD_PHYS) inside one memory, len != 0; "
+         "else no table"),
+    Rule("openamp-notifyid", ERROR, ACCEPTED, "RPROC_ERR_RSC_TAB_NP",
+         "vdev and vring notify ids unique and below the bits of an unsigned long (or 0xFFFFFFFF, any); "
+         "else no table"),
+    Rule("openamp-segment-map", ERROR, REFUSED, "load failed, no mapping for 0x%llx.",
+         "each PT_LOAD has p_memsz != 0 and, with memory given, p_paddr .. + p_memsz inside one memory"),
+    Rule("openamp-segment-data", ERROR, REFUSED, "load data failed 0x%lx, 0x%lx, 0x%x",
+         "each PT_LOAD's file bytes lie inside the image and, copied to p_paddr, inside the memory"),
+    Rule("openamp-segment-filesz", ERROR, ACCEPTED, "",
+         "p_filesz <= p_memsz (not checked: OpenAMP writes p_filesz bytes, past the segment)"),
+    Rule("openamp-no-load", ERROR, ACCEPTED, "", "at least one PT_LOAD (else remoteproc_load returns 0, nothing loaded)"),
+    Rule("openamp-rsc-update", ERROR, ACCEPTED, "load: not able to update rsc table.",
+         "with memory given: the table's sh_addr .. + sh_size maps; else rproc->rsc_table stays NULL"),
+]
+
+TABLE_LOST = {"openamp-rsc-read", "openamp-rsc-truncated", "openamp-rsc-version", "openamp-rsc-reserved",
+              "openamp-carveout-map", "openamp-notifyid", "openamp-rsc-update"}
+
+
+class Prediction(Record):
+    """What remoteproc_load does with the image: ``outcome`` is "loaded", "refused" or "undefined";
+    ``table`` is True when rproc->rsc_table is set afterwards."""
+
+    outcome: str
+    table: bool
+
+
+class _Stop(Exception):
+    pass
+
+
+class _Model:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.data = ctx.data
+        self.size = ctx.size
+        self.bits = ctx.host.bits
+        self.mask = (1 << self.bits) - 1
+        self.memory = ctx.memory
+        self.table_entries: list[dict] = []
+        self.table = None                  # (sh_addr, sh_size) of a parsed table
+        self.loads = 0
+
+    # -- outcomes
+    def refuse(self, code, message, words, **kw):
+        self.ctx.add(code, message, words=words, **kw)
+        raise _Stop
+
+    def overflow(self, message, **kw):
+        self.ctx.add("openamp-overflow", message, **kw)
+        raise _Stop
+
+    def store(self, offset: int, length: int, what: str) -> None:
+        """store_ops->load(store, offset, length): a bounds-checking store refuses outside the image."""
+        if length > INT_MAX:
+            self.overflow(f"{what}: {length} bytes, more than an int holds: OpenAMP's length checks go negative")
+        if offset > self.size or length > self.size - offset:
+            self.refuse("openamp-header-bounds", f"{what} at {offset:#x}, {length} bytes, lies outside the "
+                                                 f"{self.size}-byte image", f"load image data failed {offset:#x},"
+                                                                           f"{length}", address=offset, size=length)
+
+    def mem_holding(self, address: int, length: int):
+        return self.memory.find_holding(address, length) if self.memory is not None else True
+
+    # -- remoteproc_load
+    def run(self) -> None:
+        data, size = self.data, self.size
+        if size == 0:
+            self.refuse("openamp-open", "the image is empty", "load failure: failed to open firmware 0.")
+        if size < 4 or bytes(data[:4]) != spec.ELFMAG:
+            self.refuse("openamp-not-elf", f"the image starts with {bytes(data[:4]).hex()}, not \\x7fELF",
+                        "load failure: failed to get store ops.")
+        if size > spec.EI_DATA and data[spec.EI_DATA] != self.ctx.host.elfdata:
+            self.ctx.add("openamp-byteorder", f"EI_DATA is {data[spec.EI_DATA]}, but OpenAMP reads every field in "
+                                              f"the {self.ctx.host.byteorder}-endian host's order")
+        lay = self.lay = layout(data[spec.EI_CLASS] if size > spec.EI_CLASS else 0, self.ctx.host.elfdata)
+        if size < lay.ehdr.size:
+            self.store(0, lay.ehdr.size, "the ELF header")
+        ehdr = self.ehdr = lay.ehdr.unpack(data)
+        # program headers: e_phnum * e_phentsize bytes, indexed by sizeof(Elf_Phdr)
+        phsize = ehdr.e_phnum * ehdr.e_phentsize
+        if (ehdr.e_phoff + phsize) > self.mask:
+            self.overflow(f"e_phoff {ehdr.e_phoff:#x} + {phsize} wraps a {self.bits}-bit size_t: "
+                          "elf_load_header copies from outside the image")
+        if size < ehdr.e_phoff + phsize:
+            self.store(ehdr.e_phoff, phsize, "the program header table")
+        self.phdrs = bytes(data[ehdr.e_phoff:ehdr.e_phoff + phsize])
+        self.sections()
+        self.resource_table()
+        self.segments()
+        if self.table is not None and self.memory is not None:
+            sh_addr, sh_size = self.table
+            if self.memory.find_holding(sh_addr, sh_size) is None:
+                self.ctx.add("openamp-rsc-update", f"{rsc_table.SECTION} at sh_addr {sh_addr:#x}, {sh_size} bytes, "
+                                                   f"is {self.memory.describe_miss(sh_addr, sh_size)}: "
+                                                   "rproc->rsc_table stays NULL", sh_addr, sh_size,
+                             words="load: not able to update rsc table.")
+                self.table = None
+
+    def sections(self) -> None:
+        ehdr, lay, size = self.ehdr, self.lay, self.size
+        self.shdrs, self.names = None, None
+        if ehdr.e_shnum == 0:
+            return
+        shsize = ehdr.e_shnum * ehdr.e_shentsize
+        if ehdr.e_shoff + shsize > self.mask:
+            self.overflow(f"e_shoff {ehdr.e_shoff:#x} + {shsize} wraps a {self.bits}-bit size_t")
+        if size < ehdr.e_shoff + shsize:
+            self.store(ehdr.e_shoff, shsize, "the section header table")
+        self.shdrs = bytes(self.data[ehdr.e_shoff:ehdr.e_shoff + shsize])
+        if ehdr.e_shstrndx >= ehdr.e_shnum:
+            self.refuse("openamp-shstrndx", f"e_shstrndx {ehdr.e_shstrndx} is not below e_shnum {ehdr.e_shnum}",
+                        "load header failed 0x0,%d." % size)
+        names = self.shdr(ehdr.e_shstrndx)
+        if names.sh_offset + names.sh_size > self.mask:
+            self.overflow(f".shstrtab at {names.sh_offset:#x} + {names.sh_size} wraps a {self.bits}-bit size_t")
+        if size < names.sh_offset + names.sh_size:
+            self.store(names.sh_offset, names.sh_size, ".shstrtab (section e_shstrndx)")
+        if names.sh_size > INT_MAX:
+            self.overflow(f".shstrtab is {names.sh_size} bytes, more than an int holds")
+        self.names = bytes(self.data[names.sh_offset:names.sh_offset + names.sh_size])
+
+    def shdr(self, index: int):
+        at = index * self.lay.shdr.size
+        if at + self.lay.shdr.size > len(self.shdrs):
+            self.overflow(f"section header {index}: e_shentsize {self.ehdr.e_shentsize} is below sizeof(Elf_Shdr) "
+                          f"({self.lay.shdr.size}): OpenAMP reads past its copy of the table")
+        return self.lay.shdr.unpack(self.shdrs, at)
+
+    def phdr(self, index: int):
+        at = index * self.lay.phdr.size
+        if at + self.lay.phdr.size > len(self.phdrs):
+            self.overflow(f"program header {index}: e_phentsize {self.ehdr.e_phentsize} is below "
+                          f"sizeof(Elf_Phdr) ({self.lay.phdr.size}): OpenAMP reads past its copy of the table")
+        return self.lay.phdr.unpack(self.phdrs, at)
+
+    def find_table(self):
+        """elf_get_section_from_name(".resource_table"): strcmp against each name in the .shstrtab copy."""
+        if self.shdrs is None or self.names is None:
+            return None
+        want = rsc_table.SECTION.encode() + b"\0"
+        for i in range(self.ehdr.e_shnum):
+            sh = self.shdr(i)
+            for k, c in enumerate(want):
+                at = sh.sh_name + k
+                if at >= len(self.names):
+                    self.overflow(f"section {i}'s name (sh_name {sh.sh_name:#x}) is not NUL-terminated inside "
+                                  f"the {len(self.names)}-byte .shstrtab: strcmp reads past it")
+                if self.names[at] != c:
+                    break
+            else:
+                return sh
+        return None
+
+    # -- the resource table
+    def resource_table(self) -> None:
+        sh = self.find_table()
+        if sh is None:
+            self.ctx.add("openamp-rsc-missing", f"no {rsc_table.SECTION} section: the load succeeds with no table")
+            return
+        off, tsize = sh.sh_offset & self.mask, sh.sh_size & self.mask
+        if tsize == 0:
+            self.ctx.add("openamp-rsc-missing", f"{rsc_table.SECTION} is empty: the load succeeds with no table")
+            return
+        if tsize > INT_MAX:
+            self.overflow(f"{rsc_table.SECTION} is {tsize} bytes, more than an int holds: the store's answer "
+                          "passes the length check and memcpy runs past it")
+        if off > self.size or tsize > self.size - off:
+            self.ctx.add("openamp-rsc-read", f"{rsc_table.SECTION} at file offset {off:#x}, {tsize} bytes, lies "
+                                             f"outside the {self.size}-byte image: the load succeeds with no table",
+                         off, tsize, words=f"get rsc failed: {off:#x}, {tsize:#x}")
+            return
+        table = bytes(self.data[off:off + tsize])
+        if self.parse_table(table):
+            self.table = (sh.sh_addr & self.mask, tsize)
+
+    def parse_table(self, table: bytes) -> bool:
+        """handle_rsc_table, in the host's byte order; False (with a finding) where it fails."""
+        u32 = self.lay.u32
+        size = len(table)
+
+        def lost(code, message, words):
+            self.ctx.add(code, f"{message}: handle_rsc_table fails ({words}), the load succeeds with no table",
+                         words=None)
+            return False
+
+        if size < 16:
+            return lost("openamp-rsc-truncated", f"the table is {size} bytes, shorter than its header",
+                        "-RPROC_ERR_RSC_TAB_TRUNC")
+        ver, num, r0, r1 = (u32.unpack_from(table, 4 * i)[0] for i in range(4))
+        if ver != 1:
+            return lost("openamp-rsc-version", f"ver is {ver}", "-RPROC_ERR_RSC_TAB_VER")
+        end = (16 + num * 4) & 0xFFFFFFFF
+        if end > size:
+            return lost("openamp-rsc-truncated", f"num is {num}: the offset array needs {16 + 4 * num} bytes, the "
+                                                 f"table has {size}", "-RPROC_ERR_RSC_TAB_TRUNC")
+        if 16 + num * 4 > size:
+            self.overflow(f"num is {num}: 16 + 4 * num wraps in 32 bits, so the offset array check passes and "
+                          "handle_rsc_table reads past the table")
+        if r0 or r1:
+            return lost("openamp-rsc-reserved", f"the header's reserved words are {r0:#x}, {r1:#x}",
+                        "-RPROC_ERR_RSC_TAB_RSVD")
+        bitmap = set()
+        entries = rsc_table.decode(table, self.lay.byteorder).entries
+        self.table_entries = entries
+
+        def need(offset, length, what):
+            if offset + length > size:
+                self.overflow(f"{what} at table offset {offset:#x} needs {length} bytes, the table has {size}: "
+                              "handle_rsc_table reads past it")
+
+        for idx in range(num):
+            (offset,) = u32.unpack_from(table, 16 + 4 * idx)
+            need(offset, 4, f"entry {idx}")
+            (rtype,) = u32.unpack_from(table, offset)
+            if rtype == rsc_table.RSC_CARVEOUT:
+                need(offset, 24, f"carveout entry {idx}")
+                da, pa, length, _flags, reserved = (u32.unpack_from(table, offset + 4 + 4 * k)[0] for k in range(5))
+                if reserved:
+                    return lost("openamp-rsc-reserved", f"carveout entry {idx} has reserved {reserved:#x}",
+                                "-RPROC_ERR_RSC_TAB_RSVD")
+                if length == 0:
+                    return lost("openamp-carveout-map", f"carveout entry {idx} has len 0: remoteproc_mmap maps "
+                                                        "nothing", "-RPROC_EINVAL")
+                if self.memory is not None:
+                    bad_phys = self.mask
+                    at = pa if pa != bad_phys else da
+                    if at == bad_phys or self.memory.find_holding(at, length) is None:
+                        return lost("openamp-carveout-map", f"carveout entry {idx} at pa {pa:#x} (da {da:#x}), "
+                                                            f"{length} bytes, is "
+                                                            f"{self.memory.describe_miss(at, length)}",
+                                    "-RPROC_EINVAL")
+            elif rtype == rsc_table.RSC_TRACE:
+                need(offset, 12, f"trace entry {idx}")
+            elif rtype == rsc_table.RSC_VDEV:
+                need(offset, 12, f"vdev entry {idx}")
+                (notifyid,) = u32.unpack_from(table, offset + 8)
+                if not self.allocate(bitmap, notifyid):
+                    return lost("openamp-notifyid", f"vdev entry {idx} has notify id {self.id_text(notifyid)}",
+                                "-RPROC_ERR_RSC_TAB_NP")
+                need(offset, 26, f"vdev entry {idx}")
+                nvrings = table[offset + 25]
+                for v in range(nvrings):
+                    need(offset + 28 + 20 * v, 16, f"vdev entry {idx} vring {v} (of {nvrings})")
+                    (nid,) = u32.unpack_from(table, offset + 28 + 20 * v + 12)
+                    if not self.allocate(bitmap, nid):
+                        return lost("openamp-notifyid", f"vdev entry {idx} vring {v} has notify id "
+                                                        f"{self.id_text(nid)}", "-RPROC_ERR_RSC_TAB_NP")
+        return True
+
+    def id_text(self, nid: int) -> str:
+        return f"{nid}, already taken or not below {self.bits} (the bits of the host's unsigned long)"
+
+    def allocate(self, bitmap: set, nid: int) -> bool:
+        """remoteproc_allocate_id(rproc, id, id + 1), or the first free id for 0xFFFFFFFF."""
+        if nid == FW_RSC_ADDR_ANY:
+            free = next((b for b in range(self.bits) if b not in bitmap), None)
+            if free is None:
+                return False
+            bitmap.add(free)
+            return True
+        if nid >= self.bits or nid in bitmap:
+            return False
+        bitmap.add(nid)
+        return True
+
+    # -- segments
+    def segments(self) -> None:
+        lay, ehdr = self.lay, self.ehdr
+        for i in range(ehdr.e_phnum):
+            p = self.phdr(i)
+            if p.p_type != spec.PT_LOAD:
+                continue
+            self.loads += 1
+            if i + 1 >= NEXT_SEGMENT_MASK + 1 and i + 1 != ehdr.e_phnum:
+                self.overflow(f"segment {i} is a PT_LOAD at index {i}: elf_load keeps the next index in 8 bits "
+                              "and starts over, loading for ever")
+            da, memsz, filesz, offset = p.p_paddr & self.mask, p.p_memsz & self.mask, p.p_filesz & self.mask, \
+                p.p_offset & self.mask
+            where = f"segment {i} (PT_LOAD at p_paddr {da:#x})"
+            if memsz == 0:
+                self.refuse("openamp-segment-map", f"{where} has p_memsz 0: remoteproc_mmap maps nothing",
+                            f"load failed, no mapping for {da:#x}.", address=da, size=0)
+            region = self.mem_holding(da, memsz)
+            if region is None:
+                self.refuse("openamp-segment-map", f"{where}, {memsz} bytes, is "
+                                                   f"{self.memory.describe_miss(da, memsz)}",
+                            f"load failed, no mapping for {da:#x}.", address=da, size=memsz)
+            if filesz:
+                if filesz > INT_MAX:
+                    self.overflow(f"{where}: p_filesz {filesz} is more than an int holds")
+                if offset > self.size or filesz > self.size - offset:
+                    self.refuse("openamp-segment-data", f"{where}: file bytes {offset:#x} + {filesz} lie outside "
+                                                        f"the {self.size}-byte image",
+                                f"load data failed {da:#x}, {offset:#x}, {filesz:#x}", address=da, size=filesz)
+                if region is not True and da + filesz > region.end:
+                    self.refuse("openamp-segment-data", f"{where}: p_filesz {filesz} > p_memsz {memsz} runs past "
+                                                        f"{region}", f"load data failed {da:#x}, {offset:#x}, "
+                                                                     f"{filesz:#x}", address=da, size=filesz)
+            if filesz > memsz:
+                self.ctx.add("openamp-segment-filesz", f"{where} has p_filesz {filesz} > p_memsz {memsz}: OpenAMP "
+                                                       f"writes all {filesz} bytes, {filesz - memsz} past the segment",
+                             da, filesz)
+        if self.loads == 0:
+            self.ctx.add("openamp-no-load", f"none of the {ehdr.e_phnum} program headers is PT_LOAD: remoteproc_load "
+                                            "returns 0 with nothing loaded")
+
+
+def check(ctx: Context):
+    model = _Model(ctx)
+    try:
+        model.run()
+    except _Stop:
+        pass
+    return model.table_entries
+
+
+def predict(ctx: Context) -> Prediction:
+    """Run the model; what remoteproc_load returns and whether the table survives."""
+    model = _Model(ctx)
+    try:
+        model.run()
+    except _Stop:
+        pass
+    outcomes = {ctx.outcome_of(f) for f in ctx.findings}
+    if UNDEFINED in outcomes:
+        return Prediction("undefined", False)
+    if REFUSED in outcomes:
+        return Prediction("refused", False)
+    return Prediction("loaded", model.table is not None)
