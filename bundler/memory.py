@@ -70,3 +70,33 @@ class MemoryMap(Record):
         return {"source": self.source,
                 "ranges": [{"start": r.start, "size": r.size, "name": r.name} for r in self.ranges],
                 "carveout_names": self.carveout_names}
+
+
+def memory_from_dtb(blob, node_path: str) -> MemoryMap:
+    """The memory of the remoteproc node ``node_path`` in a device tree blob: each
+    ``memory-region`` phandle's node under /reserved-memory (named by its node name,
+    as platform drivers register carveouts: ``vdev0vring0@...`` gives ``vdev0vring0``)
+    and the node's own ``reg`` (its internal memories). BadInputError when the blob,
+    the node or a phandle is wrong."""
+    from bundler.errors import BadInputError
+    from bundler.fdt import parse_fdt
+
+    fdt = parse_fdt(blob)
+    node = fdt.find_node(node_path)
+    if node is None:
+        raise BadInputError(f"the device tree has no node {node_path}",
+                            hint="give --node the remoteproc node's full path, e.g. /remoteproc@0")
+    ranges, names = [], []
+    for region in fdt.resolve_phandles(node, "memory-region"):
+        if region.parent is None or region.parent.path != "/reserved-memory":
+            raise BadInputError(f"{node_path}/memory-region points at {region.path}, which is not a child of "
+                                "/reserved-memory", hint="fix the device tree source")
+        name = region.name.split("@", 1)[0]
+        names.append(name)
+        for entry in region.iter_reg():
+            if entry.size:
+                ranges.append(MemoryRange(entry.address, entry.size, name))
+    for i, entry in enumerate(node.iter_reg()):
+        if entry.size:
+            ranges.append(MemoryRange(entry.address, entry.size, f"{node.name.split('@', 1)[0]} reg[{i}]"))
+    return MemoryMap(ranges=ranges, source=f"device tree node {node_path}", carveout_names=names)

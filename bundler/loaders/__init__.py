@@ -16,7 +16,8 @@ from bundler.loaders import kit, linux, openamp, resources, uboot
 from bundler.loaders.base import Context, Host, Rule, layout, read_phdrs
 from bundler.memory import MemoryMap
 from bundler.records import Factory
-from bundler.verify import Finding, Report
+from bundler.checks.report import Report
+from bundler.findings import Finding
 
 PROFILES = {"linux": linux, "uboot": uboot, "openamp": openamp, "kit": kit}
 DEFAULT_LOADER = "linux"

@@ -6,7 +6,7 @@ generator that walks an image the way that loader does, yielding findings.
 Rules also make the tables in docs/verify.md (``python -m bundler.loaders``).
 
 Reads here never raise on a damaged image: a loader profile must describe
-images that :func:`bundler.adapters.elftools.parse_elf` refuses (a truncated
+images that :func:`bundler.elf.reader.parse_elf` refuses (a truncated
 segment is exactly what "truncated fw" is about). Record layouts come from
 :mod:`bundler.elf.spec`; a profile may read in a byte order other than
 EI_DATA's (OpenAMP reads in the host's).
@@ -17,7 +17,7 @@ from __future__ import annotations
 from bundler.elf import spec
 from bundler.memory import MemoryMap
 from bundler.records import Factory, Record
-from bundler.verify import ERROR, WARNING, Finding
+from bundler.findings import ERROR, WARNING, Finding
 
 # What the loader does when the rule is broken.
 REFUSED = "refused"        # it returns an error and loads nothing (or stops the boot)
