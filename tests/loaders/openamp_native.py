@@ -1,0 +1,94 @@
+"""The pinned OpenAMP (open-amp + libmetal from ../shared/third_party) built natively
+with ASan, and a harness (c/openamp_load.c) that runs its remoteproc_load on one image.
+
+Reusable: :func:`build_openamp` unpacks both tarballs, builds libmetal (generic
+system, template machine: no libsysfs needed) and open-amp as static libraries
+with CMake, and installs them under ``out/install``; :func:`build_harness`
+links c/openamp_load.c against them. Both take a few seconds once per session.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import tarfile
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+THIRD_PARTY = ROOT.parent / "shared" / "third_party"
+HERE = Path(__file__).resolve().parent
+SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined", "-fno-omit-frame-pointer"]
+
+
+def tarball(prefix: str) -> Path:
+    found = sorted(THIRD_PARTY.glob(f"{prefix}-*.tar.gz"))
+    if not found:
+        raise FileNotFoundError(f"no {prefix}-*.tar.gz in {THIRD_PARTY}")
+    return found[0]
+
+
+def _run(cmd, cwd=None):
+    proc = subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, "ASAN_OPTIONS": "detect_leaks=0"})
+    if proc.returncode:
+        raise AssertionError(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc.stdout
+
+
+def build_openamp(out: Path) -> Path:
+    """libmetal.a and libopen_amp.a with headers, under out/install; returns that prefix."""
+    prefix = out / "install"
+    if (prefix / "lib" / "libopen_amp.a").exists():
+        return prefix
+    src = out / "src"
+    src.mkdir(parents=True, exist_ok=True)
+    for name in ("libmetal", "open-amp"):
+        with tarfile.open(tarball(name)) as tar:
+            tar.extractall(src, filter="data")
+    cflags = " ".join(["-g", "-O1", *SANITIZE, f"-I{prefix / 'include'}"])
+    common = ["-DCMAKE_SYSTEM_NAME=Generic", f"-DCMAKE_SYSTEM_PROCESSOR={platform.machine()}",
+              "-DMACHINE=template", f"-DCMAKE_C_FLAGS={cflags}", f"-DCMAKE_INSTALL_PREFIX={prefix}",
+              "-DWITH_SHARED_LIB=OFF"]
+    _run(["cmake", "-S", src / "libmetal", "-B", out / "b-metal", *common, "-DWITH_DOC=OFF", "-DWITH_TESTS=OFF",
+          "-DWITH_EXAMPLES=OFF", "-DWITH_DEFAULT_LOGGER=ON"])
+    _run(["make", "-C", out / "b-metal", "-j2", "install"])
+    _run(["cmake", "-S", src / "open-amp", "-B", out / "b-oa", *common, "-DWITH_APPS=OFF", "-DWITH_PROXY=OFF",
+          f"-DCMAKE_LIBRARY_PATH={prefix / 'lib'}", f"-DCMAKE_INCLUDE_PATH={prefix / 'include'}"])
+    _run(["make", "-C", out / "b-oa", "-j2", "install"])
+    return prefix
+
+
+def build_harness(out: Path, prefix: Path) -> Path:
+    exe = out / "openamp_load"
+    _run(["gcc", "-std=gnu99", "-Wall", "-Wextra", "-Werror", "-g", "-O1", *SANITIZE, f"-I{prefix / 'include'}",
+          HERE / "c" / "openamp_load.c", prefix / "lib" / "libopen_amp.a", prefix / "lib" / "libmetal.a",
+          "-o", exe])
+    return exe
+
+
+class Result:
+    """One remoteproc_load: ``outcome`` loaded / refused / undefined (ASan or UBSan stopped it)."""
+
+    def __init__(self, proc: subprocess.CompletedProcess):
+        self.log = proc.stderr
+        fields = proc.stdout.split()
+        if proc.returncode != 0 or len(fields) != 6:
+            self.outcome, self.rc, self.table = "undefined", None, False
+            return
+        self.rc = int(fields[1])
+        self.table = fields[3] == "1"
+        self.outcome = "loaded" if self.rc == 0 else "refused"
+
+    def __repr__(self) -> str:
+        return f"Result({self.outcome}, rc={self.rc}, table={self.table})"
+
+
+def run_load(exe: Path, image: Path, memory) -> Result:
+    """remoteproc_load on the file ``image`` with ``memory`` (a bundler.memory.MemoryMap) as the platform's mems."""
+    args = [f"{r.start:x}:{r.size:x}" for r in memory.ranges]
+    proc = subprocess.run([str(exe), str(image), *args], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "ASAN_OPTIONS": "detect_leaks=0:abort_on_error=0",
+                               "UBSAN_OPTIONS": "halt_on_error=1"})
+    return Result(proc)
