@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bundler.elf import spec
 from bundler.loaders import kit, linux, openamp, resources, uboot
-from bundler.loaders.base import Context, Host, Rule, layout, read_phdrs
+from bundler.loaders.base import Context, Host, Rule, layout, read_phdrs, read_shdr
 from bundler.memory import MemoryMap
 from bundler.records import Factory
 from bundler.checks.report import Report
@@ -72,7 +72,11 @@ def _check_loads(ctx: Context, memory: MemoryMap) -> None:
         return
     ehdr = lay.ehdr.unpack(data)
     said = {f.address for f in ctx.findings if f.address is not None}
-    for i, p in read_phdrs(data, lay, ehdr.e_phoff, min(ehdr.e_phnum, 4096)):
+    phnum = ehdr.e_phnum
+    if phnum == 0xFFFF:                     # PN_XNUM: the count is section 0's sh_info
+        sh0 = read_shdr(data, lay, ehdr.e_shoff) if ehdr.e_shoff else None
+        phnum = sh0.sh_info if sh0 is not None else 0
+    for i, p in read_phdrs(data, lay, ehdr.e_phoff, min(phnum, 4096)):
         if p is None:
             break
         if p.p_type != spec.PT_LOAD or p.p_memsz == 0 or p.p_paddr in said:

@@ -237,7 +237,7 @@ def _rsc_check(table: bytes, lay) -> str | None:
 
 _CODES = {"REMOTE_FW_ENOTELF": "kit-enotelf", "REMOTE_FW_EBOUNDS": "kit-ebounds", "REMOTE_FW_ESEGMENT": "kit-esegment",
           "REMOTE_FW_EREGION": "kit-eregion", "REMOTE_FW_ENOLOAD": "kit-enoload"}
-_RSC_CODES = {"REMOTE_FW_ENORSC": "kit-rsc-missing", "REMOTE_FW_EBOUNDS": "kit-rsc-bounds", "REMOTE_FW_ERSC": "kit-rsc"}
+_RSC_CODES = {"REMOTE_FW_ENOTELF": "kit-enotelf", "REMOTE_FW_ENORSC": "kit-rsc-missing", "REMOTE_FW_EBOUNDS": "kit-rsc-bounds", "REMOTE_FW_ERSC": "kit-rsc"}
 
 
 def check(ctx: Context):
@@ -251,7 +251,7 @@ def check(ctx: Context):
         table = rsc(ctx.data)
         entries = rsc_table.decode(table, layout(ctx.data[spec.EI_CLASS], ctx.data[spec.EI_DATA]).byteorder).entries
     except _Refused as r:
-        if r.name == "REMOTE_FW_ENOTELF":
+        if r.name == "REMOTE_FW_ENOTELF" and any(f.code == "kit-enotelf" for f in ctx.findings):
             return entries                    # remote_fw_load said it already
         code = _RSC_CODES.get(r.name, "kit-rsc-bounds")
         ctx.add(code, f"remote_fw_rsc_table returns {r.name}: {r.why}", r.address, r.size,

@@ -37,7 +37,7 @@ RULES = [
          "the image store returns at least one byte"),
     Rule("openamp-not-elf", ERROR, REFUSED, "load failure: failed to get store ops.",
          "the image starts with \\x7fELF (the only identification check)"),
-    Rule("openamp-byteorder", ERROR, NOTE, "",
+    Rule("openamp-byteorder", WARNING, NOTE, "",
          "EI_DATA is the host's byte order: OpenAMP reads every field in the host's order whatever EI_DATA says"),
     Rule("openamp-header-bounds", ERROR, REFUSED, "load image data failed 0x%x,%d",
          "the ELF header (by EI_CLASS: 64 bytes for ELFCLASS64, else 52), program headers (e_phnum * "
@@ -60,8 +60,10 @@ RULES = [
          "with memory given: a carveout's pa .. + len (da when pa is METAL_BAD_PHYS) inside one memory, len != 0; "
          "else no table"),
     Rule("openamp-notifyid", ERROR, ACCEPTED, "RPROC_ERR_RSC_TAB_NP",
-         "vdev and vring notify ids unique and below the bits of an unsigned long (or 0xFFFFFFFF, any); "
-         "else no table"),
+         "vdev and vring notify ids below the bits of the host's unsigned long (or 0xFFFFFFFF, any); else no table"),
+    Rule("openamp-notifyid-duplicate", WARNING, NOTE, "",
+         "notify ids unique (not refused: remoteproc_allocate_id wraps around its bitmap and hands a taken id "
+         "another one, or the same one again)"),
     Rule("openamp-segment-map", ERROR, REFUSED, "load failed, no mapping for 0x%llx.",
          "each PT_LOAD has p_memsz != 0 and, with memory given, p_paddr .. + p_memsz inside one memory"),
     Rule("openamp-segment-data", ERROR, REFUSED, "load data failed 0x%lx, 0x%lx, 0x%x",
@@ -295,7 +297,7 @@ class _Model:
             elif rtype == rsc_table.RSC_VDEV:
                 need(offset, 12, f"vdev entry {idx}")
                 (notifyid,) = u32.unpack_from(table, offset + 8)
-                if not self.allocate(bitmap, notifyid):
+                if not self.allocate(bitmap, notifyid, f"vdev entry {idx}"):
                     return lost("openamp-notifyid", f"vdev entry {idx} has notify id {self.id_text(notifyid)}",
                                 "-RPROC_ERR_RSC_TAB_NP")
                 need(offset, 26, f"vdev entry {idx}")
@@ -303,25 +305,25 @@ class _Model:
                 for v in range(nvrings):
                     need(offset + 28 + 20 * v, 16, f"vdev entry {idx} vring {v} (of {nvrings})")
                     (nid,) = u32.unpack_from(table, offset + 28 + 20 * v + 12)
-                    if not self.allocate(bitmap, nid):
+                    if not self.allocate(bitmap, nid, f"vdev entry {idx} vring {v}"):
                         return lost("openamp-notifyid", f"vdev entry {idx} vring {v} has notify id "
                                                         f"{self.id_text(nid)}", "-RPROC_ERR_RSC_TAB_NP")
         return True
 
     def id_text(self, nid: int) -> str:
-        return f"{nid}, already taken or not below {self.bits} (the bits of the host's unsigned long)"
+        return f"{nid}, not below {self.bits} (the bits of the host's unsigned long)"
 
-    def allocate(self, bitmap: set, nid: int) -> bool:
-        """remoteproc_allocate_id(rproc, id, id + 1), or the first free id for 0xFFFFFFFF."""
-        if nid == FW_RSC_ADDR_ANY:
-            free = next((b for b in range(self.bits) if b not in bitmap), None)
-            if free is None:
-                return False
-            bitmap.add(free)
-            return True
-        if nid >= self.bits or nid in bitmap:
+    def allocate(self, bitmap: set, nid: int, who: str) -> bool:
+        """remoteproc_allocate_id(rproc, id, id + 1), or (0, bits) for 0xFFFFFFFF: it fails only out of
+        range; metal_bitmap_next_clear_bit wraps around, so a taken id gets another one (or itself)."""
+        start, end = (0, self.bits) if nid == FW_RSC_ADDR_ANY else (nid, nid + 1)
+        if not (start < self.bits and end <= self.bits):
             return False
-        bitmap.add(nid)
+        got = next((bit % end for bit in range(start, end + start) if bit % end not in bitmap), start % end)
+        if nid != FW_RSC_ADDR_ANY and got != nid or nid in bitmap:
+            self.ctx.add("openamp-notifyid-duplicate", f"{who} asks for notify id {nid}, already taken: "
+                                                       f"remoteproc_allocate_id gives it {got} instead")
+        bitmap.add(got)
         return True
 
     # -- segments

@@ -119,3 +119,37 @@ def truncate(data: bytes, size: int) -> bytes:
 def byteswap_ident(data: bytes) -> bytes:
     """EI_DATA flipped, nothing else: the header now claims the other byte order."""
     return ident(data, spec.EI_DATA, 3 - data[spec.EI_DATA])
+
+
+def ehdr_field(data: bytes, name: str) -> int:
+    return getattr(_lay(data).ehdr.unpack(data), name)
+
+
+def rsc_size(data: bytes) -> int:
+    return find_table_section(data)[1]
+
+
+def phdr_at(data: bytes, index: int):
+    lay = _lay(data)
+    h = lay.ehdr.unpack(data)
+    return lay.phdr.unpack(data, h.e_phoff + index * lay.phdr.size)
+
+
+def read_u32(data: bytes, at: int) -> int:
+    return _lay(data).u32.unpack_from(data, at)[0]
+
+
+def pn_xnum(data: bytes) -> bytes:
+    """e_phnum = PN_XNUM (0xffff), the real count in section 0's sh_info (gABI extended numbering)."""
+    h = _lay(data).ehdr.unpack(data)
+    return shdr(ehdr(data, e_phnum=0xFFFF), 0, sh_info=h.e_phnum)
+
+
+def third_vring(data: bytes) -> bytes:
+    """A vdev with a third vring (da any, align 4096, num 16, notify id 3) after its two, the table grown by it."""
+    at = entry_offset(data, "vdev")
+    end = at + 28 + 2 * 20
+    out = bytearray(data)
+    out[end:end + 20] = b"".join(_lay(data).u32.pack(v) for v in (0xFFFFFFFF, 4096, 16, 3, 0))
+    out[at + 25] = 3
+    return rsc_shdr(bytes(out), sh_size=rsc_size(data) + 20)

@@ -71,24 +71,61 @@ def build_harness(out: Path, prefix: Path) -> Path:
 class Result:
     """One remoteproc_load: ``outcome`` loaded / refused / undefined (ASan or UBSan stopped it)."""
 
-    def __init__(self, proc: subprocess.CompletedProcess):
-        self.log = proc.stderr
-        fields = proc.stdout.split()
-        if proc.returncode != 0 or len(fields) != 6:
-            self.outcome, self.rc, self.table = "undefined", None, False
-            return
-        self.rc = int(fields[1])
-        self.table = fields[3] == "1"
-        self.outcome = "loaded" if self.rc == 0 else "refused"
+    def __init__(self, outcome: str, rc: int | None, table: bool, log: str):
+        self.outcome, self.rc, self.table, self.log = outcome, rc, table, log
 
     def __repr__(self) -> str:
         return f"Result({self.outcome}, rc={self.rc}, table={self.table})"
 
 
-def run_load(exe: Path, image: Path, memory) -> Result:
-    """remoteproc_load on the file ``image`` with ``memory`` (a bundler.memory.MemoryMap) as the platform's mems."""
-    args = [f"{r.start:x}:{r.size:x}" for r in memory.ranges]
-    proc = subprocess.run([str(exe), str(image), *args], capture_output=True, text=True, timeout=60,
-                          env={**os.environ, "ASAN_OPTIONS": "detect_leaks=0:abort_on_error=0",
-                               "UBSAN_OPTIONS": "halt_on_error=1"})
-    return Result(proc)
+SANITIZER_EXIT = 66
+ENV = {"ASAN_OPTIONS": f"detect_leaks=0:exitcode={SANITIZER_EXIT}",
+       "UBSAN_OPTIONS": f"halt_on_error=1:exitcode={SANITIZER_EXIT}"}
+
+
+class Harness:
+    """A persistent openamp_load process: one image in, one Result out; restarted after a sanitizer report."""
+
+    def __init__(self, exe: Path):
+        self.exe = exe
+        self.proc = None
+
+    def _start(self):
+        self.proc = subprocess.Popen([str(self.exe)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True, env={**os.environ, **ENV})
+
+    def run(self, image: Path, memory) -> Result:
+        """remoteproc_load on the file ``image`` with ``memory`` (a bundler.memory.MemoryMap) as the platform's mems."""
+        if self.proc is None:
+            self._start()
+        spec = " ".join(f"{r.start:x}:{r.size:x}" for r in memory.ranges)
+        log = []
+        try:
+            self.proc.stdin.write(f"{image} {spec}\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            pass
+        while True:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            if line.startswith("log: "):
+                log.append(line[5:])
+                continue
+            fields = line.split()
+            rc = int(fields[1])
+            return Result("loaded" if rc == 0 else "refused", rc, fields[3] == "1", "".join(log))
+        code = self.proc.wait(timeout=60)
+        err = self.proc.stderr.read()
+        self.proc = None
+        if code != SANITIZER_EXIT:
+            raise AssertionError(f"openamp_load exited {code} on {image}:\n{err}")
+        return Result("undefined", None, False, "".join(log) + err)
+
+    def close(self) -> None:
+        if self.proc is not None:
+            self.proc.stdin.close()
+            code = self.proc.wait(timeout=60)
+            err = self.proc.stderr.read()
+            self.proc = None
+            assert code == 0, err

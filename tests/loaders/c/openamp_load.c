@@ -3,20 +3,23 @@
  * Not part of the product; built natively with ASan against the pinned
  * libmetal/open-amp (tests/loaders/openamp_native.py).
  *
- *   openamp_load IMAGE START:SIZE...
+ *   openamp_load            then, on stdin, one line per image: "IMAGE START:SIZE..."
  *
  * The image is read into a heap block of exactly its size (ASan catches any
  * read past it). Each START:SIZE is one platform memory (pa == da == START),
- * backed by a heap block (START aligned to SIZE rounded up to a power of
- * two: one libmetal page), registered with remoteproc_add_mem; there is no
+ * backed by a heap block mapped in 4 KiB libmetal pages (START 4 KiB aligned),
+ * registered with remoteproc_add_mem; there is no
  * mmap op, so anything else has no mapping. The image store checks every
  * read against the image and every copy against the I/O region, and refuses
  * (-RPROC_EINVAL) outside them. Prints one line:
  *
  *   rc <remoteproc_load's return> rsc <1 if rproc->rsc_table is set> entry <hex>
  *
- * and OpenAMP's own log messages on stderr.
+ * after OpenAMP's own log messages, each on a line "log: ...". One process
+ * runs many images (a new remoteproc and new memories each time); a sanitizer
+ * report ends it.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,86 +98,115 @@ static const struct remoteproc_ops rproc_ops = {
         .remove = ops_remove,
 };
 
-int main(int argc, char **argv)
+static void log_handler(enum metal_log_level level, const char *format, ...)
 {
-        static struct metal_io_region ios[MAX_MEMS];
-        static struct remoteproc_mem mems[MAX_MEMS];
-        static metal_phys_addr_t physmap[MAX_MEMS];
-        struct metal_init_params params = METAL_INIT_DEFAULTS;
+        char msg[1024];
+        va_list args;
+        size_t n;
+
+        (void)level;
+        va_start(args, format);
+        vsnprintf(msg, sizeof(msg), format, args);
+        va_end(args);
+        n = strlen(msg);
+        while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+                msg[--n] = 0;
+        printf("log: %s\n", msg);
+}
+
+#define PAGE_SHIFT 12
+
+/* Load one image with the memories given; 0, or 2 on a usage error. */
+static int load_one(char *line)
+{
+        struct metal_io_region ios[MAX_MEMS];
+        struct remoteproc_mem mems[MAX_MEMS];
+        metal_phys_addr_t *physmaps[MAX_MEMS];
+        void *blocks[MAX_MEMS];
         struct remoteproc rproc;
         struct store st;
         unsigned char *buf;
+        char *path, *spec, *save = NULL;
         FILE *f;
         long n;
-        int i, rc;
+        int i, nmem = 0, rc;
 
-        if (argc < 2 || argc - 2 > MAX_MEMS) {
-                fprintf(stderr, "usage: openamp_load IMAGE START:SIZE...\n");
+        path = strtok_r(line, " \n", &save);
+        if (!path)
                 return 2;
-        }
-        f = fopen(argv[1], "rb");
+        f = fopen(path, "rb");
         if (!f || fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
-                perror(argv[1]);
+                perror(path);
                 return 2;
         }
         buf = malloc(n ? (size_t)n : 1);
         if (!buf || (n && fread(buf, 1, (size_t)n, f) != (size_t)n)) {
-                perror(argv[1]);
+                perror(path);
                 return 2;
         }
         fclose(f);
         st.data = buf;
         st.size = (size_t)n;
 
-        params.log_level = METAL_LOG_DEBUG;
-        if (metal_init(&params)) {
-                fprintf(stderr, "metal_init failed\n");
-                return 2;
-        }
         memset(&rproc, 0, sizeof(rproc));
         if (!remoteproc_init(&rproc, &rproc_ops, NULL)) {
                 fprintf(stderr, "remoteproc_init failed\n");
                 return 2;
         }
-        for (i = 0; i < argc - 2; i++) {
-                unsigned long long start, size;
-                unsigned int shift;
-                void *mem;
+        while ((spec = strtok_r(NULL, " \n", &save)) != NULL) {
+                unsigned long long start, size, p, pages;
                 char name[16];
 
-                if (sscanf(argv[i + 2], "%llx:%llx", &start, &size) != 2) {
-                        fprintf(stderr, "bad memory %s\n", argv[i + 2]);
+                if (nmem == MAX_MEMS || sscanf(spec, "%llx:%llx", &start, &size) != 2 || !size ||
+                    (start & ((1ull << PAGE_SHIFT) - 1))) {
+                        fprintf(stderr, "bad memory %s (START:SIZE in hex, START 4 KiB aligned)\n", spec);
                         return 2;
                 }
-                /*
-                 * One page covering the whole memory: libmetal's generic
-                 * system maps page by page, and the usual "no pages" shift
-                 * (the width of metal_phys_addr_t) is an undefined shift.
-                 */
-                for (shift = 0; shift < 63 && (1ull << shift) < size; shift++)
-                        ;
-                if (start & ((1ull << shift) - 1)) {
-                        fprintf(stderr, "memory %s: start not aligned to its size rounded up\n", argv[i + 2]);
+                pages = (size + (1ull << PAGE_SHIFT) - 1) >> PAGE_SHIFT;
+                physmaps[nmem] = malloc(pages * sizeof(metal_phys_addr_t));
+                blocks[nmem] = calloc(1, (size_t)size);
+                if (!physmaps[nmem] || !blocks[nmem])
                         return 2;
-                }
-                mem = calloc(1, (size_t)size);
-                if (!mem)
-                        return 2;
-                physmap[i] = (metal_phys_addr_t)start;
-                metal_io_init(&ios[i], mem, &physmap[i], (size_t)size, shift, 0, NULL);
-                snprintf(name, sizeof(name), "mem%d", i);
-                remoteproc_init_mem(&mems[i], name, (metal_phys_addr_t)start, (metal_phys_addr_t)start,
-                                    (size_t)size, &ios[i]);
-                remoteproc_add_mem(&rproc, &mems[i]);
+                for (p = 0; p < pages; p++)
+                        physmaps[nmem][p] = (metal_phys_addr_t)(start + (p << PAGE_SHIFT));
+                metal_io_init(&ios[nmem], blocks[nmem], physmaps[nmem], (size_t)size, PAGE_SHIFT, 0, NULL);
+                snprintf(name, sizeof(name), "mem%d", nmem);
+                remoteproc_init_mem(&mems[nmem], name, (metal_phys_addr_t)start, (metal_phys_addr_t)start,
+                                    (size_t)size, &ios[nmem]);
+                remoteproc_add_mem(&rproc, &mems[nmem]);
+                nmem++;
         }
         if (remoteproc_config(&rproc, NULL)) {
                 fprintf(stderr, "remoteproc_config failed\n");
                 return 2;
         }
         rc = remoteproc_load(&rproc, NULL, &st, &store_ops, NULL);
-        printf("rc %d rsc %d entry %llx\n", rc, rproc.rsc_table != NULL,
-               (unsigned long long)rproc.bootaddr);
+        printf("rc %d rsc %d entry %llx\n", rc, rproc.rsc_table != NULL, (unsigned long long)rproc.bootaddr);
         fflush(stdout);
+        remoteproc_remove(&rproc);
+        for (i = 0; i < nmem; i++) {
+                free(blocks[i]);
+                free(physmaps[i]);
+        }
         free(buf);
+        return 0;
+}
+
+int main(void)
+{
+        struct metal_init_params params = METAL_INIT_DEFAULTS;
+        char line[8192];
+
+        params.log_handler = log_handler;
+        params.log_level = METAL_LOG_DEBUG;
+        if (metal_init(&params)) {
+                fprintf(stderr, "metal_init failed\n");
+                return 2;
+        }
+        while (fgets(line, sizeof(line), stdin)) {
+                if (load_one(line))
+                        return 2;
+        }
+        metal_finish();
         return 0;
 }
