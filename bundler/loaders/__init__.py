@@ -129,5 +129,14 @@ def _kind(data) -> str | None:
     return f"{bits} {order}"
 
 
+def rules_markdown(loader: str) -> str:
+    """The loader's rule table for docs/verify.md: code, severity, what the loader does, its words, the rule."""
+    rows = ["| code | severity | loader | its words | rule |", "|---|---|---|---|---|"]
+    for r in PROFILES[loader].RULES:
+        words = f"`{r.words}`" if r.words else ""
+        rows.append(f"| `{r.code}` | {r.severity} | {r.outcome} | {words} | {r.rule.replace('|', '/')} |")
+    return "\n".join(rows)
+
+
 __all__ = ["PROFILES", "DEFAULT_LOADER", "Host", "check_firmware", "verify_firmware", "FirmwareReport", "rules",
            "all_codes"]
