@@ -358,13 +358,29 @@ int remote_fw_verify(const struct remote_fw_image *img)
 #define RSC_VRING_ALIGN         4
 #define RSC_VRING_NUM           8
 
+/* OpenAMP takes sizes and offsets as int in places: all must stay below 2^31. */
+#define OPENAMP_SIZE_LIMIT      0x80000000u
+/* OpenAMP keeps the next segment's index in 8 bits of its load state. */
+#define OPENAMP_MAX_PHNUM       255u
+/* struct fw_rsc_vendor: type, len */
+#define RSC_VENDOR_SIZE         8
+#define RSC_VENDOR_LEN          4
+
+static int below_limit(uint64_t v)
+{
+        return v < OPENAMP_SIZE_LIMIT;
+}
+
 /*
  * Validate a resource table the way Linux's rproc_handle_resources() and its
  * handlers do, reading fields in the image's byte order. tbl is a view of the
  * table alone (base and size of the section's bytes), so every read is
  * checked against the table, which the caller checked against the image.
+ * With REMOTE_FW_CHECK_OPENAMP, also what OpenAMP's handlers assume: entries
+ * 4-byte aligned (it reads them through struct pointers) and a vendor entry's
+ * type and len inside the table, len included.
  */
-static int rsc_check(const struct elf *tbl)
+static int rsc_check(const struct elf *tbl, unsigned int rules)
 {
         uint64_t size = tbl->size, num, i;
 
@@ -379,6 +395,8 @@ static int rsc_check(const struct elf *tbl)
                 uint64_t offset = rd(tbl, RSC_OFFSETS + 4 * i, 4), avail, type;
 
                 if (!within(size, offset, 4))
+                        return REMOTE_FW_ERSC;
+                if ((rules & REMOTE_FW_CHECK_OPENAMP) && (offset & 3) != 0)
                         return REMOTE_FW_ERSC;
                 avail = size - offset;
                 type = rd(tbl, offset, 4);
@@ -420,6 +438,10 @@ static int rsc_check(const struct elf *tbl)
                         /* Vendor resources go to the platform driver. */
                         if (type < RSC_VENDOR_START || type > RSC_VENDOR_END)
                                 return REMOTE_FW_ERSC;
+                        if ((rules & REMOTE_FW_CHECK_OPENAMP) &&
+                            (avail < RSC_VENDOR_SIZE ||
+                             rd(tbl, offset + RSC_VENDOR_LEN, 4) > avail))
+                                return REMOTE_FW_ERSC;
                         break;
                 }
         }
@@ -445,12 +467,59 @@ static int name_is(const struct elf *e, uint64_t strtab, uint64_t strtab_size,
         return 0;       /* not terminated inside the string table */
 }
 
+/*
+ * Find the first section named .resource_table (Linux and OpenAMP both take
+ * the first) in a section header table already checked to lie in the image,
+ * and validate it: *tbl is then a view of the table alone. ENORSC when none.
+ */
+static int rsc_find(const struct elf *e, uint64_t e_shoff, uint64_t e_shnum,
+                    uint64_t e_shstrndx, unsigned int rules, struct elf *tbl)
+{
+        const struct elf_layout *l = e->l;
+        uint64_t shdr, strtab, strtab_size, i;
+        int err;
+
+        /* The section name string table. */
+        err = elf_shdr(e, e_shoff, e_shnum, e_shstrndx, &shdr);
+        if (err)
+                return err;
+        if (rd(e, shdr + l->sh_type, 4) == SHT_NOBITS)
+                return REMOTE_FW_EBOUNDS;
+        strtab = rd(e, shdr + l->sh_offset, l->word);
+        strtab_size = rd(e, shdr + l->sh_size, l->word);
+        if (!within(e->size, strtab, strtab_size))
+                return REMOTE_FW_EBOUNDS;
+
+        for (i = 0; i < e_shnum; i++) {
+                uint64_t sh_name, sh_offset, sh_size;
+
+                shdr = e_shoff + i * l->shentsize;
+                sh_name = rd(e, shdr + l->sh_name, 4);
+                if (!name_is(e, strtab, strtab_size, sh_name, rsc_section_name))
+                        continue;
+                if (rd(e, shdr + l->sh_type, 4) == SHT_NOBITS)
+                        return REMOTE_FW_ERSC;
+                sh_offset = rd(e, shdr + l->sh_offset, l->word);
+                sh_size = rd(e, shdr + l->sh_size, l->word);
+                if ((rules & REMOTE_FW_CHECK_OPENAMP) &&
+                    (!below_limit(sh_offset) || !below_limit(sh_size)))
+                        return REMOTE_FW_ELIMIT;
+                if (!within(e->size, sh_offset, sh_size))
+                        return REMOTE_FW_EBOUNDS;
+                tbl->base = e->base + (size_t)sh_offset;
+                tbl->size = (size_t)sh_size;
+                tbl->msb = e->msb;
+                tbl->l = e->l;
+                return rsc_check(tbl, rules);
+        }
+        return REMOTE_FW_ENORSC;
+}
+
 int remote_fw_rsc_table(const struct remote_fw_image *img,
                         const void **table, size_t *size)
 {
-        const struct elf_layout *l;
         struct elf e, tbl;
-        uint64_t e_shoff, e_shnum, e_shstrndx, shdr, strtab, strtab_size, i;
+        uint64_t e_shoff, e_shnum, e_shstrndx;
         int err;
 
         if (!image_ok(img) || table == NULL || size == NULL)
@@ -460,52 +529,20 @@ int remote_fw_rsc_table(const struct remote_fw_image *img,
         err = elf_open(&e, img);
         if (err)
                 return err;
-        l = e.l;
         err = elf_sections(&e, &e_shoff, &e_shnum, &e_shstrndx);
         if (err)
                 return err;
         if (e_shnum == 0 || e_shstrndx == SHN_UNDEF)
                 return REMOTE_FW_ENORSC;
-
-        /* The section name string table. */
-        err = elf_shdr(&e, e_shoff, e_shnum, e_shstrndx, &shdr);
+        err = rsc_find(&e, e_shoff, e_shnum, e_shstrndx, 0, &tbl);
         if (err)
                 return err;
-        if (rd(&e, shdr + l->sh_type, 4) == SHT_NOBITS)
-                return REMOTE_FW_EBOUNDS;
-        strtab = rd(&e, shdr + l->sh_offset, l->word);
-        strtab_size = rd(&e, shdr + l->sh_size, l->word);
-        if (!within(e.size, strtab, strtab_size))
-                return REMOTE_FW_EBOUNDS;
-
-        for (i = 0; i < e_shnum; i++) {
-                uint64_t sh_name, sh_offset, sh_size;
-
-                shdr = e_shoff + i * l->shentsize;
-                sh_name = rd(&e, shdr + l->sh_name, 4);
-                if (!name_is(&e, strtab, strtab_size, sh_name, rsc_section_name))
-                        continue;
-                if (rd(&e, shdr + l->sh_type, 4) == SHT_NOBITS)
-                        return REMOTE_FW_ERSC;
-                sh_offset = rd(&e, shdr + l->sh_offset, l->word);
-                sh_size = rd(&e, shdr + l->sh_size, l->word);
-                if (!within(e.size, sh_offset, sh_size))
-                        return REMOTE_FW_EBOUNDS;
-                tbl.base = e.base + (size_t)sh_offset;
-                tbl.size = (size_t)sh_size;
-                tbl.msb = e.msb;
-                tbl.l = e.l;
-                err = rsc_check(&tbl);
-                if (err)
-                        return err;
-                *table = tbl.base;
-                *size = tbl.size;
-                return 0;
-        }
-        return REMOTE_FW_ENORSC;
+        *table = tbl.base;
+        *size = tbl.size;
+        return 0;
 }
 
-/* ---- loading ------------------------------------------------------------------ */
+/* ---- the check-only pass ------------------------------------------------------ */
 
 /* A PT_LOAD's fields, read from its program header. */
 struct segment {
@@ -543,24 +580,177 @@ static int overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
         return a < b ? b - a < alen : a - b < blen;
 }
 
-/* Check one PT_LOAD against the image and the allowed regions. */
-static int check_segment(const struct elf *e, const struct segment *s,
+/* Check one PT_LOAD against the image and, by the rules, the allowed regions. */
+static int check_segment(const struct elf *e, const struct segment *s, unsigned int rules,
                          const struct remote_fw_region *allowed, size_t n_allowed)
 {
         if (!within(e->size, s->p_offset, s->p_filesz))
                 return REMOTE_FW_EBOUNDS;
         if (s->p_filesz > s->p_memsz || s->p_memsz > UINT64_MAX - s->p_paddr)
                 return REMOTE_FW_ESEGMENT;
+        if (rules & REMOTE_FW_CHECK_OPENAMP) {
+                if (s->p_memsz == 0)
+                        return REMOTE_FW_EEMPTY;
+                /* p_filesz <= p_memsz, so this bounds both */
+                if (!below_limit(s->p_offset) || !below_limit(s->p_memsz))
+                        return REMOTE_FW_ELIMIT;
+        }
         if (s->p_memsz == 0)
                 return 0;
-        /* The last byte must be addressable on this host (32-bit hosts). */
+        /* The last byte must be addressable on this host (32-bit hosts) and,
+         * for ELF32, inside the 32-bit address space. */
         if (!fits_uintptr(s->p_paddr) || !fits_uintptr(s->p_paddr + s->p_memsz - 1) ||
-            !in_region(allowed, n_allowed, s->p_paddr, s->p_memsz))
+            (e->l->word == 4 && s->p_paddr + s->p_memsz - 1 > UINT32_MAX))
                 return REMOTE_FW_EREGION;
-        if (overlaps(s->p_paddr, s->p_memsz, (uintptr_t)e->base, e->size))
-                return REMOTE_FW_EOVERLAP;
+        if (rules & REMOTE_FW_CHECK_REGIONS) {
+                if (!in_region(allowed, n_allowed, s->p_paddr, s->p_memsz))
+                        return REMOTE_FW_EREGION;
+                if (overlaps(s->p_paddr, s->p_memsz, (uintptr_t)e->base, e->size))
+                        return REMOTE_FW_EOVERLAP;
+        }
         return 0;
 }
+
+/* 1 on a big-endian host. */
+static int host_msb(void)
+{
+        const uint16_t one = 1;
+
+        return *(const uint8_t *)&one == 0;
+}
+
+/*
+ * What OpenAMP's elf_load_header and elf_locate_rsc_table trust of the
+ * section headers. OpenAMP goes by e_shnum alone (no extended numbering, no
+ * look at e_shoff), copies e_shnum * e_shentsize bytes and the whole
+ * .shstrtab, then strcmp()s every sh_name up to the resource table's.
+ */
+static int check_sections_openamp(const struct elf *e)
+{
+        const struct elf_layout *l = e->l;
+        uint64_t e_shoff = rd(e, l->e_shoff, l->word);
+        uint64_t e_shnum = rd(e, l->e_shnum, 2);
+        uint64_t e_shstrndx = rd(e, l->e_shstrndx, 2);
+        uint64_t shdr, strtab, strtab_size, i;
+        struct elf tbl;
+        int err;
+
+        if (e_shnum == 0)       /* with e_shoff set: extended numbering, unread by OpenAMP */
+                return e_shoff == 0 ? 0 : REMOTE_FW_ESECTION;
+        if (rd(e, l->e_shentsize, 2) != l->shentsize)
+                return REMOTE_FW_ENOTELF;
+        if (!within(e->size, e_shoff, e_shnum * l->shentsize))
+                return REMOTE_FW_EBOUNDS;
+        if (e_shstrndx == SHN_UNDEF || e_shstrndx >= e_shnum)
+                return REMOTE_FW_ESECTION;
+        shdr = e_shoff + e_shstrndx * l->shentsize;
+        if (rd(e, shdr + l->sh_type, 4) == SHT_NOBITS)
+                return REMOTE_FW_ESECTION;
+        strtab = rd(e, shdr + l->sh_offset, l->word);
+        strtab_size = rd(e, shdr + l->sh_size, l->word);
+        if (!below_limit(strtab) || !below_limit(strtab_size))
+                return REMOTE_FW_ELIMIT;
+        if (!within(e->size, strtab, strtab_size))
+                return REMOTE_FW_EBOUNDS;
+        if (strtab_size == 0 || e->base[(size_t)(strtab + strtab_size - 1)] != 0)
+                return REMOTE_FW_ESECTION;
+        for (i = 0; i < e_shnum; i++)
+                if (rd(e, e_shoff + i * l->shentsize + l->sh_name, 4) >= strtab_size)
+                        return REMOTE_FW_ESECTION;
+        err = rsc_find(e, e_shoff, e_shnum, e_shstrndx, REMOTE_FW_CHECK_OPENAMP, &tbl);
+        return err == REMOTE_FW_ENORSC ? 0 : err;
+}
+
+/* The program header table, as the check found it. */
+struct phdrs {
+        uint64_t e_phoff, e_phnum, e_entry;
+};
+
+/* The check-only pass (remote_fw.h): the rules live here, once. */
+static int check(const struct remote_fw_image *img, unsigned int rules,
+                 const struct remote_fw_region *allowed, size_t n_allowed,
+                 struct elf *e, struct phdrs *ph)
+{
+        const struct elf_layout *l;
+        struct segment s;
+        uint64_t i, loads = 0;
+        int openamp = (rules & REMOTE_FW_CHECK_OPENAMP) != 0;
+        int err;
+
+        if (!image_ok(img) || (allowed == NULL && n_allowed != 0))
+                return REMOTE_FW_EINVAL;
+        err = elf_open(e, img);
+        if (err)
+                return err;
+        l = e->l;
+        if (openamp && e->msb != host_msb())
+                return REMOTE_FW_EENDIAN;
+        if (openamp && !below_limit(e->size))
+                return REMOTE_FW_ELIMIT;
+
+        ph->e_phoff = rd(e, l->e_phoff, l->word);
+        ph->e_phnum = rd(e, l->e_phnum, 2);
+        if (ph->e_phnum == PN_XNUM) {
+                /* Extended numbering: the count is section 0's sh_info. */
+                uint64_t e_shoff, e_shnum, e_shstrndx;
+
+                if (openamp)
+                        return REMOTE_FW_ELIMIT;
+                err = elf_sections(e, &e_shoff, &e_shnum, &e_shstrndx);
+                if (err)
+                        return err;
+                if (e_shnum == 0)
+                        return REMOTE_FW_ENOTELF;
+                ph->e_phnum = rd(e, e_shoff + l->sh_info, 4);
+        }
+        if (ph->e_phnum == 0)
+                return REMOTE_FW_ENOLOAD;
+        if (rd(e, l->e_phentsize, 2) != l->phentsize)
+                return REMOTE_FW_ENOTELF;
+        if (openamp && ph->e_phnum > OPENAMP_MAX_PHNUM)
+                return REMOTE_FW_ELIMIT;
+        if (!within(e->size, ph->e_phoff, ph->e_phnum * l->phentsize))
+                return REMOTE_FW_EBOUNDS;
+        ph->e_entry = rd(e, l->e_entry, l->word);
+        if (!fits_uintptr(ph->e_entry))
+                return REMOTE_FW_ESEGMENT;
+        if (openamp) {
+                err = check_sections_openamp(e);
+                if (err)
+                        return err;
+        }
+
+        for (i = 0; i < ph->e_phnum; i++) {
+                uint64_t phdr = ph->e_phoff + i * l->phentsize;
+
+                if (rd(e, phdr + l->p_type, 4) != PT_LOAD)
+                        continue;
+                read_segment(e, phdr, &s);
+                err = check_segment(e, &s, rules, allowed, n_allowed);
+                if (err)
+                        return err;
+                if (s.p_memsz != 0)
+                        loads++;
+        }
+        if (loads == 0)
+                return REMOTE_FW_ENOLOAD;
+        return 0;
+}
+
+int remote_fw_check(const struct remote_fw_image *img, unsigned int rules,
+                    const struct remote_fw_region *allowed, size_t n_allowed,
+                    uintptr_t *entry)
+{
+        struct elf e;
+        struct phdrs ph;
+        int err = check(img, rules, allowed, n_allowed, &e, &ph);
+
+        if (err == 0 && entry != NULL)
+                *entry = (uintptr_t)ph.e_entry;
+        return err;
+}
+
+/* ---- loading ------------------------------------------------------------------ */
 
 typedef uint32_t __attribute__((may_alias)) word_alias;
 
@@ -594,68 +784,29 @@ int remote_fw_load(const struct remote_fw_image *img,
                    const struct remote_fw_region *allowed, size_t n_allowed,
                    uintptr_t *entry)
 {
-        const struct elf_layout *l;
         struct elf e;
+        struct phdrs ph;
         struct segment s;
-        uint64_t e_phoff, e_phnum, e_entry, i, loads = 0;
+        uint64_t i;
         int err;
 
         if (!image_ok(img) || entry == NULL || (allowed == NULL && n_allowed != 0))
                 return REMOTE_FW_EINVAL;
-        err = elf_open(&e, img);
+        /* Validate every PT_LOAD before writing a single byte. */
+        err = check(img, REMOTE_FW_CHECK_REGIONS, allowed, n_allowed, &e, &ph);
         if (err)
                 return err;
-        l = e.l;
 
-        e_phoff = rd(&e, l->e_phoff, l->word);
-        e_phnum = rd(&e, l->e_phnum, 2);
-        if (e_phnum == PN_XNUM) {
-                /* Extended numbering: the count is section 0's sh_info. */
-                uint64_t e_shoff, e_shnum, e_shstrndx;
+        for (i = 0; i < ph.e_phnum; i++) {
+                uint64_t phdr = ph.e_phoff + i * e.l->phentsize;
 
-                err = elf_sections(&e, &e_shoff, &e_shnum, &e_shstrndx);
-                if (err)
-                        return err;
-                if (e_shnum == 0)
-                        return REMOTE_FW_ENOTELF;
-                e_phnum = rd(&e, e_shoff + l->sh_info, 4);
-        }
-        if (e_phnum == 0)
-                return REMOTE_FW_ENOLOAD;
-        if (rd(&e, l->e_phentsize, 2) != l->phentsize)
-                return REMOTE_FW_ENOTELF;
-        if (!within(e.size, e_phoff, e_phnum * l->phentsize))
-                return REMOTE_FW_EBOUNDS;
-        e_entry = rd(&e, l->e_entry, l->word);
-        if (!fits_uintptr(e_entry))
-                return REMOTE_FW_ESEGMENT;
-
-        /* Validate every PT_LOAD before writing a single byte. */
-        for (i = 0; i < e_phnum; i++) {
-                uint64_t phdr = e_phoff + i * l->phentsize;
-
-                if (rd(&e, phdr + l->p_type, 4) != PT_LOAD)
-                        continue;
-                read_segment(&e, phdr, &s);
-                err = check_segment(&e, &s, allowed, n_allowed);
-                if (err)
-                        return err;
-                if (s.p_memsz != 0)
-                        loads++;
-        }
-        if (loads == 0)
-                return REMOTE_FW_ENOLOAD;
-
-        for (i = 0; i < e_phnum; i++) {
-                uint64_t phdr = e_phoff + i * l->phentsize;
-
-                if (rd(&e, phdr + l->p_type, 4) != PT_LOAD)
+                if (rd(&e, phdr + e.l->p_type, 4) != PT_LOAD)
                         continue;
                 read_segment(&e, phdr, &s);
                 if (s.p_memsz != 0)
                         load_segment(&e, &s);
         }
-        *entry = (uintptr_t)e_entry;
+        *entry = (uintptr_t)ph.e_entry;
         return 0;
 }
 
@@ -679,6 +830,11 @@ const char *remote_fw_strerror(int err)
         case REMOTE_FW_ERSC:            return "malformed resource table";
         case REMOTE_FW_ENOLOAD:         return "no loadable segment";
         case REMOTE_FW_EDESC:           return "corrupt image descriptor";
+        case REMOTE_FW_ESECTION:        return "malformed section headers, .shstrtab or section name";
+        case REMOTE_FW_ELIMIT:          return "beyond the loader's limits (2 GiB sizes, 255 program headers)";
+        case REMOTE_FW_EENDIAN:         return "image byte order is not the host's";
+        case REMOTE_FW_EEMPTY:          return "PT_LOAD with p_memsz 0";
+        case REMOTE_FW_EIO:             return "load outside the io region or short copy";
         default:                        return "unknown error";
         }
 }

@@ -45,6 +45,12 @@ extern "C" {
 #define REMOTE_FW_ERSC     -12  /* the resource table is malformed */
 #define REMOTE_FW_ENOLOAD  -13  /* the image has no PT_LOAD segment with bytes */
 #define REMOTE_FW_EDESC    -14  /* the descriptor is corrupt (bad magic, version or size) */
+/* reasons of the OpenAMP rules (REMOTE_FW_CHECK_OPENAMP, remote_fw_openamp.h) */
+#define REMOTE_FW_ESECTION -15  /* section headers, .shstrtab or a section name malformed */
+#define REMOTE_FW_ELIMIT   -16  /* beyond the loader's limits: a size of 2 GiB or more, > 255 program headers */
+#define REMOTE_FW_EENDIAN  -17  /* the image's byte order (EI_DATA) is not the host's */
+#define REMOTE_FW_EEMPTY   -18  /* a PT_LOAD with p_memsz 0 (OpenAMP cannot map it) */
+#define REMOTE_FW_EIO      -19  /* a load request outside the io region, or a short copy into it */
 
 /* ---- the public API (README "The host-side kit", docs/kit.md) -------------- */
 struct remote_fw_image {
@@ -66,6 +72,31 @@ int remote_fw_load(const struct remote_fw_image *img,
                    const struct remote_fw_region *allowed, size_t n_allowed,
                    uintptr_t *entry);
 const char *remote_fw_strerror(int err);
+
+/*
+ * The check-only pass: every rule remote_fw_load applies, without writing a
+ * byte. remote_fw_load is this pass followed by the copy; the OpenAMP image
+ * store (remote_fw_openamp.c) runs it with REMOTE_FW_CHECK_OPENAMP before
+ * OpenAMP reads a byte of the image. The rules:
+ *   always   ELF identification and header; program header table and every
+ *            PT_LOAD inside the image; p_filesz <= p_memsz; no address
+ *            overflow; e_entry addressable; at least one PT_LOAD with bytes.
+ *   REMOTE_FW_CHECK_REGIONS  every PT_LOAD wholly inside one of `allowed`
+ *            and off the image itself (what remote_fw_load adds).
+ *   REMOTE_FW_CHECK_OPENAMP  what OpenAMP's remoteproc_load trusts: EI_DATA
+ *            the host's; e_phnum <= 255 (no PN_XNUM); when e_shnum != 0 (even
+ *            with e_shoff 0) e_shentsize, the section header table, a
+ *            NUL-terminated .shstrtab and every sh_name inside it; the first
+ *            .resource_table, if any, inside the image and valid by Linux's
+ *            rules with 4-byte aligned entries; every size and offset below
+ *            2^31; no PT_LOAD with p_memsz 0.
+ * Returns 0 and sets *entry (may be NULL) to e_entry, or a REMOTE_FW_E... code.
+ */
+#define REMOTE_FW_CHECK_REGIONS 0x1u
+#define REMOTE_FW_CHECK_OPENAMP 0x2u
+int remote_fw_check(const struct remote_fw_image *img, unsigned int rules,
+                    const struct remote_fw_region *allowed, size_t n_allowed,
+                    uintptr_t *entry);
 
 /* CRC-32 (IEEE 802.3, reflected, as zlib's crc32) of n bytes: the checksum
  * `bundle` records. Exposed so a host can check an image it received another way. */

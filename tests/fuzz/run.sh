@@ -6,6 +6,12 @@
 #   tests/fuzz/run.sh build              only build; prints the binary's path
 #
 # Environment:
+#   FUZZ_TARGET kit (default): fuzz_remote_fw.c on remote_fw.c;
+#               openamp: fuzz_remote_fw_openamp.c, the OpenAMP image store's
+#               open + load path through real OpenAMP (libmetal and open-amp
+#               from OPENAMP_PREFIX, else built once by
+#               tests/support/openamp.py from OPENAMP_SRC/LIBMETAL_SRC or
+#               ../shared/third_party)
 #   FUZZ_WORK   where the binary, the growing working corpus and crash
 #               artifacts go (default tests/fuzz/build, git-ignored)
 #   CC          a clang with libFuzzer (default clang)
@@ -21,7 +27,12 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 work=${FUZZ_WORK:-$here/build}
-bin=$work/fuzz_remote_fw
+target=${FUZZ_TARGET:-kit}
+case $target in
+kit)     bin=$work/fuzz_remote_fw ;;
+openamp) bin=$work/fuzz_remote_fw_openamp ;;
+*)       echo "$0: FUZZ_TARGET is kit or openamp, not '$target'" >&2; exit 2 ;;
+esac
 
 usage() {
         echo "usage: $0 SECONDS | replay PATH... | build" >&2
@@ -30,10 +41,21 @@ usage() {
 
 build() {
         mkdir -p "$work"
-        ${CC:-clang} -g -O1 -std=gnu99 -Wall -Wextra -Werror \
-                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-                -fno-omit-frame-pointer -I"$root/linker" \
-                "$here/fuzz_remote_fw.c" "$root/linker/remote_fw.c" -o "$bin.tmp"
+        flags="-g -O1 -std=gnu99 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined
+               -fno-sanitize-recover=all -fno-omit-frame-pointer -I$root/linker"
+        if [ "$target" = kit ]; then
+                # shellcheck disable=SC2086 # word splitting wanted
+                ${CC:-clang} $flags "$here/fuzz_remote_fw.c" "$root/linker/remote_fw.c" -o "$bin.tmp"
+        else
+                prefix=${OPENAMP_PREFIX:-}
+                if [ -z "$prefix" ]; then
+                        prefix=$(cd "$root" && ${PYTHON:-python3} -m tests.support.openamp) || exit 2
+                fi
+                # shellcheck disable=SC2086
+                ${CC:-clang} $flags -I"$prefix/include" "$here/fuzz_remote_fw_openamp.c" \
+                        "$root/linker/remote_fw_openamp.c" "$root/linker/remote_fw.c" \
+                        "$prefix/lib/libopen_amp.a" "$prefix/lib/libmetal.a" -o "$bin.tmp"
+        fi
         mv "$bin.tmp" "$bin"
 }
 
@@ -63,11 +85,11 @@ replay)
         ;;
 *)
         build
-        mkdir -p "$work/corpus" "$work/artifacts"
+        mkdir -p "$work/corpus-$target" "$work/artifacts"
         # shellcheck disable=SC2086
         exec nice -n 10 "$bin" -max_total_time="$1" -print_final_stats=1 \
                 -use_value_profile=1 -timeout=10 -rss_limit_mb=2048 \
                 -artifact_prefix="$work/artifacts/" ${FUZZ_ARGS:-} \
-                "$work/corpus" "$here/corpus"
+                "$work/corpus-$target" "$here/corpus"
         ;;
 esac

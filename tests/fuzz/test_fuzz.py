@@ -6,6 +6,12 @@
   markers, and artifacts left behind are all checked).
 - test_replay_seeds_and_regressions: every seed and every file in
   regressions/ (inputs that once crashed, kept after the fix) runs once, clean.
+- test_fuzz_openamp_runs_clean / test_replay_openamp: the same for
+  fuzz_remote_fw_openamp.c (FUZZ_TARGET=openamp), the OpenAMP image store's
+  open + load path through real OpenAMP, for FUZZ_OPENAMP_SECONDS (default 20
+  under CI=true, 10 otherwise); libmetal and open-amp come from the session's
+  build (tests/support/openamp.py: skipped, or failed under CI=true,
+  when their sources are absent).
 """
 
 from __future__ import annotations
@@ -13,9 +19,12 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support import openamp
 
 HERE = Path(__file__).resolve().parent
 RUN = HERE / "run.sh"
@@ -34,8 +43,8 @@ def fuzz_seconds() -> int:
     return int(os.environ.get("FUZZ_SECONDS", default))
 
 
-def run(args, work: Path, timeout: int) -> tuple[int, str]:
-    env = dict(os.environ, FUZZ_WORK=str(work))
+def run(args, work: Path, timeout: int, **env_extra: str) -> tuple[int, str]:
+    env = dict(os.environ, FUZZ_WORK=str(work), **env_extra)
     proc = subprocess.run(["sh", str(RUN), *map(str, args)], env=env, capture_output=True,
                           text=True, timeout=timeout)
     return proc.returncode, proc.stdout + proc.stderr
@@ -74,6 +83,36 @@ def test_replay_seeds_and_regressions(need, tmp_path):
     inputs = seed_files() + sorted(p for p in REGRESSIONS.iterdir() if p.is_file()
                                    and p.name != "README.md")
     code, out = run(["replay", *inputs], tmp_path, timeout=600)
+    assert_clean(code, out)
+    for path in inputs:
+        assert f"Executed {path}" in out, f"{path} was not replayed:\n{out[-2000:]}"
+
+
+def openamp_env() -> dict[str, str]:
+    return {"FUZZ_TARGET": "openamp", "OPENAMP_PREFIX": str(openamp.build_libs()),
+            "PYTHON": sys.executable}
+
+
+def test_fuzz_openamp_runs_clean(need, tmp_path):
+    need("clang")
+    env = openamp_env()
+    default = "20" if os.environ.get("CI", "").lower() == "true" else "10"
+    seconds = int(os.environ.get("FUZZ_OPENAMP_SECONDS", default))
+    code, out = run([seconds], tmp_path, timeout=seconds + 600, **env)
+    assert_clean(code, out)
+    executed = re.search(r"stat::number_of_executed_units:\s*(\d+)", out)
+    assert executed and int(executed.group(1)) > 100, out[-2000:]
+    assert "INITED" in out and "cov:" in out
+    artifacts = tmp_path / "artifacts"
+    assert not any(artifacts.iterdir()), f"artifacts left: {list(artifacts.iterdir())}"
+
+
+def test_replay_openamp(need, tmp_path):
+    need("clang")
+    env = openamp_env()
+    inputs = seed_files() + sorted(p for p in REGRESSIONS.iterdir() if p.is_file()
+                                   and p.name != "README.md")
+    code, out = run(["replay", *inputs], tmp_path, timeout=600, **env)
     assert_clean(code, out)
     for path in inputs:
         assert f"Executed {path}" in out, f"{path} was not replayed:\n{out[-2000:]}"

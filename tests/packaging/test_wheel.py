@@ -13,7 +13,8 @@ from tests.support.paths import ROOT
 from tests.support.cli import run_bundle
 from tests.support.elf import build_host, build_remote
 
-KIT_FILES = {"remote_fw.h", "remote_fw_rsc.h", "remote_fw.c", "remote_fw.ld", "bundle.mk", "RemoteFw.cmake"}
+KIT_FILES = {"remote_fw.h", "remote_fw_rsc.h", "remote_fw.c", "remote_fw.ld", "bundle.mk", "RemoteFw.cmake",
+             "remote_fw_openamp.h", "remote_fw_openamp.c"}
 
 
 def test_wheel_installs_a_working_bundle_and_kit(tmp_path, wheel):
@@ -36,7 +37,8 @@ def test_wheel_installs_a_working_bundle_and_kit(tmp_path, wheel):
     kit_dir = kit.stdout.strip()
     assert kit_dir.startswith(str(site)), kit_dir
     assert KIT_FILES <= set(os.listdir(kit_dir))
-    assert (ROOT / "linker" / "remote_fw.h").read_bytes() == open(os.path.join(kit_dir, "remote_fw.h"), "rb").read()
+    for f in sorted(KIT_FILES):     # the kit as in the tree, the OpenAMP store included
+        assert (ROOT / "linker" / f).read_bytes() == open(os.path.join(kit_dir, f), "rb").read(), f
 
     host, remote, out = elsewhere / "host.elf", elsewhere / "remote.elf", elsewhere / "out.elf"
     host.write_bytes(build_host())
