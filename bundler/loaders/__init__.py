@@ -15,7 +15,6 @@ from bundler.elf import spec
 from bundler.loaders import kit, linux, openamp, resources, uboot
 from bundler.loaders.base import Context, Host, Rule, layout, read_phdrs, read_shdr
 from bundler.memory import MemoryMap
-from bundler.records import Factory
 from bundler.checks.report import Report
 from bundler.findings import Finding
 
@@ -103,7 +102,6 @@ class FirmwareReport(Report):
     loader: str = DEFAULT_LOADER
     memory: MemoryMap | None = None
     kind: str | None = None
-    checked: list = Factory(list)
 
     def to_dict(self) -> dict:
         out = super().to_dict()
