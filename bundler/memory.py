@@ -100,3 +100,17 @@ def memory_from_dtb(blob, node_path: str) -> MemoryMap:
         if entry.size:
             ranges.append(MemoryRange(entry.address, entry.size, f"{node.name.split('@', 1)[0]} reg[{i}]"))
     return MemoryMap(ranges=ranges, source=f"device tree node {node_path}", carveout_names=names)
+
+
+def as_memory_map(memory) -> MemoryMap | None:
+    """The Python API's ``memory=``: a MemoryMap, or ranges as MemoryRange or (start, size[, name]) tuples."""
+    if memory is None or isinstance(memory, MemoryMap):
+        return memory
+    ranges = []
+    for r in memory:
+        if isinstance(r, MemoryRange):
+            ranges.append(r)
+        else:
+            start, size, *name = r
+            ranges.append(MemoryRange(int(start), int(size), name[0] if name else None))
+    return MemoryMap(ranges=ranges, source="memory=")

@@ -14,9 +14,9 @@ from __future__ import annotations
 from bundler.elf import spec
 from bundler.loaders import kit, linux, openamp, resources, uboot
 from bundler.loaders.base import Context, Host, Rule, layout, read_phdrs, read_shdr
-from bundler.memory import MemoryMap
 from bundler.checks.report import Report
 from bundler.findings import Finding
+from bundler.memory import MemoryMap, as_memory_map
 
 PROFILES = {"linux": linux, "uboot": uboot, "openamp": openamp, "kit": kit}
 DEFAULT_LOADER = "linux"
@@ -40,6 +40,7 @@ def all_codes() -> dict[str, Rule]:
 def check_firmware(data, loader: str = DEFAULT_LOADER, memory: MemoryMap | None = None, *,
                    stem: str | None = None, host: Host | None = None) -> list[Finding]:
     """Every finding of ``loader``'s rules on the firmware bytes ``data``, in the loader's order."""
+    memory = as_memory_map(memory)
     if loader not in PROFILES:
         raise ValueError(f"unknown loader {loader!r}: one of {', '.join(PROFILES)}")
     ctx = make_context(data, loader, memory, stem=stem, host=host)
@@ -114,6 +115,7 @@ def verify_firmware(data, loader: str = DEFAULT_LOADER, memory: MemoryMap | None
                     host: Host | None = None) -> FirmwareReport:
     """``bundle verify REMOTE.elf``: the report on a plain firmware image."""
     loader = loader or DEFAULT_LOADER
+    memory = as_memory_map(memory)
     report = FirmwareReport(loader=loader, memory=memory, kind=_kind(data))
     report.findings.extend(check_firmware(data, loader, memory, host=host))
     return report

@@ -193,6 +193,8 @@ def test_python_api(files):
     report = verify(parse_elf(outside), memory=memory)
     assert not report.ok and report.codes() & {"linux-segment-da", "mem-load"}
     assert loaders.verify_firmware(outside, "openamp", memory).codes() >= {"openamp-segment-map"}
+    as_tuples = [(0x40400000, 0x100000, "ram"), (0x40500000, 0x10000)]
+    assert verify(parse_elf(outside), loader="openamp", memory=as_tuples).codes() >= {"openamp-segment-map"}
 
 
 def test_bundle_verify_checks_each_remote(capsys, files, tmp_path):
