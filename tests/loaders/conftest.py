@@ -61,6 +61,10 @@ def built(tmp_path_factory) -> dict[str, dict[str, bytes]]:
         make(where, "build/remote.elf", "build/remote-bad.elf", flags=("-j2",))
         out[sample] = {"remote": (where / "build" / "remote.elf").read_bytes(),
                        "outside": (where / "build" / "remote-bad.elf").read_bytes()}
+        if sample == "cortex-m3":       # the same remote built big-endian (BE8)
+            make(where, "build-be/remote.elf", flags=("-j2",), BUILD="build-be",
+                 ARCH="-mcpu=cortex-m3 -mthumb -mbig-endian")
+            out[sample]["big-endian"] = (where / "build-be" / "remote.elf").read_bytes()
     return out
 
 

@@ -104,38 +104,41 @@ def test_profile_agrees_with_the_real_openamp(openamp_load, corpus, tmp_path):
     compared = undefined = model_only_undefined = 0
     disagreements = []
     harness = openamp_native.Harness(openamp_load)
-    for sample, data in corpus.items():
-        for table, case in _all_cases():
-            if case.only and sample not in case.only:
-                continue
-            image = case.damage(data)
-            memory = case.memory(sample) if case.memory is not None else board_memory(sample)
-            memory = type(memory)(ranges=memory.ranges)          # the platform's mems; no device-tree names
-            ctx = make_context(image, "openamp", memory, host=HOST64)
-            predicted = profile.predict(ctx)
-            path = tmp_path / f"image{compared + undefined + model_only_undefined + len(disagreements)}.elf"
-            path.write_bytes(image)
-            real = harness.run(path, memory)
-            label = f"{sample} / {table}: {case.id}"
-            if real.outcome == "undefined":
-                undefined += 1
-                if predicted.outcome != "undefined":
-                    disagreements.append(f"{label}: OpenAMP overflowed, the profile says {predicted}\n"
-                                         f"{real.log[-1500:]}")
-                continue
-            if predicted.outcome == "undefined":
-                model_only_undefined += 1
-                continue
-            compared += 1
-            if (predicted.outcome, predicted.table) != (real.outcome, real.table):
-                disagreements.append(f"{label}: profile {predicted}, OpenAMP {real}\n{real.log[-800:]}")
-                continue
-            for f in ctx.findings:
-                if f.code in LOGGED:
-                    words = f.message.split('("', 1)[-1].rstrip('")')
-                    if words not in real.log:
-                        disagreements.append(f"{label}: {f.code} says {words!r}, OpenAMP logged:\n{real.log[-800:]}")
-    harness.close()
+    try:
+        for sample, data in corpus.items():
+            for table, case in _all_cases():
+                if case.only and sample not in case.only:
+                    continue
+                image = case.damage(data)
+                memory = case.memory(sample) if case.memory is not None else board_memory(sample)
+                memory = type(memory)(ranges=memory.ranges)          # the platform's mems; no device-tree names
+                ctx = make_context(image, "openamp", memory, host=HOST64)
+                predicted = profile.predict(ctx)
+                path = tmp_path / f"image{compared + undefined + model_only_undefined + len(disagreements)}.elf"
+                path.write_bytes(image)
+                real = harness.run(path, memory)
+                label = f"{sample} / {table}: {case.id}"
+                if real.outcome == "undefined":
+                    undefined += 1
+                    if predicted.outcome != "undefined":
+                        disagreements.append(f"{label}: OpenAMP overflowed, the profile says {predicted}\n"
+                                             f"{real.log[-1500:]}")
+                    continue
+                if predicted.outcome == "undefined":
+                    model_only_undefined += 1
+                    continue
+                compared += 1
+                if (predicted.outcome, predicted.table) != (real.outcome, real.table):
+                    disagreements.append(f"{label}: profile {predicted}, OpenAMP {real}\n{real.log[-800:]}")
+                    continue
+                for f in ctx.findings:
+                    if f.code in LOGGED:
+                        words = f.message.split('("', 1)[-1].rstrip('")')
+                        if words not in real.log:
+                            disagreements.append(f"{label}: {f.code} says {words!r}, OpenAMP logged:\n"
+                                                 f"{real.log[-800:]}")
+    finally:
+        harness.close()
     print(f"\nOpenAMP differential: {compared} images compared, {undefined} overflowed in OpenAMP (and the profile "
           f"said so), {model_only_undefined} the profile calls undefined that ran clean")
     assert not disagreements, "\n\n".join(disagreements)
