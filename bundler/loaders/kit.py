@@ -237,7 +237,8 @@ def _rsc_check(table: bytes, lay) -> str | None:
 
 _CODES = {"REMOTE_FW_ENOTELF": "kit-enotelf", "REMOTE_FW_EBOUNDS": "kit-ebounds", "REMOTE_FW_ESEGMENT": "kit-esegment",
           "REMOTE_FW_EREGION": "kit-eregion", "REMOTE_FW_ENOLOAD": "kit-enoload"}
-_RSC_CODES = {"REMOTE_FW_ENOTELF": "kit-enotelf", "REMOTE_FW_ENORSC": "kit-rsc-missing", "REMOTE_FW_EBOUNDS": "kit-rsc-bounds", "REMOTE_FW_ERSC": "kit-rsc"}
+_RSC_CODES = {"REMOTE_FW_ENOTELF": "kit-enotelf", "REMOTE_FW_ENORSC": "kit-rsc-missing",
+              "REMOTE_FW_EBOUNDS": "kit-rsc-bounds", "REMOTE_FW_ERSC": "kit-rsc"}
 
 
 def check(ctx: Context):

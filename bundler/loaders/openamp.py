@@ -70,7 +70,8 @@ RULES = [
          "each PT_LOAD's file bytes lie inside the image and, copied to p_paddr, inside the memory"),
     Rule("openamp-segment-filesz", ERROR, ACCEPTED, "",
          "p_filesz <= p_memsz (not checked: OpenAMP writes p_filesz bytes, past the segment)"),
-    Rule("openamp-no-load", ERROR, ACCEPTED, "", "at least one PT_LOAD (else remoteproc_load returns 0, nothing loaded)"),
+    Rule("openamp-no-load", ERROR, ACCEPTED, "",
+         "at least one PT_LOAD (else remoteproc_load returns 0, nothing loaded)"),
     Rule("openamp-rsc-update", ERROR, ACCEPTED, "load: not able to update rsc table.",
          "with memory given: the table's sh_addr .. + sh_size maps; else rproc->rsc_table stays NULL"),
 ]
