@@ -22,7 +22,7 @@ from bundler import rsc_table
 from bundler.elf import spec
 from bundler.loaders import resources
 from bundler.loaders.base import (ACCEPTED, ERRNO, ERROR, FW_RSC_ADDR_ANY, NOTE, REFUSED, UNDEFINED, WARNING,
-                                  Context, Rule, cstring_at, layout, read_phdrs, read_shdr, within)
+                                  Context, Rule, layout, read_phdrs, read_shdr, within)
 
 NAME = "linux"
 TITLE = "Linux remoteproc (default ELF ops)"

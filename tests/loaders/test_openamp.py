@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bundler.elf import spec
-from bundler.loaders import Host, check_firmware, make_context
+from bundler.loaders import Host, make_context
 from bundler.loaders import openamp as profile
 from tests.loaders import mutate
 from tests.loaders.cases import (Case, assert_case, entry_type, load_down_a_page, load_field, no_loads, rsc_renamed,
