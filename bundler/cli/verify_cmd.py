@@ -40,7 +40,7 @@ LOADERS = ("linux", "uboot", "openamp", "kit")
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("elf", metavar="ELF", help="the bundled host ELF")
+    parser.add_argument("elf", metavar="ELF", help="the bundled host ELF, or a remote firmware ELF")
     parser.add_argument("--remote", action="append", default=[], metavar="FILE",
                         help="a remote image the ELF must carry, byte for byte (repeatable; matched by "
                              "stem, else by content)")
