@@ -95,6 +95,9 @@ RULES = [
     Rule("linux-segment-filesz", ERROR, REFUSED, "bad phdr filesz 0x%llx memsz 0x%llx", "p_filesz <= p_memsz"),
     Rule("linux-segment-truncated", ERROR, REFUSED, "truncated fw: need 0x%llx avail 0x%zx",
          "p_offset + p_filesz <= file size"),
+    Rule("linux-segment-wrap", ERROR, UNDEFINED, "",
+         "not checked by Linux: p_offset + p_filesz does not wrap 64 bits (else the truncation check passes and "
+         "Linux copies from outside the firmware)"),
     Rule("linux-segment-size-t", ERROR, REFUSED, "size (%llx) does not fit in size_t type",
          "p_memsz fits size_t (32-bit hosts)"),
     Rule("linux-segment-da", ERROR, REFUSED, "bad phdr da 0x%llx mem 0x%llx",
@@ -398,6 +401,10 @@ def check_segments(ctx: Context, lay, ehdr, carveouts) -> None:
         if p.p_filesz > p.p_memsz:
             _fail(ctx, "linux-segment-filesz", f"{where} has p_filesz {p.p_filesz} > p_memsz {p.p_memsz}",
                   f"bad phdr filesz {p.p_filesz:#x} memsz {p.p_memsz:#x}", address=p.p_paddr, size=p.p_memsz)
+        elif p.p_offset + p.p_filesz >= 1 << 64:
+            ctx.add("linux-segment-wrap", f"{where}: p_offset {p.p_offset:#x} + p_filesz {p.p_filesz:#x} wraps 64 bits: "
+                                          "the \"truncated fw\" check passes and Linux copies from outside the "
+                                          "firmware", p.p_paddr, p.p_filesz)
         elif p.p_offset + p.p_filesz > size:
             _fail(ctx, "linux-segment-truncated", f"{where}: file bytes {p.p_offset:#x} + {p.p_filesz} run past the "
                                                   f"end of the {size}-byte image",

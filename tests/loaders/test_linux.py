@@ -82,6 +82,8 @@ CASES = [
          "linux-segment-filesz", "bad phdr filesz"),
     Case("segment past the end", lambda d: load_field(d, 1, p_offset=len(d) - 4), "linux-segment-truncated",
          "truncated fw: need 0x"),
+    Case("p_offset + p_filesz wraps", lambda d: load_field(d, 0, p_offset=(1 << 64) - 0x10), "linux-segment-wrap",
+         only=("riscv64-amp", "aarch64-amp")),
     Case("p_memsz beyond a 32-bit size_t", lambda d: load_field(d, 1, p_memsz=1 << 33), "linux-segment-size-t",
          "does not fit in size_t type", host=Host("little", 32), only=("riscv64-amp", "aarch64-amp")),
     Case("segment a page below the memory", load_down_a_page, "linux-segment-da", "bad phdr da 0x"),
