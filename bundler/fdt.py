@@ -44,6 +44,7 @@ _PROP = struct.Struct(">II")        # struct fdt_property after the token: len, 
 
 MIN_VERSION = 17                    # the only layout dtc and mkimage write; 16 lacks size_dt_struct
 MAX_DEPTH = 64                      # libfdt's FDT_MAX_DEPTH
+MAX_NAME = 255                      # longest node or property name accepted (the spec says 31; real trees exceed it)
 MAX_CELLS = 4                       # #address-cells / #size-cells beyond this are refused
 DEFAULT_ADDRESS_CELLS = 2           # spec 2.3.5: when a parent has no #address-cells
 DEFAULT_SIZE_CELLS = 1              # spec 2.3.5: when a parent has no #size-cells
@@ -383,9 +384,15 @@ def _find_nul(data, start: int, end: int) -> int:
 
 
 def _cstring(data, start: int, end: int, what: str) -> tuple[str, int]:
-    """The NUL-terminated string at ``start`` (before ``end``) and the offset after its NUL."""
-    nul = _find_nul(data, start, end)
+    """The NUL-terminated name at ``start`` (before ``end``, at most MAX_NAME bytes) and the offset after its NUL.
+
+    The length bound keeps a hostile blob (many names pointing into one long
+    string) from costing time quadratic in its size.
+    """
+    nul = _find_nul(data, start, min(end, start + MAX_NAME + 1))
     if nul < 0:
+        if end - start > MAX_NAME:
+            raise _fail(f"{what} at {start:#x} is longer than {MAX_NAME} bytes (or not NUL-terminated)")
         raise _fail(f"{what} at {start:#x} is not NUL-terminated before {end:#x}")
     try:
         text = bytes(data[start:nul]).decode("utf-8")
@@ -420,7 +427,7 @@ def parse_fdt(data) -> Fdt:
 
     root = None
     stack: list[FdtNode] = []
-    seen_child: list[bool] = []
+    child_names: list[set] = []        # per open node: its children's names so far (sibling check in O(1))
     phandles: dict[int, FdtNode] = {}
     off = s_start
     ended = False
@@ -439,11 +446,11 @@ def parse_fdt(data) -> Fdt:
                 parent = stack[-1]
                 if not name or "/" in name:
                     raise _fail(f"node at {tok_at:#x} under {parent.path} has the invalid name {name!r}")
-                if any(c.name == name for c in parent.children):
+                if name in child_names[-1]:
                     raise _fail(f"node {parent.path.rstrip('/')}/{name} at {tok_at:#x} appears twice")
                 node = FdtNode(name, f"{parent.path.rstrip('/')}/{name}", tok_at, parent)
                 parent.children.append(node)
-                seen_child[-1] = True
+                child_names[-1].add(name)
             else:
                 if root is not None:
                     raise _fail(f"a second root node at {tok_at:#x}")
@@ -453,12 +460,12 @@ def parse_fdt(data) -> Fdt:
             if len(stack) >= MAX_DEPTH:
                 raise _fail(f"node {node.path} at {tok_at:#x} is nested deeper than {MAX_DEPTH} levels")
             stack.append(node)
-            seen_child.append(False)
+            child_names.append(set())
         elif token == FDT_END_NODE:
             if not stack:
                 raise _fail(f"FDT_END_NODE at {tok_at:#x} closes no open node")
             stack.pop()
-            seen_child.pop()
+            child_names.pop()
         elif token == FDT_PROP:
             if not stack:
                 raise _fail(f"property at {tok_at:#x} lies outside any node")
@@ -470,7 +477,7 @@ def parse_fdt(data) -> Fdt:
                 raise _fail(f"property at {tok_at:#x} says {length} bytes, but only {s_end - off} remain "
                             f"in the structure block")
             node = stack[-1]
-            if seen_child[-1]:
+            if child_names[-1]:
                 raise _fail(f"property at {tok_at:#x} in {node.path} comes after a subnode")
             pname = name_at(nameoff, tok_at)
             if pname in node.properties:
