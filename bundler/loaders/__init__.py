@@ -5,7 +5,7 @@ One module per loader (:mod:`.linux`, :mod:`.uboot`, :mod:`.openamp`,
 does, its own words) and a ``check(ctx)`` that walks the image the way that
 loader does; :mod:`.resources` checks resource-table entries against the
 memory map. :func:`check_firmware` runs one profile on the bytes of one image
-and returns findings (:class:`bundler.verify.Finding`); :func:`verify_firmware`
+and returns findings (:class:`bundler.findings.Finding`); :func:`verify_firmware`
 wraps them in a report. Nothing here raises on a damaged image.
 """
 
@@ -82,7 +82,7 @@ def _check_loads(ctx: Context, memory: MemoryMap) -> None:
         if p.p_type != spec.PT_LOAD or p.p_memsz == 0 or p.p_paddr in said:
             continue
         if memory.find_holding(p.p_paddr, p.p_memsz) is None:
-            ctx.add("mem-load", f"segment {i} (PT_LOAD at p_paddr {p.p_paddr:#x}), {p.p_memsz} bytes, is "
+            ctx.finding("mem-load", f"segment {i} (PT_LOAD at p_paddr {p.p_paddr:#x}), {p.p_memsz} bytes, is "
                                 f"{memory.describe_miss(p.p_paddr, p.p_memsz)}", p.p_paddr, p.p_memsz)
 
 

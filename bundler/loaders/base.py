@@ -17,7 +17,7 @@ from __future__ import annotations
 from bundler.elf import spec
 from bundler.memory import MemoryMap
 from bundler.records import Factory, Record
-from bundler.findings import ERROR, WARNING, Finding
+from bundler.findings import CODES, ERROR, WARNING, finding
 
 # What the loader does when the rule is broken.
 REFUSED = "refused"        # it returns an error and loads nothing (or stops the boot)
@@ -29,11 +29,21 @@ FW_RSC_ADDR_ANY = 0xFFFFFFFF
 
 
 class Rule(Record):
+    """One rule of a loader: its finding code (severity and meaning in the one registry,
+    bundler.findings.CODES), what the loader does when it is broken, and its own words."""
+
     code: str
-    severity: str
     outcome: str
     words: str          # the loader's own message (its format string), "" if it prints none
-    rule: str           # what is checked, one line for the docs
+
+    @property
+    def severity(self) -> str:
+        return CODES[self.code].severity
+
+    @property
+    def rule(self) -> str:
+        """What is checked, one line (the registry's meaning, as docs/json.md says it)."""
+        return CODES[self.code].meaning
 
 
 class Host(Record):
@@ -61,16 +71,16 @@ class Context(Record):
     def size(self) -> int:
         return len(self.data)
 
-    def add(self, code: str, message: str, address: int | None = None, size: int | None = None,
-            words: str | None = None) -> Finding:
-        """A finding for rule ``code``; ``words`` is the loader's message filled in."""
-        rule = self.rules[code]
-        text = message
-        if words:
-            text += f' ("{words}")'
-        finding = Finding(rule.severity, code, text, self.stem, address, size)
-        self.findings.append(finding)
-        return finding
+    def finding(self, code: str, message: str, address: int | None = None, size: int | None = None,
+                words: str | None = None):
+        """Record a finding of rule ``code`` (registered in bundler.findings); ``words`` is the
+        loader's message filled in, quoted after the message."""
+        if code not in self.rules:
+            raise KeyError(f"{code} is no rule of this profile")
+        text = f'{message} ("{words}")' if words else message
+        f = finding(code, text, self.stem, address, size)
+        self.findings.append(f)
+        return f
 
     def outcome_of(self, finding: Finding) -> str:
         rule = self.rules.get(finding.code)

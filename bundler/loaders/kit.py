@@ -35,23 +35,14 @@ STRERROR = {
 }
 
 RULES = [
-    Rule("kit-enotelf", ERROR, REFUSED, "REMOTE_FW_ENOTELF",
-         "remote_fw_load: magic, EI_CLASS, EI_DATA, EI_VERSION and e_version known; the header inside the image; "
-         "e_phentsize (and e_shentsize when sections are read) the class's"),
-    Rule("kit-ebounds", ERROR, REFUSED, "REMOTE_FW_EBOUNDS",
-         "remote_fw_load: the program header table, each PT_LOAD's file bytes (and section 0 for PN_XNUM) "
-         "inside the image"),
-    Rule("kit-esegment", ERROR, REFUSED, "REMOTE_FW_ESEGMENT",
-         "remote_fw_load: p_filesz <= p_memsz, no address overflow, e_entry fits uintptr_t"),
-    Rule("kit-eregion", ERROR, REFUSED, "REMOTE_FW_EREGION",
-         "remote_fw_load, with memory given: every PT_LOAD with bytes wholly inside one allowed region"),
-    Rule("kit-enoload", ERROR, REFUSED, "REMOTE_FW_ENOLOAD", "remote_fw_load: a PT_LOAD with p_memsz > 0"),
-    Rule("kit-rsc-missing", WARNING, NOTE, "REMOTE_FW_ENORSC",
-         "remote_fw_rsc_table: a .resource_table section (a host that needs none does not call it)"),
-    Rule("kit-rsc-bounds", ERROR, REFUSED, "REMOTE_FW_EBOUNDS",
-         "remote_fw_rsc_table: section headers, the name table and the table's bytes inside the image"),
-    Rule("kit-rsc", ERROR, REFUSED, "REMOTE_FW_ERSC",
-         "remote_fw_rsc_table: the table as Linux checks it, types 0..3 or vendor 128..512, not SHT_NOBITS"),
+    Rule("kit-enotelf", REFUSED, "REMOTE_FW_ENOTELF"),
+    Rule("kit-ebounds", REFUSED, "REMOTE_FW_EBOUNDS"),
+    Rule("kit-esegment", REFUSED, "REMOTE_FW_ESEGMENT"),
+    Rule("kit-eregion", REFUSED, "REMOTE_FW_EREGION"),
+    Rule("kit-enoload", REFUSED, "REMOTE_FW_ENOLOAD"),
+    Rule("kit-rsc-missing", NOTE, "REMOTE_FW_ENORSC"),
+    Rule("kit-rsc-bounds", REFUSED, "REMOTE_FW_EBOUNDS"),
+    Rule("kit-rsc", REFUSED, "REMOTE_FW_ERSC"),
 ]
 
 
@@ -235,10 +226,25 @@ def _rsc_check(table: bytes, lay) -> str | None:
     return None
 
 
-_CODES = {"REMOTE_FW_ENOTELF": "kit-enotelf", "REMOTE_FW_EBOUNDS": "kit-ebounds", "REMOTE_FW_ESEGMENT": "kit-esegment",
-          "REMOTE_FW_EREGION": "kit-eregion", "REMOTE_FW_ENOLOAD": "kit-enoload"}
-_RSC_CODES = {"REMOTE_FW_ENOTELF": "kit-enotelf", "REMOTE_FW_ENORSC": "kit-rsc-missing",
-              "REMOTE_FW_EBOUNDS": "kit-rsc-bounds", "REMOTE_FW_ERSC": "kit-rsc"}
+def _load_finding(ctx: Context, r: _Refused):
+    """remote_fw_load's code as the finding of its rule."""
+    text, words = f"remote_fw_load returns {r.name}: {r.why}", f"{r.name}: {STRERROR[r.name]}"
+    emit = {"REMOTE_FW_ENOTELF": lambda: ctx.finding("kit-enotelf", text, r.address, r.size, words),
+            "REMOTE_FW_EBOUNDS": lambda: ctx.finding("kit-ebounds", text, r.address, r.size, words),
+            "REMOTE_FW_ESEGMENT": lambda: ctx.finding("kit-esegment", text, r.address, r.size, words),
+            "REMOTE_FW_EREGION": lambda: ctx.finding("kit-eregion", text, r.address, r.size, words),
+            "REMOTE_FW_ENOLOAD": lambda: ctx.finding("kit-enoload", text, r.address, r.size, words)}
+    emit[r.name]()
+
+
+def _rsc_finding(ctx: Context, r: _Refused):
+    """remote_fw_rsc_table's code as the finding of its rule."""
+    text, words = f"remote_fw_rsc_table returns {r.name}: {r.why}", f"{r.name}: {STRERROR[r.name]}"
+    emit = {"REMOTE_FW_ENOTELF": lambda: ctx.finding("kit-enotelf", text, r.address, r.size, words),
+            "REMOTE_FW_ENORSC": lambda: ctx.finding("kit-rsc-missing", text, r.address, r.size, words),
+            "REMOTE_FW_EBOUNDS": lambda: ctx.finding("kit-rsc-bounds", text, r.address, r.size, words),
+            "REMOTE_FW_ERSC": lambda: ctx.finding("kit-rsc", text, r.address, r.size, words)}
+    emit[r.name]()
 
 
 def check(ctx: Context):
@@ -246,17 +252,14 @@ def check(ctx: Context):
     try:
         load(ctx.data, ctx.memory, ctx.host.bits)
     except _Refused as r:
-        ctx.add(_CODES[r.name], f"remote_fw_load returns {r.name}: {r.why}", r.address, r.size,
-                words=f"{r.name}: {STRERROR[r.name]}")
+        _load_finding(ctx, r)
     try:
         table = rsc(ctx.data)
         entries = rsc_table.decode(table, layout(ctx.data[spec.EI_CLASS], ctx.data[spec.EI_DATA]).byteorder).entries
     except _Refused as r:
         if r.name == "REMOTE_FW_ENOTELF" and any(f.code == "kit-enotelf" for f in ctx.findings):
             return entries                    # remote_fw_load said it already
-        code = _RSC_CODES.get(r.name, "kit-rsc-bounds")
-        ctx.add(code, f"remote_fw_rsc_table returns {r.name}: {r.why}", r.address, r.size,
-                words=f"{r.name}: {STRERROR[r.name]}")
+        _rsc_finding(ctx, r)
     return entries
 
 

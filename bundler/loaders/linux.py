@@ -39,74 +39,47 @@ RSC_LAST = 4
 RSC_VENDOR_START, RSC_VENDOR_END = 128, 512
 
 RULES = [
-    Rule("linux-too-small", ERROR, REFUSED, "Image is too small",
-         "the file holds an ELF32 header (52 bytes)"),
-    Rule("linux-bad-magic", ERROR, REFUSED, "Image is corrupted (bad magic)", "e_ident starts with \\x7fELF"),
-    Rule("linux-class", ERROR, REFUSED, "Unsupported class: %d", "EI_CLASS is ELFCLASS32 or ELFCLASS64"),
-    Rule("linux-elf64-header", ERROR, REFUSED, "elf64 header is too small",
-         "an ELF64 file holds an ELF64 header (64 bytes)"),
-    Rule("linux-endianness", ERROR, REFUSED, "Unsupported firmware endianness",
-         "EI_DATA is the host's byte order"),
-    Rule("linux-shoff", ERROR, REFUSED, "Image is too small", "e_shoff + one section header <= file size"),
-    Rule("linux-phnum", ERROR, REFUSED, "No loadable segments", "e_phnum > 0"),
-    Rule("linux-phoff", ERROR, REFUSED, "Firmware size is too small", "e_phoff <= file size"),
-    Rule("linux-phdr-bounds", ERROR, UNDEFINED, "",
-         "not checked by Linux: the program header table (e_phnum entries of sizeof(Elf_Phdr), e_phentsize "
-         "ignored) lies inside the file"),
-    Rule("linux-shdr-bounds", ERROR, UNDEFINED, "",
-         "not checked by Linux: the section headers, e_shstrndx's and every name it compares lie inside the file"),
-    Rule("linux-rsc-missing", ERROR, REFUSED, "",
-         "a .resource_table section exists (find_table returns NULL silently: Boot failed: -22; vendor "
-         "drivers that wrap rproc_elf_load_rsc_table may only warn)"),
-    Rule("linux-rsc-truncated", ERROR, REFUSED, "resource table truncated",
-         "sh_offset + sh_size <= file size, without wrapping"),
-    Rule("linux-rsc-headerless", ERROR, REFUSED, "header-less resource table", "sh_size >= 16"),
-    Rule("linux-rsc-version", ERROR, REFUSED, "unsupported fw ver: %d", "ver == 1"),
-    Rule("linux-rsc-reserved", ERROR, REFUSED, "non zero reserved bytes", "reserved[0] == reserved[1] == 0"),
-    Rule("linux-rsc-incomplete", ERROR, REFUSED, "resource table incomplete", "16 + 4 * num <= sh_size"),
-    Rule("linux-rsc-entry-truncated", ERROR, REFUSED, "rsc table is truncated",
-         "each offset[i] + 4 <= sh_size (offset read as a signed int)"),
-    Rule("linux-rsc-entry-negative", ERROR, UNDEFINED, "",
-         "not checked by Linux: offset[i] below 2^31 (a larger one is a negative int: Linux reads before the table)"),
-    Rule("linux-rsc-vendor", WARNING, NOTE, "unsupported vendor resource %d",
-         "a vendor entry (128..512) goes to the platform driver's handle_rsc; without one Linux skips it"),
-    Rule("linux-rsc-unknown", WARNING, NOTE, "unsupported resource %d", "entry type 0..3 (others are skipped)"),
-    Rule("linux-carveout-truncated", ERROR, REFUSED, "carveout rsc is truncated", "the carveout fits in the table"),
-    Rule("linux-carveout-reserved", ERROR, REFUSED, "carveout rsc has non zero reserved bytes",
-         "carveout reserved == 0"),
-    Rule("linux-carveout-duplicate", ERROR, REFUSED, "Carveout already associated to resource table",
-         "with --dtb: no two carveouts take the same registered memory-region (Boot failed: -12)"),
-    Rule("linux-carveout-fit", ERROR, REFUSED, "Registered carveout doesn't fit len request",
-         "with --dtb: a carveout (or vring, PAGE_ALIGN(vring_size)) named like a memory-region fits in it "
-         "(rproc_check_carveout_da; also \"Registered carveout doesn't fit da request\"; Boot failed: -12)"),
-    Rule("linux-devmem-iommu", WARNING, NOTE, "",
-         "a devmem entry needs an IOMMU domain: without one rproc_handle_devmem returns -EINVAL (Boot failed: -22)"),
-    Rule("linux-devmem-truncated", ERROR, REFUSED, "devmem rsc is truncated", "the devmem entry fits in the table"),
-    Rule("linux-devmem-reserved", ERROR, REFUSED, "devmem rsc has non zero reserved bytes", "devmem reserved == 0"),
-    Rule("linux-trace-truncated", ERROR, REFUSED, "trace rsc is truncated", "the trace entry fits in the table"),
-    Rule("linux-trace-reserved", ERROR, REFUSED, "trace rsc has non zero reserved bytes", "trace reserved == 0"),
-    Rule("linux-vdev-truncated", ERROR, REFUSED, "vdev rsc is truncated",
-         "24 + 20 * num_of_vrings + config_len bytes of vdev fit in the table"),
-    Rule("linux-vdev-reserved", ERROR, REFUSED, "vdev rsc has non zero reserved bytes", "vdev reserved[2] == 0"),
-    Rule("linux-vdev-vrings", ERROR, REFUSED, "too many vrings: %d", "num_of_vrings <= 2"),
-    Rule("linux-vring-invalid", ERROR, REFUSED, "invalid qsz (%d) or alignment (%d)", "vring num and align != 0"),
-    Rule("linux-vring-num", WARNING, NOTE, "",
-         "vring num a power of two (the split ring indexes with num - 1 as a mask)"),
-    Rule("linux-segment-filesz", ERROR, REFUSED, "bad phdr filesz 0x%llx memsz 0x%llx", "p_filesz <= p_memsz"),
-    Rule("linux-segment-truncated", ERROR, REFUSED, "truncated fw: need 0x%llx avail 0x%zx",
-         "p_offset + p_filesz <= file size"),
-    Rule("linux-segment-wrap", ERROR, UNDEFINED, "",
-         "not checked by Linux: p_offset + p_filesz does not wrap 64 bits (else the truncation check passes and "
-         "Linux copies from outside the firmware)"),
-    Rule("linux-segment-size-t", ERROR, REFUSED, "size (%llx) does not fit in size_t type",
-         "p_memsz fits size_t (32-bit hosts)"),
-    Rule("linux-segment-da", ERROR, REFUSED, "bad phdr da 0x%llx mem 0x%llx",
-         "with memory given: rproc_da_to_va maps p_paddr .. + p_memsz inside one memory range or one "
-         "resource-table carveout"),
-    Rule("linux-no-load", ERROR, ACCEPTED, "", "at least one PT_LOAD (else Linux loads nothing and starts the core)"),
-    Rule("linux-rsc-not-mapped", WARNING, ACCEPTED, "",
-         "with memory given: the table's sh_addr .. + sh_size maps (rproc_find_loaded_rsc_table), or Linux never "
-         "writes the vring addresses and notify ids where the remote reads them"),
+    Rule("linux-too-small", REFUSED, "Image is too small"),
+    Rule("linux-bad-magic", REFUSED, "Image is corrupted (bad magic)"),
+    Rule("linux-class", REFUSED, "Unsupported class: %d"),
+    Rule("linux-elf64-header", REFUSED, "elf64 header is too small"),
+    Rule("linux-endianness", REFUSED, "Unsupported firmware endianness"),
+    Rule("linux-shoff", REFUSED, "Image is too small"),
+    Rule("linux-phnum", REFUSED, "No loadable segments"),
+    Rule("linux-phoff", REFUSED, "Firmware size is too small"),
+    Rule("linux-phdr-bounds", UNDEFINED, ""),
+    Rule("linux-shdr-bounds", UNDEFINED, ""),
+    Rule("linux-rsc-missing", REFUSED, ""),
+    Rule("linux-rsc-truncated", REFUSED, "resource table truncated"),
+    Rule("linux-rsc-headerless", REFUSED, "header-less resource table"),
+    Rule("linux-rsc-version", REFUSED, "unsupported fw ver: %d"),
+    Rule("linux-rsc-reserved", REFUSED, "non zero reserved bytes"),
+    Rule("linux-rsc-incomplete", REFUSED, "resource table incomplete"),
+    Rule("linux-rsc-entry-truncated", REFUSED, "rsc table is truncated"),
+    Rule("linux-rsc-entry-negative", UNDEFINED, ""),
+    Rule("linux-rsc-vendor", NOTE, "unsupported vendor resource %d"),
+    Rule("linux-rsc-unknown", NOTE, "unsupported resource %d"),
+    Rule("linux-carveout-truncated", REFUSED, "carveout rsc is truncated"),
+    Rule("linux-carveout-reserved", REFUSED, "carveout rsc has non zero reserved bytes"),
+    Rule("linux-carveout-duplicate", REFUSED, "Carveout already associated to resource table"),
+    Rule("linux-carveout-fit", REFUSED, "Registered carveout doesn't fit len request"),
+    Rule("linux-devmem-iommu", NOTE, ""),
+    Rule("linux-devmem-truncated", REFUSED, "devmem rsc is truncated"),
+    Rule("linux-devmem-reserved", REFUSED, "devmem rsc has non zero reserved bytes"),
+    Rule("linux-trace-truncated", REFUSED, "trace rsc is truncated"),
+    Rule("linux-trace-reserved", REFUSED, "trace rsc has non zero reserved bytes"),
+    Rule("linux-vdev-truncated", REFUSED, "vdev rsc is truncated"),
+    Rule("linux-vdev-reserved", REFUSED, "vdev rsc has non zero reserved bytes"),
+    Rule("linux-vdev-vrings", REFUSED, "too many vrings: %d"),
+    Rule("linux-vring-invalid", REFUSED, "invalid qsz (%d) or alignment (%d)"),
+    Rule("linux-vring-num", NOTE, ""),
+    Rule("linux-segment-filesz", REFUSED, "bad phdr filesz 0x%llx memsz 0x%llx"),
+    Rule("linux-segment-truncated", REFUSED, "truncated fw: need 0x%llx avail 0x%zx"),
+    Rule("linux-segment-wrap", UNDEFINED, ""),
+    Rule("linux-segment-size-t", REFUSED, "size (%llx) does not fit in size_t type"),
+    Rule("linux-segment-da", REFUSED, "bad phdr da 0x%llx mem 0x%llx"),
+    Rule("linux-no-load", ACCEPTED, ""),
+    Rule("linux-rsc-not-mapped", ACCEPTED, ""),
 ]
 
 
@@ -114,40 +87,42 @@ def boot_failed(errno: str = "EINVAL") -> str:
     return f"Boot failed: -{ERRNO[errno]}"
 
 
-def _fail(ctx: Context, code: str, what: str, words: str, errno: str = "EINVAL", address=None, size=None):
+def _boot_finding(code: str, ctx: Context, what: str, words: str, errno: str = "EINVAL", address=None,
+                  size=None):
+    """A refusal: Linux's words, then what the boot ends with ("Boot failed: -22")."""
     outcome = ctx.rules[code].outcome
     tail = f"; {boot_failed(errno)}" if outcome == REFUSED else ""
-    return ctx.add(code, what, address, size, words=f"{words}{tail}" if words else (boot_failed(errno)
-                                                                                    if outcome == REFUSED else None))
+    said = f"{words}{tail}" if words else (boot_failed(errno) if outcome == REFUSED else None)
+    return ctx.finding(code, what, address, size, words=said)
 
 
 def check(ctx: Context) -> None:
     data, size = ctx.data, ctx.size
     if size < E32_EHDR:
-        return _fail(ctx, "linux-too-small", f"the image is {size} bytes, shorter than an ELF32 header "
+        return _boot_finding("linux-too-small", ctx, f"the image is {size} bytes, shorter than an ELF32 header "
                                              f"({E32_EHDR} bytes)", "Image is too small", size=size)
     if bytes(data[:4]) != spec.ELFMAG:
-        return _fail(ctx, "linux-bad-magic", f"the image starts with {bytes(data[:4]).hex()}, not 7f454c46",
+        return _boot_finding("linux-bad-magic", ctx, f"the image starts with {bytes(data[:4]).hex()}, not 7f454c46",
                      "Image is corrupted (bad magic)")
     elfclass = data[spec.EI_CLASS]
     if elfclass not in (spec.ELFCLASS32, spec.ELFCLASS64):
-        return _fail(ctx, "linux-class", f"EI_CLASS is {elfclass}", f"Unsupported class: {elfclass}")
+        return _boot_finding("linux-class", ctx, f"EI_CLASS is {elfclass}", f"Unsupported class: {elfclass}")
     if elfclass == spec.ELFCLASS64 and size < E64_EHDR:
-        return _fail(ctx, "linux-elf64-header", f"the ELF64 image is {size} bytes, shorter than its header "
+        return _boot_finding("linux-elf64-header", ctx, f"the ELF64 image is {size} bytes, shorter than its header "
                                                 f"({E64_EHDR} bytes)", "elf64 header is too small", size=size)
     if data[spec.EI_DATA] != ctx.host.elfdata:
-        return _fail(ctx, "linux-endianness", f"EI_DATA is {data[spec.EI_DATA]}, the {ctx.host.byteorder}-endian "
+        return _boot_finding("linux-endianness", ctx, f"EI_DATA is {data[spec.EI_DATA]}, the {ctx.host.byteorder}-endian "
                                               "host loads only its own byte order", "Unsupported firmware endianness")
     lay = layout(elfclass, ctx.host.elfdata)
     ehdr = lay.ehdr.unpack(data)
     if size < ehdr.e_shoff + lay.shdr.size:
-        return _fail(ctx, "linux-shoff", f"e_shoff {ehdr.e_shoff:#x} + one section header ({lay.shdr.size} "
+        return _boot_finding("linux-shoff", ctx, f"e_shoff {ehdr.e_shoff:#x} + one section header ({lay.shdr.size} "
                                          f"bytes) is past the end of the {size}-byte image", "Image is too small",
                      address=ehdr.e_shoff)
     if ehdr.e_phnum == 0:
-        return _fail(ctx, "linux-phnum", "e_phnum is 0", "No loadable segments")
+        return _boot_finding("linux-phnum", ctx, "e_phnum is 0", "No loadable segments")
     if ehdr.e_phoff > size:
-        return _fail(ctx, "linux-phoff", f"e_phoff {ehdr.e_phoff:#x} is past the end of the {size}-byte image",
+        return _boot_finding("linux-phoff", ctx, f"e_phoff {ehdr.e_phoff:#x} is past the end of the {size}-byte image",
                      "Firmware size is too small", address=ehdr.e_phoff)
 
     entries, carveouts, table_sec = check_resource_table(ctx, lay, ehdr)
@@ -155,7 +130,7 @@ def check(ctx: Context) -> None:
     if table_sec is not None and ctx.memory is not None:
         sh_addr, sh_size = table_sec
         if not _maps(ctx, carveouts, sh_addr, sh_size):
-            ctx.add("linux-rsc-not-mapped", f"{rsc_table.SECTION} at sh_addr {sh_addr:#x}, {sh_size} bytes, is "
+            ctx.finding("linux-rsc-not-mapped", f"{rsc_table.SECTION} at sh_addr {sh_addr:#x}, {sh_size} bytes, is "
                                             f"{ctx.memory.describe_miss(sh_addr, sh_size)}: rproc_find_loaded_rsc_"
                                             "table finds no loaded table, so the remote never sees what Linux "
                                             "writes into it", sh_addr, sh_size)
@@ -179,13 +154,13 @@ def find_table(ctx: Context, lay, ehdr):
     if shnum == 0:
         return None
     if not within(size, ehdr.e_shoff, shnum * lay.shdr.size):
-        ctx.add("linux-shdr-bounds", f"the section header table at {ehdr.e_shoff:#x} ({shnum} entries, "
+        ctx.finding("linux-shdr-bounds", f"the section header table at {ehdr.e_shoff:#x} ({shnum} entries, "
                                      f"{shnum * lay.shdr.size} bytes) runs past the end of the {size}-byte image: "
                                      "find_table reads past the firmware", ehdr.e_shoff, shnum * lay.shdr.size)
         return None
     names = read_shdr(data, lay, ehdr.e_shoff + shstrndx * lay.shdr.size)
     if names is None:
-        ctx.add("linux-shdr-bounds", f"e_shstrndx {shstrndx} names a section header past the end of the image: "
+        ctx.finding("linux-shdr-bounds", f"e_shstrndx {shstrndx} names a section header past the end of the image: "
                                      "find_table reads past the firmware")
         return None
     want = rsc_table.SECTION.encode()
@@ -193,7 +168,7 @@ def find_table(ctx: Context, lay, ehdr):
         sh = lay.shdr.unpack(data, ehdr.e_shoff + i * lay.shdr.size)
         equal, oob = _strcmp_oob(data, names.sh_offset + sh.sh_name, want)
         if oob:
-            ctx.add("linux-shdr-bounds", f"section {i}'s name (sh_name {sh.sh_name:#x} in the name table at "
+            ctx.finding("linux-shdr-bounds", f"section {i}'s name (sh_name {sh.sh_name:#x} in the name table at "
                                          f"{names.sh_offset:#x}) runs past the end of the image: find_table's "
                                          "strcmp reads past the firmware", names.sh_offset + sh.sh_name)
             return None
@@ -207,32 +182,32 @@ def check_resource_table(ctx: Context, lay, ehdr):
     sh = find_table(ctx, lay, ehdr)
     if sh is None:
         if not any(f.code == "linux-shdr-bounds" for f in ctx.findings):
-            _fail(ctx, "linux-rsc-missing", f"no {rsc_table.SECTION} section: rproc_elf_load_rsc_table returns "
+            _boot_finding("linux-rsc-missing", ctx, f"no {rsc_table.SECTION} section: rproc_elf_load_rsc_table returns "
                                             "-EINVAL (platform drivers that wrap it may only warn)", "")
         return [], [], None
     size = ctx.size
     off, tsize = sh.sh_offset, sh.sh_size
     if off + tsize > size or off + tsize > lay.addr_max:
-        _fail(ctx, "linux-rsc-truncated", f"{rsc_table.SECTION} at file offset {off:#x}, {tsize} bytes, runs past "
+        _boot_finding("linux-rsc-truncated", ctx, f"{rsc_table.SECTION} at file offset {off:#x}, {tsize} bytes, runs past "
                                           f"the end of the {size}-byte image", "resource table truncated", address=off,
               size=tsize)
         return [], [], None
     table = bytes(ctx.data[off:off + tsize])
     if tsize < RSC_HDR:
-        _fail(ctx, "linux-rsc-headerless", f"{rsc_table.SECTION} is {tsize} bytes, shorter than its 16-byte header",
+        _boot_finding("linux-rsc-headerless", ctx, f"{rsc_table.SECTION} is {tsize} bytes, shorter than its 16-byte header",
               "header-less resource table", size=tsize)
         return [], [], None
     u32 = lay.u32
     ver, num, r0, r1 = (u32.unpack_from(table, 4 * i)[0] for i in range(4))
     if ver != 1:
-        _fail(ctx, "linux-rsc-version", f"the resource table's ver is {ver}", f"unsupported fw ver: {ver}")
+        _boot_finding("linux-rsc-version", ctx, f"the resource table's ver is {ver}", f"unsupported fw ver: {ver}")
         return [], [], None
     if r0 or r1:
-        _fail(ctx, "linux-rsc-reserved", f"the resource table's reserved words are {r0:#x}, {r1:#x}",
+        _boot_finding("linux-rsc-reserved", ctx, f"the resource table's reserved words are {r0:#x}, {r1:#x}",
               "non zero reserved bytes")
         return [], [], None
     if RSC_HDR + 4 * num > tsize:
-        _fail(ctx, "linux-rsc-incomplete", f"num is {num}: the offset array needs {RSC_HDR + 4 * num} bytes, "
+        _boot_finding("linux-rsc-incomplete", ctx, f"num is {num}: the offset array needs {RSC_HDR + 4 * num} bytes, "
                                            f"the table has {tsize}", "resource table incomplete")
         return [], [], None
     decoded = rsc_table.decode(table, lay.byteorder)
@@ -243,39 +218,39 @@ def check_resource_table(ctx: Context, lay, ehdr):
     for i in range(num):
         (offset,) = u32.unpack_from(table, RSC_HDR + 4 * i)
         if offset >= 1 << 31:
-            ctx.add("linux-rsc-entry-negative", f"entry {i} has offset {offset:#x}, a negative int to Linux: "
+            ctx.finding("linux-rsc-entry-negative", f"entry {i} has offset {offset:#x}, a negative int to Linux: "
                                                 "rproc_handle_resources reads before the table")
             continue
         avail = tsize - offset - FW_RSC_HDR
         if avail < 0:
-            _fail(ctx, "linux-rsc-entry-truncated", f"entry {i} at offset {offset:#x} lies outside the "
+            _boot_finding("linux-rsc-entry-truncated", ctx, f"entry {i} at offset {offset:#x} lies outside the "
                                                     f"{tsize}-byte table", "rsc table is truncated")
             break
         e = entries[i]
         rtype = e["type"]
         if RSC_VENDOR_START <= rtype <= RSC_VENDOR_END:
-            ctx.add("linux-rsc-vendor", f"entry {i} is vendor resource {rtype}: only a platform driver with "
+            ctx.finding("linux-rsc-vendor", f"entry {i} is vendor resource {rtype}: only a platform driver with "
                                         "handle_rsc uses it", words=f"unsupported vendor resource {rtype}")
             continue
         if rtype >= RSC_LAST:
-            ctx.add("linux-rsc-unknown", f"entry {i} has type {rtype}: skipped",
+            ctx.finding("linux-rsc-unknown", f"entry {i} has type {rtype}: skipped",
                     words=f"unsupported resource {rtype}")
             continue
         if rtype == rsc_table.RSC_CARVEOUT:
             if CARVEOUT_BODY > avail:
-                _fail(ctx, "linux-carveout-truncated", f"carveout entry {i} at offset {offset:#x} needs "
+                _boot_finding("linux-carveout-truncated", ctx, f"carveout entry {i} at offset {offset:#x} needs "
                                                        f"{CARVEOUT_BODY + 4} bytes, {avail + 4} are left",
                       "carveout rsc is truncated")
                 break
             if e["reserved"]:
-                _fail(ctx, "linux-carveout-reserved", f"carveout entry {i} has reserved {e['reserved']:#x}",
+                _boot_finding("linux-carveout-reserved", ctx, f"carveout entry {i} has reserved {e['reserved']:#x}",
                       "carveout rsc has non zero reserved bytes")
                 break
             if ctx.memory is not None and ctx.memory.carveout_names is not None:
                 region = ctx.memory.find_named(e["name"])
                 if region is not None:
                     if e["name"] in registered:
-                        _fail(ctx, "linux-carveout-duplicate", f"carveout entry {i} ({e['name']!r}) takes the "
+                        _boot_finding("linux-carveout-duplicate", ctx, f"carveout entry {i} ({e['name']!r}) takes the "
                                                                f"memory-region entry {registered[e['name']]} took",
                               "Carveout already associated to resource table", "ENOMEM")
                         break
@@ -285,56 +260,56 @@ def check_resource_table(ctx: Context, lay, ehdr):
             if e["da"] != FW_RSC_ADDR_ANY:
                 carveouts.append((e["da"], e["len"]))
         elif rtype == rsc_table.RSC_DEVMEM:
-            ctx.add("linux-devmem-iommu", f"devmem entry {i} (da {e.get('da', 0):#x}): rproc_handle_devmem returns "
+            ctx.finding("linux-devmem-iommu", f"devmem entry {i} (da {e.get('da', 0):#x}): rproc_handle_devmem returns "
                                           "-EINVAL unless the remote processor is behind an IOMMU "
                                           f"({boot_failed()} on platforms without one)")
             if CARVEOUT_BODY > avail:
-                _fail(ctx, "linux-devmem-truncated", f"devmem entry {i} at offset {offset:#x} needs "
+                _boot_finding("linux-devmem-truncated", ctx, f"devmem entry {i} at offset {offset:#x} needs "
                                                      f"{CARVEOUT_BODY + 4} bytes, {avail + 4} are left",
                       "devmem rsc is truncated")
                 break
             if e["reserved"]:
-                _fail(ctx, "linux-devmem-reserved", f"devmem entry {i} has reserved {e['reserved']:#x}",
+                _boot_finding("linux-devmem-reserved", ctx, f"devmem entry {i} has reserved {e['reserved']:#x}",
                       "devmem rsc has non zero reserved bytes")
                 break
         elif rtype == rsc_table.RSC_TRACE:
             if TRACE_BODY > avail:
-                _fail(ctx, "linux-trace-truncated", f"trace entry {i} at offset {offset:#x} needs {TRACE_BODY + 4} "
+                _boot_finding("linux-trace-truncated", ctx, f"trace entry {i} at offset {offset:#x} needs {TRACE_BODY + 4} "
                                                     f"bytes, {avail + 4} are left", "trace rsc is truncated")
                 break
             if e["reserved"]:
-                _fail(ctx, "linux-trace-reserved", f"trace entry {i} has reserved {e['reserved']:#x}",
+                _boot_finding("linux-trace-reserved", ctx, f"trace entry {i} has reserved {e['reserved']:#x}",
                       "trace rsc has non zero reserved bytes")
                 break
         elif rtype == rsc_table.RSC_VDEV:
             if avail < VDEV_BODY:
-                _fail(ctx, "linux-vdev-truncated", f"vdev entry {i} at offset {offset:#x} needs {VDEV_BODY + 4} "
+                _boot_finding("linux-vdev-truncated", ctx, f"vdev entry {i} at offset {offset:#x} needs {VDEV_BODY + 4} "
                                                    f"bytes, {avail + 4} are left", "vdev rsc is truncated")
                 break
             nvrings, config_len = e["num_of_vrings"], e["config_len"]
             if VDEV_BODY + nvrings * VRING_SIZE + config_len > avail:
-                _fail(ctx, "linux-vdev-truncated", f"vdev entry {i} with {nvrings} vrings and {config_len} bytes of "
+                _boot_finding("linux-vdev-truncated", ctx, f"vdev entry {i} with {nvrings} vrings and {config_len} bytes of "
                                                    f"config needs {VDEV_BODY + 4 + nvrings * VRING_SIZE + config_len} "
                                                    f"bytes, {avail + 4} are left", "vdev rsc is truncated")
                 break
             if any(e["reserved"]):
-                _fail(ctx, "linux-vdev-reserved", f"vdev entry {i} has reserved bytes {e['reserved'][0]:#x}, "
+                _boot_finding("linux-vdev-reserved", ctx, f"vdev entry {i} has reserved bytes {e['reserved'][0]:#x}, "
                                                   f"{e['reserved'][1]:#x}", "vdev rsc has non zero reserved bytes")
                 break
             if nvrings > MAX_VRINGS:
-                _fail(ctx, "linux-vdev-vrings", f"vdev entry {i} has {nvrings} vrings, Linux takes at most "
+                _boot_finding("linux-vdev-vrings", ctx, f"vdev entry {i} has {nvrings} vrings, Linux takes at most "
                                                 f"{MAX_VRINGS}", f"too many vrings: {nvrings}")
                 break
             bad = False
             for v, ring in enumerate(e["vrings"]):
                 if not ring["num"] or not ring["align"]:
-                    _fail(ctx, "linux-vring-invalid", f"vdev entry {i} vring {v} has num {ring['num']} and align "
+                    _boot_finding("linux-vring-invalid", ctx, f"vdev entry {i} vring {v} has num {ring['num']} and align "
                                                       f"{ring['align']}",
                           f"invalid qsz ({ring['num']}) or alignment ({ring['align']})")
                     bad = True
                     break
                 if ring["num"] & (ring["num"] - 1):
-                    ctx.add("linux-vring-num", f"vdev entry {i} vring {v} has num {ring['num']}, not a power of "
+                    ctx.finding("linux-vring-num", f"vdev entry {i} vring {v} has num {ring['num']}, not a power of "
                                                "two: the split ring's index arithmetic breaks")
             if bad:
                 break
@@ -356,17 +331,17 @@ def check_resource_table(ctx: Context, lay, ehdr):
 def _check_carveout_da(ctx: Context, region, da: int, length: int, what: str) -> bool:
     """rproc_check_carveout_da: the registered memory-region (da == its reg) holds (da, len)."""
     if length > region.size:
-        _fail(ctx, "linux-carveout-fit", f"{what} wants {length} bytes, memory-region {region} has "
+        _boot_finding("linux-carveout-fit", ctx, f"{what} wants {length} bytes, memory-region {region} has "
                                          f"{region.size}", "Registered carveout doesn't fit len request", "ENOMEM",
               da, length)
         return False
     if da != FW_RSC_ADDR_ANY:
         if da < region.start:
-            _fail(ctx, "linux-carveout-fit", f"{what} wants da {da:#x}, below memory-region {region}",
+            _boot_finding("linux-carveout-fit", ctx, f"{what} wants da {da:#x}, below memory-region {region}",
                   "Registered carveout doesn't fit da request", "ENOMEM", da, length)
             return False
         if da + length > region.end:
-            _fail(ctx, "linux-carveout-fit", f"{what} wants {da:#x}-{da + length:#x}, past the end of "
+            _boot_finding("linux-carveout-fit", ctx, f"{what} wants {da:#x}-{da + length:#x}, past the end of "
                                              f"memory-region {region}",
                   "Registered carveout doesn't fit len request", "ENOMEM", da, length)
             return False
@@ -385,7 +360,7 @@ def check_segments(ctx: Context, lay, ehdr, carveouts) -> None:
     size = ctx.size
     count = ehdr.e_phnum
     if not within(size, ehdr.e_phoff, count * lay.phdr.size):
-        ctx.add("linux-phdr-bounds", f"the program header table at {ehdr.e_phoff:#x} ({count} entries of "
+        ctx.finding("linux-phdr-bounds", f"the program header table at {ehdr.e_phoff:#x} ({count} entries of "
                                      f"{lay.phdr.size} bytes) runs past the end of the {size}-byte image: Linux "
                                      "checks only e_phoff and reads past the firmware", ehdr.e_phoff,
                 count * lay.phdr.size)
@@ -399,25 +374,25 @@ def check_segments(ctx: Context, lay, ehdr, carveouts) -> None:
         loads += 1
         where = f"segment {i} (PT_LOAD at p_paddr {p.p_paddr:#x})"
         if p.p_filesz > p.p_memsz:
-            _fail(ctx, "linux-segment-filesz", f"{where} has p_filesz {p.p_filesz} > p_memsz {p.p_memsz}",
+            _boot_finding("linux-segment-filesz", ctx, f"{where} has p_filesz {p.p_filesz} > p_memsz {p.p_memsz}",
                   f"bad phdr filesz {p.p_filesz:#x} memsz {p.p_memsz:#x}", address=p.p_paddr, size=p.p_memsz)
         elif p.p_offset + p.p_filesz >= 1 << 64:
-            ctx.add("linux-segment-wrap", f"{where}: p_offset {p.p_offset:#x} + p_filesz {p.p_filesz:#x} wraps 64 bits: "
+            ctx.finding("linux-segment-wrap", f"{where}: p_offset {p.p_offset:#x} + p_filesz {p.p_filesz:#x} wraps 64 bits: "
                                           "the \"truncated fw\" check passes and Linux copies from outside the "
                                           "firmware", p.p_paddr, p.p_filesz)
         elif p.p_offset + p.p_filesz > size:
-            _fail(ctx, "linux-segment-truncated", f"{where}: file bytes {p.p_offset:#x} + {p.p_filesz} run past the "
+            _boot_finding("linux-segment-truncated", ctx, f"{where}: file bytes {p.p_offset:#x} + {p.p_filesz} run past the "
                                                   f"end of the {size}-byte image",
                   f"truncated fw: need {p.p_offset + p.p_filesz:#x} avail {size:#x}", address=p.p_paddr,
                   size=p.p_filesz)
         elif p.p_memsz > size_max:
-            _fail(ctx, "linux-segment-size-t", f"{where}: p_memsz {p.p_memsz:#x} does not fit a "
+            _boot_finding("linux-segment-size-t", ctx, f"{where}: p_memsz {p.p_memsz:#x} does not fit a "
                                                f"{ctx.host.bits}-bit size_t", f"size ({p.p_memsz:x}) does not fit "
                                                "in size_t type", "EOVERFLOW", address=p.p_paddr, size=p.p_memsz)
         elif ctx.memory is not None and not _maps(ctx, carveouts, p.p_paddr, p.p_memsz):
-            _fail(ctx, "linux-segment-da", f"{where}, {p.p_memsz} bytes, is "
+            _boot_finding("linux-segment-da", ctx, f"{where}, {p.p_memsz} bytes, is "
                                            f"{ctx.memory.describe_miss(p.p_paddr, p.p_memsz)}",
                   f"bad phdr da {p.p_paddr:#x} mem {p.p_memsz:#x}", address=p.p_paddr, size=p.p_memsz)
     if loads == 0:
-        ctx.add("linux-no-load", f"none of the {count} program headers is PT_LOAD: Linux loads nothing and starts "
+        ctx.finding("linux-no-load", f"none of the {count} program headers is PT_LOAD: Linux loads nothing and starts "
                                  f"the core at e_entry {ehdr.e_entry:#x}")

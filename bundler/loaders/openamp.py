@@ -33,47 +33,25 @@ INT_MAX = (1 << 31) - 1
 NEXT_SEGMENT_MASK = 0xFF         # ELF_NEXT_SEGMENT_MASK: the next segment index is kept in 8 bits
 
 RULES = [
-    Rule("openamp-open", ERROR, REFUSED, "load failure: failed to open firmware %d.",
-         "the image store returns at least one byte"),
-    Rule("openamp-not-elf", ERROR, REFUSED, "load failure: failed to get store ops.",
-         "the image starts with \\x7fELF (the only identification check)"),
-    Rule("openamp-byteorder", WARNING, NOTE, "",
-         "EI_DATA is the host's byte order: OpenAMP reads every field in the host's order whatever EI_DATA says"),
-    Rule("openamp-header-bounds", ERROR, REFUSED, "load image data failed 0x%x,%d",
-         "the ELF header (by EI_CLASS: 64 bytes for ELFCLASS64, else 52), program headers (e_phnum * "
-         "e_phentsize at e_phoff), section headers and .shstrtab lie inside the image (the store refuses others)"),
-    Rule("openamp-shstrndx", ERROR, REFUSED, "load header failed 0x%lx,%d.", "e_shstrndx < e_shnum"),
-    Rule("openamp-overflow", ERROR, UNDEFINED, "",
-         "not checked by OpenAMP, read out of bounds: e_phentsize/e_shentsize below sizeof(Elf_Phdr/Shdr), a "
-         "section name not NUL-terminated inside .shstrtab, offsets that wrap, sizes of 2^31 and more, resource "
-         "entries or vrings outside the table, a PT_LOAD past index 255 (the next segment is kept in 8 bits)"),
-    Rule("openamp-rsc-missing", WARNING, NOTE, "", "a .resource_table section (without one OpenAMP loads the image "
-                                                   "and has no table: fine unless the remote uses virtio)"),
-    Rule("openamp-rsc-read", ERROR, ACCEPTED, "get rsc failed: 0x%llx, 0x%llx",
-         "the table's bytes (sh_offset, sh_size) lie inside the image; else the load succeeds with no table"),
-    Rule("openamp-rsc-truncated", ERROR, ACCEPTED, "RPROC_ERR_RSC_TAB_TRUNC",
-         "sh_size >= 16 and 16 + 4 * num <= sh_size (32-bit arithmetic); else no table"),
-    Rule("openamp-rsc-version", ERROR, ACCEPTED, "RPROC_ERR_RSC_TAB_VER", "ver == 1; else no table"),
-    Rule("openamp-rsc-reserved", ERROR, ACCEPTED, "RPROC_ERR_RSC_TAB_RSVD",
-         "header and carveout reserved words 0; else no table"),
-    Rule("openamp-carveout-map", ERROR, ACCEPTED, "RPROC_EINVAL",
-         "with memory given: a carveout's pa .. + len (da when pa is METAL_BAD_PHYS) inside one memory, len != 0; "
-         "else no table"),
-    Rule("openamp-notifyid", ERROR, ACCEPTED, "RPROC_ERR_RSC_TAB_NP",
-         "vdev and vring notify ids below the bits of the host's unsigned long (or 0xFFFFFFFF, any); else no table"),
-    Rule("openamp-notifyid-duplicate", WARNING, NOTE, "",
-         "notify ids unique (not refused: remoteproc_allocate_id wraps around its bitmap and hands a taken id "
-         "another one, or the same one again)"),
-    Rule("openamp-segment-map", ERROR, REFUSED, "load failed, no mapping for 0x%llx.",
-         "each PT_LOAD has p_memsz != 0 and, with memory given, p_paddr .. + p_memsz inside one memory"),
-    Rule("openamp-segment-data", ERROR, REFUSED, "load data failed 0x%lx, 0x%lx, 0x%x",
-         "each PT_LOAD's file bytes lie inside the image and, copied to p_paddr, inside the memory"),
-    Rule("openamp-segment-filesz", ERROR, ACCEPTED, "",
-         "p_filesz <= p_memsz (not checked: OpenAMP writes p_filesz bytes, past the segment)"),
-    Rule("openamp-no-load", ERROR, ACCEPTED, "",
-         "at least one PT_LOAD (else remoteproc_load returns 0, nothing loaded)"),
-    Rule("openamp-rsc-update", ERROR, ACCEPTED, "load: not able to update rsc table.",
-         "with memory given: the table's sh_addr .. + sh_size maps; else rproc->rsc_table stays NULL"),
+    Rule("openamp-open", REFUSED, "load failure: failed to open firmware %d."),
+    Rule("openamp-not-elf", REFUSED, "load failure: failed to get store ops."),
+    Rule("openamp-byteorder", NOTE, ""),
+    Rule("openamp-header-bounds", REFUSED, "load image data failed 0x%x,%d"),
+    Rule("openamp-shstrndx", REFUSED, "load header failed 0x%lx,%d."),
+    Rule("openamp-overflow", UNDEFINED, ""),
+    Rule("openamp-rsc-missing", NOTE, ""),
+    Rule("openamp-rsc-read", ACCEPTED, "get rsc failed: 0x%llx, 0x%llx"),
+    Rule("openamp-rsc-truncated", ACCEPTED, "RPROC_ERR_RSC_TAB_TRUNC"),
+    Rule("openamp-rsc-version", ACCEPTED, "RPROC_ERR_RSC_TAB_VER"),
+    Rule("openamp-rsc-reserved", ACCEPTED, "RPROC_ERR_RSC_TAB_RSVD"),
+    Rule("openamp-carveout-map", ACCEPTED, "RPROC_EINVAL"),
+    Rule("openamp-notifyid", ACCEPTED, "RPROC_ERR_RSC_TAB_NP"),
+    Rule("openamp-notifyid-duplicate", NOTE, ""),
+    Rule("openamp-segment-map", REFUSED, "load failed, no mapping for 0x%llx."),
+    Rule("openamp-segment-data", REFUSED, "load data failed 0x%lx, 0x%lx, 0x%x"),
+    Rule("openamp-segment-filesz", ACCEPTED, ""),
+    Rule("openamp-no-load", ACCEPTED, ""),
+    Rule("openamp-rsc-update", ACCEPTED, "load: not able to update rsc table."),
 ]
 
 TABLE_LOST = {"openamp-rsc-read", "openamp-rsc-truncated", "openamp-rsc-version", "openamp-rsc-reserved",
@@ -105,12 +83,12 @@ class _Model:
         self.loads = 0
 
     # -- outcomes
-    def refuse(self, code, message, words, **kw):
-        self.ctx.add(code, message, words=words, **kw)
+    def refuse_finding(self, code, message, words, **kw):
+        self.ctx.finding(code, message, words=words, **kw)
         raise _Stop
 
     def overflow(self, message, **kw):
-        self.ctx.add("openamp-overflow", message, **kw)
+        self.ctx.finding("openamp-overflow", message, **kw)
         raise _Stop
 
     def store(self, offset: int, length: int, what: str) -> None:
@@ -118,7 +96,7 @@ class _Model:
         if length > INT_MAX:
             self.overflow(f"{what}: {length} bytes, more than an int holds: OpenAMP's length checks go negative")
         if offset > self.size or length > self.size - offset:
-            self.refuse("openamp-header-bounds", f"{what} at {offset:#x}, {length} bytes, lies outside the "
+            self.refuse_finding("openamp-header-bounds", f"{what} at {offset:#x}, {length} bytes, lies outside the "
                                                  f"{self.size}-byte image", f"load image data failed {offset:#x},"
                                                                            f"{length}", address=offset, size=length)
 
@@ -129,12 +107,12 @@ class _Model:
     def run(self) -> None:
         data, size = self.data, self.size
         if size == 0:
-            self.refuse("openamp-open", "the image is empty", "load failure: failed to open firmware 0.")
+            self.refuse_finding("openamp-open", "the image is empty", "load failure: failed to open firmware 0.")
         if size < 4 or bytes(data[:4]) != spec.ELFMAG:
-            self.refuse("openamp-not-elf", f"the image starts with {bytes(data[:4]).hex()}, not \\x7fELF",
+            self.refuse_finding("openamp-not-elf", f"the image starts with {bytes(data[:4]).hex()}, not \\x7fELF",
                         "load failure: failed to get store ops.")
         if size > spec.EI_DATA and data[spec.EI_DATA] != self.ctx.host.elfdata:
-            self.ctx.add("openamp-byteorder", f"EI_DATA is {data[spec.EI_DATA]}, but OpenAMP reads every field in "
+            self.ctx.finding("openamp-byteorder", f"EI_DATA is {data[spec.EI_DATA]}, but OpenAMP reads every field in "
                                               f"the {self.ctx.host.byteorder}-endian host's order")
         lay = self.lay = layout(data[spec.EI_CLASS] if size > spec.EI_CLASS else 0, self.ctx.host.elfdata)
         if size < lay.ehdr.size:
@@ -154,7 +132,7 @@ class _Model:
         if self.table is not None and self.memory is not None:
             sh_addr, sh_size = self.table
             if self.memory.find_holding(sh_addr, sh_size) is None:
-                self.ctx.add("openamp-rsc-update", f"{rsc_table.SECTION} at sh_addr {sh_addr:#x}, {sh_size} bytes, "
+                self.ctx.finding("openamp-rsc-update", f"{rsc_table.SECTION} at sh_addr {sh_addr:#x}, {sh_size} bytes, "
                                                    f"is {self.memory.describe_miss(sh_addr, sh_size)}: "
                                                    "rproc->rsc_table stays NULL", sh_addr, sh_size,
                              words="load: not able to update rsc table.")
@@ -172,7 +150,7 @@ class _Model:
             self.store(ehdr.e_shoff, shsize, "the section header table")
         self.shdrs = bytes(self.data[ehdr.e_shoff:ehdr.e_shoff + shsize])
         if ehdr.e_shstrndx >= ehdr.e_shnum:
-            self.refuse("openamp-shstrndx", f"e_shstrndx {ehdr.e_shstrndx} is not below e_shnum {ehdr.e_shnum}",
+            self.refuse_finding("openamp-shstrndx", f"e_shstrndx {ehdr.e_shstrndx} is not below e_shnum {ehdr.e_shnum}",
                         "load header failed 0x0,%d." % size)
         names = self.shdr(ehdr.e_shstrndx)
         if names.sh_offset + names.sh_size > self.mask:
@@ -219,17 +197,17 @@ class _Model:
     def resource_table(self) -> None:
         sh = self.find_table()
         if sh is None:
-            self.ctx.add("openamp-rsc-missing", f"no {rsc_table.SECTION} section: the load succeeds with no table")
+            self.ctx.finding("openamp-rsc-missing", f"no {rsc_table.SECTION} section: the load succeeds with no table")
             return
         off, tsize = sh.sh_offset & self.mask, sh.sh_size & self.mask
         if tsize == 0:
-            self.ctx.add("openamp-rsc-missing", f"{rsc_table.SECTION} is empty: the load succeeds with no table")
+            self.ctx.finding("openamp-rsc-missing", f"{rsc_table.SECTION} is empty: the load succeeds with no table")
             return
         if tsize > INT_MAX:
             self.overflow(f"{rsc_table.SECTION} is {tsize} bytes, more than an int holds: the store's answer "
                           "passes the length check and memcpy runs past it")
         if off > self.size or tsize > self.size - off:
-            self.ctx.add("openamp-rsc-read", f"{rsc_table.SECTION} at file offset {off:#x}, {tsize} bytes, lies "
+            self.ctx.finding("openamp-rsc-read", f"{rsc_table.SECTION} at file offset {off:#x}, {tsize} bytes, lies "
                                              f"outside the {self.size}-byte image: the load succeeds with no table",
                          off, tsize, words=f"get rsc failed: {off:#x}, {tsize:#x}")
             return
@@ -242,26 +220,26 @@ class _Model:
         u32 = self.lay.u32
         size = len(table)
 
-        def lost(code, message, words):
-            self.ctx.add(code, f"{message}: handle_rsc_table fails ({words}), the load succeeds with no table",
+        def lost_finding(code, message, words):
+            self.ctx.finding(code, f"{message}: handle_rsc_table fails ({words}), the load succeeds with no table",
                          words=None)
             return False
 
         if size < 16:
-            return lost("openamp-rsc-truncated", f"the table is {size} bytes, shorter than its header",
+            return lost_finding("openamp-rsc-truncated", f"the table is {size} bytes, shorter than its header",
                         "-RPROC_ERR_RSC_TAB_TRUNC")
         ver, num, r0, r1 = (u32.unpack_from(table, 4 * i)[0] for i in range(4))
         if ver != 1:
-            return lost("openamp-rsc-version", f"ver is {ver}", "-RPROC_ERR_RSC_TAB_VER")
+            return lost_finding("openamp-rsc-version", f"ver is {ver}", "-RPROC_ERR_RSC_TAB_VER")
         end = (16 + num * 4) & 0xFFFFFFFF
         if end > size:
-            return lost("openamp-rsc-truncated", f"num is {num}: the offset array needs {16 + 4 * num} bytes, the "
+            return lost_finding("openamp-rsc-truncated", f"num is {num}: the offset array needs {16 + 4 * num} bytes, the "
                                                  f"table has {size}", "-RPROC_ERR_RSC_TAB_TRUNC")
         if 16 + num * 4 > size:
             self.overflow(f"num is {num}: 16 + 4 * num wraps in 32 bits, so the offset array check passes and "
                           "handle_rsc_table reads past the table")
         if r0 or r1:
-            return lost("openamp-rsc-reserved", f"the header's reserved words are {r0:#x}, {r1:#x}",
+            return lost_finding("openamp-rsc-reserved", f"the header's reserved words are {r0:#x}, {r1:#x}",
                         "-RPROC_ERR_RSC_TAB_RSVD")
         bitmap = set()
         entries = rsc_table.decode(table, self.lay.byteorder).entries
@@ -280,16 +258,16 @@ class _Model:
                 need(offset, 24, f"carveout entry {idx}")
                 da, pa, length, _flags, reserved = (u32.unpack_from(table, offset + 4 + 4 * k)[0] for k in range(5))
                 if reserved:
-                    return lost("openamp-rsc-reserved", f"carveout entry {idx} has reserved {reserved:#x}",
+                    return lost_finding("openamp-rsc-reserved", f"carveout entry {idx} has reserved {reserved:#x}",
                                 "-RPROC_ERR_RSC_TAB_RSVD")
                 if length == 0:
-                    return lost("openamp-carveout-map", f"carveout entry {idx} has len 0: remoteproc_mmap maps "
+                    return lost_finding("openamp-carveout-map", f"carveout entry {idx} has len 0: remoteproc_mmap maps "
                                                         "nothing", "-RPROC_EINVAL")
                 if self.memory is not None:
                     bad_phys = self.mask
                     at = pa if pa != bad_phys else da
                     if at == bad_phys or self.memory.find_holding(at, length) is None:
-                        return lost("openamp-carveout-map", f"carveout entry {idx} at pa {pa:#x} (da {da:#x}), "
+                        return lost_finding("openamp-carveout-map", f"carveout entry {idx} at pa {pa:#x} (da {da:#x}), "
                                                             f"{length} bytes, is "
                                                             f"{self.memory.describe_miss(at, length)}",
                                     "-RPROC_EINVAL")
@@ -299,7 +277,7 @@ class _Model:
                 need(offset, 12, f"vdev entry {idx}")
                 (notifyid,) = u32.unpack_from(table, offset + 8)
                 if not self.allocate(bitmap, notifyid, f"vdev entry {idx}"):
-                    return lost("openamp-notifyid", f"vdev entry {idx} has notify id {self.id_text(notifyid)}",
+                    return lost_finding("openamp-notifyid", f"vdev entry {idx} has notify id {self.id_text(notifyid)}",
                                 "-RPROC_ERR_RSC_TAB_NP")
                 need(offset, 26, f"vdev entry {idx}")
                 nvrings = table[offset + 25]
@@ -307,7 +285,7 @@ class _Model:
                     need(offset + 28 + 20 * v, 16, f"vdev entry {idx} vring {v} (of {nvrings})")
                     (nid,) = u32.unpack_from(table, offset + 28 + 20 * v + 12)
                     if not self.allocate(bitmap, nid, f"vdev entry {idx} vring {v}"):
-                        return lost("openamp-notifyid", f"vdev entry {idx} vring {v} has notify id "
+                        return lost_finding("openamp-notifyid", f"vdev entry {idx} vring {v} has notify id "
                                                         f"{self.id_text(nid)}", "-RPROC_ERR_RSC_TAB_NP")
         return True
 
@@ -322,7 +300,7 @@ class _Model:
             return False
         got = next((bit % end for bit in range(start, end + start) if bit % end not in bitmap), start % end)
         if nid != FW_RSC_ADDR_ANY and got != nid or nid in bitmap:
-            self.ctx.add("openamp-notifyid-duplicate", f"{who} asks for notify id {nid}, already taken: "
+            self.ctx.finding("openamp-notifyid-duplicate", f"{who} asks for notify id {nid}, already taken: "
                                                        f"remoteproc_allocate_id gives it {got} instead")
         bitmap.add(got)
         return True
@@ -342,30 +320,30 @@ class _Model:
                 p.p_offset & self.mask
             where = f"segment {i} (PT_LOAD at p_paddr {da:#x})"
             if memsz == 0:
-                self.refuse("openamp-segment-map", f"{where} has p_memsz 0: remoteproc_mmap maps nothing",
+                self.refuse_finding("openamp-segment-map", f"{where} has p_memsz 0: remoteproc_mmap maps nothing",
                             f"load failed, no mapping for {da:#x}.", address=da, size=0)
             region = self.mem_holding(da, memsz)
             if region is None:
-                self.refuse("openamp-segment-map", f"{where}, {memsz} bytes, is "
+                self.refuse_finding("openamp-segment-map", f"{where}, {memsz} bytes, is "
                                                    f"{self.memory.describe_miss(da, memsz)}",
                             f"load failed, no mapping for {da:#x}.", address=da, size=memsz)
             if filesz:
                 if filesz > INT_MAX:
                     self.overflow(f"{where}: p_filesz {filesz} is more than an int holds")
                 if offset > self.size or filesz > self.size - offset:
-                    self.refuse("openamp-segment-data", f"{where}: file bytes {offset:#x} + {filesz} lie outside "
+                    self.refuse_finding("openamp-segment-data", f"{where}: file bytes {offset:#x} + {filesz} lie outside "
                                                         f"the {self.size}-byte image",
                                 f"load data failed {da:#x}, {offset:#x}, {filesz:#x}", address=da, size=filesz)
                 if region is not True and da + filesz > region.end:
-                    self.refuse("openamp-segment-data", f"{where}: p_filesz {filesz} > p_memsz {memsz} runs past "
+                    self.refuse_finding("openamp-segment-data", f"{where}: p_filesz {filesz} > p_memsz {memsz} runs past "
                                                         f"{region}", f"load data failed {da:#x}, {offset:#x}, "
                                                                      f"{filesz:#x}", address=da, size=filesz)
             if filesz > memsz:
-                self.ctx.add("openamp-segment-filesz", f"{where} has p_filesz {filesz} > p_memsz {memsz}: OpenAMP "
+                self.ctx.finding("openamp-segment-filesz", f"{where} has p_filesz {filesz} > p_memsz {memsz}: OpenAMP "
                                                        f"writes all {filesz} bytes, {filesz - memsz} past the segment",
                              da, filesz)
         if self.loads == 0:
-            self.ctx.add("openamp-no-load", f"none of the {ehdr.e_phnum} program headers is PT_LOAD: remoteproc_load "
+            self.ctx.finding("openamp-no-load", f"none of the {ehdr.e_phnum} program headers is PT_LOAD: remoteproc_load "
                                             "returns 0 with nothing loaded")
 
 

@@ -21,23 +21,13 @@ VRING_USED_ELEM = 8        # struct vring_used_elem: id u32, len u32
 PAGE_SIZE = 4096
 
 RULES = [
-    Rule("mem-load", ERROR, NOTE, "",
-         "a PT_LOAD (p_paddr, p_memsz) lies inside the memory the remote core can reach (where the loader's own "
-         "rule did not say so already)"),
-    Rule("mem-carveout", ERROR, NOTE, "",
-         "a carveout (da, len) lies inside the memory the remote core can reach"),
-    Rule("mem-devmem", ERROR, NOTE, "",
-         "a devmem entry (da, len) lies inside the memory the remote core can reach"),
-    Rule("mem-trace", ERROR, NOTE, "",
-         "a trace buffer (da, len) lies inside the memory the remote core can reach"),
-    Rule("mem-vring", ERROR, NOTE, "",
-         "a vring (da, vring_size(num, align) bytes) lies inside the memory the remote core can reach"),
-    Rule("mem-carveout-name", WARNING, NOTE, "Allocated carveout doesn't fit device address request",
-         "with --dtb: a carveout's name is one of the node's memory-region names, which the platform "
-         "driver registers as carveouts (else Linux allocates it from the DMA pool, away from its da)"),
-    Rule("mem-vring-name", WARNING, NOTE, "",
-         "with --dtb: a vring at a fixed da has a memory-region named vdev<N>vring<M> (else Linux "
-         "allocates the ring from the DMA pool, away from its da)"),
+    Rule("mem-load", NOTE, ""),
+    Rule("mem-carveout", NOTE, ""),
+    Rule("mem-devmem", NOTE, ""),
+    Rule("mem-trace", NOTE, ""),
+    Rule("mem-vring", NOTE, ""),
+    Rule("mem-carveout-name", NOTE, "Allocated carveout doesn't fit device address request"),
+    Rule("mem-vring-name", NOTE, ""),
 ]
 
 
@@ -103,8 +93,12 @@ def check_memory(ctx: Context, entries: list[dict], memory: MemoryMap) -> None:
         if da == FW_RSC_ADDR_ANY or size == 0:
             continue
         if memory.find_holding(da, size) is None:
-            ctx.add(f"mem-{kind}", f"{label} at {da:#x}, {size} bytes, is {memory.describe_miss(da, size)}",
-                    da, size)
+            text = f"{label} at {da:#x}, {size} bytes, is {memory.describe_miss(da, size)}"
+            emit = {"carveout": lambda: ctx.finding("mem-carveout", text, da, size),
+                    "devmem": lambda: ctx.finding("mem-devmem", text, da, size),
+                    "trace": lambda: ctx.finding("mem-trace", text, da, size),
+                    "vring": lambda: ctx.finding("mem-vring", text, da, size)}
+            emit[kind]()
 
 
 def check_names(ctx: Context, entries: list[dict], memory: MemoryMap) -> None:
@@ -115,7 +109,7 @@ def check_names(ctx: Context, entries: list[dict], memory: MemoryMap) -> None:
         if e.get("truncated"):
             continue
         if e.get("kind") == "carveout" and "name" in e and e["name"] not in names:
-            ctx.add("mem-carveout-name", f"carveout entry {e['index']} is named {e['name']!r}, which is no "
+            ctx.finding("mem-carveout-name", f"carveout entry {e['index']} is named {e['name']!r}, which is no "
                                          f"memory-region of the node ({', '.join(names) or 'none'}): Linux "
                                          "allocates it from the DMA pool instead of the reserved region",
                     e.get("da"), e.get("len"), words="Allocated carveout doesn't fit device address request")
@@ -123,7 +117,7 @@ def check_names(ctx: Context, entries: list[dict], memory: MemoryMap) -> None:
             for v, ring in enumerate(e.get("vrings", [])):
                 want = f"vdev{vdev_index}vring{v}"
                 if ring["da"] != FW_RSC_ADDR_ANY and want not in names:
-                    ctx.add("mem-vring-name", f"vdev {vdev_index} vring {v} wants da {ring['da']:#x}, but the node "
+                    ctx.finding("mem-vring-name", f"vdev {vdev_index} vring {v} wants da {ring['da']:#x}, but the node "
                                               f"has no memory-region named {want} ({', '.join(names) or 'none'}): "
                                               "Linux allocates the ring from the DMA pool, not at that address",
                             ring["da"], vring_size(ring["num"], ring["align"]))

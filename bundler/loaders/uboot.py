@@ -23,49 +23,35 @@ NAME = "uboot"
 TITLE = "U-Boot rproc load (rproc-elf-loader.c)"
 
 RULES = [
-    Rule("uboot-too-small", ERROR, REFUSED, "Image is too small",
-         "the file holds the ELF header of its path (52 bytes ELF32, 64 ELF64); -ENOSPC"),
-    Rule("uboot-not-exec", ERROR, REFUSED, "Not an executable ELF32 image",
-         "magic, e_type == ET_EXEC and the class of the path (anything but ELFCLASS64 takes the ELF32 path); "
-         "-EPROTONOSUPPORT (\"Not an executable ELF64 image\" on the ELF64 path)"),
-    Rule("uboot-endianness", ERROR, REFUSED, "Unsupported firmware endianness",
-         "EI_DATA is the host's byte order; -EILSEQ"),
-    Rule("uboot-shoff", ERROR, REFUSED, "Image is too small", "e_shoff + one section header <= size; -ENOSPC"),
-    Rule("uboot-phnum", ERROR, REFUSED, "No loadable segments", "e_phnum > 0; -ENOEXEC"),
-    Rule("uboot-phoff", ERROR, REFUSED, "Firmware size is too small", "e_phoff <= size; -ENOSPC"),
-    Rule("uboot-phdr-bounds", ERROR, UNDEFINED, "",
-         "not checked by U-Boot: the program header table (e_phnum entries of sizeof(Elf_Phdr)) lies inside "
-         "the image"),
-    Rule("uboot-shdr-bounds", ERROR, UNDEFINED, "",
-         "not checked by U-Boot: the section headers, e_shstrndx's and every name it compares lie inside the image"),
-    Rule("uboot-rsc-missing", WARNING, NOTE, "",
-         "a .resource_table section exists (-ENODATA: drivers such as stm32_copro load without one)"),
-    Rule("uboot-rsc-truncated", ERROR, REFUSED, "resource table truncated",
-         "sh_offset + sh_size <= size (in 32-bit arithmetic on the ELF32 path); -ENOSPC"),
-    Rule("uboot-rsc-headerless", ERROR, REFUSED, "header-less resource table", "sh_size >= 16; -ENOSPC"),
-    Rule("uboot-rsc-version", ERROR, REFUSED, "unsupported fw ver: %d", "ver == 1; -EPROTONOSUPPORT"),
-    Rule("uboot-rsc-reserved", ERROR, REFUSED, "non zero reserved bytes", "reserved words 0; -EBADF"),
-    Rule("uboot-rsc-incomplete", ERROR, REFUSED, "resource table incomplete", "16 + 4 * num <= sh_size; -ENOSPC"),
-    Rule("uboot-rsc-addr", ERROR, UNDEFINED, "",
-         "with memory given: the table is copied to sh_addr .. + sh_size, which lies inside the memory"),
-    Rule("uboot-segment-filesz", ERROR, UNDEFINED, "",
-         "not checked by U-Boot: p_filesz <= p_memsz (else memset(dst + filesz, 0, memsz - filesz) wraps)"),
-    Rule("uboot-segment-truncated", ERROR, UNDEFINED, "",
-         "not checked by U-Boot: p_offset + p_filesz <= size (else it copies bytes from past the image)"),
-    Rule("uboot-segment-da", ERROR, REFUSED, "bad da 0x%llx mem 0x%llx",
-         "with memory given: p_paddr .. + p_memsz inside the memory; the ELF64 path refuses (-EINVAL) when the "
-         "driver's device_to_virt does, the ELF32 path writes there unchecked (undefined)"),
-    Rule("uboot-no-load", ERROR, ACCEPTED, "", "at least one PT_LOAD (else U-Boot loads nothing)"),
+    Rule("uboot-too-small", REFUSED, "Image is too small"),
+    Rule("uboot-not-exec", REFUSED, "Not an executable ELF32 image"),
+    Rule("uboot-endianness", REFUSED, "Unsupported firmware endianness"),
+    Rule("uboot-shoff", REFUSED, "Image is too small"),
+    Rule("uboot-phnum", REFUSED, "No loadable segments"),
+    Rule("uboot-phoff", REFUSED, "Firmware size is too small"),
+    Rule("uboot-phdr-bounds", UNDEFINED, ""),
+    Rule("uboot-shdr-bounds", UNDEFINED, ""),
+    Rule("uboot-rsc-missing", NOTE, ""),
+    Rule("uboot-rsc-truncated", REFUSED, "resource table truncated"),
+    Rule("uboot-rsc-headerless", REFUSED, "header-less resource table"),
+    Rule("uboot-rsc-version", REFUSED, "unsupported fw ver: %d"),
+    Rule("uboot-rsc-reserved", REFUSED, "non zero reserved bytes"),
+    Rule("uboot-rsc-incomplete", REFUSED, "resource table incomplete"),
+    Rule("uboot-rsc-addr", UNDEFINED, ""),
+    Rule("uboot-segment-filesz", UNDEFINED, ""),
+    Rule("uboot-segment-truncated", UNDEFINED, ""),
+    Rule("uboot-segment-da", REFUSED, "bad da 0x%llx mem 0x%llx"),
+    Rule("uboot-no-load", ACCEPTED, ""),
 ]
 
 
-def _fail(ctx: Context, code: str, what: str, words: str, errno: str, is64: bool, **kw):
+def _uboot_finding(code: str, ctx: Context, what: str, words: str, errno: str, is64: bool, **kw):
     said = words
     if not is64 and ctx.rules[code].outcome == REFUSED:
         said = f"{words}; Invalid ELF32 Image -{ERRNO[errno]}"
     elif is64:
         said = f"{words}; the ELF64 path returns -EINVAL"
-    return ctx.add(code, what + f" (-{errno})", words=said, **kw)
+    return ctx.finding(code, what + f" (-{errno})", words=said, **kw)
 
 
 def check(ctx: Context) -> None:
@@ -74,7 +60,7 @@ def check(ctx: Context) -> None:
     path = "ELF64" if is64 else "ELF32"
     ehsize = 64 if is64 else 52
     if size < ehsize:
-        return _fail(ctx, "uboot-too-small", f"the image is {size} bytes, shorter than an {path} header "
+        return _uboot_finding("uboot-too-small", ctx, f"the image is {size} bytes, shorter than an {path} header "
                                              f"({ehsize} bytes)", "Image is too small", "ENOSPC", is64, size=size)
     lay = layout(data[spec.EI_CLASS], ctx.host.elfdata)
     ehdr = lay.ehdr.unpack(data)
@@ -83,20 +69,20 @@ def check(ctx: Context) -> None:
         why = "no \\x7fELF magic" if bytes(data[:4]) != spec.ELFMAG else \
             f"e_type is {ehdr.e_type}, not ET_EXEC (2)" if ehdr.e_type != spec.ET_EXEC else \
             f"EI_CLASS is {data[spec.EI_CLASS]}"
-        return _fail(ctx, "uboot-not-exec", f"{why}: U-Boot loads only executables (link without -r, -shared or "
+        return _uboot_finding("uboot-not-exec", ctx, f"{why}: U-Boot loads only executables (link without -r, -shared or "
                                             "-pie)", f"Not an executable {path} image", "EPROTONOSUPPORT", is64)
     if data[spec.EI_DATA] != ctx.host.elfdata:
-        return _fail(ctx, "uboot-endianness", f"EI_DATA is {data[spec.EI_DATA]}, the host is "
+        return _uboot_finding("uboot-endianness", ctx, f"EI_DATA is {data[spec.EI_DATA]}, the host is "
                                               f"{ctx.host.byteorder}-endian", "Unsupported firmware endianness",
                      "EILSEQ", is64)
     if size < ehdr.e_shoff + lay.shdr.size:
-        return _fail(ctx, "uboot-shoff", f"e_shoff {ehdr.e_shoff:#x} + one section header is past the end of the "
+        return _uboot_finding("uboot-shoff", ctx, f"e_shoff {ehdr.e_shoff:#x} + one section header is past the end of the "
                                          f"{size}-byte image", "Image is too small", "ENOSPC", is64,
                      address=ehdr.e_shoff)
     if ehdr.e_phnum == 0:
-        return _fail(ctx, "uboot-phnum", "e_phnum is 0", "No loadable segments", "ENOEXEC", is64)
+        return _uboot_finding("uboot-phnum", ctx, "e_phnum is 0", "No loadable segments", "ENOEXEC", is64)
     if ehdr.e_phoff > size:
-        return _fail(ctx, "uboot-phoff", f"e_phoff {ehdr.e_phoff:#x} is past the end of the {size}-byte image",
+        return _uboot_finding("uboot-phoff", ctx, f"e_phoff {ehdr.e_phoff:#x} is past the end of the {size}-byte image",
                      "Firmware size is too small", "ENOSPC", is64, address=ehdr.e_phoff)
     entries = check_resource_table(ctx, lay, ehdr, is64)
     check_segments(ctx, lay, ehdr, is64)
@@ -106,12 +92,12 @@ def check(ctx: Context) -> None:
 def check_resource_table(ctx: Context, lay, ehdr, is64: bool):
     data, size = ctx.data, ctx.size
     if ehdr.e_shnum and not within(size, ehdr.e_shoff, ehdr.e_shnum * lay.shdr.size):
-        ctx.add("uboot-shdr-bounds", f"the section header table at {ehdr.e_shoff:#x} ({ehdr.e_shnum} entries) "
+        ctx.finding("uboot-shdr-bounds", f"the section header table at {ehdr.e_shoff:#x} ({ehdr.e_shnum} entries) "
                                      "runs past the end of the image: the resource table search reads past it")
         return []
     names = read_shdr(data, lay, ehdr.e_shoff + ehdr.e_shstrndx * lay.shdr.size) if ehdr.e_shnum else None
     if ehdr.e_shnum and names is None:
-        ctx.add("uboot-shdr-bounds", f"e_shstrndx {ehdr.e_shstrndx} names a section header past the end of the "
+        ctx.finding("uboot-shdr-bounds", f"e_shstrndx {ehdr.e_shstrndx} names a section header past the end of the "
                                      "image")
         return []
     want = rsc_table.SECTION.encode() + b"\0"
@@ -129,43 +115,43 @@ def check_resource_table(ctx: Context, lay, ehdr, is64: bool):
         else:
             found = sh
         if oob:
-            ctx.add("uboot-shdr-bounds", f"section {i}'s name runs past the end of the image: strcmp reads past it")
+            ctx.finding("uboot-shdr-bounds", f"section {i}'s name runs past the end of the image: strcmp reads past it")
             return []
         if found is not None:
             break
     if found is None:
-        ctx.add("uboot-rsc-missing", f"no {rsc_table.SECTION} section (-ENODATA): drivers such as stm32_copro "
+        ctx.finding("uboot-rsc-missing", f"no {rsc_table.SECTION} section (-ENODATA): drivers such as stm32_copro "
                                      "load the image without one")
         return []
     off, tsize = found.sh_offset, found.sh_size
     end = off + tsize if is64 else (off + tsize) & 0xFFFFFFFF
     if end > size:
-        _fail(ctx, "uboot-rsc-truncated", f"{rsc_table.SECTION} at {off:#x}, {tsize} bytes, runs past the end of "
+        _uboot_finding("uboot-rsc-truncated", ctx, f"{rsc_table.SECTION} at {off:#x}, {tsize} bytes, runs past the end of "
                                           f"the {size}-byte image", "resource table truncated", "ENOSPC", is64)
         return []
     if off + tsize > size:
-        ctx.add("uboot-shdr-bounds", f"{rsc_table.SECTION} at {off:#x}, {tsize} bytes: sh_offset + sh_size wraps "
+        ctx.finding("uboot-shdr-bounds", f"{rsc_table.SECTION} at {off:#x}, {tsize} bytes: sh_offset + sh_size wraps "
                                      "in 32 bits, so U-Boot copies from past the image")
         return []
     if tsize < 16:
-        _fail(ctx, "uboot-rsc-headerless", f"{rsc_table.SECTION} is {tsize} bytes", "header-less resource table",
+        _uboot_finding("uboot-rsc-headerless", ctx, f"{rsc_table.SECTION} is {tsize} bytes", "header-less resource table",
               "ENOSPC", is64)
         return []
     table = bytes(data[off:off + tsize])
     ver, num, r0, r1 = (lay.u32.unpack_from(table, 4 * i)[0] for i in range(4))
     if ver != 1:
-        _fail(ctx, "uboot-rsc-version", f"ver is {ver}", f"unsupported fw ver: {ver}", "EPROTONOSUPPORT", is64)
+        _uboot_finding("uboot-rsc-version", ctx, f"ver is {ver}", f"unsupported fw ver: {ver}", "EPROTONOSUPPORT", is64)
         return []
     if r0 or r1:
-        _fail(ctx, "uboot-rsc-reserved", f"reserved words are {r0:#x}, {r1:#x}", "non zero reserved bytes",
+        _uboot_finding("uboot-rsc-reserved", ctx, f"reserved words are {r0:#x}, {r1:#x}", "non zero reserved bytes",
               "EBADF", is64)
         return []
     if 16 + 4 * num > tsize:
-        _fail(ctx, "uboot-rsc-incomplete", f"num is {num}: the offset array needs {16 + 4 * num} bytes, the table "
+        _uboot_finding("uboot-rsc-incomplete", ctx, f"num is {num}: the offset array needs {16 + 4 * num} bytes, the table "
                                            f"has {tsize}", "resource table incomplete", "ENOSPC", is64)
         return []
     if ctx.memory is not None and ctx.memory.find_holding(found.sh_addr, tsize) is None:
-        ctx.add("uboot-rsc-addr", f"U-Boot copies {rsc_table.SECTION} to sh_addr {found.sh_addr:#x}, {tsize} "
+        ctx.finding("uboot-rsc-addr", f"U-Boot copies {rsc_table.SECTION} to sh_addr {found.sh_addr:#x}, {tsize} "
                                   f"bytes, {ctx.memory.describe_miss(found.sh_addr, tsize)}", found.sh_addr, tsize)
     return rsc_table.decode(table, lay.byteorder).entries
 
@@ -174,7 +160,7 @@ def check_segments(ctx: Context, lay, ehdr, is64: bool) -> None:
     size = ctx.size
     count = ehdr.e_phnum
     if not within(size, ehdr.e_phoff, count * lay.phdr.size):
-        ctx.add("uboot-phdr-bounds", f"the program header table at {ehdr.e_phoff:#x} ({count} entries of "
+        ctx.finding("uboot-phdr-bounds", f"the program header table at {ehdr.e_phoff:#x} ({count} entries of "
                                      f"{lay.phdr.size} bytes) runs past the end of the {size}-byte image: U-Boot "
                                      "checks only e_phoff and reads past it", ehdr.e_phoff, count * lay.phdr.size)
     loads = 0
@@ -188,20 +174,20 @@ def check_segments(ctx: Context, lay, ehdr, is64: bool) -> None:
         if ctx.memory is not None and ctx.memory.find_holding(p.p_paddr, p.p_memsz) is None:
             miss = ctx.memory.describe_miss(p.p_paddr, p.p_memsz)
             if is64:
-                ctx.add("uboot-segment-da", f"{where}, {p.p_memsz} bytes, is {miss}: a driver's device_to_virt "
+                ctx.finding("uboot-segment-da", f"{where}, {p.p_memsz} bytes, is {miss}: a driver's device_to_virt "
                                             "refuses it (-EINVAL); without one U-Boot writes there",
                         p.p_paddr, p.p_memsz, words=f"bad da {p.p_paddr:#x} mem {p.p_memsz:#x}")
             else:
-                ctx.add("uboot-segment-da", f"{where}, {p.p_memsz} bytes, is {miss}: the ELF32 path writes there "
+                ctx.finding("uboot-segment-da", f"{where}, {p.p_memsz} bytes, is {miss}: the ELF32 path writes there "
                                             "without checking device_to_virt's answer", p.p_paddr, p.p_memsz)
         if p.p_filesz > p.p_memsz:
-            ctx.add("uboot-segment-filesz", f"{where} has p_filesz {p.p_filesz} > p_memsz {p.p_memsz}: U-Boot copies "
+            ctx.finding("uboot-segment-filesz", f"{where} has p_filesz {p.p_filesz} > p_memsz {p.p_memsz}: U-Boot copies "
                                             f"{p.p_filesz} bytes, then memsets memsz - filesz, which wraps to "
                                             f"{(p.p_memsz - p.p_filesz) % (1 << (64 if is64 else 32)):#x} bytes "
                                             "(Linux refuses: \"bad phdr filesz\")", p.p_paddr, p.p_filesz)
         if p.p_offset + p.p_filesz > size:
-            ctx.add("uboot-segment-truncated", f"{where}: file bytes {p.p_offset:#x} + {p.p_filesz} run past the end "
+            ctx.finding("uboot-segment-truncated", f"{where}: file bytes {p.p_offset:#x} + {p.p_filesz} run past the end "
                                                f"of the {size}-byte image; U-Boot copies what follows the image in "
                                                "memory (Linux refuses: \"truncated fw\")", p.p_paddr, p.p_filesz)
     if loads == 0:
-        ctx.add("uboot-no-load", f"none of the {count} program headers is PT_LOAD: U-Boot loads nothing")
+        ctx.finding("uboot-no-load", f"none of the {count} program headers is PT_LOAD: U-Boot loads nothing")

@@ -8,7 +8,7 @@ from bundler.loaders.resources import find_table_section
 from bundler.memory import MemoryMap, MemoryRange
 from bundler.records import Record
 from tests.loaders import mutate
-from tests.loaders.conftest import PAGE, board_memory
+from tests.loaders.boards import PAGE, board_memory
 
 
 class Case(Record):
@@ -85,7 +85,7 @@ def dtb_like(sample, ram_size=None) -> MemoryMap:
 
 
 def _vring0(sample):
-    from tests.loaders.conftest import BOARDS
+    from tests.loaders.boards import BOARDS
     return BOARDS[sample][5][0]
 
 

@@ -11,7 +11,7 @@ from bundler.elf import spec
 from bundler.loaders import Host, check_firmware, make_context
 from bundler.loaders import kit as kit_profile
 from bundler.loaders import openamp as openamp_profile
-from tests.loaders.conftest import board_memory
+from tests.loaders.boards import board_memory
 
 pytestmark = pytest.mark.toolchain
 

@@ -14,9 +14,10 @@ from bundler import loaders
 from bundler.elf.reader import parse_elf
 from bundler.cli import main
 from bundler.memory import memory_from_dtb
-from bundler.verify import verify
-from tests.conftest import SAMPLES, need_tool
-from tests.loaders.conftest import BOARDS, PAGE
+from bundler.checks import verify
+from tests.support.paths import SAMPLES
+from tests.support.tools import need_tool
+from tests.loaders.boards import BOARDS, PAGE
 
 pytestmark = pytest.mark.toolchain
 
@@ -195,6 +196,14 @@ def test_python_api(files):
     assert loaders.verify_firmware(outside, "openamp", memory).codes() >= {"openamp-segment-map"}
     as_tuples = [(0x40400000, 0x100000, "ram"), (0x40500000, 0x10000)]
     assert verify(parse_elf(outside), loader="openamp", memory=as_tuples).codes() >= {"openamp-segment-map"}
+    # the API of build scripts, on paths or bytes; a damaged firmware is judged, not refused
+    import bundler
+    assert bundler.verify(files["aarch64-amp", "remote"], loader="uboot", memory=as_tuples).ok
+    cut = outside[:len(outside) // 2]
+    report = bundler.verify(cut, loader="linux")
+    assert not report.ok and report.to_dict()["loader"]["name"] == "linux"
+    with pytest.raises(bundler.BundleError):
+        bundler.verify(b"not an ELF at all", loader="linux")
 
 
 def test_bundle_verify_checks_each_remote(capsys, files, tmp_path):
@@ -218,7 +227,7 @@ def test_bundle_verify_checks_each_remote(capsys, files, tmp_path):
 
 def test_every_code_is_documented():
     """docs/verify.md has each loader's table as the code makes it; docs/json.md lists every code."""
-    from tests.conftest import ROOT
+    from tests.support.paths import ROOT
     verify_md = (ROOT / "docs" / "verify.md").read_text()
     json_md = (ROOT / "docs" / "json.md").read_text()
     for name in loaders.PROFILES:

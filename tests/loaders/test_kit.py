@@ -14,7 +14,7 @@ from bundler.memory import MemoryMap, MemoryRange
 from tests.loaders import mutate
 from tests.loaders.cases import (Case, assert_case, entry_type, load_down_a_page, load_field, no_loads, rsc_renamed,
                                  same, vring_field)
-from tests.loaders.conftest import BOARDS, board_memory
+from tests.loaders.boards import BOARDS, board_memory
 
 pytestmark = pytest.mark.toolchain
 

@@ -11,7 +11,7 @@ from bundler.loaders import Host
 from tests.loaders import mutate
 from tests.loaders.cases import (Case, assert_case, dtb_like, entry_type, in_table, load_down_a_page, load_field,
                                  no_loads, rsc_renamed, same, table_size, vdev_type_and_size, vring_field)
-from tests.loaders.conftest import BOARDS
+from tests.loaders.boards import BOARDS
 
 pytestmark = pytest.mark.toolchain
 

@@ -10,7 +10,7 @@ from bundler.loaders import PROFILES, resources
 from bundler.memory import MemoryMap, MemoryRange
 from tests.loaders import mutate
 from tests.loaders.cases import Case, assert_case, dtb_like, entry_type, same, vring_field
-from tests.loaders.conftest import BOARDS, PAGE
+from tests.loaders.boards import BOARDS, PAGE
 
 pytestmark = pytest.mark.toolchain
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from bundler.elf import spec
 from bundler.loaders import PROFILES, Host, check_firmware
 from bundler.loaders.resources import find_table_section
-from tests.loaders.conftest import BOARDS, board_memory
+from tests.loaders.boards import BOARDS, board_memory
 
 pytestmark = pytest.mark.toolchain
 

@@ -10,7 +10,7 @@ from bundler.elf import spec
 from bundler.loaders import check_firmware
 from tests.loaders import mutate
 from tests.loaders.cases import Case, assert_case, load_down_a_page, load_field, no_loads, rsc_renamed, same
-from tests.loaders.conftest import BOARDS, board_memory
+from tests.loaders.boards import BOARDS, board_memory
 
 pytestmark = pytest.mark.toolchain
 
