@@ -67,7 +67,7 @@ def memory_map(args) -> MemoryMap | None:
     try:
         board = memory_from_dtb(read_input(args.dtb, "device tree"), args.node)
     except BundleError as exc:
-        raise exc.with_file(str(args.dtb))
+        raise exc.with_file(str(args.dtb)) from None
     board.ranges = ranges + board.ranges
     if args.memory:
         board.source += " and --memory"

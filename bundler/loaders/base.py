@@ -17,7 +17,7 @@ from __future__ import annotations
 from bundler.elf import spec
 from bundler.memory import MemoryMap
 from bundler.records import Factory, Record
-from bundler.findings import CODES, ERROR, WARNING, finding
+from bundler.findings import CODES, ERROR, WARNING, Finding, finding
 
 # What the loader does when the rule is broken.
 REFUSED = "refused"        # it returns an error and loads nothing (or stops the boot)

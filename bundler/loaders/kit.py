@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from bundler import rsc_table
 from bundler.elf import spec
-from bundler.loaders.base import ERROR, REFUSED, WARNING, NOTE, Context, Rule, layout, within
+from bundler.loaders.base import REFUSED, NOTE, Context, Rule, layout, within
 from bundler.records import Record
 
 NAME = "kit"
@@ -117,28 +117,32 @@ def load(data: bytes, memory, bits: int) -> None:
     loads = 0
     for i in range(phnum):
         p = lay.phdr.unpack(data, ehdr.e_phoff + i * lay.phdr.size)
-        if p.p_type != spec.PT_LOAD:
-            continue
-        where = f"segment {i} (PT_LOAD at p_paddr {p.p_paddr:#x})"
-        if not within(size, p.p_offset, p.p_filesz):
-            raise _Refused("REMOTE_FW_EBOUNDS", f"{where}: file bytes {p.p_offset:#x} + {p.p_filesz} run past the "
-                                                f"end of the {size}-byte image", p.p_paddr, p.p_filesz)
-        if p.p_filesz > p.p_memsz:
-            raise _Refused("REMOTE_FW_ESEGMENT", f"{where} has p_filesz {p.p_filesz} > p_memsz {p.p_memsz}",
-                           p.p_paddr, p.p_memsz)
-        if p.p_memsz > U64_MAX - p.p_paddr:
-            raise _Refused("REMOTE_FW_ESEGMENT", f"{where}: p_paddr + p_memsz {p.p_memsz:#x} overflows", p.p_paddr)
-        if p.p_memsz == 0:
-            continue
-        if p.p_paddr > umax or p.p_paddr + p.p_memsz - 1 > umax:
-            raise _Refused("REMOTE_FW_EREGION", f"{where}, {p.p_memsz} bytes, is not addressable by a {bits}-bit "
-                                                "host", p.p_paddr, p.p_memsz)
-        if memory is not None and memory.find_holding(p.p_paddr, p.p_memsz) is None:
-            raise _Refused("REMOTE_FW_EREGION", f"{where}, {p.p_memsz} bytes, is "
-                                                f"{memory.describe_miss(p.p_paddr, p.p_memsz)}", p.p_paddr, p.p_memsz)
-        loads += 1
+        if p.p_type == spec.PT_LOAD and _check_segment(size, i, p, memory, umax):
+            loads += 1
     if loads == 0:
         raise _Refused("REMOTE_FW_ENOLOAD", "no PT_LOAD has bytes (p_memsz > 0)")
+
+
+def _check_segment(size: int, i: int, p, memory, umax: int) -> bool:
+    """check_segment: raises _Refused; True for a PT_LOAD with bytes to load."""
+    where = f"segment {i} (PT_LOAD at p_paddr {p.p_paddr:#x})"
+    if not within(size, p.p_offset, p.p_filesz):
+        raise _Refused("REMOTE_FW_EBOUNDS", f"{where}: file bytes {p.p_offset:#x} + {p.p_filesz} run past the "
+                                            f"end of the {size}-byte image", p.p_paddr, p.p_filesz)
+    if p.p_filesz > p.p_memsz:
+        raise _Refused("REMOTE_FW_ESEGMENT", f"{where} has p_filesz {p.p_filesz} > p_memsz {p.p_memsz}",
+                       p.p_paddr, p.p_memsz)
+    if p.p_memsz > U64_MAX - p.p_paddr:
+        raise _Refused("REMOTE_FW_ESEGMENT", f"{where}: p_paddr + p_memsz {p.p_memsz:#x} overflows", p.p_paddr)
+    if p.p_memsz == 0:
+        return False
+    if p.p_paddr > umax or p.p_paddr + p.p_memsz - 1 > umax:
+        raise _Refused("REMOTE_FW_EREGION", f"{where}, {p.p_memsz} bytes, is not addressable by a "
+                                            f"{umax.bit_length()}-bit host", p.p_paddr, p.p_memsz)
+    if memory is not None and memory.find_holding(p.p_paddr, p.p_memsz) is None:
+        raise _Refused("REMOTE_FW_EREGION", f"{where}, {p.p_memsz} bytes, is "
+                                            f"{memory.describe_miss(p.p_paddr, p.p_memsz)}", p.p_paddr, p.p_memsz)
+    return True
 
 
 def _name_is(data: bytes, strtab: int, strtab_size: int, off: int, want: bytes) -> bool:
@@ -200,29 +204,42 @@ def _rsc_check(table: bytes, lay) -> str | None:
         offset = u32(16 + 4 * i)
         if not within(size, offset, 4):
             return f"entry {i} at offset {offset:#x} is outside the table"
-        avail, rtype = size - offset, u32(offset)
-        if rtype in (rsc_table.RSC_CARVEOUT, rsc_table.RSC_DEVMEM):
-            if avail < 56 or u32(offset + 20):
-                return f"entry {i} (type {rtype}) truncated or reserved not 0"
-        elif rtype == rsc_table.RSC_TRACE:
-            if avail < 48 or u32(offset + 12):
-                return f"trace entry {i} truncated or reserved not 0"
-        elif rtype == rsc_table.RSC_VDEV:
-            if avail < 28:
-                return f"vdev entry {i} truncated"
-            nvrings, config_len = table[offset + 25], u32(offset + 20)
-            if 28 + 20 * nvrings + config_len > avail:
-                return f"vdev entry {i} with {nvrings} vrings and {config_len} bytes of config runs past the table"
-            if table[offset + 26] or table[offset + 27]:
-                return f"vdev entry {i} has reserved bytes not 0"
-            if nvrings > 2:
-                return f"vdev entry {i} has {nvrings} vrings (at most 2)"
-            for v in range(nvrings):
-                at = offset + 28 + 20 * v
-                if u32(at + 8) == 0 or u32(at + 4) == 0:
-                    return f"vdev entry {i} vring {v} has num or align 0"
-        elif not rsc_table.RSC_VENDOR_START <= rtype <= rsc_table.RSC_VENDOR_END:
-            return f"entry {i} has type {rtype}, neither 0..3 nor vendor 128..512"
+        why = _entry_check(table, u32, i, offset)
+        if why:
+            return why
+    return None
+
+
+def _entry_check(table: bytes, u32, i: int, offset: int) -> str | None:
+    """One entry as rsc_check's switch checks it: the reason, or None."""
+    avail, rtype = len(table) - offset, u32(offset)
+    if rtype in (rsc_table.RSC_CARVEOUT, rsc_table.RSC_DEVMEM):
+        if avail < 56 or u32(offset + 20):
+            return f"entry {i} (type {rtype}) truncated or reserved not 0"
+    elif rtype == rsc_table.RSC_TRACE:
+        if avail < 48 or u32(offset + 12):
+            return f"trace entry {i} truncated or reserved not 0"
+    elif rtype == rsc_table.RSC_VDEV:
+        return _vdev_check(table, u32, i, offset, avail)
+    elif not rsc_table.RSC_VENDOR_START <= rtype <= rsc_table.RSC_VENDOR_END:
+        return f"entry {i} has type {rtype}, neither 0..3 nor vendor 128..512"
+    return None
+
+
+def _vdev_check(table: bytes, u32, i: int, offset: int, avail: int) -> str | None:
+    if avail < 28:
+        return f"vdev entry {i} truncated"
+    nvrings, config_len = table[offset + 25], u32(offset + 20)
+    if 28 + 20 * nvrings + config_len > avail:
+        return f"vdev entry {i} with {nvrings} vrings and {config_len} bytes of config runs past the table"
+    if table[offset + 26] or table[offset + 27]:
+        return f"vdev entry {i} has reserved bytes not 0"
+    if nvrings > 2:
+        return f"vdev entry {i} has {nvrings} vrings (at most 2)"
+    for v in range(nvrings):
+        at = offset + 28 + 20 * v
+        if u32(at + 8) == 0 or u32(at + 4) == 0:
+            return f"vdev entry {i} vring {v} has num or align 0"
     return None
 
 

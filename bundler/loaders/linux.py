@@ -21,8 +21,7 @@ from __future__ import annotations
 from bundler import rsc_table
 from bundler.elf import spec
 from bundler.loaders import resources
-from bundler.loaders.base import (ACCEPTED, ERRNO, ERROR, FW_RSC_ADDR_ANY, NOTE, REFUSED, UNDEFINED, WARNING,
-                                  Context, Rule, layout, read_phdrs, read_shdr, within)
+from bundler.loaders.base import (ACCEPTED, ERRNO, FW_RSC_ADDR_ANY, NOTE, REFUSED, UNDEFINED, Context, Rule, layout, read_phdrs, read_shdr, within)
 
 NAME = "linux"
 TITLE = "Linux remoteproc (default ELF ops)"
@@ -177,155 +176,191 @@ def find_table(ctx: Context, lay, ehdr):
     return None
 
 
-def check_resource_table(ctx: Context, lay, ehdr):
-    """rproc_elf_load_rsc_table, then rproc_handle_resources. Returns (entries, carveouts, (sh_addr, sh_size))."""
+def load_rsc_table(ctx: Context, lay, ehdr):
+    """rproc_elf_load_rsc_table (find_table's checks): (section header, table bytes), or None."""
     sh = find_table(ctx, lay, ehdr)
     if sh is None:
         if not any(f.code == "linux-shdr-bounds" for f in ctx.findings):
-            _boot_finding("linux-rsc-missing", ctx, f"no {rsc_table.SECTION} section: rproc_elf_load_rsc_table returns "
-                                            "-EINVAL (platform drivers that wrap it may only warn)", "")
-        return [], [], None
+            _boot_finding("linux-rsc-missing", ctx, f"no {rsc_table.SECTION} section: rproc_elf_load_rsc_table "
+                                                    "returns -EINVAL (platform drivers that wrap it may only warn)", "")
+        return None
     size = ctx.size
     off, tsize = sh.sh_offset, sh.sh_size
     if off + tsize > size or off + tsize > lay.addr_max:
-        _boot_finding("linux-rsc-truncated", ctx, f"{rsc_table.SECTION} at file offset {off:#x}, {tsize} bytes, runs past "
-                                          f"the end of the {size}-byte image", "resource table truncated", address=off,
-              size=tsize)
-        return [], [], None
+        _boot_finding("linux-rsc-truncated", ctx, f"{rsc_table.SECTION} at file offset {off:#x}, {tsize} bytes, runs "
+                                                  f"past the end of the {size}-byte image", "resource table truncated",
+                      address=off, size=tsize)
+        return None
     table = bytes(ctx.data[off:off + tsize])
     if tsize < RSC_HDR:
-        _boot_finding("linux-rsc-headerless", ctx, f"{rsc_table.SECTION} is {tsize} bytes, shorter than its 16-byte header",
-              "header-less resource table", size=tsize)
-        return [], [], None
-    u32 = lay.u32
-    ver, num, r0, r1 = (u32.unpack_from(table, 4 * i)[0] for i in range(4))
+        _boot_finding("linux-rsc-headerless", ctx, f"{rsc_table.SECTION} is {tsize} bytes, shorter than its 16-byte "
+                                                   "header", "header-less resource table", size=tsize)
+        return None
+    ver, num, r0, r1 = (lay.u32.unpack_from(table, 4 * i)[0] for i in range(4))
     if ver != 1:
         _boot_finding("linux-rsc-version", ctx, f"the resource table's ver is {ver}", f"unsupported fw ver: {ver}")
-        return [], [], None
+        return None
     if r0 or r1:
         _boot_finding("linux-rsc-reserved", ctx, f"the resource table's reserved words are {r0:#x}, {r1:#x}",
-              "non zero reserved bytes")
-        return [], [], None
+                      "non zero reserved bytes")
+        return None
     if RSC_HDR + 4 * num > tsize:
         _boot_finding("linux-rsc-incomplete", ctx, f"num is {num}: the offset array needs {RSC_HDR + 4 * num} bytes, "
-                                           f"the table has {tsize}", "resource table incomplete")
+                                                   f"the table has {tsize}", "resource table incomplete")
+        return None
+    return sh, table
+
+
+class _Handling:
+    """rproc_handle_resources' state: the carveouts Linux's da_to_va maps, the memory-regions
+    table carveouts took, the vdev count (rvdev->index)."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.carveouts: list[tuple[int, int]] = []
+        self.registered: dict[str, int] = {}
+        self.vdev_index = 0
+
+    @property
+    def regions(self):
+        m = self.ctx.memory
+        return m if m is not None and m.carveout_names is not None else None
+
+
+def check_resource_table(ctx: Context, lay, ehdr):
+    """rproc_elf_load_rsc_table, then rproc_handle_resources. Returns (entries, carveouts, (sh_addr, sh_size))."""
+    found = load_rsc_table(ctx, lay, ehdr)
+    if found is None:
         return [], [], None
-    decoded = rsc_table.decode(table, lay.byteorder)
-    entries = decoded.entries
-    carveouts = []
-    registered = {}                     # memory-region name -> taken by a table carveout
-    vdev_index = 0
+    sh, table = found
+    tsize = len(table)
+    num = lay.u32.unpack_from(table, 4)[0]
+    entries = rsc_table.decode(table, lay.byteorder).entries
+    state = _Handling(ctx)
     for i in range(num):
-        (offset,) = u32.unpack_from(table, RSC_HDR + 4 * i)
+        (offset,) = lay.u32.unpack_from(table, RSC_HDR + 4 * i)
         if offset >= 1 << 31:
             ctx.finding("linux-rsc-entry-negative", f"entry {i} has offset {offset:#x}, a negative int to Linux: "
-                                                "rproc_handle_resources reads before the table")
+                                                    "rproc_handle_resources reads before the table")
             continue
         avail = tsize - offset - FW_RSC_HDR
         if avail < 0:
             _boot_finding("linux-rsc-entry-truncated", ctx, f"entry {i} at offset {offset:#x} lies outside the "
-                                                    f"{tsize}-byte table", "rsc table is truncated")
+                                                            f"{tsize}-byte table", "rsc table is truncated")
             break
-        e = entries[i]
-        rtype = e["type"]
-        if RSC_VENDOR_START <= rtype <= RSC_VENDOR_END:
-            ctx.finding("linux-rsc-vendor", f"entry {i} is vendor resource {rtype}: only a platform driver with "
+        if not _handle(state, entries[i], i, offset, avail):
+            break
+    return entries, state.carveouts, (sh.sh_addr, tsize)
+
+
+def _handle(state: _Handling, e: dict, i: int, offset: int, avail: int) -> bool:
+    """One entry, as rproc_handle_resources dispatches it; False where Linux stops the boot."""
+    ctx, rtype = state.ctx, e["type"]
+    if RSC_VENDOR_START <= rtype <= RSC_VENDOR_END:
+        ctx.finding("linux-rsc-vendor", f"entry {i} is vendor resource {rtype}: only a platform driver with "
                                         "handle_rsc uses it", words=f"unsupported vendor resource {rtype}")
-            continue
-        if rtype >= RSC_LAST:
-            ctx.finding("linux-rsc-unknown", f"entry {i} has type {rtype}: skipped",
-                    words=f"unsupported resource {rtype}")
-            continue
-        if rtype == rsc_table.RSC_CARVEOUT:
-            if CARVEOUT_BODY > avail:
-                _boot_finding("linux-carveout-truncated", ctx, f"carveout entry {i} at offset {offset:#x} needs "
+        return True
+    if rtype >= RSC_LAST:
+        ctx.finding("linux-rsc-unknown", f"entry {i} has type {rtype}: skipped", words=f"unsupported resource {rtype}")
+        return True
+    handler = {rsc_table.RSC_CARVEOUT: _handle_carveout, rsc_table.RSC_DEVMEM: _handle_devmem,
+               rsc_table.RSC_TRACE: _handle_trace, rsc_table.RSC_VDEV: _handle_vdev}[rtype]
+    return handler(state, e, i, offset, avail)
+
+
+def _handle_carveout(state: _Handling, e: dict, i: int, offset: int, avail: int) -> bool:
+    ctx = state.ctx
+    if CARVEOUT_BODY > avail:
+        _boot_finding("linux-carveout-truncated", ctx, f"carveout entry {i} at offset {offset:#x} needs "
                                                        f"{CARVEOUT_BODY + 4} bytes, {avail + 4} are left",
                       "carveout rsc is truncated")
-                break
-            if e["reserved"]:
-                _boot_finding("linux-carveout-reserved", ctx, f"carveout entry {i} has reserved {e['reserved']:#x}",
+        return False
+    if e["reserved"]:
+        _boot_finding("linux-carveout-reserved", ctx, f"carveout entry {i} has reserved {e['reserved']:#x}",
                       "carveout rsc has non zero reserved bytes")
-                break
-            if ctx.memory is not None and ctx.memory.carveout_names is not None:
-                region = ctx.memory.find_named(e["name"])
-                if region is not None:
-                    if e["name"] in registered:
-                        _boot_finding("linux-carveout-duplicate", ctx, f"carveout entry {i} ({e['name']!r}) takes the "
-                                                               f"memory-region entry {registered[e['name']]} took",
-                              "Carveout already associated to resource table", "ENOMEM")
-                        break
-                    registered[e["name"]] = i
-                    if not _check_carveout_da(ctx, region, e["da"], e["len"], f"carveout entry {i} ({e['name']!r})"):
-                        break
-            if e["da"] != FW_RSC_ADDR_ANY:
-                carveouts.append((e["da"], e["len"]))
-        elif rtype == rsc_table.RSC_DEVMEM:
-            ctx.finding("linux-devmem-iommu", f"devmem entry {i} (da {e.get('da', 0):#x}): rproc_handle_devmem returns "
-                                          "-EINVAL unless the remote processor is behind an IOMMU "
-                                          f"({boot_failed()} on platforms without one)")
-            if CARVEOUT_BODY > avail:
-                _boot_finding("linux-devmem-truncated", ctx, f"devmem entry {i} at offset {offset:#x} needs "
+        return False
+    region = state.regions.find_named(e["name"]) if state.regions is not None else None
+    if region is not None:
+        if e["name"] in state.registered:
+            _boot_finding("linux-carveout-duplicate", ctx, f"carveout entry {i} ({e['name']!r}) takes the "
+                                                           f"memory-region entry {state.registered[e['name']]} took",
+                          "Carveout already associated to resource table", "ENOMEM")
+            return False
+        state.registered[e["name"]] = i
+        if not _check_carveout_da(ctx, region, e["da"], e["len"], f"carveout entry {i} ({e['name']!r})"):
+            return False
+    if e["da"] != FW_RSC_ADDR_ANY:
+        state.carveouts.append((e["da"], e["len"]))
+    return True
+
+
+def _handle_devmem(state: _Handling, e: dict, i: int, offset: int, avail: int) -> bool:
+    ctx = state.ctx
+    ctx.finding("linux-devmem-iommu", f"devmem entry {i} (da {e.get('da', 0):#x}): rproc_handle_devmem returns "
+                                      "-EINVAL unless the remote processor is behind an IOMMU "
+                                      f"({boot_failed()} on platforms without one)")
+    if CARVEOUT_BODY > avail:
+        _boot_finding("linux-devmem-truncated", ctx, f"devmem entry {i} at offset {offset:#x} needs "
                                                      f"{CARVEOUT_BODY + 4} bytes, {avail + 4} are left",
                       "devmem rsc is truncated")
-                break
-            if e["reserved"]:
-                _boot_finding("linux-devmem-reserved", ctx, f"devmem entry {i} has reserved {e['reserved']:#x}",
+        return False
+    if e["reserved"]:
+        _boot_finding("linux-devmem-reserved", ctx, f"devmem entry {i} has reserved {e['reserved']:#x}",
                       "devmem rsc has non zero reserved bytes")
-                break
-        elif rtype == rsc_table.RSC_TRACE:
-            if TRACE_BODY > avail:
-                _boot_finding("linux-trace-truncated", ctx, f"trace entry {i} at offset {offset:#x} needs {TRACE_BODY + 4} "
+        return False
+    return True
+
+
+def _handle_trace(state: _Handling, e: dict, i: int, offset: int, avail: int) -> bool:
+    ctx = state.ctx
+    if TRACE_BODY > avail:
+        _boot_finding("linux-trace-truncated", ctx, f"trace entry {i} at offset {offset:#x} needs {TRACE_BODY + 4} "
                                                     f"bytes, {avail + 4} are left", "trace rsc is truncated")
-                break
-            if e["reserved"]:
-                _boot_finding("linux-trace-reserved", ctx, f"trace entry {i} has reserved {e['reserved']:#x}",
+        return False
+    if e["reserved"]:
+        _boot_finding("linux-trace-reserved", ctx, f"trace entry {i} has reserved {e['reserved']:#x}",
                       "trace rsc has non zero reserved bytes")
-                break
-        elif rtype == rsc_table.RSC_VDEV:
-            if avail < VDEV_BODY:
-                _boot_finding("linux-vdev-truncated", ctx, f"vdev entry {i} at offset {offset:#x} needs {VDEV_BODY + 4} "
+        return False
+    return True
+
+
+def _handle_vdev(state: _Handling, e: dict, i: int, offset: int, avail: int) -> bool:
+    ctx = state.ctx
+    if avail < VDEV_BODY:
+        _boot_finding("linux-vdev-truncated", ctx, f"vdev entry {i} at offset {offset:#x} needs {VDEV_BODY + 4} "
                                                    f"bytes, {avail + 4} are left", "vdev rsc is truncated")
-                break
-            nvrings, config_len = e["num_of_vrings"], e["config_len"]
-            if VDEV_BODY + nvrings * VRING_SIZE + config_len > avail:
-                _boot_finding("linux-vdev-truncated", ctx, f"vdev entry {i} with {nvrings} vrings and {config_len} bytes of "
+        return False
+    nvrings, config_len = e["num_of_vrings"], e["config_len"]
+    if VDEV_BODY + nvrings * VRING_SIZE + config_len > avail:
+        _boot_finding("linux-vdev-truncated", ctx, f"vdev entry {i} with {nvrings} vrings and {config_len} bytes of "
                                                    f"config needs {VDEV_BODY + 4 + nvrings * VRING_SIZE + config_len} "
                                                    f"bytes, {avail + 4} are left", "vdev rsc is truncated")
-                break
-            if any(e["reserved"]):
-                _boot_finding("linux-vdev-reserved", ctx, f"vdev entry {i} has reserved bytes {e['reserved'][0]:#x}, "
+        return False
+    if any(e["reserved"]):
+        _boot_finding("linux-vdev-reserved", ctx, f"vdev entry {i} has reserved bytes {e['reserved'][0]:#x}, "
                                                   f"{e['reserved'][1]:#x}", "vdev rsc has non zero reserved bytes")
-                break
-            if nvrings > MAX_VRINGS:
-                _boot_finding("linux-vdev-vrings", ctx, f"vdev entry {i} has {nvrings} vrings, Linux takes at most "
+        return False
+    if nvrings > MAX_VRINGS:
+        _boot_finding("linux-vdev-vrings", ctx, f"vdev entry {i} has {nvrings} vrings, Linux takes at most "
                                                 f"{MAX_VRINGS}", f"too many vrings: {nvrings}")
-                break
-            bad = False
-            for v, ring in enumerate(e["vrings"]):
-                if not ring["num"] or not ring["align"]:
-                    _boot_finding("linux-vring-invalid", ctx, f"vdev entry {i} vring {v} has num {ring['num']} and align "
+        return False
+    for v, ring in enumerate(e["vrings"]):
+        if not ring["num"] or not ring["align"]:
+            _boot_finding("linux-vring-invalid", ctx, f"vdev entry {i} vring {v} has num {ring['num']} and align "
                                                       f"{ring['align']}",
                           f"invalid qsz ({ring['num']}) or alignment ({ring['align']})")
-                    bad = True
-                    break
-                if ring["num"] & (ring["num"] - 1):
-                    ctx.finding("linux-vring-num", f"vdev entry {i} vring {v} has num {ring['num']}, not a power of "
-                                               "two: the split ring's index arithmetic breaks")
-            if bad:
-                break
-            for v, ring in enumerate(e["vrings"]):
-                if ctx.memory is not None and ctx.memory.carveout_names is not None:
-                    region = ctx.memory.find_named(f"vdev{vdev_index}vring{v}")
-                    if region is not None and not _check_carveout_da(
-                            ctx, region, ring["da"], resources.page_align(resources.vring_size(ring["num"],
-                                                                                               ring["align"])),
-                            f"vdev {vdev_index} vring {v}"):
-                        bad = True
-                        break
-            if bad:
-                break
-            vdev_index += 1
-    return entries, carveouts, (sh.sh_addr, tsize)
+            return False
+        if ring["num"] & (ring["num"] - 1):
+            ctx.finding("linux-vring-num", f"vdev entry {i} vring {v} has num {ring['num']}, not a power of "
+                                           "two: the split ring's index arithmetic breaks")
+    for v, ring in enumerate(e["vrings"]):
+        region = state.regions.find_named(f"vdev{state.vdev_index}vring{v}") if state.regions is not None else None
+        size = resources.page_align(resources.vring_size(ring["num"], ring["align"]))
+        if region is not None and not _check_carveout_da(ctx, region, ring["da"], size,
+                                                         f"vdev {state.vdev_index} vring {v}"):
+            return False
+    state.vdev_index += 1
+    return True
 
 
 def _check_carveout_da(ctx: Context, region, da: int, length: int, what: str) -> bool:

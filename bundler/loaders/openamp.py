@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from bundler import rsc_table
 from bundler.elf import spec
-from bundler.loaders.base import (ACCEPTED, ERROR, FW_RSC_ADDR_ANY, NOTE, REFUSED, UNDEFINED, WARNING, Context,
+from bundler.loaders.base import (ACCEPTED, FW_RSC_ADDR_ANY, NOTE, REFUSED, UNDEFINED, Context,
                                   Rule, layout)
 from bundler.records import Record
 
@@ -139,7 +139,7 @@ class _Model:
                 self.table = None
 
     def sections(self) -> None:
-        ehdr, lay, size = self.ehdr, self.lay, self.size
+        ehdr, size = self.ehdr, self.size
         self.shdrs, self.names = None, None
         if ehdr.e_shnum == 0:
             return
@@ -215,78 +215,87 @@ class _Model:
         if self.parse_table(table):
             self.table = (sh.sh_addr & self.mask, tsize)
 
+    def lost_finding(self, code: str, message: str, words: str) -> bool:
+        """handle_rsc_table failed: the load goes on without a table."""
+        self.ctx.finding(code, f"{message}: handle_rsc_table fails ({words}), the load succeeds with no table")
+        return False
+
+    def need(self, size: int, offset: int, length: int, what: str) -> None:
+        """handle_rsc_table reads ``length`` bytes at ``offset`` of a ``size``-byte table it never bounds."""
+        if offset + length > size:
+            self.overflow(f"{what} at table offset {offset:#x} needs {length} bytes, the table has {size}: "
+                          "handle_rsc_table reads past it")
+
     def parse_table(self, table: bytes) -> bool:
         """handle_rsc_table, in the host's byte order; False (with a finding) where it fails."""
         u32 = self.lay.u32
         size = len(table)
-
-        def lost_finding(code, message, words):
-            self.ctx.finding(code, f"{message}: handle_rsc_table fails ({words}), the load succeeds with no table",
-                         words=None)
-            return False
-
         if size < 16:
-            return lost_finding("openamp-rsc-truncated", f"the table is {size} bytes, shorter than its header",
-                        "-RPROC_ERR_RSC_TAB_TRUNC")
+            return self.lost_finding("openamp-rsc-truncated", f"the table is {size} bytes, shorter than its header",
+                                     "-RPROC_ERR_RSC_TAB_TRUNC")
         ver, num, r0, r1 = (u32.unpack_from(table, 4 * i)[0] for i in range(4))
         if ver != 1:
-            return lost_finding("openamp-rsc-version", f"ver is {ver}", "-RPROC_ERR_RSC_TAB_VER")
-        end = (16 + num * 4) & 0xFFFFFFFF
-        if end > size:
-            return lost_finding("openamp-rsc-truncated", f"num is {num}: the offset array needs {16 + 4 * num} bytes, the "
-                                                 f"table has {size}", "-RPROC_ERR_RSC_TAB_TRUNC")
+            return self.lost_finding("openamp-rsc-version", f"ver is {ver}", "-RPROC_ERR_RSC_TAB_VER")
+        if (16 + num * 4) & 0xFFFFFFFF > size:
+            return self.lost_finding("openamp-rsc-truncated", f"num is {num}: the offset array needs "
+                                                              f"{16 + 4 * num} bytes, the table has {size}",
+                                     "-RPROC_ERR_RSC_TAB_TRUNC")
         if 16 + num * 4 > size:
             self.overflow(f"num is {num}: 16 + 4 * num wraps in 32 bits, so the offset array check passes and "
                           "handle_rsc_table reads past the table")
         if r0 or r1:
-            return lost_finding("openamp-rsc-reserved", f"the header's reserved words are {r0:#x}, {r1:#x}",
-                        "-RPROC_ERR_RSC_TAB_RSVD")
-        bitmap = set()
-        entries = rsc_table.decode(table, self.lay.byteorder).entries
-        self.table_entries = entries
-
-        def need(offset, length, what):
-            if offset + length > size:
-                self.overflow(f"{what} at table offset {offset:#x} needs {length} bytes, the table has {size}: "
-                              "handle_rsc_table reads past it")
-
+            return self.lost_finding("openamp-rsc-reserved", f"the header's reserved words are {r0:#x}, {r1:#x}",
+                                     "-RPROC_ERR_RSC_TAB_RSVD")
+        self.table_entries = rsc_table.decode(table, self.lay.byteorder).entries
+        bitmap: set = set()
         for idx in range(num):
             (offset,) = u32.unpack_from(table, 16 + 4 * idx)
-            need(offset, 4, f"entry {idx}")
+            self.need(size, offset, 4, f"entry {idx}")
             (rtype,) = u32.unpack_from(table, offset)
-            if rtype == rsc_table.RSC_CARVEOUT:
-                need(offset, 24, f"carveout entry {idx}")
-                da, pa, length, _flags, reserved = (u32.unpack_from(table, offset + 4 + 4 * k)[0] for k in range(5))
-                if reserved:
-                    return lost_finding("openamp-rsc-reserved", f"carveout entry {idx} has reserved {reserved:#x}",
-                                "-RPROC_ERR_RSC_TAB_RSVD")
-                if length == 0:
-                    return lost_finding("openamp-carveout-map", f"carveout entry {idx} has len 0: remoteproc_mmap maps "
-                                                        "nothing", "-RPROC_EINVAL")
-                if self.memory is not None:
-                    bad_phys = self.mask
-                    at = pa if pa != bad_phys else da
-                    if at == bad_phys or self.memory.find_holding(at, length) is None:
-                        return lost_finding("openamp-carveout-map", f"carveout entry {idx} at pa {pa:#x} (da {da:#x}), "
-                                                            f"{length} bytes, is "
-                                                            f"{self.memory.describe_miss(at, length)}",
-                                    "-RPROC_EINVAL")
-            elif rtype == rsc_table.RSC_TRACE:
-                need(offset, 12, f"trace entry {idx}")
-            elif rtype == rsc_table.RSC_VDEV:
-                need(offset, 12, f"vdev entry {idx}")
-                (notifyid,) = u32.unpack_from(table, offset + 8)
-                if not self.allocate(bitmap, notifyid, f"vdev entry {idx}"):
-                    return lost_finding("openamp-notifyid", f"vdev entry {idx} has notify id {self.id_text(notifyid)}",
-                                "-RPROC_ERR_RSC_TAB_NP")
-                need(offset, 26, f"vdev entry {idx}")
-                nvrings = table[offset + 25]
-                for v in range(nvrings):
-                    need(offset + 28 + 20 * v, 16, f"vdev entry {idx} vring {v} (of {nvrings})")
-                    (nid,) = u32.unpack_from(table, offset + 28 + 20 * v + 12)
-                    if not self.allocate(bitmap, nid, f"vdev entry {idx} vring {v}"):
-                        return lost_finding("openamp-notifyid", f"vdev entry {idx} vring {v} has notify id "
-                                                        f"{self.id_text(nid)}", "-RPROC_ERR_RSC_TAB_NP")
+            if rtype == rsc_table.RSC_CARVEOUT and not self.carveout(table, idx, offset):
+                return False
+            if rtype == rsc_table.RSC_TRACE:
+                self.need(size, offset, 12, f"trace entry {idx}")
+            if rtype == rsc_table.RSC_VDEV and not self.vdev(table, idx, offset, bitmap):
+                return False
+        return True
+
+    def carveout(self, table: bytes, idx: int, offset: int) -> bool:
+        """handle_carve_out_rsc: reserved 0, then remoteproc_mmap(pa, da, len)."""
+        self.need(len(table), offset, 24, f"carveout entry {idx}")
+        da, pa, length, _flags, reserved = (self.lay.u32.unpack_from(table, offset + 4 + 4 * k)[0] for k in range(5))
+        if reserved:
+            return self.lost_finding("openamp-rsc-reserved", f"carveout entry {idx} has reserved {reserved:#x}",
+                                     "-RPROC_ERR_RSC_TAB_RSVD")
+        if length == 0:
+            return self.lost_finding("openamp-carveout-map", f"carveout entry {idx} has len 0: remoteproc_mmap maps "
+                                                             "nothing", "-RPROC_EINVAL")
+        if self.memory is not None:
+            bad_phys = self.mask
+            at = pa if pa != bad_phys else da
+            if at == bad_phys or self.memory.find_holding(at, length) is None:
+                return self.lost_finding("openamp-carveout-map", f"carveout entry {idx} at pa {pa:#x} (da {da:#x}), "
+                                                                 f"{length} bytes, is "
+                                                                 f"{self.memory.describe_miss(at, length)}",
+                                         "-RPROC_EINVAL")
+        return True
+
+    def vdev(self, table: bytes, idx: int, offset: int, bitmap: set) -> bool:
+        """handle_vdev_rsc: a notify id for the vdev, then for each of num_of_vrings vrings."""
+        size, u32 = len(table), self.lay.u32
+        self.need(size, offset, 12, f"vdev entry {idx}")
+        (notifyid,) = u32.unpack_from(table, offset + 8)
+        if not self.allocate(bitmap, notifyid, f"vdev entry {idx}"):
+            return self.lost_finding("openamp-notifyid", f"vdev entry {idx} has notify id {self.id_text(notifyid)}",
+                                     "-RPROC_ERR_RSC_TAB_NP")
+        self.need(size, offset, 26, f"vdev entry {idx}")
+        nvrings = table[offset + 25]
+        for v in range(nvrings):
+            self.need(size, offset + 28 + 20 * v, 16, f"vdev entry {idx} vring {v} (of {nvrings})")
+            (nid,) = u32.unpack_from(table, offset + 28 + 20 * v + 12)
+            if not self.allocate(bitmap, nid, f"vdev entry {idx} vring {v}"):
+                return self.lost_finding("openamp-notifyid", f"vdev entry {idx} vring {v} has notify id "
+                                                             f"{self.id_text(nid)}", "-RPROC_ERR_RSC_TAB_NP")
         return True
 
     def id_text(self, nid: int) -> str:
@@ -307,7 +316,7 @@ class _Model:
 
     # -- segments
     def segments(self) -> None:
-        lay, ehdr = self.lay, self.ehdr
+        ehdr = self.ehdr
         for i in range(ehdr.e_phnum):
             p = self.phdr(i)
             if p.p_type != spec.PT_LOAD:

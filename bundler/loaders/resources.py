@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from bundler import rsc_table
 from bundler.elf import spec
-from bundler.loaders.base import ERROR, FW_RSC_ADDR_ANY, NOTE, WARNING, Context, Rule, layout, read_shdr, within
+from bundler.loaders.base import FW_RSC_ADDR_ANY, NOTE, Context, Rule, layout, read_shdr, within
 from bundler.memory import MemoryMap
 
 VRING_DESC_SIZE = 16       # struct vring_desc: addr u64, len u32, flags u16, next u16
@@ -93,12 +93,19 @@ def check_memory(ctx: Context, entries: list[dict], memory: MemoryMap) -> None:
         if da == FW_RSC_ADDR_ANY or size == 0:
             continue
         if memory.find_holding(da, size) is None:
-            text = f"{label} at {da:#x}, {size} bytes, is {memory.describe_miss(da, size)}"
-            emit = {"carveout": lambda: ctx.finding("mem-carveout", text, da, size),
-                    "devmem": lambda: ctx.finding("mem-devmem", text, da, size),
-                    "trace": lambda: ctx.finding("mem-trace", text, da, size),
-                    "vring": lambda: ctx.finding("mem-vring", text, da, size)}
-            emit[kind]()
+            _mem_finding(ctx, kind, f"{label} at {da:#x}, {size} bytes, is {memory.describe_miss(da, size)}",
+                         da, size)
+
+
+def _mem_finding(ctx: Context, kind: str, text: str, da: int, size: int) -> None:
+    if kind == "carveout":
+        ctx.finding("mem-carveout", text, da, size)
+    elif kind == "devmem":
+        ctx.finding("mem-devmem", text, da, size)
+    elif kind == "trace":
+        ctx.finding("mem-trace", text, da, size)
+    else:
+        ctx.finding("mem-vring", text, da, size)
 
 
 def check_names(ctx: Context, entries: list[dict], memory: MemoryMap) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from bundler import rsc_table
 from bundler.elf import spec
-from bundler.loaders.base import (ACCEPTED, ERRNO, ERROR, NOTE, REFUSED, UNDEFINED, WARNING, Context, Rule,
+from bundler.loaders.base import (ACCEPTED, ERRNO, NOTE, REFUSED, UNDEFINED, Context, Rule,
                                   layout, read_phdrs, read_shdr, within)
 
 NAME = "uboot"
@@ -89,39 +89,40 @@ def check(ctx: Context) -> None:
     return entries
 
 
-def check_resource_table(ctx: Context, lay, ehdr, is64: bool):
+def find_rsc_table(ctx: Context, lay, ehdr):
+    """rproc_elf{32,64}_find_rsc_table's search: the .resource_table section header, or None."""
     data, size = ctx.data, ctx.size
     if ehdr.e_shnum and not within(size, ehdr.e_shoff, ehdr.e_shnum * lay.shdr.size):
         ctx.finding("uboot-shdr-bounds", f"the section header table at {ehdr.e_shoff:#x} ({ehdr.e_shnum} entries) "
-                                     "runs past the end of the image: the resource table search reads past it")
-        return []
+                                         "runs past the end of the image: the resource table search reads past it")
+        return None
     names = read_shdr(data, lay, ehdr.e_shoff + ehdr.e_shstrndx * lay.shdr.size) if ehdr.e_shnum else None
     if ehdr.e_shnum and names is None:
         ctx.finding("uboot-shdr-bounds", f"e_shstrndx {ehdr.e_shstrndx} names a section header past the end of the "
-                                     "image")
-        return []
+                                         "image")
+        return None
     want = rsc_table.SECTION.encode() + b"\0"
-    found = None
     for i in range(ehdr.e_shnum):
         sh = lay.shdr.unpack(data, ehdr.e_shoff + i * lay.shdr.size)
         at = names.sh_offset + sh.sh_name
-        oob = False
         for k, c in enumerate(want):
             if at + k >= size:
-                oob = True
-                break
+                ctx.finding("uboot-shdr-bounds", f"section {i}'s name runs past the end of the image: strcmp reads "
+                                                 "past it")
+                return None
             if data[at + k] != c:
                 break
         else:
-            found = sh
-        if oob:
-            ctx.finding("uboot-shdr-bounds", f"section {i}'s name runs past the end of the image: strcmp reads past it")
-            return []
-        if found is not None:
-            break
-    if found is None:
-        ctx.finding("uboot-rsc-missing", f"no {rsc_table.SECTION} section (-ENODATA): drivers such as stm32_copro "
+            return sh
+    ctx.finding("uboot-rsc-missing", f"no {rsc_table.SECTION} section (-ENODATA): drivers such as stm32_copro "
                                      "load the image without one")
+    return None
+
+
+def check_resource_table(ctx: Context, lay, ehdr, is64: bool):
+    data, size = ctx.data, ctx.size
+    found = find_rsc_table(ctx, lay, ehdr)
+    if found is None:
         return []
     off, tsize = found.sh_offset, found.sh_size
     end = off + tsize if is64 else (off + tsize) & 0xFFFFFFFF

@@ -1,6 +1,6 @@
 """A harness (c/openamp_load.c) that runs the real OpenAMP remoteproc_load on one
 image after another, against the pinned libmetal/open-amp that
-tests/openamp/openamp_build.py builds natively (clang, ASan + UBSan; cached
+tests/support/openamp.py builds natively (ASan + UBSan; cached
 under build/openamp/, shared with the OpenAMP image-store tests).
 """
 
@@ -10,7 +10,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from tests.openamp import openamp_build as ob
+from tests.support import openamp as ob
 
 HERE = Path(__file__).resolve().parent
 
@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 # own remoteproc_get_mem looks them up. libmetal's metal_container_of is the
 # offsetof-through-a-null-pointer idiom, which clang's UBSan reports on every
 # lookup (even with -fno-sanitize=null); gcc's does not, so this build is gcc's,
-# with the same sanitizers (openamp_build keys its cache by compiler and flags).
+# with the same sanitizers (tests.support.openamp keys its cache by compiler and flags).
 CC = "gcc"
 
 
