@@ -317,17 +317,31 @@ def export_flash(elf, output=None, *, format: str | None = None, eol: str = "crl
 
 # ---- verify, inspect, extract -------------------------------------------------------
 
-def verify(elf, *, remotes=(), emulate: bool = False):
+def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None, memory=None):
     """Every check on a bundled host; returns the report (``.ok``, ``.findings``,
     ``.errors``, ``.warnings``, ``.images``, ``.to_dict()``: docs/json.md).
 
     ``remotes`` are the images the host must carry: paths (matched by stem,
     else by content), bytes (matched by content) or ``(stem, bytes)`` pairs.
-    Never raises for what it finds; raises BadInputError if ``elf`` is no ELF.
+    A remote's firmware (a file that carries no image) is checked as its
+    ``loader`` will (``linux``, ``uboot``, ``openamp``, ``kit``; default linux),
+    against ``memory`` (a bundler.memory.MemoryMap, or ``(start, size[, name])``
+    ranges) when given; with ``loader`` or ``memory``, so is each image a bundle
+    carries. Never raises for what it finds; raises BadInputError if ``elf`` is
+    no ELF (a file that starts with \\x7fELF but cannot be read as a whole is
+    judged as firmware, its damage being what the loaders check).
     """
     from bundler.checks import RemoteFile
     from bundler.checks import verify as run_checks
-    host = load_elf(elf)
+    from bundler.elf.reader import is_elf
+    try:
+        host = load_elf(elf)
+    except BadInputError:
+        data = _read(elf, "ELF file")
+        if not is_elf(data) or _as_list(remotes) or emulate:
+            raise
+        from bundler.loaders import DEFAULT_LOADER, verify_firmware
+        return verify_firmware(data, loader or DEFAULT_LOADER, memory)
     files = []
     for i, r in enumerate(_as_list(remotes)):
         if isinstance(r, tuple):
@@ -338,7 +352,7 @@ def verify(elf, *, remotes=(), emulate: bool = False):
             files.append(RemoteFile(label=f"remote {i}", stem="", data=r))
         else:
             files.append(RemoteFile(label=os.fspath(r), stem=stem_for(r), data=_read(r, "remote image")))
-    return run_checks(host, files, emulate=emulate)
+    return run_checks(host, files, emulate=emulate, loader=loader, memory=memory)
 
 
 def inspect(elf) -> dict:

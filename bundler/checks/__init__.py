@@ -16,6 +16,10 @@ docs/json.md lists the codes, docs/verify.md says why each matters.
     remotes      the --remote files match                                remotes.py
     parsers      LIEF reads the file as the reader does                  parsers.py
     emulation    --emulate: the host's remote_fw_find, emulated          emulation.py
+    loaders      --loader/--memory: each embedded ELF as its loader will  loaders.py
+
+A file that carries, declares and records no image is a remote's firmware:
+:func:`verify` checks it as its loader will instead (:mod:`bundler.loaders`).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from bundler.checks.descriptors import check_descriptors
 from bundler.checks.emulation import check_emulation
 from bundler.checks.host import check_host_unchanged
 from bundler.checks.images import check_images, check_inventory
+from bundler.checks.loaders import check_loaders, is_plain_firmware
 from bundler.checks.parsers import check_second_parser, compare_parsers
 from bundler.checks.remotes import check_remotes
 from bundler.checks.report import Emulation, Finding, ImageSummary, RemoteFile, Report
@@ -44,12 +49,22 @@ AREAS = [
     ("remotes", check_remotes),
     ("parsers", check_second_parser),
     ("emulation", check_emulation),
+    ("loaders", check_loaders),
 ]
 
 
-def verify(elf: ElfImage, remotes: list[RemoteFile] = (), *, emulate: bool = False) -> Report:
-    """Every check on ``elf`` (a bundled host), with ``remotes`` as the expected images."""
-    ctx = Context(elf, remotes, emulate)
+def verify(elf: ElfImage, remotes: list[RemoteFile] = (), *, emulate: bool = False,
+           loader: str | None = None, memory=None) -> Report:
+    """Every check on ``elf`` (a bundled host), with ``remotes`` as the expected images.
+
+    A plain firmware image (no embedded image, descriptor or record; no ``remotes``)
+    is checked as its loader will (``loader``, default linux: bundler.loaders). With
+    ``loader`` or ``memory`` (a bundler.memory.MemoryMap, or (start, size[, name])
+    ranges), each embedded ELF image is checked that way too."""
+    if not remotes and not emulate and is_plain_firmware(elf):
+        from bundler.loaders import verify_firmware
+        return verify_firmware(elf.data, loader, memory)
+    ctx = Context(elf, remotes, emulate, loader=loader, memory=memory)
     for _, check in AREAS:
         ctx.report.findings.extend(check(ctx))
     return ctx.report

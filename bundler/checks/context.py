@@ -19,10 +19,13 @@ MIN_ALIGN = 8       # below this, a host that reads the ELF header through a str
 class Context:
     """One verify run's shared state; checks read it and record what later checks need."""
 
-    def __init__(self, elf: ElfImage, remotes: list[RemoteFile] = (), emulate: bool = False):
+    def __init__(self, elf: ElfImage, remotes: list[RemoteFile] = (), emulate: bool = False, *,
+                 loader: str | None = None, memory=None):
         self.elf = elf
         self.remotes = list(remotes)
         self.emulate = emulate
+        self.loader = loader            # --loader: check each embedded ELF as this loader will
+        self.memory = memory            # --memory/--dtb: a bundler.memory.MemoryMap (or ranges)
         self.report = Report()
         self.inv: Inventory = images_mod.survey(elf)
         self.image_bytes: dict[str, memoryview] = {}

@@ -29,3 +29,23 @@ def parse_region(text: str) -> Region:
     if region.size == 0:
         raise UsageError(f"--region {text!r} has size 0", hint="give the region's size in bytes")
     return region
+
+
+def parse_memory(text: str):
+    """``START:SIZE[:NAME]`` (``--memory``), e.g. ``0x20200000:256K:sram``: a
+    :class:`bundler.memory.MemoryRange`."""
+    from bundler.memory import MemoryRange
+
+    parts = (text or "").split(":", 2)
+    if len(parts) < 2 or not parts[0].strip() or not parts[1].strip():
+        raise UsageError(f"--memory {text!r} is not START:SIZE[:NAME]",
+                         hint="for example --memory 0x20200000:256K:sram")
+    start = parse_int(parts[0], "memory start")
+    size = parse_int(parts[1], "memory size")
+    name = parts[2].strip() if len(parts) == 3 and parts[2].strip() else None
+    if size == 0:
+        raise UsageError(f"--memory {text!r} has size 0", hint="give the range's size in bytes")
+    if start + size > 1 << 64:
+        raise UsageError(f"--memory {text!r} runs past the end of a 64-bit address space",
+                         hint="check START and SIZE")
+    return MemoryRange(start, size, name)

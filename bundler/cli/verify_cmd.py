@@ -1,4 +1,5 @@
-"""Prove that a bundled host will find, trust and load the images it carries.
+"""Prove that a bundled host will find, trust and load the images it carries, or
+that a remote's firmware passes its loader (Linux, U-Boot, OpenAMP, the kit).
 
 Runs every check, lists every finding, then exits 0 if none is an error and 1
 otherwise; warnings never change the exit status. Checks: symbols, descriptor,
@@ -10,10 +11,19 @@ OpenAMP accept; bundle's reader and LIEF read the file alike. --emulate also run
 the host's own remote_fw_find in a CPU emulator (ARM, AArch64, RISC-V,
 x86-64) and checks the base and size it returns. docs/verify.md has the list.
 
+A plain firmware ELF (one that carries no image) is checked as its loader
+will: --loader linux (the default), uboot, openamp or kit, each that
+loader's own rules and words ("bad phdr da 0x...", "truncated fw: ..."),
+against the memory the remote core can reach when --memory or --dtb/--node
+give it. With --loader or --memory, each image a bundle carries is checked
+the same way.
+
 examples:
   bundle verify build/combined.elf --remote build/remote.elf
   bundle verify combined.elf --emulate
   bundle verify combined.elf --json > report.json
+  bundle verify remote.elf --loader linux --memory 0x10000000:256K:retram
+  bundle verify remote.elf --dtb board.dtb --node /m4@0
 """
 
 from __future__ import annotations
@@ -21,21 +31,52 @@ from __future__ import annotations
 import json
 
 from bundler import api
-from bundler.errors import EXIT_OK, EXIT_VERIFY
+from bundler.cli.numbers import parse_memory
+from bundler.errors import EXIT_OK, EXIT_VERIFY, BundleError, UsageError
+from bundler.fileio import read_input
+from bundler.memory import MemoryMap, memory_from_dtb
+
+LOADERS = ("linux", "uboot", "openamp", "kit")
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("elf", metavar="ELF", help="the bundled host ELF")
+    parser.add_argument("elf", metavar="ELF", help="the bundled host ELF, or a remote firmware ELF")
     parser.add_argument("--remote", action="append", default=[], metavar="FILE",
                         help="a remote image the ELF must carry, byte for byte (repeatable; matched by "
                              "stem, else by content)")
     parser.add_argument("--emulate", action="store_true",
                         help="also call the host's remote_fw_find in a CPU emulator")
     parser.add_argument("--json", action="store_true", help="print the report as JSON (docs/json.md)")
+    parser.add_argument("--loader", choices=LOADERS, default=None,
+                        help="check the firmware as this loader will (default for a plain firmware ELF: linux)")
+    parser.add_argument("--memory", action="append", default=[], metavar="START:SIZE[:NAME]",
+                        help="memory the remote core can reach (repeatable); every PT_LOAD, carveout, devmem, "
+                             "trace buffer and vring must lie inside")
+    parser.add_argument("--dtb", metavar="FILE", help="a device tree blob giving that memory (with --node)")
+    parser.add_argument("--node", metavar="PATH",
+                        help="the remoteproc node in --dtb: its memory-region phandles and its own reg")
+
+
+def memory_map(args) -> MemoryMap | None:
+    """--memory and --dtb/--node as one map (None when neither is given)."""
+    if (args.dtb is None) != (args.node is None):
+        raise UsageError("--dtb and --node go together", hint="for example --dtb board.dtb --node /remoteproc@0")
+    ranges = [parse_memory(text) for text in args.memory]
+    if args.dtb is None:
+        return MemoryMap(ranges=ranges) if ranges else None
+    try:
+        board = memory_from_dtb(read_input(args.dtb, "device tree"), args.node)
+    except BundleError as exc:
+        raise exc.with_file(str(args.dtb)) from None
+    board.ranges = ranges + board.ranges
+    if args.memory:
+        board.source += " and --memory"
+    return board
 
 
 def run(args) -> int:
-    report = api.verify(args.elf, remotes=args.remote, emulate=args.emulate)
+    report = api.verify(args.elf, remotes=args.remote, emulate=args.emulate, loader=args.loader,
+                        memory=memory_map(args))
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, sort_keys=True))
     else:
@@ -45,6 +86,8 @@ def run(args) -> int:
 
 def render(name: str, report) -> str:
     lines = []
+    if hasattr(report, "loader"):
+        return render_firmware(name, report)
     n = len(report.images)
     lines.append(f"{name}: {n} image{'' if n == 1 else 's'}")
     for img in report.images:
@@ -61,6 +104,23 @@ def render(name: str, report) -> str:
                 lines.append(f"  remote_fw_find(\"{r.stem}\") = 0: base {r.base:#x} size {r.size:#x}")
             else:
                 lines.append(f"  remote_fw_find(\"{r.stem}\") = {r.rc} ({r.rc_name})")
+    for f in report.findings:
+        lines.append(str(f))
+    errors, warnings = len(report.errors), len(report.warnings)
+    verdict = "ok" if report.ok else "FAILED"
+    lines.append(f"verify: {verdict} ({errors} error{'' if errors == 1 else 's'}, "
+                 f"{warnings} warning{'' if warnings == 1 else 's'})")
+    return "\n".join(lines)
+
+
+def render_firmware(name: str, report) -> str:
+    from bundler.loaders import PROFILES
+    lines = [f"{name}: {report.kind or 'not ELF'} firmware, checked as {PROFILES[report.loader].TITLE}"]
+    if report.memory is None:
+        lines.append("  memory: not given (--memory or --dtb/--node): addresses not checked")
+    else:
+        lines.append(f"  memory ({report.memory.source}):")
+        lines.extend(f"    {r}" for r in report.memory.ranges)
     for f in report.findings:
         lines.append(str(f))
     errors, warnings = len(report.errors), len(report.warnings)

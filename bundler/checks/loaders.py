@@ -1,0 +1,25 @@
+"""``--loader``/``--memory`` on a bundle: each embedded ELF image checked as its loader
+will (:mod:`bundler.loaders`), its findings under the image's stem; and what makes a
+file a remote's firmware rather than a bundle."""
+
+from __future__ import annotations
+
+from bundler import images as images_mod
+from bundler.elf.model import ElfImage
+from bundler.elf.reader import is_elf
+
+
+def check_loaders(ctx):
+    if ctx.loader is None and ctx.memory is None:
+        return
+    from bundler.loaders import DEFAULT_LOADER, check_firmware
+    for stem, data in ctx.image_bytes.items():
+        if is_elf(data):
+            yield from check_firmware(data, ctx.loader or DEFAULT_LOADER, ctx.memory, stem=stem)
+
+
+def is_plain_firmware(elf: ElfImage) -> bool:
+    """True when the file carries, declares and records no image: a remote's firmware, not a bundle."""
+    inv = images_mod.survey(elf)
+    return not inv.images and not inv.descriptors and inv.record is None and inv.record_error is None \
+        and inv.descriptor_error is None
