@@ -45,6 +45,7 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "whole_segments": ("whole_segments=True", "--whole-segments"),
     "family": ("family", "--family"),
     "merge": ("merge", "--merge"),
+    "node": ("node_path", "--node"),           # memory_from_dtb()
 }
 
 _MARK = re.compile("\x1f([a-z_]+)\x1f")

@@ -78,14 +78,14 @@ def memory_from_dtb(blob, node_path: str) -> MemoryMap:
     as platform drivers register carveouts: ``vdev0vring0@...`` gives ``vdev0vring0``)
     and the node's own ``reg`` (its internal memories). BadInputError when the blob,
     the node or a phandle is wrong."""
-    from bundler.errors import BadInputError
+    from bundler.errors import BadInputError, option
     from bundler.fdt import parse_fdt
 
     fdt = parse_fdt(blob)
     node = fdt.find_node(node_path)
     if node is None:
         raise BadInputError(f"the device tree has no node {node_path}",
-                            hint="give --node the remoteproc node's full path, e.g. /remoteproc@0")
+                            hint=f"give {option('node')} the remoteproc node's full path, e.g. /remoteproc@0")
     ranges, names = [], []
     for region in fdt.resolve_phandles(node, "memory-region"):
         if region.parent is None or region.parent.path != "/reserved-memory":
