@@ -56,24 +56,10 @@ def build_hosted(hs: HostedSpec | None = None, **kw) -> bytes:
     ph_size = len(kinds) * lay.phdr.size
     interp = b"/lib/ld-test.so.1\0"
 
-    # file offsets and addresses of each PT_LOAD's content
-    loads = []                          # (offset, vaddr, filesz, memsz)
-    offset = ph_off + ph_size + hs.gap_after_phdrs
-    head = offset                       # the first load starts at 0 and holds the headers
-    vaddr = hs.base
-    for i, size in enumerate(hs.sizes):
-        skew = hs.skew[i] if i < len(hs.skew) else 0
-        if i == 0:
-            start_off, start_va = 0, hs.base
-            filesz = head + len(interp) + size
-        else:
-            start_va = (vaddr + hs.page - 1) // hs.page * hs.page + skew * hs.page + offset % hs.page
-            start_off = offset
-            filesz = size
-        memsz = filesz + (hs.bss if i == n_loads - 1 else 0)
-        loads.append((start_off, start_va, filesz, memsz))
-        offset = start_off + filesz
-        vaddr = start_va + memsz
+    head = ph_off + ph_size + hs.gap_after_phdrs        # the first load starts at 0 and holds the headers
+    loads = _plan_loads(hs, head, len(interp))
+    n_loads = len(loads)
+    offset = loads[-1][0] + loads[-1][2]
 
     shstr = bytearray(b"\0")
 
@@ -90,7 +76,7 @@ def build_hosted(hs: HostedSpec | None = None, **kw) -> bytes:
     sections.append(Shdr(sname(".interp"), spec.SHT_PROGBITS, A, hs.base + interp_off, interp_off,
                          len(interp), 0, 0, 1, 0))
     dyn = None
-    for i, (off, va, filesz, memsz) in enumerate(loads):
+    for i, (off, va, filesz, _) in enumerate(loads):
         start = interp_off + len(interp) if i == 0 else off
         content = bytes((i * 37 + k) & 0xFF for k in range(off + filesz - start))
         body[start:off + filesz] = content
@@ -124,25 +110,7 @@ def build_hosted(hs: HostedSpec | None = None, **kw) -> bytes:
     sections[-1] = Shdr(sections[-1].sh_name, spec.SHT_STRTAB, 0, 0, shstr_off, len(shstr), 0, 0, 1, 0)
     sh_off = (shstr_off + len(shstr) + 7) & ~7
 
-    phdrs = []
-    first_va = loads[0][1]
-    for kind in kinds:
-        if kind == spec.PT_PHDR:
-            phdrs.append(Phdr(kind, spec.PF_R, ph_off, first_va + ph_off, first_va + ph_off, ph_size, ph_size, 8))
-        elif kind == spec.PT_INTERP:
-            phdrs.append(Phdr(kind, spec.PF_R, interp_off, first_va + interp_off, first_va + interp_off,
-                              len(interp), len(interp), 1))
-        elif kind == spec.PT_LOAD:
-            i = sum(1 for p in phdrs if p.p_type == spec.PT_LOAD)
-            off, va, filesz, memsz = loads[i]
-            flags = spec.PF_R | (spec.PF_X if i == 1 else 0) | (spec.PF_W if i == n_loads - 1 else 0)
-            phdrs.append(Phdr(kind, flags, off, va, va, filesz, memsz, hs.page))
-        elif kind == spec.PT_DYNAMIC:
-            phdrs.append(Phdr(kind, spec.PF_R | spec.PF_W, dyn[0], dyn[1], dyn[1], dyn[2], dyn[2], 8))
-        elif kind == PT_GNU_RELRO:
-            phdrs.append(Phdr(kind, spec.PF_R, dyn[0], dyn[1], dyn[1], dyn[2], dyn[2], 1))
-        else:
-            phdrs.append(Phdr(kind, spec.PF_R | spec.PF_W, 0, 0, 0, 0, 0, 16))
+    phdrs = _program_headers(kinds, loads, ph_off, ph_size, (interp_off, len(interp)), dyn, hs.page)
     ident = spec.ELFMAG + bytes([hs.elfclass, hs.elfdata, spec.EV_CURRENT]) + bytes(9)
     ehdr = Ehdr(ident, hs.e_type, hs.machine, 1, loads[min(1, n_loads - 1)][1], ph_off, sh_off, 0,
                 lay.ehdr.size, lay.phdr.size, len(phdrs), lay.shdr.size, len(sections), shstrndx)
@@ -157,6 +125,48 @@ def build_hosted(hs: HostedSpec | None = None, **kw) -> bytes:
     for i, s in enumerate(sections):
         out[sh_off + i * lay.shdr.size:sh_off + (i + 1) * lay.shdr.size] = lay.shdr.pack(s)
     return bytes(out)
+
+
+def _plan_loads(hs: HostedSpec, head: int, interp_len: int) -> list[tuple[int, int, int, int]]:
+    """(p_offset, p_vaddr, p_filesz, p_memsz) of each PT_LOAD, offsets congruent to addresses."""
+    loads = []
+    offset, vaddr = head, hs.base
+    for i, size in enumerate(hs.sizes):
+        skew = hs.skew[i] if i < len(hs.skew) else 0
+        if i == 0:
+            start_off, start_va, filesz = 0, hs.base, head + interp_len + size
+        else:
+            start_va = (vaddr + hs.page - 1) // hs.page * hs.page + skew * hs.page + offset % hs.page
+            start_off, filesz = offset, size
+        memsz = filesz + (hs.bss if i == len(hs.sizes) - 1 else 0)
+        loads.append((start_off, start_va, filesz, memsz))
+        offset, vaddr = start_off + filesz, start_va + memsz
+    return loads
+
+
+def _program_headers(kinds, loads, ph_off, ph_size, interp, dyn, page) -> list[Phdr]:
+    first_va = loads[0][1]
+    interp_off, interp_len = interp
+    n_loads = len(loads)
+    phdrs = []
+    for kind in kinds:
+        if kind == spec.PT_PHDR:
+            phdrs.append(Phdr(kind, spec.PF_R, ph_off, first_va + ph_off, first_va + ph_off, ph_size, ph_size, 8))
+        elif kind == spec.PT_INTERP:
+            phdrs.append(Phdr(kind, spec.PF_R, interp_off, first_va + interp_off, first_va + interp_off,
+                              interp_len, interp_len, 1))
+        elif kind == spec.PT_LOAD:
+            i = sum(1 for p in phdrs if p.p_type == spec.PT_LOAD)
+            off, va, filesz, memsz = loads[i]
+            flags = spec.PF_R | (spec.PF_X if i == 1 else 0) | (spec.PF_W if i == n_loads - 1 else 0)
+            phdrs.append(Phdr(kind, flags, off, va, va, filesz, memsz, page))
+        elif kind == spec.PT_DYNAMIC:
+            phdrs.append(Phdr(kind, spec.PF_R | spec.PF_W, dyn[0], dyn[1], dyn[1], dyn[2], dyn[2], 8))
+        elif kind == PT_GNU_RELRO:
+            phdrs.append(Phdr(kind, spec.PF_R, dyn[0], dyn[1], dyn[1], dyn[2], dyn[2], 1))
+        else:
+            phdrs.append(Phdr(kind, spec.PF_R | spec.PF_W, 0, 0, 0, 0, 0, 16))
+    return phdrs
 
 
 # ---- the rules, restated ------------------------------------------------------------

@@ -28,8 +28,7 @@ from bundler.adapters import lief as lief_adapter
 from bundler.cli import main as cli_main
 from bundler.elf import spec
 from bundler.elf.reader import parse_elf
-from tests.support.tools import in_ci, need_tool
-from tests.hosted.test_native import WARNING
+from tests.support.tools import in_ci, need_tool, new_readelf_warnings
 
 HERE = Path(__file__).resolve().parent
 
@@ -69,12 +68,6 @@ def _need_file(path: str, package: str) -> Path:
 def _blob(n: int = 4096) -> bytes:
     rng = random.Random(n)
     return bytes(rng.getrandbits(8) for _ in range(n))
-
-
-def _warnings(tool: str, path: Path) -> set[str]:
-    proc = subprocess.run([tool, "-a", "-W", str(path)], capture_output=True, text=True, errors="replace")
-    return {line.replace(str(path), "FILE").strip() for line in (proc.stderr + proc.stdout).splitlines()
-            if WARNING.match(line)}
 
 
 def _same_segment(out: spec.Phdr, orig: spec.Phdr) -> bool:
@@ -132,9 +125,7 @@ def _check(host: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.elf"
     out.write_bytes(out_bytes)
     check_host_unchanged(orig_bytes, out_bytes)
-    for tool in ("readelf", "llvm-readelf"):
-        need_tool(tool)
-        new = _warnings(tool, out) - _warnings(tool, host)
+    for tool, new in new_readelf_warnings(host, out).items():
         assert not new, f"{tool}: {sorted(new)}"
     lief = lief_adapter.read(out_bytes)
     assert len(lief.sections) == len(parse_elf(out_bytes).sections)

@@ -11,7 +11,6 @@ must print no warning for any output, and ``bundle verify`` must pass it.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -21,7 +20,7 @@ import pytest
 
 from tests.support.cli import run_bundle
 from tests.support.paths import KIT, SAMPLES
-from tests.support.tools import need_tool
+from tests.support.tools import need_tool, new_readelf_warnings
 
 HERE = Path(__file__).resolve().parent
 PROG = HERE / "c" / "kitprog.c"
@@ -43,8 +42,6 @@ AARCH64 = {
 }
 
 pytestmark = pytest.mark.toolchain
-# "readelf: Warning: ...", "llvm-readelf: warning: ..." (not a section named .gnu.warning.*)
-WARNING = re.compile(r"^\s*(\S*readelf: )?warning\b", re.IGNORECASE)
 
 
 def _build(cc: str, flags: list[str], out: Path) -> Path:
@@ -63,17 +60,8 @@ def _bundle_and_check(host: Path, blob: Path, out: Path) -> None:
     _no_new_readelf_warnings(host, out)
 
 
-def _warnings(tool: str, path: Path) -> set[str]:
-    proc = subprocess.run([tool, "-a", "-W", str(path)], capture_output=True, text=True)
-    text = proc.stderr + proc.stdout
-    return {line.replace(str(path), "FILE").strip() for line in text.splitlines() if WARNING.match(line)}
-
-
 def _no_new_readelf_warnings(before: Path, after: Path) -> None:
-    for tool in ("readelf", "llvm-readelf"):
-        if shutil.which(tool) is None:
-            need_tool(tool)
-        new = _warnings(tool, after) - _warnings(tool, before)
+    for tool, new in new_readelf_warnings(before, after).items():
         assert not new, f"{tool} warns about the output: {sorted(new)}"
 
 

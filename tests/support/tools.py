@@ -7,7 +7,9 @@ it fails: CI must never pass by skipping what it was meant to prove.
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import subprocess
 
 import pytest
 
@@ -25,3 +27,22 @@ def need_tool(*names: str) -> None:
     if in_ci():
         pytest.fail(msg, pytrace=False)
     pytest.skip(msg)
+
+
+# "readelf: Warning: ...", "llvm-readelf: warning: ..." (not a section named .gnu.warning.*)
+_READELF_WARNING = re.compile(r"^\s*(\S*readelf: )?warning\b", re.IGNORECASE)
+
+
+def readelf_warnings(tool: str, path) -> set[str]:
+    """The warnings ``tool -a -W path`` prints (readelf or llvm-readelf), with the file name
+    replaced by FILE so that two files' warnings compare."""
+    need_tool(tool)
+    proc = subprocess.run([tool, "-a", "-W", str(path)], capture_output=True, text=True, errors="replace")
+    return {line.replace(str(path), "FILE").strip() for line in (proc.stderr + proc.stdout).splitlines()
+            if _READELF_WARNING.match(line)}
+
+
+def new_readelf_warnings(before, after) -> dict[str, set[str]]:
+    """{tool: warnings about ``after`` that ``before`` does not give} for readelf and llvm-readelf."""
+    return {tool: readelf_warnings(tool, after) - readelf_warnings(tool, before)
+            for tool in ("readelf", "llvm-readelf")}
