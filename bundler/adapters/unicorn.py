@@ -14,8 +14,6 @@ from unicorn import arm_const as arm
 from unicorn import riscv_const as rv
 from unicorn import x86_const as x86
 
-from bundler.errors import VerificationFailed
-
 PAGE = 0x1000
 
 ARCHS = ("arm", "arm-m", "aarch64", "riscv32", "riscv64", "x86_64", "i386")
@@ -33,8 +31,14 @@ _ACCESS = {uc.UC_MEM_READ_UNMAPPED: "read of", uc.UC_MEM_WRITE_UNMAPPED: "write 
            uc.UC_MEM_WRITE_PROT: "write to", uc.UC_MEM_FETCH_PROT: "instruction fetch from"}
 
 
-class EmulatorError(VerificationFailed):
-    """The emulated code faulted, ran away, or the emulator refused the setup."""
+class EmulatorError(Exception):
+    """The emulated code faulted, ran away, or the emulator refused the setup. What that
+    means for the user (a finding, an exit code) is for the caller to decide
+    (bundler.checks.emulation makes it an ``emulate-failed`` finding)."""
+
+    @property
+    def message(self) -> str:
+        return str(self)
 
 
 class Machine:
