@@ -16,7 +16,7 @@ from bundler.elf import spec
 from bundler.elf.reader import parse_elf
 from bundler.records import replace
 from tests.support.elf import ALL_KINDS, HostSpec, build_host
-from tests.hosted.layouts import HostedSpec, build_hosted, loader_rule_violations
+from tests.support.hosted import HostedSpec, build_hosted, loader_rule_violations
 
 RULE_CODES = {"segment-order", "segment-order-bare-metal", "segment-align", "phdr-mismatch", "phdr-not-loaded",
               "segment-page-align", "segment-shares-page"}

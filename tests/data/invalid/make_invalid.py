@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bundler.elf import spec
 from tests.support.elf import HostSpec, build_host
-from tests.hosted.layouts import build_hosted
+from tests.support.hosted import build_hosted
 
 HERE = Path(__file__).resolve().parent
 

@@ -1,5 +1,8 @@
 """Hosted ELF layouts built in memory, and an independent check of the loader rules.
 
+(The hosted counterpart of tests/support/elf.py's bare-metal builders, on the same
+``assemble`` step.)
+
 :func:`build_hosted` makes the shape a GNU or LLVM linker gives an operating
 system's program: PT_PHDR first, then optional PT_INTERP, page-aligned
 PT_LOADs with p_offset congruent to p_vaddr (the first holding the ELF header
@@ -18,6 +21,7 @@ from dataclasses import dataclass, field
 
 from bundler.elf import spec
 from bundler.elf.spec import Ehdr, Layout, Phdr, Shdr, Sym
+from tests.support.elf import StringTable, assemble, ident
 
 PT_GNU_STACK, PT_GNU_RELRO = 0x6474E551, 0x6474E552
 
@@ -61,13 +65,8 @@ def build_hosted(hs: HostedSpec | None = None, **kw) -> bytes:
     n_loads = len(loads)
     offset = loads[-1][0] + loads[-1][2]
 
-    shstr = bytearray(b"\0")
-
-    def sname(n: str) -> int:
-        at = len(shstr)
-        shstr.extend(n.encode() + b"\0")
-        return at
-
+    shstr = StringTable()
+    sname = shstr.add
     A, AX, WA = spec.SHF_ALLOC, spec.SHF_ALLOC | spec.SHF_EXECINSTR, spec.SHF_ALLOC | spec.SHF_WRITE
     sections = [Shdr(0, 0, 0, 0, 0, 0, 0, 0, 0, 0)]
     body = bytearray(offset)
@@ -90,11 +89,10 @@ def build_hosted(hs: HostedSpec | None = None, **kw) -> bytes:
     if hs.bss:
         sections.append(Shdr(sname(".bss"), spec.SHT_NOBITS, WA, last[1] + last[2], last[0] + last[2],
                              hs.bss, 0, 0, 8, 0))
-    strtab = bytearray(b"\0")
+    strtab = StringTable()
     syms = [Sym(0, 0, 0, 0, 0, 0)]
     for index in range(2, len(sections)):
-        at = len(strtab)
-        strtab.extend(f"sym{index}".encode() + b"\0")
+        at = strtab.add(f"sym{index}")
         syms.append(Sym(at, sections[index].sh_addr, 0, spec.st_info(spec.STB_GLOBAL, spec.STT_OBJECT), 0,
                         index))
     tail = (len(body) + 7) & ~7
@@ -111,20 +109,11 @@ def build_hosted(hs: HostedSpec | None = None, **kw) -> bytes:
     sh_off = (shstr_off + len(shstr) + 7) & ~7
 
     phdrs = _program_headers(kinds, loads, ph_off, ph_size, (interp_off, len(interp)), dyn, hs.page)
-    ident = spec.ELFMAG + bytes([hs.elfclass, hs.elfdata, spec.EV_CURRENT]) + bytes(9)
-    ehdr = Ehdr(ident, hs.e_type, hs.machine, 1, loads[min(1, n_loads - 1)][1], ph_off, sh_off, 0,
-                lay.ehdr.size, lay.phdr.size, len(phdrs), lay.shdr.size, len(sections), shstrndx)
-    out = bytearray(sh_off + len(sections) * lay.shdr.size)
-    out[:len(body)] = body
-    out[0:lay.ehdr.size] = lay.ehdr.pack(ehdr)
-    for i, p in enumerate(phdrs):
-        out[ph_off + i * lay.phdr.size:ph_off + (i + 1) * lay.phdr.size] = lay.phdr.pack(p)
-    out[tail:tail + len(symtab)] = symtab
-    out[strtab_off:strtab_off + len(strtab)] = strtab
-    out[shstr_off:shstr_off + len(shstr)] = shstr
-    for i, s in enumerate(sections):
-        out[sh_off + i * lay.shdr.size:sh_off + (i + 1) * lay.shdr.size] = lay.shdr.pack(s)
-    return bytes(out)
+    ehdr = Ehdr(ident(hs.elfclass, hs.elfdata), hs.e_type, hs.machine, 1, loads[min(1, n_loads - 1)][1], ph_off,
+                sh_off, 0, lay.ehdr.size, lay.phdr.size, len(phdrs), lay.shdr.size, len(sections), shstrndx)
+    blobs = [(interp_off, bytes(body[interp_off:])), (tail, symtab), (strtab_off, bytes(strtab)),
+             (shstr_off, bytes(shstr))]
+    return assemble(lay, ehdr, sh_off + len(sections) * lay.shdr.size, phdrs, blobs, sections)
 
 
 def _plan_loads(hs: HostedSpec, head: int, interp_len: int) -> list[tuple[int, int, int, int]]:
