@@ -34,6 +34,7 @@ def error_codes() -> dict[str, int]:
 
 
 E = error_codes()
+CHECK_REGIONS, CHECK_OPENAMP = 0x1, 0x2      # REMOTE_FW_CHECK_* in remote_fw.h
 DESC_MAGIC = int(re.search(r"REMOTE_FW_DESC_MAGIC\s+(0x[0-9a-fA-F]+)", HEADER.read_text()).group(1), 16)
 F_BUNDLED, F_CRC32 = 0x1, 0x2
 
@@ -100,6 +101,8 @@ class Kit:
         lib.remote_fw_verify.argtypes = [P(Image)]
         lib.remote_fw_rsc_table.argtypes = [P(Image), P(ctypes.c_void_p), P(ctypes.c_size_t)]
         lib.remote_fw_load.argtypes = [P(Image), P(Region), ctypes.c_size_t, P(ctypes.c_size_t)]
+        lib.remote_fw_check.argtypes = [P(Image), ctypes.c_uint, P(Region), ctypes.c_size_t,
+                                        P(ctypes.c_size_t)]
         lib.remote_fw_strerror.argtypes = [ctypes.c_int]
         lib.remote_fw_strerror.restype = ctypes.c_char_p
         lib.remote_fw_crc32.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
@@ -129,6 +132,14 @@ class Kit:
         arr = (Region * max(1, len(regions)))(*[Region(s, n) for s, n in regions])
         entry = ctypes.c_size_t(0xE0E0)
         err = self.lib.remote_fw_load(ctypes.byref(img), arr, len(regions), ctypes.byref(entry))
+        return err, entry.value
+
+    def check(self, img: Image, regions: list[tuple[int, int]],
+              rules: int = CHECK_REGIONS) -> tuple[int, int]:
+        """remote_fw_check: the load's verdict without the copy."""
+        arr = (Region * max(1, len(regions)))(*[Region(s, n) for s, n in regions])
+        entry = ctypes.c_size_t(0xE0E0)
+        err = self.lib.remote_fw_check(ctypes.byref(img), rules, arr, len(regions), ctypes.byref(entry))
         return err, entry.value
 
     def find(self, name: bytes) -> tuple[int, Image]:

@@ -4,11 +4,12 @@ every refusal, with nothing written to target memory on a refusal."""
 from __future__ import annotations
 
 import ctypes
+import sys
 
 import pytest
 
 from tests.support.kit_elf import PHENTSIZE, PN_XNUM, PT_NOTE, PT_NULL, Segment, build_elf, patch_field
-from tests.kit.kit_native import E, Image, Region
+from tests.kit.kit_native import CHECK_OPENAMP, E, Image, Region
 
 FILL = 0xAA
 FLAVOURS = [(32, False), (32, True), (64, False), (64, True)]
@@ -42,6 +43,8 @@ def test_segments_copied_bss_zeroed_entry_returned(kit, mem, bits, msb, misalign
         Segment(mem.start + 0x100, text, memsz=len(text)),
         Segment(mem.start + 0x2001, data, memsz=len(data) + 77),   # .data + .bss, odd address
     ])
+    assert kit.check(kit.image(img.data, misalign), whole(mem)) == (0, mem.start + 0x101)
+    assert untouched(mem), "remote_fw_check wrote to target memory"
     err, entry = load(kit, mem, img.data, misalign=misalign)
     assert (err, entry) == (0, mem.start + 0x101)
     out = mem.read()
@@ -113,6 +116,10 @@ def test_each_segment_may_use_a_different_region(kit, mem):
 # ---- refusals: code and nothing written ------------------------------------------
 
 def refused(kit, mem, data, code, regions=None):
+    # the check-only pass gives load's verdict, and writes nothing either
+    err, entry = kit.check(kit.image(data), whole(mem) if regions is None else regions)
+    assert (err, entry) == (E[code], 0xE0E0), (err, kit.strerror(err))
+    assert untouched(mem), "target memory written by remote_fw_check"
     err, entry = load(kit, mem, data, regions=regions)
     assert err == E[code], (err, kit.strerror(err))
     assert entry == 0xE0E0, "entry written on failure"
@@ -260,3 +267,18 @@ def test_strerror_messages(kit):
     assert len(seen) == len(E)
     for code in (1, min(E.values()) - 1, -1000, 2**31 - 1, -2**31):
         assert kit.strerror(code) == "unknown error"
+
+
+def test_check_openamp_adds_what_openamp_trusts(kit, mem):
+    """REMOTE_FW_CHECK_OPENAMP on images remote_fw_load takes: an empty PT_LOAD
+    (OpenAMP cannot map it) and the other byte order (OpenAMP reads the host's);
+    regions are not its business (OpenAMP's mmap decides)."""
+    empty = build_elf(64, False, mem.start, [Segment(mem.start, b"a"), Segment(mem.start + 0x100, b"", memsz=0)])
+    assert load(kit, mem, empty.data)[0] == 0
+    assert kit.check(kit.image(empty.data), [], CHECK_OPENAMP)[0] == E["EEMPTY"]
+    other = build_elf(64, sys.byteorder == "little", mem.start, [Segment(mem.start, b"a")])
+    assert load(kit, mem, other.data)[0] == 0
+    assert kit.check(kit.image(other.data), [], CHECK_OPENAMP)[0] == E["EENDIAN"]
+    plain = build_elf(32, sys.byteorder == "big", 0x10, [Segment(0x10, b"a")])
+    assert kit.check(kit.image(plain.data), [], CHECK_OPENAMP) == (0, 0x10)
+    assert kit.check(kit.image(plain.data), [])[0] == E["EREGION"]
