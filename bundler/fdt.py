@@ -4,8 +4,8 @@ Owns the FDT layout (Devicetree Specification v0.4, chapter 5) and nothing
 else. ``parse_fdt(data)`` checks the entire structure once before anything is
 used (as libfdt's ``fdt_check_full`` does): the header, every block inside
 ``totalsize`` and the buffer, the memory reservation map, every token, the
-nesting, each name NUL-terminated, each property's length and ``nameoff``
-inside its block, one root node, no duplicate property or sibling names, no
+nesting, each name NUL-terminated (any bytes, at most 255; shown as UTF-8
+with other bytes as ``\\xNN``), each property's length and ``nameoff`` inside its block, one root node, no duplicate property or sibling names, no
 duplicate phandles. Any fault raises ``BadInputError`` with a one-line
 message giving the offset (hex) and size (bytes). The model it returns
 (``Fdt``, ``FdtNode``, ``FdtProperty``) is then safe to walk; values are
@@ -33,9 +33,7 @@ FDT_PROP = 0x3
 FDT_NOP = 0x4
 FDT_END = 0x9
 
-# struct fdt_header: ten big-endian u32 fields (version 17)
-HEADER_FIELDS = ("magic", "totalsize", "off_dt_struct", "off_dt_strings", "off_mem_rsvmap", "version",
-                 "last_comp_version", "boot_cpuid_phys", "size_dt_strings", "size_dt_struct")
+# struct fdt_header: ten big-endian u32 fields (version 17), in FdtHeader's field order
 _HEADER = struct.Struct(">10I")
 HEADER_SIZE = _HEADER.size          # 40
 _U32 = struct.Struct(">I")
@@ -121,11 +119,17 @@ class FdtProperty(Record):
             yield cell
 
     def as_string(self) -> str:
-        """A single NUL-terminated string (UTF-8; bad bytes shown as U+FFFD)."""
+        """A NUL-terminated string, read as C reads it (libfdt users: U-Boot, the kit): the value must
+        end in NUL, and the string is the bytes before the first NUL (UTF-8; bad bytes as U+FFFD)."""
         v = self.value
-        if not v or v[-1] != 0 or 0 in v[:-1]:
+        if not v or v[-1] != 0:
             raise self._bad("one NUL-terminated string")
-        return v[:-1].decode("utf-8", "replace")
+        return v[:v.index(0)].decode("utf-8", "replace")
+
+    def is_one_string(self) -> bool:
+        """True when the value is exactly one NUL-terminated string (no NUL inside)."""
+        v = self.value
+        return bool(v) and v[-1] == 0 and 0 not in v[:-1]
 
     def as_strings(self) -> list[str]:
         """A string list: NUL-terminated strings back to back."""
@@ -344,8 +348,6 @@ def parse_header(data) -> FdtHeader:
                 raise _fail(f"{what} at {off:#x}, {size} bytes, runs past totalsize {h.totalsize:#x}")
             if size:
                 spans.append((off, off + size, what))
-    if h.size_dt_struct % 4:
-        raise _fail(f"size_dt_struct {h.size_dt_struct} is not a multiple of 4")
     spans.sort()
     for (a0, a1, aw), (b0, b1, bw) in zip(spans, spans[1:]):
         if b0 < a1:
@@ -394,11 +396,8 @@ def _cstring(data, start: int, end: int, what: str) -> tuple[str, int]:
         if end - start > MAX_NAME:
             raise _fail(f"{what} at {start:#x} is longer than {MAX_NAME} bytes (or not NUL-terminated)")
         raise _fail(f"{what} at {start:#x} is not NUL-terminated before {end:#x}")
-    try:
-        text = bytes(data[start:nul]).decode("utf-8")
-    except UnicodeDecodeError:
-        raise _fail(f"{what} at {start:#x} is not valid UTF-8") from None
-    return text, nul + 1
+    # bytes that are not UTF-8 are kept visible as \xNN (libfdt and the kit accept any bytes in names)
+    return bytes(data[start:nul]).decode("utf-8", "backslashreplace"), nul + 1
 
 
 def _align4(n: int) -> int:
@@ -420,8 +419,6 @@ def parse_fdt(data) -> Fdt:
                 raise _fail(f"property at {where:#x} has nameoff {nameoff:#x}, outside the "
                             f"{h.size_dt_strings}-byte strings block")
             got, _ = _cstring(data, str_start + nameoff, str_end, f"property name (nameoff {nameoff:#x})")
-            if not got:
-                raise _fail(f"property at {where:#x} has an empty name")
             names[nameoff] = got
         return got
 
@@ -454,9 +451,7 @@ def parse_fdt(data) -> Fdt:
             else:
                 if root is not None:
                     raise _fail(f"a second root node at {tok_at:#x}")
-                if name:
-                    raise _fail(f"the root node at {tok_at:#x} is named {name!r}; it must have an empty name")
-                node = root = FdtNode("", "/", tok_at, None)
+                node = root = FdtNode("", "/", tok_at, None)     # its name (dtc writes "") is not used
             if len(stack) >= MAX_DEPTH:
                 raise _fail(f"node {node.path} at {tok_at:#x} is nested deeper than {MAX_DEPTH} levels")
             stack.append(node)

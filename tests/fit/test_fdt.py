@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from bundler.errors import BadInputError
 from bundler.fdt import FDT_MAGIC, is_fdt, parse_fdt
-from tests.conftest import in_ci, need_tool
-from tests.fit.fdtbuild import build, cells, header_field_offset, put_u32, string
+from tests.support.fdt import build, cells, header_field_offset, put_u32, string
+from tests.support.tools import in_ci, need_tool
 
 BOARD_DTS = """/dts-v1/;
 /memreserve/ 0x48000000 0x100000;
