@@ -408,96 +408,116 @@ def parse_fdt(data) -> Fdt:
     """Validate the whole blob at the start of ``data`` and return its model (BadInputError on any fault)."""
     h = parse_header(data)
     reserved = _reserve_map(data, h)
-    s_start, s_end = h.off_dt_struct, h.off_dt_struct + h.size_dt_struct
-    str_start, str_end = h.off_dt_strings, h.off_dt_strings + h.size_dt_strings
-    names: dict[int, str] = {}
+    walk = _Walk(data, h)
+    walk.run()
+    return Fdt(h, reserved, walk.root, walk.phandles)
 
-    def name_at(nameoff: int, where: int) -> str:
-        got = names.get(nameoff)
+
+class _Walk:
+    """One pass over the structure block, a method per token; every offset checked before it is read."""
+
+    def __init__(self, data, h: FdtHeader):
+        self.data, self.h = data, h
+        self.end = h.off_dt_struct + h.size_dt_struct
+        self.off = h.off_dt_struct
+        self.names: dict[int, str] = {}        # nameoff -> property name, each read once
+        self.root: FdtNode | None = None
+        self.stack: list[FdtNode] = []
+        self.child_names: list[set] = []       # per open node: its children's names so far (O(1) sibling check)
+        self.phandles: dict[int, FdtNode] = {}
+
+    def run(self) -> None:
+        handlers = {FDT_BEGIN_NODE: self.begin_node, FDT_END_NODE: self.end_node, FDT_PROP: self.prop,
+                    FDT_NOP: lambda at: None}
+        while True:
+            if self.off + 4 > self.end:
+                raise _fail(f"the structure block ends at {self.end:#x} without an FDT_END token")
+            token = _U32.unpack_from(self.data, self.off)[0]
+            at = self.off
+            self.off += 4
+            if token == FDT_END:
+                self.finish(at)
+                return
+            handler = handlers.get(token)
+            if handler is None:
+                raise _fail(f"unknown token {token:#x} at {at:#x}")
+            handler(at)
+            if self.off > self.end:
+                raise _fail(f"the structure block overruns its end {self.end:#x}")
+
+    def begin_node(self, at: int) -> None:
+        name, after = _cstring(self.data, self.off, self.end, "node name")
+        self.off = _align4(after)
+        if self.off > self.end:
+            raise _fail(f"node name at {at + 4:#x} runs past the structure block end {self.end:#x}")
+        if self.stack:
+            parent = self.stack[-1]
+            if not name or "/" in name:
+                raise _fail(f"node at {at:#x} under {parent.path} has the invalid name {name!r}")
+            if name in self.child_names[-1]:
+                raise _fail(f"node {parent.path.rstrip('/')}/{name} at {at:#x} appears twice")
+            node = FdtNode(name, f"{parent.path.rstrip('/')}/{name}", at, parent)
+            parent.children.append(node)
+            self.child_names[-1].add(name)
+        else:
+            if self.root is not None:
+                raise _fail(f"a second root node at {at:#x}")
+            node = self.root = FdtNode("", "/", at, None)     # its name (dtc writes "") is not used
+        if len(self.stack) >= MAX_DEPTH:
+            raise _fail(f"node {node.path} at {at:#x} is nested deeper than {MAX_DEPTH} levels")
+        self.stack.append(node)
+        self.child_names.append(set())
+
+    def end_node(self, at: int) -> None:
+        if not self.stack:
+            raise _fail(f"FDT_END_NODE at {at:#x} closes no open node")
+        self.stack.pop()
+        self.child_names.pop()
+
+    def prop(self, at: int) -> None:
+        if not self.stack:
+            raise _fail(f"property at {at:#x} lies outside any node")
+        if self.off + _PROP.size > self.end:
+            raise _fail(f"property header at {at:#x} runs past the structure block end {self.end:#x}")
+        length, nameoff = _PROP.unpack_from(self.data, self.off)
+        self.off += _PROP.size
+        if length > self.end - self.off:
+            raise _fail(f"property at {at:#x} says {length} bytes, but only {self.end - self.off} remain "
+                        f"in the structure block")
+        node = self.stack[-1]
+        if self.child_names[-1]:
+            raise _fail(f"property at {at:#x} in {node.path} comes after a subnode")
+        pname = self.name_at(nameoff, at)
+        if pname in node.properties:
+            raise _fail(f"property {node.path.rstrip('/')}/{pname} at {at:#x} appears twice")
+        prop = FdtProperty(pname, bytes(self.data[self.off:self.off + length]), self.off, node.path)
+        node.properties[pname] = prop
+        self.off = _align4(self.off + length)
+        if pname in ("phandle", "linux,phandle"):
+            self.phandle(node, prop.as_u32())
+
+    def name_at(self, nameoff: int, at: int) -> str:
+        got = self.names.get(nameoff)
         if got is None:
+            h = self.h
             if nameoff >= h.size_dt_strings:
-                raise _fail(f"property at {where:#x} has nameoff {nameoff:#x}, outside the "
+                raise _fail(f"property at {at:#x} has nameoff {nameoff:#x}, outside the "
                             f"{h.size_dt_strings}-byte strings block")
-            got, _ = _cstring(data, str_start + nameoff, str_end, f"property name (nameoff {nameoff:#x})")
-            names[nameoff] = got
+            got, _ = _cstring(self.data, h.off_dt_strings + nameoff, h.off_dt_strings + h.size_dt_strings,
+                              f"property name (nameoff {nameoff:#x})")
+            self.names[nameoff] = got
         return got
 
-    root = None
-    stack: list[FdtNode] = []
-    child_names: list[set] = []        # per open node: its children's names so far (sibling check in O(1))
-    phandles: dict[int, FdtNode] = {}
-    off = s_start
-    ended = False
-    while not ended:
-        if off + 4 > s_end:
-            raise _fail(f"the structure block ends at {s_end:#x} without an FDT_END token")
-        token = _U32.unpack_from(data, off)[0]
-        tok_at = off
-        off += 4
-        if token == FDT_BEGIN_NODE:
-            name, after = _cstring(data, off, s_end, "node name")
-            off = _align4(after)
-            if off > s_end:
-                raise _fail(f"node name at {tok_at + 4:#x} runs past the structure block end {s_end:#x}")
-            if stack:
-                parent = stack[-1]
-                if not name or "/" in name:
-                    raise _fail(f"node at {tok_at:#x} under {parent.path} has the invalid name {name!r}")
-                if name in child_names[-1]:
-                    raise _fail(f"node {parent.path.rstrip('/')}/{name} at {tok_at:#x} appears twice")
-                node = FdtNode(name, f"{parent.path.rstrip('/')}/{name}", tok_at, parent)
-                parent.children.append(node)
-                child_names[-1].add(name)
-            else:
-                if root is not None:
-                    raise _fail(f"a second root node at {tok_at:#x}")
-                node = root = FdtNode("", "/", tok_at, None)     # its name (dtc writes "") is not used
-            if len(stack) >= MAX_DEPTH:
-                raise _fail(f"node {node.path} at {tok_at:#x} is nested deeper than {MAX_DEPTH} levels")
-            stack.append(node)
-            child_names.append(set())
-        elif token == FDT_END_NODE:
-            if not stack:
-                raise _fail(f"FDT_END_NODE at {tok_at:#x} closes no open node")
-            stack.pop()
-            child_names.pop()
-        elif token == FDT_PROP:
-            if not stack:
-                raise _fail(f"property at {tok_at:#x} lies outside any node")
-            if off + _PROP.size > s_end:
-                raise _fail(f"property header at {tok_at:#x} runs past the structure block end {s_end:#x}")
-            length, nameoff = _PROP.unpack_from(data, off)
-            off += _PROP.size
-            if length > s_end - off:
-                raise _fail(f"property at {tok_at:#x} says {length} bytes, but only {s_end - off} remain "
-                            f"in the structure block")
-            node = stack[-1]
-            if child_names[-1]:
-                raise _fail(f"property at {tok_at:#x} in {node.path} comes after a subnode")
-            pname = name_at(nameoff, tok_at)
-            if pname in node.properties:
-                raise _fail(f"property {node.path.rstrip('/')}/{pname} at {tok_at:#x} appears twice")
-            prop = FdtProperty(pname, bytes(data[off:off + length]), off, node.path)
-            node.properties[pname] = prop
-            off = _align4(off + length)
-            if pname in ("phandle", "linux,phandle"):
-                ph = prop.as_u32()
-                if ph in (0, 0xFFFFFFFF):
-                    raise _fail(f"{node.path} has the invalid phandle {ph:#x}")
-                other = phandles.get(ph)
-                if other is not None and other is not node:
-                    raise _fail(f"phandle {ph:#x} is on both {other.path} and {node.path}")
-                phandles[ph] = node
-        elif token == FDT_NOP:
-            pass
-        elif token == FDT_END:
-            if stack:
-                raise _fail(f"FDT_END at {tok_at:#x} while {stack[-1].path} is still open")
-            if root is None:
-                raise _fail("the structure block has no root node")
-            ended = True
-        else:
-            raise _fail(f"unknown token {token:#x} at {tok_at:#x}")
-        if off > s_end:
-            raise _fail(f"the structure block overruns its end {s_end:#x}")
-    return Fdt(h, reserved, root, phandles)
+    def phandle(self, node: FdtNode, ph: int) -> None:
+        if ph in (0, 0xFFFFFFFF):
+            raise _fail(f"{node.path} has the invalid phandle {ph:#x}")
+        other = self.phandles.get(ph)
+        if other is not None and other is not node:
+            raise _fail(f"phandle {ph:#x} is on both {other.path} and {node.path}")
+        self.phandles[ph] = node
+
+    def finish(self, at: int) -> None:
+        if self.stack:
+            raise _fail(f"FDT_END at {at:#x} while {self.stack[-1].path} is still open")
+        if self.root is None:
+            raise _fail("the structure block has no root node")
