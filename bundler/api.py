@@ -318,7 +318,7 @@ def export_flash(elf, output=None, *, format: str | None = None, eol: str = "crl
 # ---- verify, inspect, extract -------------------------------------------------------
 
 def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None, memory=None):
-    """Every check on a bundled host; returns the report (``.ok``, ``.findings``,
+    """Every check on a bundled host, or on a FIT (docs/fit.md); returns the report (``.ok``, ``.findings``,
     ``.errors``, ``.warnings``, ``.images``, ``.to_dict()``: docs/json.md).
 
     ``remotes`` are the images the host must carry: paths (matched by stem,
@@ -329,11 +329,18 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
     ranges) when given; with ``loader`` or ``memory``, so is each image a bundle
     carries. Never raises for what it finds; raises BadInputError if ``elf`` is
     no ELF (a file that starts with \\x7fELF but cannot be read as a whole is
-    judged as firmware, its damage being what the loaders check).
+    judged as firmware, its damage being what the loaders check). A FIT's
+    pieces must all load inside ``memory``.
     """
     from bundler.checks import RemoteFile
     from bundler.checks import verify as run_checks
+    from bundler.checks.fit import looks_like_fit, verify_fit
     from bundler.elf.reader import is_elf
+    if looks_like_fit(_read(elf, "input file")[:4]):        # a FIT on its own (issue 13)
+        if _as_list(remotes) or emulate or loader:
+            raise UsageError(f"{_label(elf, 'the input')} is a FIT: {option('remotes')}, {option('emulate')} and the "
+                             "loader choice apply to an ELF", hint="verify the ELF that carries the FIT to use them")
+        return verify_fit(_read(elf, "FIT"), memory=memory)
     try:
         host = load_elf(elf)
     except BadInputError:
@@ -356,8 +363,16 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
 
 
 def inspect(elf) -> dict:
-    """What an ELF holds, as the document ``bundle inspect --json`` prints (docs/json.md)."""
+    """What an ELF (or a FIT: ``{"fit": ...}``) holds, as the document ``bundle inspect --json``
+    prints (docs/json.md)."""
+    from bundler.fit import looks_like_fit, parse_fit
     from bundler.inspection import inspect as report
+    data = _read(elf, "input file")
+    if looks_like_fit(data[:4]):                # a FIT on its own (issue 13); unreadable: BadInputError
+        try:
+            return {"fit": parse_fit(data).to_dict()}
+        except BundleError as exc:
+            raise exc.with_file(_label(elf, "FIT")) from None
     return report(load_elf(elf))
 
 

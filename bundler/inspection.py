@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import zlib
 
+from bundler import fit_inspect
 from bundler import images as images_mod
 from bundler import rsc_table
 from bundler.elf.reader import is_elf, parse_elf
@@ -110,11 +111,18 @@ def _image(elf: ElfImage, img: images_mod.EmbeddedImage) -> dict:
     data = elf.data[where.offset:where.offset + size]
     out.update(segment=where.segment, lma=where.lma, file_offset=where.offset,
                crc32=zlib.crc32(data) & 0xFFFFFFFF, sha256=hashlib.sha256(data).hexdigest())
+    if fit_inspect.looks_like_fit(data):        # a FIT (issue 13): decoded by bundler.fit_inspect
+        out["fit"] = fit_inspect.describe(data)
+        return out
     if not is_elf(data):
         out["error"] = "not an ELF image"
         return out
     try:
-        out["image"] = _elf_part(parse_elf(data, what=f"embedded image {img.stem}"))
+        inner = parse_elf(data, what=f"embedded image {img.stem}")
+        out["image"] = _elf_part(inner)
+        nested = [_image(inner, i) for i in images_mod.survey(inner).images]
+        if nested:                              # a bootstrap carrying its own images (a FIT)
+            out["image"]["images"] = nested
     except BadInputError as exc:
         out["error"] = f"embedded ELF unreadable: {exc.message}"
     return out

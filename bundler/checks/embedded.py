@@ -8,6 +8,7 @@ from typing import Generator, Iterator
 from bundler import placement
 from bundler import rsc_table
 from bundler.checks.context import RSC_SECTION, Context
+from bundler.checks.fit import check_nested_fits
 from bundler.elf import spec
 from bundler.elf.model import ElfImage
 from bundler.elf.reader import is_elf, parse_elf
@@ -39,6 +40,7 @@ def check_embedded_elf(ctx: Context, stem: str, data: memoryview) -> Iterator[Fi
         yield finding("remote-elf-sections", f"{exc.message}: remote_fw_rsc_table cannot read it", stem)
         return
     yield from check_resource_table(ctx, stem, remote)
+    yield from check_nested_fits(ctx, stem, remote)       # a bootstrap carrying a FIT
 
 
 def _check_header(ctx: Context, stem: str, data: memoryview) -> Generator[Finding, None, tuple | None]:

@@ -11,6 +11,7 @@ from bundler import descriptor as desc_mod
 from bundler import images as images_mod
 from bundler.checks.context import MIN_ALIGN, Context
 from bundler.checks.embedded import check_embedded_elf
+from bundler.checks.fit import check_fit_image, looks_like_fit
 from bundler.checks.report import ImageSummary
 from bundler.elf import spec
 from bundler.findings import Finding, finding
@@ -73,6 +74,9 @@ def check_image(ctx: Context, img: EmbeddedImage) -> Iterator[Finding]:
     summary.lma, summary.crc32, summary.sha256 = where.lma, crc, hashlib.sha256(data).hexdigest()
     yield from check_checksums(ctx, img, crc, address, size)
     yield from check_alignment(ctx, img, address)
+    if looks_like_fit(data):                    # a FIT (issue 13): bundler.checks.fit
+        yield from check_fit_image(ctx, stem, data, where.lma)
+        return
     yield from check_embedded_elf(ctx, stem, data)
 
 

@@ -9,6 +9,7 @@ it is valid, with the reason. --json prints the report (docs/json.md).
 examples:
   bundle inspect build/remote.elf
   bundle inspect build/combined.elf --json
+  bundle inspect linux.itb                 (a FIT, on its own or inside a bundle: docs/fit.md)
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from __future__ import annotations
 import json
 
 from bundler import api
+from bundler import fit_inspect
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("elf", metavar="ELF", help="a host, bundled host or remote ELF")
+    parser.add_argument("elf", metavar="ELF", help="a host, bundled host or remote ELF, or a FIT (.itb)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON (docs/json.md)")
 
 
@@ -33,6 +35,8 @@ def run(args) -> int:
 
 
 def render(report: dict, indent: str = "") -> list[str]:
+    if "elf" not in report:                     # a FIT on its own
+        return fit_inspect.render(report["fit"], indent)
     lines = []
     e = report["elf"]
     machine = e["machine"] or f"machine {e['e_machine']}"
@@ -87,6 +91,8 @@ def render_image(img: dict, indent: str) -> list[str]:
         lines.append(f"{indent}  {img['error']}")
     if img["image"] is not None:
         lines.extend(render(img["image"], indent + "  "))
+    if img.get("fit") is not None:
+        lines.extend(fit_inspect.render(img["fit"], indent + "  "))
     return lines
 
 

@@ -16,7 +16,8 @@ will: --loader linux (the default), uboot, openamp or kit, each that
 loader's own rules and words ("bad phdr da 0x...", "truncated fw: ..."),
 against the memory the remote core can reach when --memory or --dtb/--node
 give it. With --loader or --memory, each image a bundle carries is checked
-the same way.
+the same way. A FIT (on its own, bundled, or inside an embedded bootstrap
+ELF) has every hash, configuration and load range checked (docs/fit.md).
 
 examples:
   bundle verify build/combined.elf --remote build/remote.elf
@@ -24,6 +25,7 @@ examples:
   bundle verify combined.elf --json > report.json
   bundle verify remote.elf --loader linux --memory 0x10000000:256K:retram
   bundle verify remote.elf --dtb board.dtb --node /m4@0
+  bundle verify linux.itb --memory 0x48000000:128M     (a FIT: docs/fit.md)
 """
 
 from __future__ import annotations
@@ -31,16 +33,16 @@ from __future__ import annotations
 import json
 
 from bundler import api
-from bundler.cli.numbers import parse_memory
+from bundler.cli.numbers import parse_memory, parse_region
 from bundler.errors import EXIT_OK, EXIT_VERIFY, BundleError, UsageError
 from bundler.fileio import read_input
-from bundler.memory import MemoryMap, memory_from_dtb
+from bundler.memory import MemoryMap, MemoryRange, memory_from_dtb
 
 LOADERS = ("linux", "uboot", "openamp", "kit")
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("elf", metavar="ELF", help="the bundled host ELF, or a remote firmware ELF")
+    parser.add_argument("elf", metavar="ELF", help="the bundled host ELF, a remote firmware ELF, or a FIT (.itb)")
     parser.add_argument("--remote", action="append", default=[], metavar="FILE",
                         help="a remote image the ELF must carry, byte for byte (repeatable; matched by "
                              "stem, else by content)")
@@ -52,6 +54,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--memory", action="append", default=[], metavar="START:SIZE[:NAME]",
                         help="memory the remote core can reach (repeatable); every PT_LOAD, carveout, devmem, "
                              "trace buffer and vring must lie inside")
+    parser.add_argument("--region", action="append", default=[], metavar="START:SIZE",
+                        help="the same as --memory, unnamed (repeatable)")
     parser.add_argument("--dtb", metavar="FILE", help="a device tree blob giving that memory (with --node)")
     parser.add_argument("--node", metavar="PATH",
                         help="the remoteproc node in --dtb: its memory-region phandles and its own reg")
@@ -62,6 +66,7 @@ def memory_map(args) -> MemoryMap | None:
     if (args.dtb is None) != (args.node is None):
         raise UsageError("--dtb and --node go together", hint="for example --dtb board.dtb --node /remoteproc@0")
     ranges = [parse_memory(text) for text in args.memory]
+    ranges += [MemoryRange(r.start, r.size) for r in map(parse_region, args.region)]
     if args.dtb is None:
         return MemoryMap(ranges=ranges) if ranges else None
     try:
@@ -69,7 +74,7 @@ def memory_map(args) -> MemoryMap | None:
     except BundleError as exc:
         raise exc.with_file(str(args.dtb)) from None
     board.ranges = ranges + board.ranges
-    if args.memory:
+    if ranges:
         board.source += " and --memory"
     return board
 
@@ -89,7 +94,8 @@ def render(name: str, report) -> str:
     if hasattr(report, "loader"):
         return render_firmware(name, report)
     n = len(report.images)
-    lines.append(f"{name}: {n} image{'' if n == 1 else 's'}")
+    subject = getattr(report, "subject", None)          # "FIT" for a FIT on its own
+    lines.append(f"{name}: {subject}" if subject else f"{name}: {n} image{'' if n == 1 else 's'}")
     for img in report.images:
         if img.address is None:
             lines.append(f"  {img.stem}: {img.flow}, no image")

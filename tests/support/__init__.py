@@ -5,9 +5,10 @@ and remotes like a linker makes them; :mod:`.segments` lays out arbitrary
 PT_LOAD/section mixes and :mod:`.rsc` remotes with a resource table, both
 through ``elf.assemble``), resource-table entries (:mod:`.rsc`), ELF patchers
 (:mod:`.patch`), the wheel built once per session (:mod:`.wheel`), device
-trees built in memory (:mod:`.fdt`), and for the OpenAMP tests the pinned
-OpenAMP/libmetal build (:mod:`.openamp`) and the hostile corpus for the kit's
-image store (:mod:`.openamp_corpus`).
+trees built in memory (:mod:`.fdt`), FITs built with mkimage and read back
+with mkimage -l and dumpimage (:mod:`.fit`), and for the OpenAMP tests the
+pinned OpenAMP/libmetal build (:mod:`.openamp`) and the hostile corpus for the
+kit's image store (:mod:`.openamp_corpus`).
 
 :mod:`.kit_elf` is the one builder that does not use ``bundler.elf.spec``: the
 kit's C parser is tested against layouts written down a second time,
