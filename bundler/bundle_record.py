@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from bundler.elf.model import ElfImage
+from bundler.elf.model import ElfFile
 from bundler.errors import BadInputError
 from bundler.records import FrozenRecord, Record
 
@@ -56,7 +56,7 @@ def encode_record(host_data, ranges: list[tuple[int, int]], entries: list[Record
     return json.dumps(record, sort_keys=True, separators=(",", ":")).encode() + b"\n"
 
 
-def read_record(elf: ElfImage, name: str = "ELF file") -> BundleRecord | None:
+def read_record(elf: ElfFile, name: str = "ELF file") -> BundleRecord | None:
     """The bundle record of a bundled file, or None if it was never bundled."""
     sec = elf.find_section(RECORD_SECTION)
     if sec is None:
@@ -78,7 +78,7 @@ def read_record(elf: ElfImage, name: str = "ELF file") -> BundleRecord | None:
     return BundleRecord(host_size=host_size, restore=restore, images=images)
 
 
-def unbundle_bytes(elf: ElfImage, record: BundleRecord) -> bytes:
+def unbundle_bytes(elf: ElfFile, record: BundleRecord) -> bytes:
     """The original host, byte for byte, that a bundled file was made from."""
     out = bytearray(elf.data[:record.host_size])
     for offset, original in record.restore:

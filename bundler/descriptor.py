@@ -6,7 +6,7 @@ descriptors in a host image and encodes the bytes ``bundle`` writes into one.
 
 from __future__ import annotations
 
-from bundler.elf.model import ElfImage
+from bundler.elf.model import ElfFile
 from bundler.errors import BadInputError
 from bundler.records import Record
 
@@ -53,7 +53,7 @@ class Descriptor(Record):
         return self.start != 0 and self.end > self.start
 
 
-def iter_descriptors(elf: ElfImage):
+def iter_descriptors(elf: ElfFile):
     """Every descriptor in the host's ``remote_fw_desc`` section, in address order."""
     sec = elf.find_section(SECTION)
     if sec is None or not sec.has_file_bytes:
@@ -96,14 +96,14 @@ def iter_descriptors(elf: ElfImage):
         pos += size
 
 
-def find_descriptor(elf: ElfImage, stem: str) -> Descriptor | None:
+def find_descriptor(elf: ElfFile, stem: str) -> Descriptor | None:
     for desc in iter_descriptors(elf):
         if desc.stem == stem:
             return desc
     return None
 
 
-def encode_fill(elf: ElfImage, desc: Descriptor, *, base: int, size: int, crc32: int) -> bytes:
+def encode_fill(elf: ElfFile, desc: Descriptor, *, base: int, size: int, crc32: int) -> bytes:
     """The bytes for [PATCH_START, PATCH_END) of a descriptor: flags, crc32, base, size, link_addr."""
     lay = elf.layout
     return b"".join((lay.u32.pack(desc.flags | F_BUNDLED | F_CRC32), lay.u32.pack(crc32),

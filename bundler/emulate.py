@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from bundler.elf import spec
 from bundler.elf.arm_attributes import TAG_CPU_ARCH, TAG_CPU_ARCH_PROFILE, arm_attributes
-from bundler.elf.model import ElfImage
+from bundler.elf.model import ElfFile
 from bundler.records import FrozenRecord, Record
 
 PAGE = 0x1000
@@ -73,7 +73,7 @@ class FindResult(Record):
                 "size": self.size, "name": self.name}
 
 
-def cpu_of(elf: ElfImage) -> Cpu:
+def cpu_of(elf: ElfFile) -> Cpu:
     """The architecture to emulate for this host, or EmulationUnavailable."""
     m, lay = elf.ehdr.e_machine, elf.layout
     if lay.big_endian:
@@ -103,7 +103,7 @@ def cpu_of(elf: ElfImage) -> Cpu:
     raise EmulationUnavailable(f"no emulation for {elf.kind}")
 
 
-def memory_spans(elf: ElfImage) -> list[tuple[int, int]]:
+def memory_spans(elf: ElfFile) -> list[tuple[int, int]]:
     """The page-aligned [start, end) ranges the host's PT_LOADs occupy (VMA, and LMA where different)."""
     ranges = []
     for p in elf.iter_loads():
@@ -135,7 +135,7 @@ def free_area(spans: list[tuple[int, int]], size: int, windows) -> int:
     raise EmulationUnavailable(f"no {size} bytes of free address space for the emulator's stack")
 
 
-def find_images(elf: ElfImage, stems: list[str], *,
+def find_images(elf: ElfFile, stems: list[str], *,
                 max_instructions: int = MAX_INSTRUCTIONS) -> tuple[Cpu, list[FindResult]]:
     """Call the host's ``remote_fw_find`` for each stem. Raises EmulationUnavailable, or
     :class:`bundler.adapters.unicorn.EmulatorError` when the emulated code faults."""

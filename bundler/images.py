@@ -13,7 +13,7 @@ import re
 
 from bundler import descriptor as desc_mod
 from bundler.bundle_record import BundleRecord, RecordEntry, read_record
-from bundler.elf.model import ElfImage, Section, Symbol
+from bundler.elf.model import ElfFile, Section, Symbol
 from bundler.elf.spec import Phdr
 from bundler.errors import BadInputError, UsageError, option
 from bundler.records import Factory, Record
@@ -103,7 +103,7 @@ class Inventory(Record):
         return [img for img in self.images if img.flow != DECLARED]
 
 
-def survey(elf: ElfImage) -> Inventory:
+def survey(elf: ElfFile) -> Inventory:
     """Every stem the file knows, in address order (declared-only stems last, by name)."""
     inv = Inventory(images=[])
     by_stem: dict[str, EmbeddedImage] = {}
@@ -142,7 +142,7 @@ def survey(elf: ElfImage) -> Inventory:
     return inv
 
 
-def find_placement(elf: ElfImage, address: int, size: int) -> Placement | None:
+def find_placement(elf: ElfFile, address: int, size: int) -> Placement | None:
     """The PT_LOAD whose file bytes hold [address, address + size) at its VMA, if one does."""
     where = elf.find_load(address, size)
     if where is None:
@@ -151,7 +151,7 @@ def find_placement(elf: ElfImage, address: int, size: int) -> Placement | None:
     return Placement(segment=index, phdr=elf.segments[index], lma=lma, offset=offset)
 
 
-def image_bytes(elf: ElfImage, img: EmbeddedImage) -> memoryview | None:
+def image_bytes(elf: ElfFile, img: EmbeddedImage) -> memoryview | None:
     """The image as the host sees it (the file bytes of the PT_LOAD that holds it), or None."""
     ext = img.extent
     if ext is None:
@@ -162,7 +162,7 @@ def image_bytes(elf: ElfImage, img: EmbeddedImage) -> memoryview | None:
     return memoryview(elf.data)[where.offset:where.offset + ext[1]]
 
 
-def image_section(elf: ElfImage, img: EmbeddedImage) -> Section | None:
+def image_section(elf: ElfFile, img: EmbeddedImage) -> Section | None:
     """The image's section: the one the bundle record names (post-link), else its _start symbol's."""
     by_symbol = section_of(elf, img.start)
     if img.record is not None:
@@ -172,13 +172,13 @@ def image_section(elf: ElfImage, img: EmbeddedImage) -> Section | None:
     return by_symbol
 
 
-def section_of(elf: ElfImage, sym: Symbol | None) -> Section | None:
+def section_of(elf: ElfFile, sym: Symbol | None) -> Section | None:
     if sym is None or not 0 < sym.st_shndx < len(elf.sections):
         return None
     return elf.sections[sym.st_shndx]
 
 
-def extract(elf: ElfImage, stem: str | None) -> tuple[str, memoryview]:
+def extract(elf: ElfFile, stem: str | None) -> tuple[str, memoryview]:
     """The bytes of the image ``stem`` (or of the only image, if ``stem`` is None): (stem, bytes)."""
     inv = survey(elf)
     carried = inv.carried

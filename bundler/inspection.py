@@ -17,7 +17,7 @@ from bundler import images as images_mod
 from bundler import rsc_table
 from bundler.elf.reader import is_elf, parse_elf
 from bundler.elf import spec
-from bundler.elf.model import ElfImage
+from bundler.elf.model import ElfFile
 from bundler.errors import BadInputError
 
 SEGMENT_TYPES = {spec.PT_NULL: "NULL", spec.PT_LOAD: "LOAD", spec.PT_DYNAMIC: "DYNAMIC",
@@ -32,7 +32,7 @@ E_TYPES = {spec.ET_NONE: "NONE", spec.ET_REL: "REL", spec.ET_EXEC: "EXEC", spec.
            spec.ET_CORE: "CORE"}
 
 
-def inspect(elf: ElfImage) -> dict:
+def inspect(elf: ElfFile) -> dict:
     """The report for one ELF file: header, segments, images, resource table."""
     inv = images_mod.survey(elf)
     report = _elf_part(elf)
@@ -46,13 +46,13 @@ def inspect(elf: ElfImage) -> dict:
     return report
 
 
-def _elf_part(elf: ElfImage) -> dict:
+def _elf_part(elf: ElfFile) -> dict:
     """Header, segments and resource table: what inspect shows of a remote and of each embedded ELF."""
     return {"elf": describe_header(elf), "segments": describe_segments(elf),
             "resource_table": describe_resource_table(elf)}
 
 
-def describe_header(elf: ElfImage) -> dict:
+def describe_header(elf: ElfFile) -> dict:
     e = elf.ehdr
     return {"class": 64 if elf.layout.is64 else 32, "byte_order": elf.layout.byteorder,
             "e_machine": e.e_machine, "machine": spec.MACHINE_NAMES.get(e.e_machine),
@@ -60,7 +60,7 @@ def describe_header(elf: ElfImage) -> dict:
             "e_flags": e.e_flags}
 
 
-def segment_type_name(elf: ElfImage, p_type: int) -> str | None:
+def segment_type_name(elf: ElfFile, p_type: int) -> str | None:
     return SEGMENT_TYPES.get(p_type) or MACHINE_SEGMENT_TYPES.get(elf.ehdr.e_machine, {}).get(p_type)
 
 
@@ -68,7 +68,7 @@ def flags_text(p_flags: int) -> str:
     return "".join(c if p_flags & bit else "-" for c, bit in (("R", spec.PF_R), ("W", spec.PF_W), ("X", spec.PF_X)))
 
 
-def describe_segments(elf: ElfImage) -> list[dict]:
+def describe_segments(elf: ElfFile) -> list[dict]:
     return [{"index": i, "p_type": p.p_type, "type": segment_type_name(elf, p.p_type),
              "p_flags": p.p_flags, "flags": flags_text(p.p_flags), "p_offset": p.p_offset,
              "p_vaddr": p.p_vaddr, "p_paddr": p.p_paddr, "p_filesz": p.p_filesz, "p_memsz": p.p_memsz,
@@ -76,7 +76,7 @@ def describe_segments(elf: ElfImage) -> list[dict]:
             for i, p in enumerate(elf.segments)]
 
 
-def describe_resource_table(elf: ElfImage) -> dict | None:
+def describe_resource_table(elf: ElfFile) -> dict | None:
     sec, table = rsc_table.find_table(elf)
     if sec is None:
         return None
@@ -85,7 +85,7 @@ def describe_resource_table(elf: ElfImage) -> dict | None:
     return out
 
 
-def _image(elf: ElfImage, img: images_mod.EmbeddedImage) -> dict:
+def _image(elf: ElfFile, img: images_mod.EmbeddedImage) -> dict:
     d = img.descriptor
     out = {"stem": img.stem, "flow": img.flow, "placed": img.record.placed if img.record else None,
            "address": None, "size": None, "section": None, "segment": None, "lma": None,

@@ -18,7 +18,7 @@ from bundler import align as align_mod
 from bundler.align import align_up
 from bundler.elf.reader import is_elf, parse_elf
 from bundler.elf import spec
-from bundler.elf.model import ElfImage
+from bundler.elf.model import ElfFile
 from bundler.elf.strtab import StringTable
 from bundler.elf.spec import Ehdr, Layout, Shdr, Sym
 from bundler.errors import BadInputError, NoFitError, UsageError, option
@@ -80,7 +80,7 @@ def find_target(name: str) -> Target | None:
     return TARGETS.get(name)
 
 
-def target_like(obj: ElfImage, label: str = "--like object") -> Target:
+def target_like(obj: ElfFile, label: str = "--like object") -> Target:
     """The target of an object of the host's build: class, byte order, machine,
     e_flags, EI_OSABI, and whether it carries .note.GNU-stack."""
     if obj.ehdr.e_type != spec.ET_REL:

@@ -8,7 +8,7 @@ or by VMA (p_vaddr / sh_addr), nor an image placed before it. An image placed
 automatically must fit inside the bound that is known (``--region``, else the
 slot); an explicit ``--address`` is bounded by ``--region`` only.
 
-A hosted host (one an operating system loads: see ``ElfImage.hosted_by``) is
+A hosted host (one an operating system loads: see ``ElfFile.hosted_by``) is
 mapped page by page, so there every range counts in whole pages of the host's
 page size (its largest PT_LOAD p_align): an image shares no page with the host
 or with another image, and is placed above the host's highest segment, where
@@ -19,7 +19,7 @@ right.
 from __future__ import annotations
 
 from bundler.elf import spec
-from bundler.elf.model import ElfImage
+from bundler.elf.model import ElfFile
 from bundler.align import align_down, align_up, check_align
 from bundler.errors import NoFitError, UsageError, option
 from bundler.records import FrozenRecord
@@ -47,14 +47,14 @@ class Occupied(FrozenRecord):
     what: str
 
 
-def occupied_ranges(elf: ElfImage, page: int = 1) -> list[Occupied]:
+def occupied_ranges(elf: ElfFile, page: int = 1) -> list[Occupied]:
     """Every address range the host uses: PT_LOADs by LMA and VMA, SHF_ALLOC sections by VMA;
     widened to whole pages of ``page`` bytes."""
     return [Occupied(align_down(o.start, page), align_up(o.end, page), o.what) if page > 1 else o
             for o in _used_ranges(elf)]
 
 
-def _used_ranges(elf: ElfImage) -> list[Occupied]:
+def _used_ranges(elf: ElfFile) -> list[Occupied]:
     out = []
     for i, p in enumerate(elf.segments):
         if p.p_type != spec.PT_LOAD or p.p_memsz == 0:
@@ -72,7 +72,7 @@ def _used_ranges(elf: ElfImage) -> list[Occupied]:
     return out
 
 
-def find_slot(elf: ElfImage) -> Region | None:
+def find_slot(elf: ElfFile) -> Region | None:
     """The slot remote_fw.ld reserved, if the host defined REMOTE_FW_SLOT_SIZE."""
     start, end = elf.find_symbol(SLOT_START), elf.find_symbol(SLOT_END)
     if start is None or end is None or not start.is_defined or not end.is_defined:
@@ -82,7 +82,7 @@ def find_slot(elf: ElfImage) -> Region | None:
     return Region(start.st_value, end.st_value - start.st_value)
 
 
-def anchor_end(elf: ElfImage) -> int:
+def anchor_end(elf: ElfFile) -> int:
     """The end (by LMA) of the PT_LOAD that holds the host's read-only data."""
     loads = [p for p in elf.iter_loads() if p.p_memsz]
     if not loads:
@@ -108,7 +108,7 @@ class AddressSpace:
     ranges, its slot, the address limit and ``--region`` (all computed once),
     plus every image placed so far."""
 
-    def __init__(self, elf: ElfImage, region: Region | None = None, host_name: str = "host"):
+    def __init__(self, elf: ElfFile, region: Region | None = None, host_name: str = "host"):
         self.elf = elf
         self.region = region
         self.host_name = host_name

@@ -21,7 +21,7 @@ from bundler.align import check_align
 from bundler.elf.reader import is_elf, parse_elf
 from bundler.elf import spec
 from bundler.elf.editor import EditResult, NewImage, NewNote, add_images, planned_prefix_ranges
-from bundler.elf.model import ElfImage
+from bundler.elf.model import ElfFile
 from bundler.errors import BadInputError, NoFitError, UsageError, option
 from bundler.placement import Region
 from bundler.records import Factory, Record
@@ -69,7 +69,7 @@ class BundleResult(Record):
         return self.edit.to_bytes()
 
 
-def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Region | None = None,
+def bundle(host: ElfFile, remotes: list[Remote], *, align: int = 8, region: Region | None = None,
            replace: bool = False, section_prefix: str = DEFAULT_SECTION_PREFIX,
            host_name: str = "host") -> BundleResult:
     """Bundle ``remotes`` into ``host``; raises a BundleError subclass on any problem."""
@@ -126,7 +126,7 @@ def bundle(host: ElfImage, remotes: list[Remote], *, align: int = 8, region: Reg
     return BundleResult(edit=edit, images=placed, warnings=warnings + edit.warnings, rule=space.rule)
 
 
-def _check_request(host: ElfImage, remotes: list[Remote], host_name: str) -> set[str]:
+def _check_request(host: ElfFile, remotes: list[Remote], host_name: str) -> set[str]:
     """Refuse what no bundling can do: a host that is not linked, no remote or too many,
     a stem given twice, an empty image. The stems asked for."""
     if host.ehdr.e_type not in (spec.ET_EXEC, spec.ET_DYN):
@@ -150,8 +150,8 @@ def _check_request(host: ElfImage, remotes: list[Remote], host_name: str) -> set
     return seen
 
 
-def _original_and_kept(host: ElfImage, seen: set[str], replace: bool,
-                       host_name: str) -> tuple[ElfImage, list[Remote]]:
+def _original_and_kept(host: ElfFile, seen: set[str], replace: bool,
+                       host_name: str) -> tuple[ElfFile, list[Remote]]:
     """The original host (a bundled one unbundled) and the images it keeps: those of its
     bundle record not asked for again (asked for again without ``replace``: an error)."""
     record = read_record(host, host_name)
@@ -178,7 +178,7 @@ def _original_and_kept(host: ElfImage, seen: set[str], replace: bool,
     return host, kept
 
 
-def check_host(base: ElfImage, descriptors: list[desc_mod.Descriptor], host_name: str) -> None:
+def check_host(base: ElfFile, descriptors: list[desc_mod.Descriptor], host_name: str) -> None:
     """Refuse a host whose own structure ``bundle verify`` would reject in the output:
     PT_LOADs whose p_offset and p_vaddr disagree modulo p_align, a hosted program's
     PT_LOADs out of p_vaddr order, PT_LOADs that overlap by LMA, and descriptors that are misaligned, nameless or not loaded
@@ -219,7 +219,7 @@ def check_host(base: ElfImage, descriptors: list[desc_mod.Descriptor], host_name
                                 hint="keep section remote_fw_desc in a loadable, initialised output section")
 
 
-def _refuse_prelinked(base: ElfImage, stem: str, host_name: str) -> None:
+def _refuse_prelinked(base: ElfFile, stem: str, host_name: str) -> None:
     for name in symbol_names(stem):
         sym = base.find_symbol(name)
         if sym is not None and sym.is_defined:

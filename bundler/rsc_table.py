@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import struct
 
-from bundler.elf.model import ElfImage, Section
+from bundler.elf.model import ElfFile, Section
 from bundler.findings import ERROR, severity_of
 from bundler.records import Factory, Record
 
@@ -78,7 +78,7 @@ def decode(data: bytes | memoryview, byteorder: str = "little") -> RscTable:
     return _Decoder(bytes(data), byteorder).run()
 
 
-def find_table(elf: ElfImage) -> tuple[Section | None, RscTable | None]:
+def find_table(elf: ElfFile) -> tuple[Section | None, RscTable | None]:
     """The ``.resource_table`` section of an image and its decoded table; (None, None) without one."""
     sec = elf.find_section(SECTION)
     if sec is None:

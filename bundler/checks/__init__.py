@@ -34,7 +34,7 @@ from bundler.checks.parsers import check_second_parser, compare_parsers
 from bundler.checks.remotes import check_remotes
 from bundler.checks.report import Emulation, Finding, ImageSummary, RemoteFile, Report
 from bundler.checks.segments import check_segments
-from bundler.elf.model import ElfImage
+from bundler.elf.model import ElfFile
 
 __all__ = ["AREAS", "Context", "Emulation", "Finding", "ImageSummary", "RemoteFile", "Report",
            "compare_parsers", "verify"]
@@ -53,7 +53,7 @@ AREAS = [
 ]
 
 
-def verify(elf: ElfImage, remotes: list[RemoteFile] = (), *, emulate: bool = False,
+def verify(elf: ElfFile, remotes: list[RemoteFile] = (), *, emulate: bool = False,
            loader: str | None = None, memory=None) -> Report:
     """Every check on ``elf`` (a bundled host), with ``remotes`` as the expected images.
 

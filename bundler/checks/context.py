@@ -9,7 +9,7 @@ from bundler import images as images_mod
 from bundler import rsc_table
 from bundler.checks.report import RemoteFile, Report
 from bundler.elf import spec
-from bundler.elf.model import ElfImage
+from bundler.elf.model import ElfFile
 from bundler.images import EmbeddedImage, Inventory
 
 RSC_SECTION = rsc_table.SECTION
@@ -19,7 +19,7 @@ MIN_ALIGN = 8       # below this, a host that reads the ELF header through a str
 class Context:
     """One verify run's shared state; checks read it and record what later checks need."""
 
-    def __init__(self, elf: ElfImage, remotes: list[RemoteFile] = (), emulate: bool = False, *,
+    def __init__(self, elf: ElfFile, remotes: list[RemoteFile] = (), emulate: bool = False, *,
                  loader: str | None = None, memory=None):
         self.elf = elf
         self.remotes = list(remotes)

@@ -10,7 +10,7 @@ from bundler import rsc_table
 from bundler.checks.context import RSC_SECTION, Context
 from bundler.checks.fit import check_nested_fits
 from bundler.elf import spec
-from bundler.elf.model import ElfImage
+from bundler.elf.model import ElfFile
 from bundler.elf.reader import is_elf, parse_elf
 from bundler.errors import BadInputError
 from bundler.findings import Finding, finding
@@ -110,7 +110,7 @@ def _check_loads(stem: str, data: memoryview, lay, phdrs) -> Generator[Finding, 
     return sound, loads
 
 
-def check_resource_table(ctx: Context, stem: str, remote: ElfImage) -> Iterator[Finding]:
+def check_resource_table(ctx: Context, stem: str, remote: ElfFile) -> Iterator[Finding]:
     sec, table = rsc_table.find_table(remote)
     if sec is None:
         yield finding("rsc-missing", f"has no {RSC_SECTION} section: fine for OpenAMP, fatal for "

@@ -10,7 +10,7 @@ from bundler.align import align_down, align_up
 from bundler.bundle_record import unbundle_bytes
 from bundler.checks.context import Context
 from bundler.elf import spec
-from bundler.elf.model import ElfImage
+from bundler.elf.model import ElfFile
 from bundler.elf.reader import parse_elf
 from bundler.errors import BadInputError
 from bundler.findings import Finding, finding
@@ -62,7 +62,7 @@ def check_host_unchanged(ctx: Context) -> Iterator[Finding]:
         yield finding("host-changed", f"{what}: bundling must leave the host as it was")
 
 
-def host_segments_changed(ctx: Context, original: ElfImage) -> Generator[Finding, None, list[str]]:
+def host_segments_changed(ctx: Context, original: ElfFile) -> Generator[Finding, None, list[str]]:
     """The original's program headers must all be in the output, in the same relative
     order and unchanged (PT_PHDR may follow the table); on a hosted host, every new
     PT_LOAD must be page-aligned and share no page with a host segment."""

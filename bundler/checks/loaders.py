@@ -5,7 +5,7 @@ file a remote's firmware rather than a bundle."""
 from __future__ import annotations
 
 from bundler import images as images_mod
-from bundler.elf.model import ElfImage
+from bundler.elf.model import ElfFile
 from bundler.elf.reader import is_elf
 
 
@@ -18,7 +18,7 @@ def check_loaders(ctx):
             yield from check_firmware(data, ctx.loader or DEFAULT_LOADER, ctx.memory, stem=stem)
 
 
-def is_plain_firmware(elf: ElfImage) -> bool:
+def is_plain_firmware(elf: ElfFile) -> bool:
     """True when the file carries, declares and records no image: a remote's firmware, not a bundle."""
     inv = images_mod.survey(elf)
     return not inv.images and not inv.descriptors and inv.record is None and inv.record_error is None \

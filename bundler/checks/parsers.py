@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from bundler.checks.context import Context
-from bundler.elf.model import ElfImage
+from bundler.elf.model import ElfFile
 from bundler.errors import BadInputError
 from bundler.findings import Finding, finding
 
@@ -22,7 +22,7 @@ def check_second_parser(ctx: Context) -> Iterator[Finding]:
         yield finding("parser-disagree", problem)
 
 
-def compare_parsers(elf: ElfImage, other) -> list[str]:
+def compare_parsers(elf: ElfFile, other) -> list[str]:
     """Every difference between bundle's reading and LIEF's (:func:`bundler.adapters.lief.differences`)."""
     from bundler.adapters.lief import differences
     return differences(elf, other)

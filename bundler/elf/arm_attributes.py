@@ -6,13 +6,13 @@ what cannot be read is left out.
 
 from __future__ import annotations
 
-from bundler.elf.model import ElfImage
+from bundler.elf.model import ElfFile
 
 SHT_ARM_ATTRIBUTES = 0x70000003
 TAG_FILE, TAG_CPU_ARCH, TAG_CPU_ARCH_PROFILE = 1, 6, 7
 
 
-def arm_attributes(elf: ElfImage) -> dict[int, int | str]:
+def arm_attributes(elf: ElfFile) -> dict[int, int | str]:
     """File-scope "aeabi" build attributes (Tag_CPU_arch and friends); {} if absent or unreadable."""
     sec = next((s for s in elf.sections if s.hdr.sh_type == SHT_ARM_ATTRIBUTES), None)
     if sec is None:

@@ -10,7 +10,7 @@ PT_LOAD entries stay in ascending p_vaddr order (the gABI's rule; Linux sizes
 a mapping from the first and the last): each new one goes before the first
 host PT_LOAD above it, so host segments keep their relative order.
 
-Two layouts, chosen from the host's own program headers (``ElfImage.hosted_by``):
+Two layouts, chosen from the host's own program headers (``ElfFile.hosted_by``):
   - bare metal: a new PT_LOAD's p_align is the image's alignment; a moved
     program header table lies outside every PT_LOAD (a bare-metal loader reads
     it from the file);
@@ -39,7 +39,7 @@ written straight from its buffer, never copied into one big bytes object.
 from __future__ import annotations
 
 from bundler.elf import spec
-from bundler.elf.model import ElfImage
+from bundler.elf.model import ElfFile
 from bundler.elf.strtab import StringTable
 from bundler.elf.spec import Phdr, Shdr, Sym
 from bundler.errors import BadInputError, NoFitError
@@ -113,7 +113,7 @@ class _Appender:
         return self.put_at_least(data, self.offset + (address - self.offset) % page)
 
 
-def add_images(elf: ElfImage, images: list[NewImage], *, patches: list[tuple[int, bytes]] = (),
+def add_images(elf: ElfFile, images: list[NewImage], *, patches: list[tuple[int, bytes]] = (),
                notes: list[NewNote] = ()) -> EditResult:
     """Return the new file as chunks: ``elf`` plus ``images`` and ``notes``."""
     lay = elf.layout
@@ -228,7 +228,7 @@ def add_images(elf: ElfImage, images: list[NewImage], *, patches: list[tuple[int
                       phdr_moved=phdr_moved, phdr_load=phdr_load, warnings=warnings)
 
 
-def _place_phdrs(elf: ElfImage, new_phdrs: list[Phdr], tail: "_Appender", write_prefix, page: int):
+def _place_phdrs(elf: ElfFile, new_phdrs: list[Phdr], tail: "_Appender", write_prefix, page: int):
     """The program header table with ``new_phdrs``: rewritten in place where the gap after
     the table allows, else a new table at the end (on a hosted host, in a PT_LOAD of its
     own). Returns (phdrs, e_phoff, the table's own PT_LOAD or None, warnings)."""
@@ -256,7 +256,7 @@ def _place_phdrs(elf: ElfImage, new_phdrs: list[Phdr], tail: "_Appender", write_
     return phdrs, e_phoff, phdr_load, warnings
 
 
-def _write_tables(elf: ElfImage, tables: dict, sections: list[Shdr], new_shdrs: list[Shdr], tail: "_Appender",
+def _write_tables(elf: ElfFile, tables: dict, sections: list[Shdr], new_shdrs: list[Shdr], tail: "_Appender",
                   shstr: StringTable, strtab_index: int, first_global: int, sym_entries,
                   define_in_place: dict, new_syms: list[Sym]) -> None:
     """Append the symbol table (a copy with in-place definitions and appended globals) and
@@ -303,7 +303,7 @@ def _write_tables(elf: ElfImage, tables: dict, sections: list[Shdr], new_shdrs: 
                               sh_entsize=lay.sym.size))
 
 
-def _define_symbols(elf: ElfImage, image: NewImage, index: int, by_name: dict, define_in_place: dict,
+def _define_symbols(elf: ElfFile, image: NewImage, index: int, by_name: dict, define_in_place: dict,
                     new_syms: list[Sym], add_name) -> None:
     """The image's _start/_end (in section ``index``) and _size (SHN_ABS): an undefined
     symbol of the name is defined in place, any other is appended (``add_name`` gives its
@@ -322,7 +322,7 @@ def _define_symbols(elf: ElfImage, image: NewImage, index: int, by_name: dict, d
             new_syms.append(replace(sym, st_name=add_name(name)))
 
 
-def _editable_shstrndx(elf: ElfImage) -> int:
+def _editable_shstrndx(elf: ElfFile) -> int:
     """The index of the section name table of a host that has section headers and one."""
     if not elf.sections:
         raise BadInputError("the host has no section headers",
@@ -334,7 +334,7 @@ def _editable_shstrndx(elf: ElfImage) -> int:
     return shstrndx
 
 
-def planned_prefix_ranges(elf: ElfImage, n_images: int,
+def planned_prefix_ranges(elf: ElfFile, n_images: int,
                           patches: list[tuple[int, bytes]] = ()) -> list[tuple[int, int]]:
     """(offset, length) of every range of the original bytes :func:`add_images` may overwrite."""
     ranges = [(0, elf.layout.ehdr.size)]
@@ -373,7 +373,7 @@ def _with_phdr_table(phdrs: list[Phdr], offset: int, lay: spec.Layout) -> list[P
     return out
 
 
-def _hosted_phdr_place(elf: ElfImage, new_loads: list[Phdr], end: int, size: int,
+def _hosted_phdr_place(elf: ElfFile, new_loads: list[Phdr], end: int, size: int,
                        page: int) -> tuple[int, int, str | None]:
     """(file offset, address, warning) for a hosted host's moved program header table: one
     page-aligned PT_LOAD above every segment, its address the load bias (the first PT_LOAD's
@@ -401,7 +401,7 @@ def _hosted_phdr_place(elf: ElfImage, new_loads: list[Phdr], end: int, size: int
     return offset, vaddr, warning
 
 
-def _phdr_plan(elf: ElfImage, n_new: int) -> int | None:
+def _phdr_plan(elf: ElfFile, n_new: int) -> int | None:
     """The offset at which the program header table, grown by ``n_new`` entries, can be
     rewritten in place (its own e_phoff), or None if it must move. The bytes after the table
     must belong to no section and no other segment, and be loaded exactly as the table is:
@@ -430,18 +430,18 @@ def _refuse_alloc_table(sec) -> None:
                             hint="the section headers are corrupt, or the host was linked unusually")
 
 
-def _shstrndx(elf: ElfImage) -> int:
+def _shstrndx(elf: ElfFile) -> int:
     if elf.ehdr.e_shstrndx == spec.SHN_XINDEX:
         return elf.sections[0].hdr.sh_link
     return elf.ehdr.e_shstrndx
 
 
-def _raw_sym(elf: ElfImage, index: int) -> Sym:
+def _raw_sym(elf: ElfFile, index: int) -> Sym:
     lay = elf.layout
     return lay.sym.unpack(elf.data, elf.symtab.hdr.sh_offset + index * lay.sym.size)
 
 
-def _grow_shndx_table(elf: ElfImage, sections: list[Shdr], tail: _Appender, added: int) -> None:
+def _grow_shndx_table(elf: ElfFile, sections: list[Shdr], tail: _Appender, added: int) -> None:
     """Extend a SHT_SYMTAB_SHNDX table by one zero word per appended symbol."""
     for sec in elf.sections:
         if sec.hdr.sh_type == spec.SHT_SYMTAB_SHNDX and sec.hdr.sh_link == elf.symtab.index:
@@ -450,7 +450,7 @@ def _grow_shndx_table(elf: ElfImage, sections: list[Shdr], tail: _Appender, adde
             sections[sec.index] = replace(sections[sec.index], sh_offset=offset, sh_size=len(content))
 
 
-def _gap_is_free(elf: ElfImage, start: int, end: int) -> bool:
+def _gap_is_free(elf: ElfFile, start: int, end: int) -> bool:
     """True if file bytes [start, end) lie in the file and belong to no header, section or
     segment other than a PT_LOAD or PT_PHDR (the caller decides about those)."""
     if end > len(elf.data):

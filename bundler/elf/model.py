@@ -53,7 +53,7 @@ HOSTED_TYPES = {spec.PT_INTERP: "PT_INTERP", spec.PT_DYNAMIC: "PT_DYNAMIC", spec
                 spec.PT_TLS: "PT_TLS", spec.PT_GNU_RELRO: "PT_GNU_RELRO"}
 
 
-class ElfImage(Record):
+class ElfFile(Record):
     """A parsed ELF file. ``data`` is the whole file (bytes, or a read-only buffer
     such as an mmap of a large input); nothing here is a path."""
 

@@ -1,4 +1,4 @@
-"""The ELF reader: bytes in, :class:`bundler.elf.model.ElfImage` out.
+"""The ELF reader: bytes in, :class:`bundler.elf.model.ElfFile` out.
 
 Reads what the ELF specification defines and readelf reads, with the record
 layouts of :mod:`bundler.elf.spec`, and refuses only what would make an
@@ -17,7 +17,7 @@ between a user and a valid file; :mod:`bundler.adapters.lief` reads the same byt
 from __future__ import annotations
 
 from bundler.elf import spec
-from bundler.elf.model import ElfImage, Section, Symbol
+from bundler.elf.model import ElfFile, Section, Symbol
 from bundler.elf.spec import Layout
 from bundler.errors import BadInputError
 
@@ -26,7 +26,7 @@ MAX_SECTIONS = 0xFF00 - 1
 MAX_SEGMENTS = 0xFFFF - 1
 
 
-def parse_elf(data, *, what: str = "ELF file") -> ElfImage:
+def parse_elf(data, *, what: str = "ELF file") -> ElfFile:
     """Parse ``data`` (a whole ELF file: bytes or any buffer, e.g. an mmap) into the
     model, or raise BadInputError. A buffer is referenced, never copied."""
     if not isinstance(data, (bytes, memoryview)) and not hasattr(data, "find"):
@@ -40,7 +40,7 @@ def parse_elf(data, *, what: str = "ELF file") -> ElfImage:
                 for index, hdr in enumerate(shdrs)]
     symtab = next((s for s in sections if s.hdr.sh_type == spec.SHT_SYMTAB), None)
     symbols = _symbols(data, layout, symtab, shdrs) if symtab else []
-    return ElfImage(data=data, layout=layout, ehdr=ehdr, segments=segments,
+    return ElfFile(data=data, layout=layout, ehdr=ehdr, segments=segments,
                     sections=sections, symbols=symbols, symtab=symtab)
 
 

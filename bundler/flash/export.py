@@ -2,7 +2,7 @@
 
 :class:`FlashOptions` holds every choice (format, line ends, record length,
 gap fill, span limit, UF2 family, start record, whole segments, merged
-images); :func:`plan` turns an ELF (a parsed :class:`~bundler.elf.model.ElfImage`
+images); :func:`plan` turns an ELF (a parsed :class:`~bundler.elf.model.ElfFile`
 or the chunks a bundle produced) into a :class:`FlashPlan` whose ``chunks``
 the caller streams to disk. Every check runs in :func:`plan`, before the
 first byte: the chunks themselves are made lazily, one window at a time.

@@ -18,7 +18,7 @@ place), so ``bundle --hex`` never joins the output into one buffer.
 from __future__ import annotations
 
 from bundler.elf import spec
-from bundler.elf.model import ElfImage, Section
+from bundler.elf.model import ElfFile, Section
 from bundler.errors import BadInputError, NoFitError, option
 from bundler.records import Factory, FrozenRecord, Record
 
@@ -130,7 +130,7 @@ def runs_from_records(pieces, name: str, unit: str = "line") -> list[Run]:
     return [Run(address, bytes(data), f"{name} {unit} {lineno}") for address, data, lineno in runs]
 
 
-def image_from_elf(elf: ElfImage, *, whole_segments: bool = False) -> FlashImage:
+def image_from_elf(elf: ElfFile, *, whole_segments: bool = False) -> FlashImage:
     """The flash image of ``elf``: its PT_LOAD bytes at p_paddr, start address e_entry.
 
     Raises BadInputError when no PT_LOAD has file bytes, NoFitError when two
@@ -209,7 +209,7 @@ class ChunkedFile:
         return memoryview(b"".join(pieces))
 
 
-def elf_from_chunks(chunks) -> ElfImage:
+def elf_from_chunks(chunks) -> ElfFile:
     """The headers of an ELF file that exists as ``chunks`` (a bundle's output), over a
     :class:`ChunkedFile`: enough for :func:`image_from_elf`, no symbols."""
     data = ChunkedFile(chunks)
@@ -237,7 +237,7 @@ def elf_from_chunks(chunks) -> ElfImage:
         return names[hdr.sh_name:end if end >= 0 else len(names)].decode("utf-8", "replace")
 
     sections = [Section(index=i, name=name_of(h) if names else "", hdr=h) for i, h in enumerate(shdrs)]
-    return ElfImage(data=data, layout=layout, ehdr=ehdr, segments=segments, sections=sections)
+    return ElfFile(data=data, layout=layout, ehdr=ehdr, segments=segments, sections=sections)
 
 
 def image_from_chunks(chunks, *, whole_segments: bool = False) -> FlashImage:
