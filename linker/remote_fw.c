@@ -835,6 +835,21 @@ const char *remote_fw_strerror(int err)
         case REMOTE_FW_EENDIAN:         return "image byte order is not the host's";
         case REMOTE_FW_EEMPTY:          return "PT_LOAD with p_memsz 0";
         case REMOTE_FW_EIO:             return "load outside the io region or short copy";
+        case REMOTE_FW_EFDT:            return "FIT is not a valid device tree";
+        case REMOTE_FW_EFIT:            return "malformed FIT: missing /images or bad data, load or entry";
+        case REMOTE_FW_ENOCONF:         return "FIT configuration not found";
+        case REMOTE_FW_ENOIMAGE:        return "FIT configuration has no kernel or names a missing image";
+        case REMOTE_FW_EHASH:           return "FIT image hash mismatch: image corrupt";
+        case REMOTE_FW_EALGO:           return "FIT hash algorithm unknown or value of the wrong size";
+        case REMOTE_FW_ENOHASH:         return "FIT image without a hash node";
+        case REMOTE_FW_ETYPE:           return "FIT image of the wrong type or os";
+        case REMOTE_FW_EARCH:           return "FIT image built for another architecture";
+        case REMOTE_FW_ECOMP:           return "FIT image compression not supported";
+        case REMOTE_FW_EINFLATE:        return "corrupt compressed data (stream, CRC or size)";
+        case REMOTE_FW_EKERNEL:         return "bad kernel Image header (magic, alignment or size)";
+        case REMOTE_FW_ENOROOM:         return "no room in the device tree for /chosen";
+        case REMOTE_FW_EENTRY:          return "entry point outside the loaded kernel";
+        case REMOTE_FW_EPIECES:         return "FIT pieces would overlap each other";
         default:                        return "unknown error";
         }
 }

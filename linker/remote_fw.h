@@ -51,6 +51,22 @@ extern "C" {
 #define REMOTE_FW_EENDIAN  -17  /* the image's byte order (EI_DATA) is not the host's */
 #define REMOTE_FW_EEMPTY   -18  /* a PT_LOAD with p_memsz 0 (OpenAMP cannot map it) */
 #define REMOTE_FW_EIO      -19  /* a load request outside the io region, or a short copy into it */
+/* reasons of the FIT part (remote_fw_fit.h) */
+#define REMOTE_FW_EFDT     -20  /* not a valid device tree: header, offsets, tokens, nesting, strings */
+#define REMOTE_FW_EFIT     -21  /* FIT content malformed: no /images, or a bad data, load or entry property */
+#define REMOTE_FW_ENOCONF  -22  /* the configuration asked for (or the default) does not exist */
+#define REMOTE_FW_ENOIMAGE -23  /* no kernel in the configuration, or it names a missing image */
+#define REMOTE_FW_EHASH    -24  /* an image's hash does not match its data */
+#define REMOTE_FW_EALGO    -25  /* a hash node with an unknown algo, or a value of the wrong size */
+#define REMOTE_FW_ENOHASH  -26  /* an image to load has no hash node */
+#define REMOTE_FW_ETYPE    -27  /* wrong image type, or a kernel whose os is not linux */
+#define REMOTE_FW_EARCH    -28  /* image built for another architecture than this core */
+#define REMOTE_FW_ECOMP    -29  /* compression not supported (none and gzip are) */
+#define REMOTE_FW_EINFLATE -30  /* corrupt compressed data: stream, CRC, size or trailer */
+#define REMOTE_FW_EKERNEL  -31  /* bad kernel Image header: magic, 2 MiB alignment, image_size */
+#define REMOTE_FW_ENOROOM  -32  /* no room in the device tree for /chosen's initrd properties */
+#define REMOTE_FW_EENTRY   -33  /* the entry point lies outside the loaded kernel */
+#define REMOTE_FW_EPIECES  -34  /* two pieces of the FIT would be loaded over each other */
 
 /* ---- the public API (README "The host-side kit", docs/kit.md) -------------- */
 struct remote_fw_image {
