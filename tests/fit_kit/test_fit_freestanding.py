@@ -1,0 +1,68 @@
+"""The FIT part of the kit is freestanding C99 and never makes an unaligned
+word access, on the toolchains a bootstrap is built with.
+
+For each toolchain and -O0/-O2/-Os, with -mstrict-align (AArch64) or
+-mno-unaligned-access (ARM A/R; Cortex-M3 faults on unaligned LDRD/LDM and
+the kit must not rely on its unaligned LDR either): remote_fw_fit.c compiles
+with -std=c99 -Wall -Wextra -Werror -pedantic -ffreestanding; `nm -u` lists
+only remote_fw_crc32 (from remote_fw.c); and a bootstrap (c/bootstrap.c)
+links with remote_fw.c under -nostdlib --gc-sections with nothing undefined.
+The runtime half of the alignment proof is the unicorn run with alignment
+checking on (bench/bench_fit.py, tests/fit_kit/test_fit_bench.py).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from fit_native import FIT_SOURCE, KIT
+import kit_native
+
+pytestmark = pytest.mark.toolchain
+C = Path(__file__).resolve().parent / "c"
+
+WARN = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-ffreestanding"]
+TOOLCHAINS = {
+    "aarch64": ("aarch64-linux-gnu-gcc", ["-mstrict-align", "-fno-pie"], ["-no-pie", "-static"]),
+    "arm-cortex-a7": ("arm-none-eabi-gcc", ["-mcpu=cortex-a7", "-marm", "-mno-unaligned-access"], []),
+    "arm-cortex-m3": ("arm-none-eabi-gcc", ["-mcpu=cortex-m3", "-mthumb", "-mno-unaligned-access"], []),
+    "riscv64": ("riscv64-unknown-elf-gcc", ["-march=rv64imac", "-mabi=lp64", "-mcmodel=medany"], []),
+    "clang-aarch64": ("clang", ["--target=aarch64-none-elf", "-mstrict-align"], ["-fuse-ld=lld"]),
+}
+
+
+def sh(cmd):
+    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
+    assert proc.returncode == 0, f"{' '.join(map(str, cmd))}:\n{proc.stdout}{proc.stderr}"
+    return proc.stdout
+
+
+def nm_for(cc: str) -> str:
+    import shutil
+    cross = cc.replace("-gcc", "-nm") if cc.endswith("-gcc") else "nm"
+    return cross if shutil.which(cross) else "nm"
+
+
+@pytest.mark.parametrize("name", sorted(TOOLCHAINS))
+def test_freestanding_and_strict_align(need, tmp_path, name):
+    cc, flags, link = TOOLCHAINS[name]
+    need(cc, "nm")
+    if "-fuse-ld=lld" in link:
+        need("ld.lld")
+    for opt in ("-O0", "-O2", "-Os"):
+        obj = tmp_path / f"remote_fw_fit{opt}.o"
+        sh([cc, *flags, *WARN, opt, f"-I{KIT}", "-c", FIT_SOURCE, "-o", obj])
+        undefined = {line.split()[-1] for line in sh([nm_for(cc), "-u", obj]).splitlines() if line.strip()}
+        assert undefined <= {"remote_fw_crc32", "_GLOBAL_OFFSET_TABLE_"}, (opt, sorted(undefined))
+
+    elf = tmp_path / "bootstrap.elf"
+    sh([cc, *flags, *WARN, "-O2", "-nostdlib", "-ffunction-sections", "-fdata-sections",
+        "-Wl,--gc-sections", *link, f"-I{KIT}", C / "bootstrap.c", kit_native.SOURCE, FIT_SOURCE,
+        "-o", elf])
+    syms = sh([nm_for(cc), elf])
+    assert "remote_fw_fit_load" in syms and " U " not in syms
+    has_enter = "remote_fw_fit_enter" in syms
+    assert has_enter == (name in ("aarch64", "clang-aarch64", "arm-cortex-a7"))
