@@ -212,7 +212,7 @@ void remote_fw_sha256(const void *data, size_t n, uint8_t digest[32])
         size_t full = n >> 6, rest = n & 63, i, tail_len;
 
         if (p == NULL)
-                full = rest = 0;
+                full = rest = 0, bits = 0;
         for (i = 0; i < 8; i++)
                 st[i] = iv[i];
         sha256_blocks(st, p, full);
@@ -812,7 +812,8 @@ static uint32_t strnlen_(const uint8_t *p, uint32_t n)
  */
 static int fdt_open(struct fdt *f, const uint8_t *b, size_t size)
 {
-        uint32_t off, rsv, depth = 0, tok;
+        uint64_t off;
+        uint32_t rsv, depth = 0, tok;
         int root_done = 0;
 
         if (size < FDT_HDR_SIZE || be32(b + FDT_O_MAGIC) != FDT_MAGIC)
@@ -861,11 +862,11 @@ static int fdt_open(struct fdt *f, const uint8_t *b, size_t size)
 
                         if (root_done || depth >= FDT_MAX_DEPTH)
                                 return REMOTE_FW_EFDT;
-                        len = strnlen_(s + off + 4, n - off - 4);
+                        len = strnlen_(s + off + 4, (uint32_t)(n - off - 4));
                         if (len == n - off - 4)
                                 return REMOTE_FW_EFDT;
                         depth++;
-                        off += 4 + align4(len + 1);
+                        off += 4 + (((uint64_t)len + 1 + 3) & ~(uint64_t)3);
                         if (off > n)
                                 return REMOTE_FW_EFDT;
                 } else if (tok == FDT_END_NODE) {
@@ -886,8 +887,7 @@ static int fdt_open(struct fdt *f, const uint8_t *b, size_t size)
                         nlen = strnlen_(b + f->off_strings + nameoff, f->size_strings - nameoff);
                         if (nlen == f->size_strings - nameoff)
                                 return REMOTE_FW_EFDT;
-                        off += 12 + len;
-                        off = align4(off);
+                        off = (off + 12 + len + 3) & ~(uint64_t)3;
                         if (off > n)
                                 return REMOTE_FW_EFDT;
                 } else if (tok == FDT_END) {
@@ -1353,13 +1353,22 @@ static volatile uint8_t *dt_w(const struct fdt *f, uint32_t off)
  * usual block order (memory map, structure, strings) and room inside
  * totalsize; the header is updated.
  */
+/* Blocks in the usual order (map, structure, strings): free space is at the end. */
+static int dt_growable(const struct fdt *f)
+{
+        uint32_t rsv = be32(f->b + FDT_O_OFF_MEM_RSVMAP);
+
+        return rsv <= f->off_struct && f->off_struct + f->size_struct <= f->off_strings;
+}
+
 static int dt_insert(struct fdt *f, uint32_t at, uint32_t n)
 {
         uint32_t struct_end = f->off_struct + f->size_struct;
         uint32_t end = f->off_strings + f->size_strings, from, i;
         volatile uint8_t *b = dt_w(f, 0);
 
-        if (f->off_strings < struct_end || end > f->totalsize || f->totalsize - end < n)
+        if (!dt_growable(f) || f->off_strings < struct_end || end > f->totalsize ||
+            f->totalsize - end < n)
                 return REMOTE_FW_ENOROOM;
         from = f->off_struct + at;
         for (i = end; i > from; i--)
@@ -1389,7 +1398,7 @@ static int dt_string(struct fdt *f, const char *name, uint32_t *nameoff)
                 }
         }
         end = f->off_strings + f->size_strings;
-        if (end > f->totalsize || f->totalsize - end < len + 1)
+        if (!dt_growable(f) || end > f->totalsize || f->totalsize - end < len + 1)
                 return REMOTE_FW_ENOROOM;
         for (i = 0; i <= len; i++)
                 b[end + i] = (uint8_t)name[i];
