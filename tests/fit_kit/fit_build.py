@@ -10,6 +10,7 @@ where each image's bytes sit inside a FIT.
 from __future__ import annotations
 
 import gzip
+import os
 import random
 import struct
 import subprocess
@@ -21,7 +22,9 @@ MIB = 1 << 20
 
 
 def run(cmd, cwd=None, input=None) -> bytes:
-    proc = subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, input=input)
+    # SOURCE_DATE_EPOCH: mkimage's /timestamp is fixed, so FITs are reproducible
+    env = dict(os.environ, SOURCE_DATE_EPOCH="0")
+    proc = subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, input=input, env=env)
     if proc.returncode != 0:
         raise AssertionError(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n"
                              f"{proc.stdout.decode(errors='replace')}"

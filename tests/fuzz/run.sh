@@ -1,17 +1,20 @@
 #!/bin/sh
-# tests/fuzz/run.sh - build the libFuzzer target for the host-side kit and run it.
+# tests/fuzz/run.sh - build a libFuzzer target for the host-side kit and run it.
 #
-#   tests/fuzz/run.sh SECONDS            fuzz for SECONDS (nice'd), seeds from tests/fuzz/corpus
+#   tests/fuzz/run.sh SECONDS            fuzz for SECONDS (nice'd), from the target's seeds
 #   tests/fuzz/run.sh replay PATH...     run each file (or every file of each directory) once
 #   tests/fuzz/run.sh build              only build; prints the binary's path
 #
 # Environment:
-#   FUZZ_TARGET kit (default): fuzz_remote_fw.c on remote_fw.c;
+#   FUZZ_TARGET kit (default): fuzz_remote_fw.c on remote_fw.c, seeds corpus/;
 #               openamp: fuzz_remote_fw_openamp.c, the OpenAMP image store's
 #               open + load path through real OpenAMP (libmetal and open-amp
 #               from OPENAMP_PREFIX, else built once by
 #               tests/support/openamp.py from OPENAMP_SRC/LIBMETAL_SRC or
-#               ../shared/third_party)
+#               ../shared/third_party), seeds corpus/;
+#               fit: fuzz_fit.c, remote_fw_fit_load (remote_fw_fit.c), seeds corpus_fit/;
+#               inflate: fuzz_inflate.c, remote_fw_inflate/remote_fw_gunzip
+#               checked against zlib (-lz), seeds corpus_inflate/
 #   FUZZ_WORK   where the binary, the growing working corpus and crash
 #               artifacts go (default tests/fuzz/build, git-ignored)
 #   CC          a clang with libFuzzer (default clang)
@@ -20,18 +23,22 @@
 # A crash, leak, timeout or UBSan report makes libFuzzer exit non-zero and
 # writes the input to $FUZZ_WORK/artifacts/; once the bug is fixed, keep that
 # input in tests/fuzz/regressions/ (test_fuzz.py replays it forever).
-# The seeds are written by make_seeds.py. The machine is shared: one fuzzer at
-# a time, and it runs under nice.
+# The seeds are written by make_seeds.py and make_fit_seeds.py. The machine
+# is shared: one fuzzer at a time, and it runs under nice.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 work=${FUZZ_WORK:-$here/build}
 target=${FUZZ_TARGET:-kit}
+seeds=$here/corpus
+max_len=
 case $target in
 kit)     bin=$work/fuzz_remote_fw ;;
 openamp) bin=$work/fuzz_remote_fw_openamp ;;
-*)       echo "$0: FUZZ_TARGET is kit or openamp, not '$target'" >&2; exit 2 ;;
+fit)     bin=$work/fuzz_fit; seeds=$here/corpus_fit; max_len=-max_len=262144 ;;
+inflate) bin=$work/fuzz_inflate; seeds=$here/corpus_inflate; max_len=-max_len=65536 ;;
+*)       echo "$0: FUZZ_TARGET is kit, openamp, fit or inflate, not '$target'" >&2; exit 2 ;;
 esac
 
 usage() {
@@ -43,10 +50,24 @@ build() {
         mkdir -p "$work"
         flags="-g -O1 -std=gnu99 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined
                -fno-sanitize-recover=all -fno-omit-frame-pointer -I$root/linker"
-        if [ "$target" = kit ]; then
+        # the FIT targets take arm64 FITs, as the bootstrap of samples/aarch64-linux does
+        fit_arch='-DREMOTE_FW_FIT_ARCH="arm64"'
+        case $target in
+        kit)
                 # shellcheck disable=SC2086 # word splitting wanted
                 ${CC:-clang} $flags "$here/fuzz_remote_fw.c" "$root/linker/remote_fw.c" -o "$bin.tmp"
-        else
+                ;;
+        fit)
+                # shellcheck disable=SC2086
+                ${CC:-clang} $flags "$fit_arch" "$here/fuzz_fit.c" "$root/linker/remote_fw.c" \
+                        "$root/linker/remote_fw_fit.c" -o "$bin.tmp"
+                ;;
+        inflate)
+                # shellcheck disable=SC2086
+                ${CC:-clang} $flags "$fit_arch" "$here/fuzz_inflate.c" "$root/linker/remote_fw.c" \
+                        "$root/linker/remote_fw_fit.c" -lz -o "$bin.tmp"
+                ;;
+        openamp)
                 prefix=${OPENAMP_PREFIX:-}
                 if [ -z "$prefix" ]; then
                         prefix=$(cd "$root" && ${PYTHON:-python3} -m tests.support.openamp) || exit 2
@@ -55,7 +76,8 @@ build() {
                 ${CC:-clang} $flags -I"$prefix/include" "$here/fuzz_remote_fw_openamp.c" \
                         "$root/linker/remote_fw_openamp.c" "$root/linker/remote_fw.c" \
                         "$prefix/lib/libopen_amp.a" "$prefix/lib/libmetal.a" -o "$bin.tmp"
-        fi
+                ;;
+        esac
         mv "$bin.tmp" "$bin"
 }
 
@@ -88,8 +110,8 @@ replay)
         mkdir -p "$work/corpus-$target" "$work/artifacts"
         # shellcheck disable=SC2086
         exec nice -n 10 "$bin" -max_total_time="$1" -print_final_stats=1 \
-                -use_value_profile=1 -timeout=10 -rss_limit_mb=2048 \
+                -use_value_profile=1 -timeout=10 -rss_limit_mb=2048 $max_len \
                 -artifact_prefix="$work/artifacts/" ${FUZZ_ARGS:-} \
-                "$work/corpus-$target" "$here/corpus"
+                "$work/corpus-$target" "$seeds"
         ;;
 esac

@@ -1,4 +1,5 @@
-"""libFuzzer on the kit (fuzz_remote_fw.c through run.sh).
+"""libFuzzer on the kit (fuzz_remote_fw.c, fuzz_remote_fw_openamp.c, fuzz_fit.c,
+fuzz_inflate.c through run.sh).
 
 - test_fuzz_runs_clean: fuzz for FUZZ_SECONDS (default 60 under CI=true, 10
   otherwise) from the seeds in corpus/; any crash, leak, timeout, UBSan report
@@ -12,6 +13,12 @@
   under CI=true, 10 otherwise); libmetal and open-amp come from the session's
   build (tests/support/openamp.py: skipped, or failed under CI=true,
   when their sources are absent).
+- test_fit_fuzz_runs_clean[fit|inflate]: the same for remote_fw_fit_load and
+  for the inflate alone (checked against zlib), FIT_FUZZ_SECONDS each (default
+  15 under CI=true, 5 otherwise), from corpus_fit/ and corpus_inflate/
+  (make_fit_seeds.py: mkimage-built FITs), FUZZ_TARGET=fit and inflate;
+  test_fit_replay replays those seeds
+  and regressions/fit-*, regressions/inflate-*.
 """
 
 from __future__ import annotations
@@ -116,3 +123,50 @@ def test_replay_openamp(need, tmp_path):
     assert_clean(code, out)
     for path in inputs:
         assert f"Executed {path}" in out, f"{path} was not replayed:\n{out[-2000:]}"
+
+
+# ---- the FIT part: fuzz_fit.c and fuzz_inflate.c ---------------------------------
+
+FIT_TARGETS = {"fit": HERE / "corpus_fit", "inflate": HERE / "corpus_inflate"}
+
+
+def fit_fuzz_seconds() -> int:
+    default = "15" if os.environ.get("CI", "").lower() == "true" else "5"
+    return int(os.environ.get("FIT_FUZZ_SECONDS", default))
+
+
+def test_fit_seed_corpora_are_present():
+    fit = {p.name for p in FIT_TARGETS["fit"].iterdir()}
+    assert {"embedded-none.itb", "external-none.itb", "embedded-gzip.itb",
+            "external-gzip-rdgzip.itb", "configs-embedded.itb"} <= fit
+    assert any(p.name.startswith("gzip-") for p in FIT_TARGETS["inflate"].iterdir())
+
+
+@pytest.mark.parametrize("target", sorted(FIT_TARGETS))
+def test_fit_fuzz_runs_clean(need, tmp_path, target):
+    need("clang")
+    seconds = fit_fuzz_seconds()
+    code, out = run([seconds], tmp_path, timeout=seconds + 600, FUZZ_TARGET=target)
+    assert_clean(code, out)
+    executed = re.search(r"stat::number_of_executed_units:\s*(\d+)", out)
+    assert executed and int(executed.group(1)) > 100, out[-2000:]
+    assert "INITED" in out and "cov:" in out
+    artifacts = tmp_path / "artifacts"
+    assert not any(artifacts.iterdir()), f"artifacts left: {list(artifacts.iterdir())}"
+
+
+@pytest.mark.parametrize("target", sorted(FIT_TARGETS))
+def test_fit_replay(need, tmp_path, target):
+    need("clang")
+    inputs = sorted(p for p in FIT_TARGETS[target].iterdir() if p.is_file())
+    inputs += sorted(p for p in REGRESSIONS.iterdir() if p.name.startswith(f"{target}-"))
+    code, out = run(["replay", *inputs], tmp_path, timeout=600, FUZZ_TARGET=target,
+                    FUZZ_FIT_VERBOSE="1")
+    assert_clean(code, out)
+    for path in inputs:
+        assert f"Executed {path}" in out, f"{path} was not replayed:\n{out[-2000:]}"
+    if target == "fit":
+        # every mkimage-built seed really loads: the fuzzer starts from success
+        seeds = [p for p in inputs if p.parent == FIT_TARGETS["fit"]]
+        results = re.findall(r"fuzz_fit: mode 0x[0-9a-f]+: (-?\d+)", out)
+        assert len(results) == len(inputs) and results[:len(seeds)] == ["0"] * len(seeds), out[-3000:]
