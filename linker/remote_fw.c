@@ -291,6 +291,8 @@ int remote_fw_find(const char *name, struct remote_fw_image *img)
  * address, and on big-endian cores the word is assembled from bytes).
  * -DREMOTE_FW_CRC32_SMALL: one nibble at a time from a 16-entry table
  * (64 bytes) for tiny flash, about five times slower.
+ * AArch64 cores with the CRC32 instructions (__ARM_FEATURE_CRC32, as with
+ * -mcpu=cortex-a53) use them instead of the tables, unless SMALL is asked for.
  * The tables are crc32_table[0][n] = CRC of the byte n, and
  * crc32_table[k][n] = (crc32_table[k-1][n] >> 8) ^ crc32_table[0][crc32_table[k-1][n] & 0xff]
  * (scripts/crc32_tables.py prints them).
@@ -315,6 +317,28 @@ uint32_t remote_fw_crc32(const void *data, size_t n)
                 crc = (crc >> 4) ^ crc32_nibble[crc & 0xf];
                 crc = (crc >> 4) ^ crc32_nibble[crc & 0xf];
         }
+        return crc ^ 0xffffffffu;
+}
+#elif defined(__aarch64__) && defined(__ARM_FEATURE_CRC32) && \
+        defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The ARMv8 CRC32 instructions (e.g. -mcpu=cortex-a53): eight bytes per CRC32X. */
+#include <arm_acle.h>
+
+typedef uint64_t __attribute__((may_alias)) crc_dword;
+
+uint32_t remote_fw_crc32(const void *data, size_t n)
+{
+        const uint8_t *p = data;
+        uint32_t crc = 0xffffffffu;
+
+        if (p == NULL)
+                n = 0;
+        for (; n && ((uintptr_t)p & 7) != 0; n--)
+                crc = __crc32b(crc, *p++);
+        for (; n >= 8; n -= 8, p += 8)
+                crc = __crc32d(crc, *(const crc_dword *)p);
+        while (n--)
+                crc = __crc32b(crc, *p++);
         return crc ^ 0xffffffffu;
 }
 #else

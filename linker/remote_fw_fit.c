@@ -138,7 +138,7 @@ static void copy_out(volatile uint8_t *dst, const uint8_t *src, size_t n)
 
 /* ---- SHA-256 (FIPS 180-4) ----------------------------------------------------- */
 
-static const uint32_t sha256_k[64] = {
+static const uint32_t sha256_k[64] __attribute__((aligned(16))) = {
         0x428a2f98u, 0x71374491u, 0xb5c0fbcfu, 0xe9b5dba5u, 0x3956c25bu, 0x59f111f1u,
         0x923f82a4u, 0xab1c5ed5u, 0xd807aa98u, 0x12835b01u, 0x243185beu, 0x550c7dc3u,
         0x72be5d74u, 0x80deb1feu, 0x9bdc06a7u, 0xc19bf174u, 0xe49b69c1u, 0xefbe4786u,
@@ -179,6 +179,58 @@ static const uint32_t sha256_k[64] = {
         } while (0)
 #define SHA_WLOAD(i) (w[i])
 
+#if defined(__aarch64__) && defined(__ARM_FEATURE_SHA2)
+/*
+ * The ARMv8 SHA-256 instructions (built with +crypto or +sha2, e.g.
+ * -mcpu=cortex-a53+crypto): four rounds per SHA256H/SHA256H2 pair. The
+ * message words are read as bytes into a 16-byte aligned array first, so
+ * the vector loads are aligned even on Device memory (MMU off).
+ */
+#include <arm_neon.h>
+
+static void sha256_blocks(uint32_t st[8], const uint8_t *p, size_t nblocks)
+{
+        uint32_t w[16] __attribute__((aligned(16)));
+        uint32x4_t abcd = vld1q_u32(st), efgh = vld1q_u32(st + 4);
+        unsigned i;
+
+        for (; nblocks; nblocks--, p += 64) {
+                uint32x4_t m0, m1, m2, m3, a0 = abcd, e0 = efgh, wk, t;
+
+                for (i = 0; i < 16; i++)
+                        w[i] = be32(p + 4 * i);
+                m0 = vld1q_u32(w);
+                m1 = vld1q_u32(w + 4);
+                m2 = vld1q_u32(w + 8);
+                m3 = vld1q_u32(w + 12);
+                for (i = 0; i < 64; i += 16) {
+#define SHA_4ROUNDS(m, k) do {                                                  \
+                wk = vaddq_u32(m, vld1q_u32(sha256_k + (k)));                   \
+                t = abcd;                                                       \
+                abcd = vsha256hq_u32(abcd, efgh, wk);                           \
+                efgh = vsha256h2q_u32(efgh, t, wk);                             \
+        } while (0)
+                        SHA_4ROUNDS(m0, i);
+                        SHA_4ROUNDS(m1, i + 4);
+                        SHA_4ROUNDS(m2, i + 8);
+                        SHA_4ROUNDS(m3, i + 12);
+#undef SHA_4ROUNDS
+                        if (i < 48) {
+                                m0 = vsha256su1q_u32(vsha256su0q_u32(m0, m1), m2, m3);
+                                m1 = vsha256su1q_u32(vsha256su0q_u32(m1, m2), m3, m0);
+                                m2 = vsha256su1q_u32(vsha256su0q_u32(m2, m3), m0, m1);
+                                m3 = vsha256su1q_u32(vsha256su0q_u32(m3, m0), m1, m2);
+                        }
+                }
+                abcd = vaddq_u32(abcd, a0);
+                efgh = vaddq_u32(efgh, e0);
+        }
+        vst1q_u32(st, abcd);
+        vst1q_u32(st + 4, efgh);
+}
+#else
+/* Portable: all 64 rounds unrolled, so every schedule index is a constant and
+ * the 16 message words stay in registers where the core has enough. */
 static void sha256_blocks(uint32_t st[8], const uint8_t *p, size_t nblocks)
 {
         uint32_t w[16];
@@ -192,12 +244,17 @@ static void sha256_blocks(uint32_t st[8], const uint8_t *p, size_t nblocks)
                         w[i] = be32(p + 4 * i);
                 SHA_8ROUNDS(0, SHA_WLOAD);
                 SHA_8ROUNDS(8, SHA_WLOAD);
-                for (i = 16; i < 64; i += 8)
-                        SHA_8ROUNDS(i, SHA_W);
+                SHA_8ROUNDS(16, SHA_W);
+                SHA_8ROUNDS(24, SHA_W);
+                SHA_8ROUNDS(32, SHA_W);
+                SHA_8ROUNDS(40, SHA_W);
+                SHA_8ROUNDS(48, SHA_W);
+                SHA_8ROUNDS(56, SHA_W);
                 st[0] += a; st[1] += b; st[2] += c; st[3] += d;
                 st[4] += e; st[5] += f; st[6] += g; st[7] += h;
         }
 }
+#endif
 
 void remote_fw_sha256(const void *data, size_t n, uint8_t digest[32])
 {
@@ -206,7 +263,7 @@ void remote_fw_sha256(const void *data, size_t n, uint8_t digest[32])
                 0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u,
         };
         const uint8_t *p = data;
-        uint32_t st[8];
+        uint32_t st[8] __attribute__((aligned(16)));
         uint8_t tail[128];
         uint64_t bits = (uint64_t)n << 3;
         size_t full = n >> 6, rest = n & 63, i, tail_len;
@@ -411,10 +468,10 @@ static int overran(const struct inflate *s)
         return (uint64_t)s->pad * 8 > s->bc;
 }
 
-/* Decode a symbol whose code is longer than the table index (or absent). */
-static uint32_t huff_slow(struct inflate *s, const struct huff *h, enum huff_kind kind)
+/* Decode a symbol whose code is longer than the table index (or absent),
+ * from the next bits b (at least 15 of them valid); its length in the entry. */
+static uint32_t huff_slow(bitbuf_t b, const struct huff *h, enum huff_kind kind)
 {
-        bitbuf_t b = s->bb;
         int code = 0, first = 0, index = 0;
         unsigned len;
 
@@ -439,7 +496,7 @@ static uint32_t decode(struct inflate *s, const uint32_t *table, unsigned root,
         uint32_t e = table[s->bb & ((1u << root) - 1)];
 
         if (E_LEN(e) == 0) {
-                e = huff_slow(s, h, kind);
+                e = huff_slow(s->bb, h, kind);
                 if (E_LEN(e) == 0)
                         return e;
         }
@@ -448,11 +505,119 @@ static uint32_t decode(struct inflate *s, const uint32_t *table, unsigned root,
         return e;
 }
 
+/*
+ * The fast loop (zlib's inflate_fast idea): while at least 16 input bytes and
+ * 258 bytes of room are left, a symbol and its match need no bounds check but
+ * the distance one, and the bit buffer is topped up 4 (or 2) bytes at a time.
+ * Everything lives in locals: an output byte store (uint8_t, which aliases
+ * anything) would otherwise force the state back to memory on every byte.
+ * INFL_MORE: the careful loop takes over near the ends.
+ */
+#define INFL_MORE       3
+#define FAST_IN         16u
+#define FAST_OUT        258u
+#if UINTPTR_MAX > 0xffffffffu
+#define FAST_REFILL() do {                                                      \
+                bb |= ((bitbuf_t)in[0] | (bitbuf_t)in[1] << 8 |                 \
+                       (bitbuf_t)in[2] << 16 | (bitbuf_t)in[3] << 24) << bc;    \
+                in += 4;                                                        \
+                bc += 32;                                                       \
+        } while (0)
+#define FAST_NEED(k) do { if (bc < (k)) FAST_REFILL(); } while (0)
+#else
+#define FAST_REFILL() do {                                                      \
+                bb |= ((bitbuf_t)in[0] | (bitbuf_t)in[1] << 8) << bc;           \
+                in += 2;                                                        \
+                bc += 16;                                                       \
+        } while (0)
+#define FAST_NEED(k) do { if (bc < (k)) FAST_REFILL(); } while (0)
+#endif
+
+static int inflate_fast(struct inflate *s)
+{
+        const uint8_t *in = s->in;
+        const uint8_t *const in_end = s->in_end;
+        volatile uint8_t *out = s->out;
+        volatile uint8_t *const out_end = s->out_end;
+        volatile uint8_t *const out_start = s->out_start;
+        const uint32_t *const lt = s->lt, *const dt = s->dt;
+        bitbuf_t bb = s->bb;
+        unsigned bc = s->bc;
+        int rc = INFL_MORE;
+
+        while ((size_t)(in_end - in) >= FAST_IN && (size_t)(out_end - out) >= FAST_OUT) {
+                uint32_t e, len, dist;
+                const uint8_t *from;
+
+                FAST_NEED(15);
+                e = lt[bb & ((1u << LBITS) - 1)];
+                if (E_LEN(e) == 0) {
+                        e = huff_slow(bb, &s->lh, H_LITLEN);
+                        if (E_LEN(e) == 0) {
+                                rc = INFL_BAD;
+                                break;
+                        }
+                }
+                bb >>= E_LEN(e);
+                bc -= E_LEN(e);
+                if (E_KIND(e) == E_LIT) {
+                        *out++ = (uint8_t)E_VALUE(e);
+                        continue;
+                }
+                if (E_KIND(e) != E_BASE) {
+                        rc = E_KIND(e) == E_END ? INFL_OK : INFL_BAD;
+                        break;
+                }
+                FAST_NEED(5);
+                len = E_VALUE(e) + (uint32_t)(bb & ((1u << E_EXTRA(e)) - 1));
+                bb >>= E_EXTRA(e);
+                bc -= E_EXTRA(e);
+
+                FAST_NEED(15);
+                e = dt[bb & ((1u << DBITS) - 1)];
+                if (E_LEN(e) == 0)
+                        e = huff_slow(bb, &s->dh, H_DIST);
+                if (E_KIND(e) != E_BASE) {
+                        rc = INFL_BAD;
+                        break;
+                }
+                bb >>= E_LEN(e);
+                bc -= E_LEN(e);
+                FAST_NEED(13);
+                dist = E_VALUE(e) + (uint32_t)(bb & ((1u << E_EXTRA(e)) - 1));
+                bb >>= E_EXTRA(e);
+                bc -= E_EXTRA(e);
+                if (dist > (size_t)(out - out_start)) {
+                        rc = INFL_BAD;
+                        break;
+                }
+                from = (const uint8_t *)(uintptr_t)(out - dist);
+                while (len >= 3) {
+                        out[0] = from[0];
+                        out[1] = from[1];
+                        out[2] = from[2];
+                        out += 3;
+                        from += 3;
+                        len -= 3;
+                }
+                while (len--)
+                        *out++ = *from++;
+        }
+        s->in = in;
+        s->bb = bb;
+        s->bc = bc;
+        s->out = out;
+        return rc;
+}
+
 static int inflate_codes(struct inflate *s)
 {
+        int rc = inflate_fast(s);
         volatile uint8_t *out = s->out;
         volatile uint8_t *const out_end = s->out_end;
 
+        if (rc != INFL_MORE)
+                return rc;
         for (;;) {
                 uint32_t e, len, dist;
                 const uint8_t *from;
