@@ -57,7 +57,7 @@ extern "C" {
 #define REMOTE_FW_ENOCONF  -22  /* the configuration asked for (or the default) does not exist */
 #define REMOTE_FW_ENOIMAGE -23  /* no kernel in the configuration, or it names a missing image */
 #define REMOTE_FW_EHASH    -24  /* an image's hash does not match its data */
-#define REMOTE_FW_EALGO    -25  /* a hash node with an unknown algo, or a value of the wrong size */
+#define REMOTE_FW_EALGO    -25  /* a hash node with an unknown algo (not crc32, sha1, sha256) or a value of the wrong size */
 #define REMOTE_FW_ENOHASH  -26  /* an image to load has no hash node */
 #define REMOTE_FW_ETYPE    -27  /* wrong image type, or a kernel whose os is not linux */
 #define REMOTE_FW_EARCH    -28  /* image built for another architecture than this core */

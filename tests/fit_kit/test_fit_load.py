@@ -239,6 +239,22 @@ def test_configuration_selection(fitkit, region, tmp_path, external):
     assert untouched(region)
 
 
+@pytest.mark.parametrize("hashes", [("sha1",), ("crc32", "sha1", "sha256"), ("sha256",), ("crc32",)])
+def test_hash_algorithms(fitkit, region, tmp_path, hashes):
+    """sha1 too (older FITs); each is checked, a flipped byte in any is refused."""
+    base = region.start
+    h = {"hashes": hashes}
+    fit, kernel, *_ = standard(tmp_path, base, kernel_over=h, fdt_over=h, rd_over=h)
+    blob = fit.build(tmp_path)
+    assert fitkit.load(blob, regions=[(base, region.size)])[0] == 0
+    region.fill(FILL)
+    start, size = fb.prop_value_offset(blob, "kernel-1", "data")
+    bad = bytearray(blob)
+    bad[start + size // 3] ^= 0x10
+    refused(fitkit, region, bytes(bad), "EHASH")
+    assert untouched(region)
+
+
 def test_two_cell_addresses_and_entry(fitkit, region, tmp_path):
     base = region.start
     fit, kernel, *_ = standard(tmp_path, base, cells=2,
