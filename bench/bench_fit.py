@@ -42,7 +42,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT  # noqa: E402
-from bundler.adapters.elftools import parse_elf  # noqa: E402
+from bundler.elf.reader import parse_elf  # noqa: E402
 from bundler.emulate import memory_spans  # noqa: E402
 
 KIT = ROOT / "linker"
