@@ -93,7 +93,7 @@ def build(arch: Arch, out: Path) -> Path:
 class Bench:
     """The bench program in an emulated core, with an instruction counter."""
 
-    def __init__(self, arch: Arch, elf_path: Path, check_align: bool = False):
+    def __init__(self, arch: Arch, elf_path: Path, check_align: bool = False, count: bool = True):
         import unicorn as uc
         from bundler.adapters.unicorn import Machine
 
@@ -113,7 +113,8 @@ class Bench:
         self.ret = self.args + 0x1000
         self.count = 0
         self._blocks: dict[tuple[int, int], int] = {}
-        self.cpu.uc.hook_add(uc.UC_HOOK_BLOCK, self._on_block)
+        if count:
+            self.cpu.uc.hook_add(uc.UC_HOOK_BLOCK, self._on_block)
         self.misaligned: list[str] = []
         if check_align:
             self.cpu.uc.hook_add(uc.UC_HOOK_MEM_READ | uc.UC_HOOK_MEM_WRITE, self._on_access)
@@ -159,13 +160,14 @@ class Bench:
         self.cpu.write(at + 8, struct.pack("<IIQQQ", 0x3, crc, base, size, at))
 
 
-def fit_inputs(size: int, gzip_kernel: bool) -> tuple[bytes, dict[str, tuple[int, bytes]]]:
-    """A FIT (mkimage) whose kernel is `size` bytes, with a dtb and a ramdisk of size/4."""
+def fit_inputs(size: int, gzip_kernel: bool, payload: bytes) -> tuple[bytes, dict[str, tuple[int, bytes]]]:
+    """A FIT (mkimage) whose kernel is `size` bytes (an arm64 Image header, then
+    the payload), with a dtb and a ramdisk of size/4."""
     import fit_build as fb
 
     with tempfile.TemporaryDirectory(prefix="bench-fit-") as tmp:
         t = Path(tmp)
-        kernel = fb.arm64_image(size)
+        kernel = fb.arm64_image(64 + len(payload[64:]))[:64] + payload[64:]
         dt = fb.dtb(t)
         rd = fb.payload(size // 4, 9)
         kdata = fb.gz(kernel) if gzip_kernel else kernel
@@ -178,7 +180,8 @@ def fit_inputs(size: int, gzip_kernel: bool) -> tuple[bytes, dict[str, tuple[int
     return blob, {"kernel": (0, kernel), "ramdisk": (0x1000000, rd), "fdt": (0x1800000, dt)}
 
 
-def measure(arch_key: str, size: int, tmp: Path, check_align: bool = False) -> list[tuple[str, int, int]]:
+def measure(arch_key: str, size: int, tmp: Path, check_align: bool = False,
+            payload: bytes | None = None) -> list[tuple[str, int, int]]:
     """[(row, instructions, bytes)] for one architecture; every result checked."""
     sys.path.insert(0, str(ROOT / "tests"))
     from elfbuild import build_remote
@@ -186,7 +189,8 @@ def measure(arch_key: str, size: int, tmp: Path, check_align: bool = False) -> l
 
     arch = ARCHS[arch_key]
     b = Bench(arch, build(arch, tmp), check_align)
-    payload = fb.payload(size, 1)
+    payload = fb.payload(size, 1) if payload is None else payload[:size]
+    size = len(payload)
     b.cpu.write(INPUT, payload)
     rows = []
 
@@ -220,7 +224,7 @@ def measure(arch_key: str, size: int, tmp: Path, check_align: bool = False) -> l
     rows.append(("remote_fw_load", n, size))
 
     for gz in (False, True):
-        blob, pieces = fit_inputs(size, gz)
+        blob, pieces = fit_inputs(size, gz, payload)
         at = INPUT + (1 if check_align else 0)
         b.cpu.write(at, blob)
         rv, n, out = b.run("fit", at, len(blob), OUTPUT, AREA)
@@ -267,13 +271,23 @@ def main() -> int:
     ap.add_argument("--size", default="1M", help="payload size (default 1M)")
     ap.add_argument("--arch", default="aarch64,aarch64-crypto,cortex-m3")
     ap.add_argument("--check-align", action="store_true")
+    ap.add_argument("--payload", metavar="FILE[:OFFSET]",
+                    help="take the payload from FILE (e.g. a real kernel Image) instead of synthetic bytes")
     args = ap.parse_args()
     size = parse_size(args.size)
+    payload = None
+    if args.payload:
+        path, _, off = args.payload.partition(":")
+        start = parse_size(off) if off else 0
+        payload = Path(path).read_bytes()[start:start + size]
+        if len(payload) < size:
+            raise SystemExit(f"{path}: fewer than {size} bytes from offset {start:#x}")
     with tempfile.TemporaryDirectory(prefix="bench-fit-") as tmp:
         for key in args.arch.split(","):
-            rows = measure(key, size, Path(tmp), args.check_align)
+            rows = measure(key, size, Path(tmp), args.check_align, payload)
             copy = rows[0][1] / rows[0][2]
-            print(f"\n{ARCHS[key].name}, {size} byte payload")
+            what = f"{args.payload} ({size} bytes)" if args.payload else f"{size} byte synthetic payload"
+            print(f"\n{ARCHS[key].name}, {what}")
             print(f"  {'operation':<36} {'instructions':>14} {'bytes':>10} {'instr/byte':>11} {'x copy':>7}")
             for name, n, nbytes in rows:
                 print(f"  {name:<36} {n:>14,} {nbytes:>10,} {n / nbytes:>11.2f} {n / nbytes / copy:>7.1f}")

@@ -179,7 +179,7 @@ static const uint32_t sha256_k[64] __attribute__((aligned(16))) = {
         } while (0)
 #define SHA_WLOAD(i) (w[i])
 
-#if defined(__aarch64__) && defined(__ARM_FEATURE_SHA2)
+#if defined(__aarch64__) && defined(__ARM_FEATURE_SHA2) && defined(__ARM_NEON)
 /*
  * The ARMv8 SHA-256 instructions (built with +crypto or +sha2, e.g.
  * -mcpu=cortex-a53+crypto): four rounds per SHA256H/SHA256H2 pair. The
@@ -603,6 +603,55 @@ static uint32_t decode(struct inflate *s, const uint32_t *table, unsigned root,
 #define FAST_NEED(k) do { if (bc < (k)) FAST_REFILL(); } while (0)
 #endif
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/*
+ * Most of a long match, a machine word at a time with aligned accesses only:
+ * bytes until the output is aligned, then whole words, read directly when
+ * the source is aligned too, else assembled from the two aligned words that
+ * hold it (shifts). Needs dist >= 2 words, so that every byte read has been
+ * written before (the assembled form reads one word ahead), and the aligned
+ * word below the source inside the output; or dist 1, a run of one byte,
+ * stored as words of it. Returns the bytes left to copy.
+ */
+static uint32_t copy_match(volatile uint8_t **outp, const uint8_t **fromp, uint32_t len,
+                           uint32_t dist, volatile uint8_t *out_start)
+{
+        const size_t W = sizeof(big_word);
+        volatile uint8_t *out = *outp;
+        const uint8_t *from = *fromp;
+        size_t k;
+
+        while (((uintptr_t)out & (W - 1)) != 0) {
+                *out++ = *from++;
+                len--;
+        }
+        k = (uintptr_t)from & (W - 1);
+        if (dist == 1) {
+                /* a run of one byte (zeros, mostly): a word of it, stored */
+                big_word v = (big_word)from[0] * (~(big_word)0 / 0xff);
+
+                for (; len >= W; len -= (uint32_t)W, out += W, from += W)
+                        *(volatile big_word *)out = v;
+        } else if (k == 0) {
+                for (; len >= W; len -= (uint32_t)W, out += W, from += W)
+                        *(volatile big_word *)out = *(const big_word *)from;
+        } else if ((uintptr_t)from - k >= (uintptr_t)out_start) {
+                const big_word *src = (const big_word *)(uintptr_t)((uintptr_t)from - k);
+                unsigned lo_shift = (unsigned)(8 * k), hi_shift = (unsigned)(8 * (W - k));
+                big_word lo = src[0], hi;
+
+                for (; len >= W; len -= (uint32_t)W, out += W, from += W) {
+                        hi = *++src;
+                        *(volatile big_word *)out = (lo >> lo_shift) | (hi << hi_shift);
+                        lo = hi;
+                }
+        }
+        *outp = out;
+        *fromp = from;
+        return len;
+}
+#endif
+
 static int inflate_fast(struct inflate *s)
 {
         const uint8_t *in = s->in;
@@ -662,6 +711,10 @@ static int inflate_fast(struct inflate *s)
                         break;
                 }
                 from = (const uint8_t *)(uintptr_t)(out - dist);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                if (len >= 3 * sizeof(big_word) && (dist >= 2 * sizeof(big_word) || dist == 1))
+                        len = copy_match(&out, &from, len, dist, out_start);
+#endif
                 while (len >= 3) {
                         out[0] = from[0];
                         out[1] = from[1];
