@@ -51,7 +51,6 @@ INPUT, OUTPUT, STACK = 0x20000000, 0x60000000, 0x30000000
 AREA = 32 << 20
 STACK_SIZE = 0x10000
 OPS = {"copy": 0, "crc32": 1, "sha256": 2, "inflate": 3, "verify": 4, "load": 5, "fit": 6, "enter": 7}
-sys.path.insert(0, str(ROOT / "tests" / "fit_kit"))
 
 
 @dataclass(frozen=True)
@@ -163,7 +162,7 @@ class Bench:
 def fit_inputs(size: int, gzip_kernel: bool, payload: bytes) -> tuple[bytes, dict[str, tuple[int, bytes]]]:
     """A FIT (mkimage) whose kernel is `size` bytes (an arm64 Image header, then
     the payload), with a dtb and a ramdisk of size/4."""
-    import fit_build as fb
+    from tests.fit_kit import fit_build as fb
 
     with tempfile.TemporaryDirectory(prefix="bench-fit-") as tmp:
         t = Path(tmp)
@@ -183,9 +182,8 @@ def fit_inputs(size: int, gzip_kernel: bool, payload: bytes) -> tuple[bytes, dic
 def measure(arch_key: str, size: int, tmp: Path, check_align: bool = False,
             payload: bytes | None = None) -> list[tuple[str, int, int]]:
     """[(row, instructions, bytes)] for one architecture; every result checked."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from elfbuild import build_remote
-    import fit_build as fb
+    from tests.fit_kit import fit_build as fb
+    from tests.support.elf import build_remote
 
     arch = ARCHS[arch_key]
     b = Bench(arch, build(arch, tmp), check_align)

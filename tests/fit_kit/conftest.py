@@ -3,15 +3,9 @@ and a 32 MiB region at a fixed address below 4 GiB, guard pages around it."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-import fit_native  # noqa: E402
+from tests.fit_kit import fit_native
 
 REGION_SIZE = 32 << 20
 

@@ -9,14 +9,10 @@ samples/aarch64-linux, so arm64 FITs are accepted on this x86-64 machine.
 from __future__ import annotations
 
 import ctypes
-import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "kit"))
-
-import kit_native  # noqa: E402
-from kit_native import CFLAGS, KIT, E, FixedRegion, map_fixed_region, run  # noqa: E402,F401
+from tests.kit import kit_native
+from tests.kit.kit_native import CFLAGS, KIT, E, FixedRegion, map_fixed_region, run  # noqa: F401
 
 FIT_SOURCE = KIT / "remote_fw_fit.c"
 ARCH_DEFINE = '-DREMOTE_FW_FIT_ARCH="arm64"'

@@ -11,9 +11,9 @@ import zlib
 
 import pytest
 
-import fit_build as fb
-import fit_native
-import kit_native
+from tests.fit_kit import fit_build as fb
+from tests.fit_kit import fit_native
+from tests.kit import kit_native
 
 
 @pytest.fixture(scope="module", params=["slice4", "small"])

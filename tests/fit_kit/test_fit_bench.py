@@ -14,15 +14,9 @@ asserted here beyond "inflate is table driven" (well under 40 per byte).
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
-from fit_native import kit_native
-
-sys.path.insert(0, str(kit_native.ROOT))
-
-from bench import bench_fit  # noqa: E402
+from bench import bench_fit
 
 pytestmark = pytest.mark.toolchain
 

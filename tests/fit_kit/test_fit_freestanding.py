@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from fit_native import FIT_SOURCE, KIT
-import kit_native
+from tests.fit_kit.fit_native import FIT_SOURCE, KIT
+from tests.kit import kit_native
 
 pytestmark = pytest.mark.toolchain
 C = Path(__file__).resolve().parent / "c"

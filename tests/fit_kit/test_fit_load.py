@@ -17,8 +17,8 @@ import zlib
 
 import pytest
 
-import fit_build as fb
-from fit_native import FILL, E
+from tests.fit_kit import fit_build as fb
+from tests.fit_kit.fit_native import FILL, E
 
 pytestmark = pytest.mark.toolchain
 

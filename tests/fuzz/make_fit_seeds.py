@@ -23,9 +23,9 @@ import zlib
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "fit_kit"))
+sys.path.insert(0, str(HERE.parents[1]))
 
-import fit_build as fb  # noqa: E402
+from tests.fit_kit import fit_build as fb  # noqa: E402
 
 REGION = 0x40000000
 KERNEL, RAMDISK, FDT, BLOB = REGION, REGION + 0x200000, REGION + 0x300000, REGION + 0x380000
