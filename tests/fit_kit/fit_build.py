@@ -225,7 +225,7 @@ def tokens(blob: bytes):
 def prop_value_offset(blob: bytes, node: str, prop: str) -> tuple[int, int]:
     """(offset, length) of property `prop` of the node named `node` (first match)."""
     current = []
-    for off, tok, name, voff, vlen in tokens(blob):
+    for _off, tok, name, voff, vlen in tokens(blob):
         if tok == 1:
             current.append(name)
         elif tok == 2:

@@ -370,7 +370,7 @@ def test_every_hash_flipped(fitkit, region, tmp_path, external):
             assert untouched(region), (node, at)
         # each hash node's value, found in order under this image
         in_node, depth_names = False, []
-        for off, tok, name, voff, vlen in fb.tokens(blob):
+        for _off, tok, name, voff, vlen in fb.tokens(blob):
             if tok == 1:
                 depth_names.append(name)
             elif tok == 2:
@@ -443,7 +443,7 @@ def test_hostile_fdt_tokens(fitkit, region, tmp_path):
     fit, *_ = standard(tmp_path, region.start, kernel=fb.arm64_image(4096))
     blob = fit.build(tmp_path)
     toks = list(fb.tokens(blob))
-    for off, tok, name, voff, vlen in toks:
+    for off, tok, name, _voff, _vlen in toks:
         mutants = [struct.pack(">I", 0x0000000A)] + ([struct.pack(">I", 9)] if tok != 9 else [])
         if tok == 2:
             mutants.append(struct.pack(">I", 1) + b"\xff\xff\xff\xff")
