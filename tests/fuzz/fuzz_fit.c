@@ -1,7 +1,7 @@
 /*
  * fuzz_fit.c - libFuzzer target for remote_fw_fit_load (linker/remote_fw_fit.c).
  *
- *   tests/fuzz/run.sh fit SECONDS     (builds with ASan + UBSan and runs it)
+ *   FUZZ_TARGET=fit tests/fuzz/run.sh SECONDS   (builds with ASan + UBSan and runs it)
  *
  * Each input is a FIT, used whole as the buffer (external data included).
  * The kit is built with REMOTE_FW_FIT_ARCH="arm64", as the bootstrap of

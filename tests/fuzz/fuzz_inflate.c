@@ -3,8 +3,8 @@
  * (remote_fw_inflate and remote_fw_gunzip in linker/remote_fw_fit.c), checked
  * against zlib on every input.
  *
- *   tests/fuzz/run.sh inflate SECONDS   (ASan + UBSan, links -lz: zlib is the
- *                                        harness's oracle, never part of the kit)
+ *   FUZZ_TARGET=inflate tests/fuzz/run.sh SECONDS   (ASan + UBSan, links -lz: zlib is the
+ *                                                  harness's oracle, never part of the kit)
  *
  * Input: 3 header bytes, then the stream.
  *   byte 0-1: output room = (b0 | b1 << 8) * 8 bytes (0 .. 512 KiB), allocated
