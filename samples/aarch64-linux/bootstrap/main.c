@@ -1,0 +1,151 @@
+/*
+ * bootstrap/main.c - the remote's firmware on CPU 1: a small bootstrap that
+ * carries a Flat Image Tree (kernel Image, device tree, initramfs) and boots
+ * Linux from it. `bundle` put the FIT into this ELF after it was linked
+ * (stem linux_itb), exactly as the host carries this ELF (stem bootstrap_elf).
+ *
+ * remote_fw_find locates the FIT; remote_fw_fit_load checks it (the device
+ * tree structure, the default configuration, every image's sha256 and crc32,
+ * type, arch, os, compression, the kernel's Image header) and puts the pieces
+ * where the FIT says, inside FIT_AREA only (the kernel inflated from gzip
+ * straight into place), with /chosen's linux,initrd-start/-end written into
+ * the loaded device tree; remote_fw_fit_enter starts the kernel with x0 = the
+ * device tree's address. The bootstrap does not check the bundle's CRC-32 of
+ * the FIT (remote_fw_verify): the host has just checked the CRC-32 of this
+ * whole ELF, FIT included, and the FIT's own hashes cover every byte loaded.
+ *
+ * Output (PL011 UART0, which the host leaves to the remote):
+ *   bootstrap: start on cpu 1 at EL1, t=0.xxxxxx
+ *   bootstrap: FIT linux_itb at 0x4c00xxxx size=0x0xxxxxxx
+ *   bootstrap: kernel 0x48000000 fdt 0x4b000000 initrd 0x4b200000-0x4b20xxxx, t=x.xxxxxx
+ *   bootstrap: entering Linux at 0x48000000, t=x.xxxxxx
+ *   ... Linux ...
+ * or, when the FIT is refused,
+ *   bootstrap: error: <remote_fw_strerror> (<rc>)
+ * after which CPU 1 turns itself off (PSCI CPU_OFF) and the host ends the run.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "memmap.h"
+#include "pl011.h"
+#include "psci.h"
+#include "remote_fw.h"
+#include "remote_fw_fit.h"
+#include "timer.h"
+
+#define BOOTSTRAP_ETRAP         -104    /* an exception in the bootstrap */
+
+REMOTE_FW_DECLARE(linux_itb);
+
+/* Where the kernel, device tree and initramfs may go: the remote's RAM below
+ * the bootstrap, never the bootstrap itself, its FIT, nor the host's RAM. */
+static const struct remote_fw_region allowed[] = {
+        { FIT_AREA_BASE, FIT_AREA_SIZE },
+};
+
+static uint64_t current_el(void)
+{
+        uint64_t el;
+
+        __asm__ volatile("mrs %0, CurrentEL" : "=r"(el));
+        return (el >> 2) & 3u;
+}
+
+/* CPU_OFF: the host sees CPU 1 off and ends the run */
+__attribute__((noreturn)) static void cpu_off(void)
+{
+        uart_flush();
+        psci_call(current_el() == 2u ? PSCI_SMC : PSCI_HVC, PSCI_CPU_OFF, 0, 0, 0);
+        for (;;)                        /* CPU_OFF does not return */
+                __asm__ volatile("wfe");
+}
+
+__attribute__((noreturn)) static void fail_msg(const char *what, int64_t rc)
+{
+        uart_puts("bootstrap: error: ");
+        uart_puts(what);
+        uart_puts(" (");
+        uart_put_dec(rc);
+        uart_puts(")\n");
+        cpu_off();
+}
+
+__attribute__((noreturn)) static void fail(int rc)
+{
+        fail_msg(remote_fw_strerror(rc), rc);
+}
+
+int main(void)
+{
+        struct remote_fw_image fit;
+        struct remote_fw_fit_boot boot;
+        uint64_t mpidr;
+        int rc;
+
+        __asm__ volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
+        uart_puts("bootstrap: start on cpu ");
+        uart_put_dec((int64_t)(mpidr & 0xffu));
+        uart_puts(" at EL");
+        uart_put_dec((int64_t)current_el());
+        uart_puts(", ");
+        put_time();
+        uart_puts("\n");
+
+        rc = remote_fw_find("linux_itb", &fit);
+        if (rc != 0)
+                fail(rc);
+        uart_puts("bootstrap: FIT ");
+        uart_puts(fit.name);
+        uart_puts(" at ");
+        uart_put_hex((uintptr_t)fit.base);
+        uart_puts(" size=");
+        uart_put_hex(fit.size);
+        uart_puts("\n");
+
+        rc = remote_fw_fit_load(fit.base, fit.size, NULL, allowed,
+                                sizeof(allowed) / sizeof(allowed[0]), &boot);
+        if (rc != 0)
+                fail(rc);
+        uart_puts("bootstrap: kernel ");
+        uart_put_hex(boot.entry);
+        uart_puts(" fdt ");
+        uart_put_hex(boot.fdt);
+        uart_puts(" initrd ");
+        uart_put_hex(boot.initrd_start);
+        uart_puts("-");
+        uart_put_hex(boot.initrd_end);
+        uart_puts(", ");
+        put_time();
+        uart_puts("\n");
+
+        uart_puts("bootstrap: entering Linux at ");
+        uart_put_hex(boot.entry);
+        uart_puts(", ");
+        put_time();
+        uart_puts("\n");
+        uart_flush();
+        remote_fw_fit_enter(&boot);
+}
+
+/* start.S's vectors land here with the vector's number (0..15) */
+__attribute__((noreturn)) void bootstrap_trap(uint64_t vector)
+{
+        uint64_t esr, elr;
+
+        if (current_el() == 2u) {
+                __asm__ volatile("mrs %0, esr_el2" : "=r"(esr));
+                __asm__ volatile("mrs %0, elr_el2" : "=r"(elr));
+        } else {
+                __asm__ volatile("mrs %0, esr_el1" : "=r"(esr));
+                __asm__ volatile("mrs %0, elr_el1" : "=r"(elr));
+        }
+        uart_puts("bootstrap: trap vector=");
+        uart_put_dec((int64_t)vector);
+        uart_puts(" esr=");
+        uart_put_hex(esr);
+        uart_puts(" elr=");
+        uart_put_hex(elr);
+        uart_puts("\n");
+        fail_msg("trap", BOOTSTRAP_ETRAP);
+}

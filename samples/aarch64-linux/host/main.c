@@ -1,0 +1,188 @@
+/*
+ * host/main.c - the host firmware on CPU 0 of a remote that runs Linux. The
+ * image it carries is the remote's bootstrap ELF (which carries the FIT); to
+ * the host it is a remote like any other: find it, check its checksum, load
+ * its PT_LOADs into the remote's RAM, start CPU 1 at its entry with PSCI
+ * CPU_ON. Then the UART belongs to the remote: the host says nothing more
+ * while CPU 1 runs. It wakes every ~17 ms (the generic timer's event stream,
+ * no interrupts) to ask PSCI whether CPU 1 is still on; if the remote turned
+ * its CPU off (the bootstrap does that when it refuses the FIT), the host says
+ * so and ends QEMU with SYSTEM_OFF. A Linux that runs keeps CPU 1 on, and the
+ * host stays silent.
+ *
+ * Output (PL011 UART0):
+ *   host: start on cpu 0 at EL1, t=0.0xxxxx
+ *   host: image bootstrap_elf base=0x402xxxxx size=0x0xxxxxxx
+ *   host: checksum ok
+ *   host: entry=0x4c000000, t=0.xxxxxx
+ *   host: starting cpu 1 via hvc
+ *   ... the remote's lines (bootstrap, Linux) ...
+ * and, only if CPU 1 turns itself off,
+ *   host: cpu 1 is off
+ * or on a failure
+ *   host: error: <what> (<rc>)
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "memmap.h"
+#include "pl011.h"
+#include "psci.h"
+#include "remote_fw.h"
+#include "timer.h"
+
+#define HOST_ETRAP              -104    /* an exception on the host (as aarch64-amp) */
+
+REMOTE_FW_DECLARE(bootstrap_elf);
+
+/* The loader may write only the bootstrap's part of the remote's RAM: the
+ * rest is where the bootstrap puts the kernel, device tree and initramfs. */
+static const struct remote_fw_region allowed[] = {
+        { BOOTSTRAP_BASE, BOOTSTRAP_SIZE },
+};
+
+static enum psci_conduit conduit = PSCI_HVC;
+
+static uint64_t current_el(void)
+{
+        uint64_t el;
+
+        __asm__ volatile("mrs %0, CurrentEL" : "=r"(el));
+        return (el >> 2) & 3u;
+}
+
+__attribute__((noreturn)) static void poweroff(void)
+{
+        uart_flush();
+        psci_call(conduit, PSCI_SYSTEM_OFF, 0, 0, 0);
+        for (;;)                        /* SYSTEM_OFF does not return */
+                __asm__ volatile("wfe");
+}
+
+__attribute__((noreturn)) static void fail_msg(const char *what, int64_t rc)
+{
+        uart_puts("host: error: ");
+        uart_puts(what);
+        uart_puts(" (");
+        uart_put_dec(rc);
+        uart_puts(")\n");
+        poweroff();
+}
+
+__attribute__((noreturn)) static void fail(int rc)
+{
+        fail_msg(remote_fw_strerror(rc), rc);
+}
+
+/*
+ * Silent from here: sleep in WFE, woken by the generic timer's event stream
+ * (CNTKCTL_EL1.EVNTEN, CNTHCTL_EL2 at EL2: an event each time bit EVNTI of the counter flips, at
+ * 62.5 MHz bit 19 flips every 2^20 ticks, about 17 ms), and ask PSCI whether
+ * CPU 1 is still on. The event stream needs no GIC and no interrupt: Linux on
+ * CPU 1 reprograms the GIC distributor, which this host never relies on.
+ */
+__attribute__((noreturn)) static void watch_remote(void)
+{
+        uint64_t k;
+
+        /* the same bits in CNTHCTL_EL2 when the host runs at EL2 */
+        if (current_el() == 2u)
+                __asm__ volatile("mrs %0, cnthctl_el2" : "=r"(k));
+        else
+                __asm__ volatile("mrs %0, cntkctl_el1" : "=r"(k));
+        k = (k & ~(uint64_t)0xf8u) | (19u << 4) | (1u << 2);    /* EVNTI = 19, EVNTDIR 0, EVNTEN */
+        if (current_el() == 2u)
+                __asm__ volatile("msr cnthctl_el2, %0; isb" : : "r"(k));
+        else
+                __asm__ volatile("msr cntkctl_el1, %0; isb" : : "r"(k));
+        for (;;) {
+                __asm__ volatile("wfe");
+                if (psci_call(conduit, PSCI_AFFINITY_INFO_64, REMOTE_MPIDR, 0, 0) == PSCI_AFF_OFF)
+                        break;
+        }
+        uart_puts("host: cpu 1 is off\n");
+        poweroff();
+}
+
+int main(void)
+{
+        struct remote_fw_image img;
+        uintptr_t entry;
+        int64_t s;
+        int rc;
+
+        /* QEMU starts CPUs at EL1 with HVC as the PSCI conduit, or at EL2
+         * (virtualization=on) with SMC: the remote's device tree must say the
+         * same (linux/remote.dts, PSCI_METHOD) */
+        conduit = current_el() == 2u ? PSCI_SMC : PSCI_HVC;
+        uart_puts("host: start on cpu 0 at EL");
+        uart_put_dec((int64_t)current_el());
+        uart_puts(", ");
+        put_time();
+        uart_puts("\n");
+
+        rc = remote_fw_find("bootstrap_elf", &img);
+        if (rc != 0)
+                fail(rc);
+        uart_puts("host: image ");
+        uart_puts(img.name);
+        uart_puts(" base=");
+        uart_put_hex((uintptr_t)img.base);
+        uart_puts(" size=");
+        uart_put_hex(img.size);
+        uart_puts("\n");
+
+        rc = remote_fw_verify(&img);
+        if (rc == 0)
+                uart_puts("host: checksum ok\n");
+        else if (rc == REMOTE_FW_ENOCSUM)
+                uart_puts("host: checksum none: no checksum recorded\n");
+        else
+                fail(rc);
+
+        rc = remote_fw_load(&img, allowed, sizeof(allowed) / sizeof(allowed[0]), &entry);
+        if (rc != 0)
+                fail(rc);
+        uart_puts("host: entry=");
+        uart_put_hex(entry);
+        uart_puts(", ");
+        put_time();
+        uart_puts("\n");
+
+        s = psci_call(conduit, PSCI_AFFINITY_INFO_64, REMOTE_MPIDR, 0, 0);
+        if (s != PSCI_AFF_OFF)
+                fail_msg("cpu 1 is not off before CPU_ON", s);
+
+        /* From here the UART belongs to the remote. */
+        uart_puts(conduit == PSCI_SMC ? "host: starting cpu 1 via smc\n" : "host: starting cpu 1 via hvc\n");
+        uart_flush();
+        /* caches are off (SCTLR_EL1.C = I = 0): a barrier is all the remote's
+         * code and data need before another CPU fetches them */
+        __asm__ volatile("dsb sy; isb" ::: "memory");
+        s = psci_call(conduit, PSCI_CPU_ON_64, REMOTE_MPIDR, entry, 0);
+        if (s != PSCI_SUCCESS)
+                fail_msg("PSCI CPU_ON failed", s);
+        watch_remote();
+}
+
+/* start.S's vectors land here with the vector's number (0..15) */
+__attribute__((noreturn)) void host_trap(uint64_t vector)
+{
+        uint64_t esr, elr;
+
+        if (current_el() == 2u) {
+                __asm__ volatile("mrs %0, esr_el2" : "=r"(esr));
+                __asm__ volatile("mrs %0, elr_el2" : "=r"(elr));
+        } else {
+                __asm__ volatile("mrs %0, esr_el1" : "=r"(esr));
+                __asm__ volatile("mrs %0, elr_el1" : "=r"(elr));
+        }
+        uart_puts("host: trap vector=");
+        uart_put_dec((int64_t)vector);
+        uart_puts(" esr=");
+        uart_put_hex(esr);
+        uart_puts(" elr=");
+        uart_put_hex(elr);
+        uart_puts("\n");
+        fail_msg("trap", HOST_ETRAP);
+}
