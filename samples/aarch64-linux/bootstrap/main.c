@@ -14,6 +14,9 @@
  * the FIT (remote_fw_verify): the host has just checked the CRC-32 of this
  * whole ELF, FIT included, and the FIT's own hashes cover every byte loaded.
  *
+ * Its resource table (one carveout: the remote's RAM) tells the host what
+ * memory the remote owns, as remoteproc hosts expect.
+ *
  * Output (PL011 UART0, which the host leaves to the remote):
  *   bootstrap: start on cpu 1 at EL1, t=0.xxxxxx
  *   bootstrap: FIT linux_itb at 0x4c00xxxx size=0x0xxxxxxx
@@ -32,11 +35,31 @@
 #include "psci.h"
 #include "remote_fw.h"
 #include "remote_fw_fit.h"
+#include "remote_fw_rsc.h"
 #include "timer.h"
 
 #define BOOTSTRAP_ETRAP         -104    /* an exception in the bootstrap */
 
 REMOTE_FW_DECLARE(linux_itb);
+
+/*
+ * What a remoteproc host reads before it loads this ELF: one carveout, the
+ * remote's whole RAM (the /memory node of linux/remote.dts). Linux needs no
+ * rpmsg vdev to boot; a remote Linux that talks rpmsg would add one here.
+ */
+struct bootstrap_rsc_table {
+        struct remote_fw_rsc_table_hdr hdr;
+        uint32_t offset[1];
+        struct remote_fw_rsc_carveout carveout;
+};
+
+__attribute__((section(".resource_table"), used, aligned(8)))
+const struct bootstrap_rsc_table resource_table = {
+        { REMOTE_FW_RSC_VERSION, 1, { 0, 0 } },
+        { offsetof(struct bootstrap_rsc_table, carveout) },
+        { REMOTE_FW_RSC_CARVEOUT, (uint32_t)REMOTE_RAM_BASE, (uint32_t)REMOTE_RAM_BASE,
+          (uint32_t)REMOTE_RAM_SIZE, 0, 0, "remote-linux-ram" },
+};
 
 /* Where the kernel, device tree and initramfs may go: the remote's RAM below
  * the bootstrap, never the bootstrap itself, its FIT, nor the host's RAM. */

@@ -1,7 +1,9 @@
 /*
  * host/main.c - the host firmware on CPU 0 of a remote that runs Linux. The
  * image it carries is the remote's bootstrap ELF (which carries the FIT); to
- * the host it is a remote like any other: find it, check its checksum, load
+ * the host it is a remote like any other: find it, check its checksum, read
+ * its resource table (one carveout: the remote's RAM, which must be the
+ * memory this board gives the remote), load
  * its PT_LOADs into the remote's RAM, start CPU 1 at its entry with PSCI
  * CPU_ON. Then the UART belongs to the remote: the host says nothing more
  * while CPU 1 runs. It wakes every ~17 ms (the generic timer's event stream,
@@ -14,6 +16,7 @@
  *   host: start on cpu 0 at EL1, t=0.0xxxxx
  *   host: image bootstrap_elf base=0x402xxxxx size=0x0xxxxxxx
  *   host: checksum ok
+ *   host: rsc carveout remote-linux-ram da=0x48000000 len=0x08000000
  *   host: entry=0x4c000000, t=0.xxxxxx
  *   host: starting cpu 1 via hvc
  *   ... the remote's lines (bootstrap, Linux) ...
@@ -31,6 +34,7 @@
 #include "remote_fw.h"
 #include "timer.h"
 
+#define HOST_ERSC               -101    /* the resource table is not what this host serves */
 #define HOST_ETRAP              -104    /* an exception on the host (as aarch64-amp) */
 
 REMOTE_FW_DECLARE(bootstrap_elf);
@@ -42,6 +46,11 @@ static const struct remote_fw_region allowed[] = {
 };
 
 static enum psci_conduit conduit = PSCI_HVC;
+
+static uint32_t get_le32(const uint8_t *p)
+{
+        return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
 
 static uint64_t current_el(void)
 {
@@ -107,6 +116,9 @@ __attribute__((noreturn)) static void watch_remote(void)
 int main(void)
 {
         struct remote_fw_image img;
+        const void *table;
+        const uint8_t *t, *carveout;
+        size_t table_size;
         uintptr_t entry;
         int64_t s;
         int rc;
@@ -139,6 +151,25 @@ int main(void)
                 uart_puts("host: checksum none: no checksum recorded\n");
         else
                 fail(rc);
+
+        /* The table as Linux's rproc_handle_resources reads it (the kit checked
+         * its bounds): one carveout, for exactly the remote's RAM. */
+        rc = remote_fw_rsc_table(&img, &table, &table_size);
+        if (rc != 0)
+                fail(rc);
+        t = table;
+        carveout = t + get_le32(t + 16);
+        if (get_le32(t + 4) != 1u || get_le32(carveout) != 0u ||
+            get_le32(carveout + 4) != REMOTE_RAM_BASE || get_le32(carveout + 12) != REMOTE_RAM_SIZE ||
+            carveout[24 + 31] != 0u)
+                fail_msg("the resource table does not ask for the remote's RAM", HOST_ERSC);
+        uart_puts("host: rsc carveout ");
+        uart_puts((const char *)carveout + 24);     /* name[32], NUL-terminated (checked) */
+        uart_puts(" da=");
+        uart_put_hex(get_le32(carveout + 4));
+        uart_puts(" len=");
+        uart_put_hex(get_le32(carveout + 12));
+        uart_puts("\n");
 
         rc = remote_fw_load(&img, allowed, sizeof(allowed) / sizeof(allowed[0]), &entry);
         if (rc != 0)
