@@ -25,7 +25,8 @@
  *   ... Linux ...
  * or, when the FIT is refused,
  *   bootstrap: error: <remote_fw_strerror> (<rc>)
- * after which CPU 1 turns itself off (PSCI CPU_OFF) and the host ends the run.
+ * after which it leaves the code for the host (common/memmap.h STATUS_*) and
+ * turns CPU 1 off (PSCI CPU_OFF); the host then ends the run.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -75,10 +76,17 @@ static uint64_t current_el(void)
         return (el >> 2) & 3u;
 }
 
-/* CPU_OFF: the host sees CPU 1 off and ends the run */
-__attribute__((noreturn)) static void cpu_off(void)
+#define REG32(a) (*(volatile uint32_t *)(uintptr_t)(a))
+
+/* Tell the host why (shared words), then CPU_OFF: the host sees CPU 1 off,
+ * reads the verdict and ends the run. */
+__attribute__((noreturn)) static void stop(int64_t rc)
 {
         uart_flush();
+        REG32(STATUS_RC) = (uint32_t)rc;
+        __asm__ volatile("dmb sy" ::: "memory");
+        REG32(STATUS_MAGIC) = STOPPED;
+        __asm__ volatile("dsb sy" ::: "memory");
         psci_call(current_el() == 2u ? PSCI_SMC : PSCI_HVC, PSCI_CPU_OFF, 0, 0, 0);
         for (;;)                        /* CPU_OFF does not return */
                 __asm__ volatile("wfe");
@@ -91,7 +99,7 @@ __attribute__((noreturn)) static void fail_msg(const char *what, int64_t rc)
         uart_puts(" (");
         uart_put_dec(rc);
         uart_puts(")\n");
-        cpu_off();
+        stop(rc);
 }
 
 __attribute__((noreturn)) static void fail(int rc)

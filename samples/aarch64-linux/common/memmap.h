@@ -9,6 +9,8 @@
  *   0x40000000  2 MiB   QEMU's device tree blob (1 MiB) at the base of RAM
  *   0x40200000          host (CPU 0): code, data, bss, stack, then the bootstrap
  *                       ELF that `bundle` put after it (the FIT inside: up to ~28 MiB)
+ *   0x47fff000   4 KiB  shared words: the bootstrap's verdict when it stops (CPU_ON's
+ *                       context id, so x0 on CPU 1); outside the remote Linux's memory
  *   0x48000000 128 MiB  the remote's RAM (CPU 1), the only memory its Linux knows:
  *     0x48000000 64 MiB   FIT pieces: the only region remote_fw_fit_load may write
  *       0x48000000          kernel Image (2 MiB aligned, text_offset 0, image_size <= 48 MiB)
@@ -38,5 +40,12 @@
 #define BOOTSTRAP_SIZE          UL(0x04000000)
 
 #define REMOTE_MPIDR            UL(1)           /* CPU 1: Aff0 = 1 (cpu@1 in remote.dts) */
+
+/* shared words (u32), written by the bootstrap only when it gives up, before
+ * it turns CPU 1 off; the host clears them before CPU_ON */
+#define SHM_BASE                UL(0x47fff000)
+#define STATUS_MAGIC            (SHM_BASE + UL(0x00))   /* STOPPED when the next word is valid */
+#define STATUS_RC               (SHM_BASE + UL(0x04))   /* the bootstrap's error code (negative) */
+#define STOPPED                 UL(0xb0075709)
 
 #endif

@@ -7,10 +7,12 @@
  * its PT_LOADs into the remote's RAM, start CPU 1 at its entry with PSCI
  * CPU_ON. Then the UART belongs to the remote: the host says nothing more
  * while CPU 1 runs. It wakes every ~17 ms (the generic timer's event stream,
- * no interrupts) to ask PSCI whether CPU 1 is still on; if the remote turned
- * its CPU off (the bootstrap does that when it refuses the FIT), the host says
- * so and ends QEMU with SYSTEM_OFF. A Linux that runs keeps CPU 1 on, and the
- * host stays silent.
+ * no interrupts) to ask PSCI whether CPU 1 is still on; if the bootstrap gave
+ * up (it refused the FIT: it leaves its error code in the shared words, then
+ * turns CPU 1 off), the host says so and ends QEMU with SYSTEM_OFF. A Linux
+ * that runs keeps CPU 1 on, and the host stays silent; so it does when CPU 1
+ * goes off without the bootstrap's word: that is Linux powering the machine
+ * off (QEMU's PSCI SYSTEM_OFF turns the calling CPU off before QEMU exits).
  *
  * Output (PL011 UART0):
  *   host: start on cpu 0 at EL1, t=0.0xxxxx
@@ -20,8 +22,8 @@
  *   host: entry=0x4c000000, t=0.xxxxxx
  *   host: starting cpu 1 via hvc
  *   ... the remote's lines (bootstrap, Linux) ...
- * and, only if CPU 1 turns itself off,
- *   host: cpu 1 is off
+ * and, only if the bootstrap stopped,
+ *   host: cpu 1 is off: the bootstrap stopped (<rc>)
  * or on a failure
  *   host: error: <what> (<rc>)
  */
@@ -46,6 +48,8 @@ static const struct remote_fw_region allowed[] = {
 };
 
 static enum psci_conduit conduit = PSCI_HVC;
+
+#define REG32(a) (*(volatile uint32_t *)(uintptr_t)(a))
 
 static uint32_t get_le32(const uint8_t *p)
 {
@@ -106,10 +110,14 @@ __attribute__((noreturn)) static void watch_remote(void)
                 __asm__ volatile("msr cntkctl_el1, %0; isb" : : "r"(k));
         for (;;) {
                 __asm__ volatile("wfe");
-                if (psci_call(conduit, PSCI_AFFINITY_INFO_64, REMOTE_MPIDR, 0, 0) == PSCI_AFF_OFF)
+                if (psci_call(conduit, PSCI_AFFINITY_INFO_64, REMOTE_MPIDR, 0, 0) == PSCI_AFF_OFF &&
+                    REG32(STATUS_MAGIC) == STOPPED)
                         break;
         }
-        uart_puts("host: cpu 1 is off\n");
+        __asm__ volatile("dmb sy" ::: "memory");
+        uart_puts("host: cpu 1 is off: the bootstrap stopped (");
+        uart_put_dec((int32_t)REG32(STATUS_RC));
+        uart_puts(")\n");
         poweroff();
 }
 
@@ -187,10 +195,12 @@ int main(void)
         /* From here the UART belongs to the remote. */
         uart_puts(conduit == PSCI_SMC ? "host: starting cpu 1 via smc\n" : "host: starting cpu 1 via hvc\n");
         uart_flush();
+        REG32(STATUS_MAGIC) = 0u;
+        REG32(STATUS_RC) = 0u;
         /* caches are off (SCTLR_EL1.C = I = 0): a barrier is all the remote's
          * code and data need before another CPU fetches them */
         __asm__ volatile("dsb sy; isb" ::: "memory");
-        s = psci_call(conduit, PSCI_CPU_ON_64, REMOTE_MPIDR, entry, 0);
+        s = psci_call(conduit, PSCI_CPU_ON_64, REMOTE_MPIDR, entry, SHM_BASE);
         if (s != PSCI_SUCCESS)
                 fail_msg("PSCI CPU_ON failed", s);
         watch_remote();
