@@ -43,12 +43,12 @@ EHASH = -24
 
 LINUX_CPU1 = re.compile(r"^\[ *\d+\.\d+\] Booting Linux on physical CPU 0x0000000001 ")
 INIT_LINE = re.compile(r"^init: hello from Linux on the remote core, t=\d+\.\d{6}$")
-RE_HOST_START = re.compile(r"^host: start on cpu 0 at EL1, t=\d+\.\d{6}$")
+RE_HOST_START = re.compile(r"^host: start on cpu 0 at EL(?P<el>[12]), t=\d+\.\d{6}$")
 RE_HOST_IMAGE = re.compile(r"^host: image bootstrap_elf base=0x(?P<base>[0-9a-f]+) size=0x(?P<size>[0-9a-f]+)$")
 RE_HOST_ENTRY = re.compile(r"^host: entry=0x(?P<entry>[0-9a-f]+), t=\d+\.\d{6}$")
 CARVEOUT = "host: rsc carveout remote-linux-ram da=0x48000000 len=0x08000000"
-STARTING = "host: starting cpu 1 via hvc"
-RE_BS_START = re.compile(r"^bootstrap: start on cpu 1 at EL1, t=\d+\.\d{6}$")
+STARTING = {1: "host: starting cpu 1 via hvc", 2: "host: starting cpu 1 via smc"}
+RE_BS_START = re.compile(r"^bootstrap: start on cpu 1 at EL(?P<el>[12]), t=\d+\.\d{6}$")
 RE_BS_FIT = re.compile(r"^bootstrap: FIT linux_itb at 0x(?P<base>[0-9a-f]+) size=0x(?P<size>[0-9a-f]+)$")
 RE_BS_PLACED = re.compile(r"^bootstrap: kernel 0x(?P<kernel>[0-9a-f]+) fdt 0x(?P<fdt>[0-9a-f]+) "
                           r"initrd 0x(?P<start>[0-9a-f]+)-0x(?P<end>[0-9a-f]+), t=\d+\.\d{6}$")
@@ -70,8 +70,10 @@ def linux_build(tmp_path_factory) -> Path:
     return out
 
 
-def boot(elf: Path) -> Boot:
-    b = qemu_boot([*QEMU, "-kernel", str(elf)], timeout=BOOT_TIMEOUT)
+def boot(elf: Path, machine: str = "virt") -> Boot:
+    cmd = [*QEMU, "-kernel", str(elf)]
+    cmd[cmd.index("-M") + 1] = machine
+    b = qemu_boot(cmd, timeout=BOOT_TIMEOUT)
     assert not b.timed_out, b
     return b
 
@@ -90,11 +92,13 @@ def index(b: Boot, regex: re.Pattern) -> int:
     raise AssertionError(f"no line matching {regex.pattern!r}; {b}")
 
 
-def check_until_handover(b: Boot, combined: Path, bootstrap: Path) -> int:
+def check_until_handover(b: Boot, combined: Path, bootstrap: Path, el: int = 1) -> int:
     """The host's lines: it found the bootstrap image (as bundled, byte count
-    of the bootstrap-with-FIT ELF), checked its CRC-32, loaded it and started
-    CPU 1 at its entry. Returns the index of the hand-over line."""
-    assert RE_HOST_START.match(b.lines[0]), b
+    of the bootstrap-with-FIT ELF), checked its CRC-32 and resource table,
+    loaded it and started CPU 1 at its entry, through the conduit of its EL.
+    Returns the index of the hand-over line."""
+    m = RE_HOST_START.match(b.lines[0])
+    assert m and int(m["el"]) == el, b
     m = RE_HOST_IMAGE.match(b.lines[1])
     syms = elf_symbols(combined)
     assert m and int(m["base"], 16) == syms["_binary_bootstrap_elf_start"], b
@@ -103,24 +107,26 @@ def check_until_handover(b: Boot, combined: Path, bootstrap: Path) -> int:
     assert b.lines[3] == CARVEOUT, b
     m = RE_HOST_ENTRY.match(b.lines[4])
     assert m and int(m["entry"], 16) == BOOTSTRAP_BASE == elf_symbols(bootstrap)["_start"], b
-    assert b.lines[5] == STARTING, b
+    assert b.lines[5] == STARTING[el], b
     return 5
 
 
-def check_bootstrap_start(b: Boot, start: int) -> int:
-    """CPU 1 ran the bootstrap right after the hand-over, found its FIT.
-    Returns the index of the FIT line."""
-    assert RE_BS_START.match(b.lines[start + 1]), b
+def check_bootstrap_start(b: Boot, start: int, el: int = 1) -> int:
+    """CPU 1 ran the bootstrap right after the hand-over (at the host's EL),
+    found its FIT. Returns the index of the FIT line."""
+    m = RE_BS_START.match(b.lines[start + 1])
+    assert m and int(m["el"]) == el, b
     m = RE_BS_FIT.match(b.lines[start + 2])
     assert m and int(m["base"], 16) > BOOTSTRAP_BASE, b
     return start + 2
 
 
-def check_linux_boot(b: Boot, build: Path, combined: Path, bootstrap: Path, fit: Path) -> None:
+def check_linux_boot(b: Boot, build: Path, combined: Path, bootstrap: Path, fit: Path,
+                     el: int = 1) -> None:
     """The whole conversation of a good boot, in order, with the host silent
     from the hand-over on."""
-    start = check_until_handover(b, combined, bootstrap)
-    i = check_bootstrap_start(b, start)
+    start = check_until_handover(b, combined, bootstrap, el)
+    i = check_bootstrap_start(b, start, el)
     m = RE_BS_FIT.match(b.lines[i])
     assert int(m["size"], 16) == fit.stat().st_size, b
     m = RE_BS_PLACED.match(b.lines[i + 1])
@@ -207,3 +213,27 @@ def test_kernel_load_outside_allowed_region_is_refused(linux_build, tmp_path, lo
                    check=True, capture_output=True)
     combined, bs = rebundle(linux_build, tmp_path / "bad.itb", tmp_path)
     check_refused(boot(combined), combined, bs, EREGION)
+
+
+def test_el2_smc_conduit(linux_build, tmp_path):
+    """-M virt,virtualization=on: both cores start at EL2, PSCI goes through
+    smc. The host follows its EL; the remote's device tree must say "smc"
+    (PSCI_METHOD=smc; derived here with fdtput from the built tree), and
+    Linux, entered at EL2, boots and powers off through it."""
+    need_tool("fdtput", "dtc")
+    linux = linux_build / "linux"
+    dtb = tmp_path / "remote-smc.dtb"
+    dtb.write_bytes((linux / "remote.dtb").read_bytes())
+    subprocess.run(["fdtput", "-t", "s", str(dtb), "/psci", "method", "smc"], check=True)
+    # fdtput packs the blob: give back the room the bootstrap needs for /chosen's initrd
+    subprocess.run(["dtc", "-I", "dtb", "-O", "dtb", "-p", "4096", "-o", str(dtb), str(dtb)],
+                   check=True, capture_output=True)
+    its = (linux / "linux.its").read_text()
+    assert its.count(str(linux / "remote.dtb")) == 1
+    (tmp_path / "smc.its").write_text(its.replace(str(linux / "remote.dtb"), str(dtb)))
+    fit = tmp_path / "smc.itb"
+    subprocess.run(["mkimage", "-f", str(tmp_path / "smc.its"), str(fit)], check=True, capture_output=True)
+    combined, bs = rebundle(linux_build, fit, tmp_path)
+    b = boot(combined, "virt,virtualization=on")
+    check_linux_boot(b, linux_build, combined, bs, fit, el=2)
+    assert any("CPU: All CPU(s) started at EL2" in ln for ln in b.lines), b
