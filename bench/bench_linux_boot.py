@@ -130,19 +130,23 @@ def main(argv: list[str] | None = None) -> int:
                     help="where the sample is built when no ELF is given")
     args = ap.parse_args(argv)
     os.nice(5)
+    load0 = f"{os.getloadavg()[0]:.2f}"
     elfs = args.elfs
     if not elfs:
         subprocess.run(["make", "-C", str(SAMPLE), f"BUILD={args.build.resolve()}",
                         f"BUNDLE={sys.executable} -m bundler", "bundle"],
                        check=True, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
         elfs = [args.build / "combined.elf", args.build / "combined-none.elf"]
-    results: dict[str, list[dict]] = {e.name: [] for e in elfs}
+    names = [e.name for e in elfs]
+    labels = [e.name if names.count(e.name) == 1 else str(e) for e in elfs]
+    results: dict[str, list[dict]] = {label: [] for label in labels}
     for _ in range(args.runs):
-        for e in elfs:
-            results[e.name].append(steps_of(timed_boot(e, args.timeout)))
-    print(f"{args.runs} boots of each, medians (qemu-system-aarch64 -M virt -cpu cortex-a53 -smp 2, TCG)")
-    for e in elfs:
-        print(f"  {e.name}: {e.stat().st_size} bytes")
+        for label, e in zip(labels, elfs):
+            results[label].append(steps_of(timed_boot(e, args.timeout)))
+    print(f"{args.runs} boots of each, medians (qemu-system-aarch64 -M virt -cpu cortex-a53 -smp 2, TCG)"
+          f"; load average before and after: {load0} / {os.getloadavg()[0]:.2f}")
+    for label, e in zip(labels, elfs):
+        print(f"  {label}: {e.stat().st_size} bytes")
     print(table(results))
     return 0
 
