@@ -5,6 +5,7 @@
  * SMC at EL2 with virtualization=on). The linker scripts, linux/remote.dts and
  * linux/linux.its repeat these numbers: keep them in step.
  *
+ *   0x08000000          GICv2 distributor (shared: Linux reinitialises it), 0x08010000 CPU interface
  *   0x09000000          PL011 UART0 (shared: the host falls silent after CPU_ON)
  *   0x40000000  2 MiB   QEMU's device tree blob (1 MiB) at the base of RAM
  *   0x40200000          host (CPU 0): code, data, bss, stack, then the bootstrap
@@ -29,6 +30,9 @@
 #endif
 
 #define UART0_BASE              UL(0x09000000)
+#define GICD_BASE               UL(0x08000000)  /* GICv2 distributor: shared by both cores */
+#define GICC_BASE               UL(0x08010000)  /* GICv2 CPU interface: banked per core */
+#define TIMER_PPI               UL(30)          /* the EL1 physical timer's interrupt id */
 
 #define HOST_RAM_BASE           UL(0x40200000)
 

@@ -6,8 +6,8 @@
  * memory this board gives the remote), load
  * its PT_LOADs into the remote's RAM, start CPU 1 at its entry with PSCI
  * CPU_ON. Then the UART belongs to the remote: the host says nothing more
- * while CPU 1 runs. It wakes every ~17 ms (the generic timer's event stream,
- * no interrupts) to ask PSCI whether CPU 1 is still on; if the bootstrap gave
+ * while CPU 1 runs. It idles in WFI, woken every 10 ms by its timer through
+ * the GIC (interrupts masked, polled), to ask PSCI whether CPU 1 is still on; if the bootstrap gave
  * up (it refused the FIT: it leaves its error code in the shared words, then
  * turns CPU 1 off), the host says so and ends QEMU with SYSTEM_OFF. A Linux
  * that runs keeps CPU 1 on, and the host stays silent; so it does when CPU 1
@@ -88,28 +88,58 @@ __attribute__((noreturn)) static void fail(int rc)
 }
 
 /*
- * Silent from here: sleep in WFE, woken by the generic timer's event stream
- * (CNTKCTL_EL1.EVNTEN, CNTHCTL_EL2 at EL2: an event each time bit EVNTI of the counter flips, at
- * 62.5 MHz bit 19 flips every 2^20 ticks, about 17 ms), and ask PSCI whether
- * CPU 1 is still on. The event stream needs no GIC and no interrupt: Linux on
- * CPU 1 reprograms the GIC distributor, which this host never relies on.
+ * Silent from here. The host idles as an interrupt-driven firmware does: WFI,
+ * woken every WATCH_MS by its generic timer (the EL1 physical timer, PPI 30).
+ * Interrupts stay masked in PSTATE (no vector is ever taken): a pending
+ * interrupt ends WFI all the same, and the host acknowledges it by polling
+ * the GIC's CPU interface. WFI matters: QEMU halts a vCPU in WFI, while WFE
+ * only yields and spins, and a spinning CPU 0 slowed the remote's boot about
+ * twofold on a loaded 2-core machine. Then ask PSCI whether CPU 1 is still on.
+ *
+ * The GIC: the CPU interface, PPI 30's enable and priority are banked (CPU 0's
+ * own); the distributor's enable bit is shared. Linux on CPU 1 writes it 0,
+ * sets up every SPI for itself, then writes it 1 again: the host's wake-up
+ * waits out that window, and the host touches no SPI.
  */
+#define GICD_CTLR               0x000u
+#define GICD_ISENABLER0         0x100u
+#define GICD_IPRIORITYR         0x400u
+#define GICC_CTLR               0x000u
+#define GICC_PMR                0x004u
+#define GICC_IAR                0x00cu
+#define GICC_EOIR               0x010u
+#define GIC_SPURIOUS            1023u
+#define WATCH_MS                10u
+
+static void timer_arm(uint64_t ticks)
+{
+        __asm__ volatile("msr cntp_tval_el0, %0; msr cntp_ctl_el0, %1; isb"
+                         : : "r"(ticks), "r"((uint64_t)1) : "memory");      /* ENABLE, not IMASK */
+}
+
+static void watch_setup(void)
+{
+        uint32_t prio = GICD_IPRIORITYR + (TIMER_PPI & ~3u);
+        uint32_t shift = 8u * (TIMER_PPI & 3u);
+
+        REG32(GICD_BASE + prio) = (REG32(GICD_BASE + prio) & ~(0xffu << shift)) | (0x80u << shift);
+        REG32(GICD_BASE + GICD_ISENABLER0) = 1u << TIMER_PPI;
+        REG32(GICD_BASE + GICD_CTLR) = 1u;
+        REG32(GICC_BASE + GICC_PMR) = 0xf0u;
+        REG32(GICC_BASE + GICC_CTLR) = 1u;
+}
+
 __attribute__((noreturn)) static void watch_remote(void)
 {
-        uint64_t k;
+        uint64_t period = timer_freq() / (1000u / WATCH_MS);
+        uint32_t iar;
 
-        /* the same bits in CNTHCTL_EL2 when the host runs at EL2 */
-        if (current_el() == 2u)
-                __asm__ volatile("mrs %0, cnthctl_el2" : "=r"(k));
-        else
-                __asm__ volatile("mrs %0, cntkctl_el1" : "=r"(k));
-        k = (k & ~(uint64_t)0xf8u) | (19u << 4) | (1u << 2);    /* EVNTI = 19, EVNTDIR 0, EVNTEN */
-        if (current_el() == 2u)
-                __asm__ volatile("msr cnthctl_el2, %0; isb" : : "r"(k));
-        else
-                __asm__ volatile("msr cntkctl_el1, %0; isb" : : "r"(k));
         for (;;) {
-                __asm__ volatile("wfe");
+                timer_arm(period);
+                __asm__ volatile("dsb sy; wfi" ::: "memory");
+                iar = REG32(GICC_BASE + GICC_IAR);      /* acknowledge, never taken */
+                if ((iar & 0x3ffu) != GIC_SPURIOUS)
+                        REG32(GICC_BASE + GICC_EOIR) = iar;
                 if (psci_call(conduit, PSCI_AFFINITY_INFO_64, REMOTE_MPIDR, 0, 0) == PSCI_AFF_OFF &&
                     REG32(STATUS_MAGIC) == STOPPED)
                         break;
@@ -200,6 +230,7 @@ int main(void)
         /* caches are off (SCTLR_EL1.C = I = 0): a barrier is all the remote's
          * code and data need before another CPU fetches them */
         __asm__ volatile("dsb sy; isb" ::: "memory");
+        watch_setup();
         s = psci_call(conduit, PSCI_CPU_ON_64, REMOTE_MPIDR, entry, SHM_BASE);
         if (s != PSCI_SUCCESS)
                 fail_msg("PSCI CPU_ON failed", s);
