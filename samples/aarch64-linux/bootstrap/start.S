@@ -1,8 +1,10 @@
 /*
  * start.S - the bootstrap's e_entry. PSCI CPU_ON starts CPU 1 here at the
  * host's exception level (EL1, or EL2 with virtualization=on), MMU and caches
- * off, interrupts masked, x0 = the host's context id (unused). Set the stack
- * and the exception vectors, zero .bss, run main (which never returns).
+ * off, interrupts masked, x0 = the host's context id (the shared words). Set
+ * the stack and the exception vectors, let FP/SIMD instructions run (the
+ * kit's sha256 uses the SHA-256 instructions when built with +crypto), zero
+ * .bss, run main (which never returns).
  */
         .section .text.entry, "ax"
         .globl _start
@@ -14,8 +16,14 @@ _start:
         cmp     x2, #(2 << 2)
         b.eq    1f
         msr     vbar_el1, x1
+        mrs     x1, cpacr_el1           /* FP/SIMD on at EL1 (the kit's sha256 may use it) */
+        orr     x1, x1, #(3 << 20)      /* CPACR_EL1.FPEN = 0b11 */
+        msr     cpacr_el1, x1
         b       2f
 1:      msr     vbar_el2, x1
+        mrs     x1, cptr_el2            /* at EL2: no FP/SIMD trap */
+        bic     x1, x1, #(1 << 10)      /* CPTR_EL2.TFP = 0 */
+        msr     cptr_el2, x1
 2:      isb
         ldr     x1, =_sbss              /* zero .bss (16-byte aligned) */
         ldr     x2, =_ebss
