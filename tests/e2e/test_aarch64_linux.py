@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import need_tool
+from tests.conftest import SAMPLES, need_tool
 from tests.e2e.conftest import BUNDLE_CMD, Boot, bundle, elf_symbols, make_sample, qemu_boot
 
 pytestmark = [pytest.mark.toolchain, pytest.mark.slow]
@@ -237,3 +237,20 @@ def test_el2_smc_conduit(linux_build, tmp_path):
     b = boot(combined, "virt,virtualization=on")
     check_linux_boot(b, linux_build, combined, bs, fit, el=2)
     assert any("CPU: All CPU(s) started at EL2" in ln for ln in b.lines), b
+
+
+def test_make_run_fails_when_linux_does_not_boot(linux_build, tmp_path):
+    """`make run`'s verdict is not vacuous: given a bundle whose FIT the
+    bootstrap refuses (one flipped kernel byte), QEMU still exits 0 (the
+    host's SYSTEM_OFF), and `make run` fails with its FAIL line."""
+    fit = bytearray((linux_build / "linux" / "linux.itb").read_bytes())
+    kernel = (linux_build / "linux" / "Image.gz").read_bytes()
+    fit[fit.find(kernel) + 4096] ^= 0x01
+    (tmp_path / "bad.itb").write_bytes(bytes(fit))
+    combined, _ = rebundle(linux_build, tmp_path / "bad.itb", tmp_path)
+    # -o: make takes combined.elf as it is (no rule runs for it) and only boots it
+    proc = subprocess.run(["make", "-C", str(SAMPLES / SAMPLE), f"BUILD={tmp_path}", "-o", str(combined),
+                           "run", "QEMU_TIMEOUT=90"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0, proc.stdout
+    assert "== FAIL: exit 0, or no 'Booting Linux on physical CPU 0x0000000001'" in proc.stdout, proc.stdout
+    assert re.search(r"^bootstrap: error: .* \(-24\)\r?$", proc.stdout, re.M), proc.stdout
