@@ -200,7 +200,7 @@ def test_flipped_kernel_byte_is_refused(linux_build, tmp_path):
     assert "hash" in m["msg"], m[0]
 
 
-@pytest.mark.parametrize("load", [BOOTSTRAP_BASE, 0x40200000])
+@pytest.mark.parametrize("load", [BOOTSTRAP_BASE, 0x40200000], ids=["on-bootstrap", "on-host"])
 def test_kernel_load_outside_allowed_region_is_refused(linux_build, tmp_path, load):
     """The kernel's load (and entry) moved onto the bootstrap itself, or onto
     the host's RAM: both outside the bootstrap's allowed region. mkimage
