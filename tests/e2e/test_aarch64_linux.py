@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLES, need_tool
+from tests.support.paths import SAMPLES
+from tests.support.tools import need_tool
 from tests.e2e.conftest import BUNDLE_CMD, Boot, bundle, elf_symbols, make_sample, qemu_boot
 
 pytestmark = [pytest.mark.toolchain, pytest.mark.slow]
