@@ -27,12 +27,19 @@ IMG_OFFSET = 0x100              # the struct remote_fw_image in the scratch page
 TLS_OFFSET = 0x800              # x86-64 %fs base: the stack protector reads %fs:0x28
 STRUCT_FILL = 0xA5              # the struct starts out as this pattern: a field never written shows
 
-# remote_fw.h error codes (the kit's contract)
+# every code of linker/remote_fw.h (tests/verify/test_emulate.py holds the two together)
 KIT_ERRORS = {0: "REMOTE_FW_OK", -1: "REMOTE_FW_EINVAL", -2: "REMOTE_FW_ENOENT",
               -3: "REMOTE_FW_ENOTBUNDLED", -4: "REMOTE_FW_ENOCSUM", -5: "REMOTE_FW_ECSUM",
               -6: "REMOTE_FW_ENOTELF", -7: "REMOTE_FW_EBOUNDS", -8: "REMOTE_FW_ESEGMENT",
               -9: "REMOTE_FW_EREGION", -10: "REMOTE_FW_EOVERLAP", -11: "REMOTE_FW_ENORSC",
-              -12: "REMOTE_FW_ERSC", -13: "REMOTE_FW_ENOLOAD", -14: "REMOTE_FW_EDESC"}
+              -12: "REMOTE_FW_ERSC", -13: "REMOTE_FW_ENOLOAD", -14: "REMOTE_FW_EDESC",
+              -15: "REMOTE_FW_ESECTION", -16: "REMOTE_FW_ELIMIT", -17: "REMOTE_FW_EENDIAN",
+              -18: "REMOTE_FW_EEMPTY", -19: "REMOTE_FW_EIO", -20: "REMOTE_FW_EFDT", -21: "REMOTE_FW_EFIT",
+              -22: "REMOTE_FW_ENOCONF", -23: "REMOTE_FW_ENOIMAGE", -24: "REMOTE_FW_EHASH",
+              -25: "REMOTE_FW_EALGO", -26: "REMOTE_FW_ENOHASH", -27: "REMOTE_FW_ETYPE",
+              -28: "REMOTE_FW_EARCH", -29: "REMOTE_FW_ECOMP", -30: "REMOTE_FW_EINFLATE",
+              -31: "REMOTE_FW_EKERNEL", -32: "REMOTE_FW_ENOROOM", -33: "REMOTE_FW_EENTRY",
+              -34: "REMOTE_FW_EPIECES"}
 
 _ARM_M_CPUS = {11: "cortex-m0", 12: "cortex-m0", 10: "cortex-m3", 13: "cortex-m4",
                16: "cortex-m33", 17: "cortex-m33", 21: "cortex-m33"}

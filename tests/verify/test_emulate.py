@@ -285,3 +285,12 @@ def test_json_report_with_emulation(tmp_path, capsys):
     assert {f["code"] for f in report["findings"]} == {"image-not-bundled", "emulate-error"}
     (res,) = report["emulation"]["results"]
     assert (res["rc_name"], res["base"], res["size"], res["name"]) == ("REMOTE_FW_ENOTBUNDLED", None, None, None)
+
+
+def test_kit_error_names_are_the_headers():
+    """emulate names remote_fw_find's return code from a table; it must list every code of
+    linker/remote_fw.h, with the header's names."""
+    from tests.support.paths import KIT
+    header = (KIT / "remote_fw.h").read_text()
+    codes = {int(v): f"REMOTE_FW_{n}" for n, v in re.findall(r"#define REMOTE_FW_(E[A-Z]+|OK)\s+(-?\d+)", header)}
+    assert emulate.KIT_ERRORS == codes
