@@ -64,6 +64,23 @@ def assert_clean(code: int, out: str) -> None:
         assert marker not in out, f"{marker!r} in the fuzzer's output:\n{tail}"
 
 
+def assert_fuzzed_clean(code: int, out: str, tmp_path: Path) -> None:
+    """A fuzzing run that really ran (over 100 inputs, coverage reported) and found nothing."""
+    assert_clean(code, out)
+    executed = re.search(r"stat::number_of_executed_units:\s*(\d+)", out)
+    assert executed and int(executed.group(1)) > 100, out[-2000:]
+    assert "INITED" in out and "cov:" in out
+    artifacts = tmp_path / "artifacts"
+    assert not any(artifacts.iterdir()), f"artifacts left: {list(artifacts.iterdir())}"
+
+
+def assert_replayed(code: int, out: str, inputs: list[Path]) -> None:
+    """A replay that ran every input and found nothing."""
+    assert_clean(code, out)
+    for path in inputs:
+        assert f"Executed {path}" in out, f"{path} was not replayed:\n{out[-2000:]}"
+
+
 def seed_files() -> list[Path]:
     return sorted(p for p in CORPUS.iterdir() if p.is_file())
 
@@ -77,12 +94,7 @@ def test_fuzz_runs_clean(need, tmp_path):
     need("clang")
     seconds = fuzz_seconds()
     code, out = run([seconds], tmp_path, timeout=seconds + 600)
-    assert_clean(code, out)
-    executed = re.search(r"stat::number_of_executed_units:\s*(\d+)", out)
-    assert executed and int(executed.group(1)) > 100, out[-2000:]
-    assert "INITED" in out and "cov:" in out
-    artifacts = tmp_path / "artifacts"
-    assert not any(artifacts.iterdir()), f"artifacts left: {list(artifacts.iterdir())}"
+    assert_fuzzed_clean(code, out, tmp_path)
 
 
 def test_replay_seeds_and_regressions(need, tmp_path):
@@ -90,9 +102,7 @@ def test_replay_seeds_and_regressions(need, tmp_path):
     inputs = seed_files() + sorted(p for p in REGRESSIONS.iterdir() if p.is_file()
                                    and p.name != "README.md")
     code, out = run(["replay", *inputs], tmp_path, timeout=600)
-    assert_clean(code, out)
-    for path in inputs:
-        assert f"Executed {path}" in out, f"{path} was not replayed:\n{out[-2000:]}"
+    assert_replayed(code, out, inputs)
 
 
 def openamp_env() -> dict[str, str]:
@@ -106,12 +116,7 @@ def test_fuzz_openamp_runs_clean(need, tmp_path):
     default = "20" if os.environ.get("CI", "").lower() == "true" else "10"
     seconds = int(os.environ.get("FUZZ_OPENAMP_SECONDS", default))
     code, out = run([seconds], tmp_path, timeout=seconds + 600, **env)
-    assert_clean(code, out)
-    executed = re.search(r"stat::number_of_executed_units:\s*(\d+)", out)
-    assert executed and int(executed.group(1)) > 100, out[-2000:]
-    assert "INITED" in out and "cov:" in out
-    artifacts = tmp_path / "artifacts"
-    assert not any(artifacts.iterdir()), f"artifacts left: {list(artifacts.iterdir())}"
+    assert_fuzzed_clean(code, out, tmp_path)
 
 
 def test_replay_openamp(need, tmp_path):
@@ -120,9 +125,7 @@ def test_replay_openamp(need, tmp_path):
     inputs = seed_files() + sorted(p for p in REGRESSIONS.iterdir() if p.is_file()
                                    and p.name != "README.md")
     code, out = run(["replay", *inputs], tmp_path, timeout=600, **env)
-    assert_clean(code, out)
-    for path in inputs:
-        assert f"Executed {path}" in out, f"{path} was not replayed:\n{out[-2000:]}"
+    assert_replayed(code, out, inputs)
 
 
 # ---- the FIT part: fuzz_fit.c and fuzz_inflate.c ---------------------------------
@@ -147,12 +150,7 @@ def test_fit_fuzz_runs_clean(need, tmp_path, target):
     need("clang")
     seconds = fit_fuzz_seconds()
     code, out = run([seconds], tmp_path, timeout=seconds + 600, FUZZ_TARGET=target)
-    assert_clean(code, out)
-    executed = re.search(r"stat::number_of_executed_units:\s*(\d+)", out)
-    assert executed and int(executed.group(1)) > 100, out[-2000:]
-    assert "INITED" in out and "cov:" in out
-    artifacts = tmp_path / "artifacts"
-    assert not any(artifacts.iterdir()), f"artifacts left: {list(artifacts.iterdir())}"
+    assert_fuzzed_clean(code, out, tmp_path)
 
 
 @pytest.mark.parametrize("target", sorted(FIT_TARGETS))
@@ -162,9 +160,7 @@ def test_fit_replay(need, tmp_path, target):
     inputs += sorted(p for p in REGRESSIONS.iterdir() if p.name.startswith(f"{target}-"))
     code, out = run(["replay", *inputs], tmp_path, timeout=600, FUZZ_TARGET=target,
                     FUZZ_FIT_VERBOSE="1")
-    assert_clean(code, out)
-    for path in inputs:
-        assert f"Executed {path}" in out, f"{path} was not replayed:\n{out[-2000:]}"
+    assert_replayed(code, out, inputs)
     if target == "fit":
         # every mkimage-built seed really loads: the fuzzer starts from success
         seeds = [p for p in inputs if p.parent == FIT_TARGETS["fit"]]
