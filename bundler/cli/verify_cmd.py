@@ -110,8 +110,12 @@ def render(name: str, report) -> str:
                 lines.append(f"  remote_fw_find(\"{r.stem}\") = 0: base {r.base:#x} size {r.size:#x}")
             else:
                 lines.append(f"  remote_fw_find(\"{r.stem}\") = {r.rc} ({r.rc_name})")
-    for f in report.findings:
-        lines.append(str(f))
+    return _with_findings(lines, report)
+
+
+def _with_findings(lines: list[str], report) -> str:
+    """``lines``, then every finding and the verdict line: the end of every verify report."""
+    lines = lines + [str(f) for f in report.findings]
     errors, warnings = len(report.errors), len(report.warnings)
     verdict = "ok" if report.ok else "FAILED"
     lines.append(f"verify: {verdict} ({errors} error{'' if errors == 1 else 's'}, "
@@ -127,10 +131,4 @@ def render_firmware(name: str, report) -> str:
     else:
         lines.append(f"  memory ({report.memory.source}):")
         lines.extend(f"    {r}" for r in report.memory.ranges)
-    for f in report.findings:
-        lines.append(str(f))
-    errors, warnings = len(report.errors), len(report.warnings)
-    verdict = "ok" if report.ok else "FAILED"
-    lines.append(f"verify: {verdict} ({errors} error{'' if errors == 1 else 's'}, "
-                 f"{warnings} warning{'' if warnings == 1 else 's'})")
-    return "\n".join(lines)
+    return _with_findings(lines, report)
