@@ -34,6 +34,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzz_common.h"
 #include "remote_fw_fit.h"
 
 #ifndef MAP_FIXED_NOREPLACE
@@ -44,32 +45,7 @@
 #define REGION_SIZE     0x00400000u
 #define FITAREA_START   0x48000000u
 #define FITAREA_SIZE    0x00100000u
-#define GUARD           0x1000u
 #define PAGE            0x1000u
-
-#define CHECK(cond)                                                             \
-        do {                                                                    \
-                if (!(cond)) {                                                  \
-                        fprintf(stderr, "%s:%d: broken promise: %s\n",          \
-                                __FILE__, __LINE__, #cond);                     \
-                        abort();                                                \
-                }                                                               \
-        } while (0)
-
-static void map_region(uintptr_t start, size_t size)
-{
-        uint8_t *p = mmap((void *)(start - GUARD), size + 2 * GUARD, PROT_NONE,
-                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
-                          -1, 0);
-
-        if (p != (uint8_t *)(start - GUARD)) {
-                fprintf(stderr, "fuzz_fit: cannot map 0x%lx+0x%lx\n",
-                        (unsigned long)start, (unsigned long)size);
-                abort();
-        }
-        if (mprotect(p + GUARD, size, PROT_READ | PROT_WRITE))
-                abort();
-}
 
 /* FUZZ_FIT_VERBOSE=1: print each result (to check the seeds load). */
 static int verbose;

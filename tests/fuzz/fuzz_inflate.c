@@ -23,16 +23,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "fuzz_common.h"
 #include "remote_fw_fit.h"
-
-#define CHECK(cond)                                                             \
-        do {                                                                    \
-                if (!(cond)) {                                                  \
-                        fprintf(stderr, "%s:%d: broken promise: %s\n",          \
-                                __FILE__, __LINE__, #cond);                     \
-                        abort();                                                \
-                }                                                               \
-        } while (0)
 
 /* zlib's verdict: 1 when the stream ended inside the room; bytes out and in. */
 static int zlib_inflate(const uint8_t *in, size_t n, uint8_t *out, size_t room, int gz,

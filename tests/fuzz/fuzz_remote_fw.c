@@ -32,6 +32,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "fuzz_common.h"
 #include "remote_fw.h"
 
 #ifndef MAP_FIXED_NOREPLACE
@@ -42,7 +43,6 @@
 #define REGION0_SIZE    0x00400000u
 #define REGION1_START   0x20000000u
 #define REGION1_SIZE    0x01400000u
-#define GUARD           0x1000u
 #define IMAGE_IN_REGION 0x00300000u     /* offset of the image copy in mode 2 */
 
 /* Writable descriptors (REMOTE_FW_DECLARE makes const ones). */
@@ -53,30 +53,6 @@ struct remote_fw_desc fuzz_desc
         __attribute__((section("remote_fw_desc"), used, aligned(8))) = FUZZ_DESC(fuzz);
 struct remote_fw_desc fuzz_desc2
         __attribute__((section("remote_fw_desc"), used, aligned(8))) = FUZZ_DESC(fuzz2);
-
-#define CHECK(cond)                                                             \
-        do {                                                                    \
-                if (!(cond)) {                                                  \
-                        fprintf(stderr, "%s:%d: broken promise: %s\n",          \
-                                __FILE__, __LINE__, #cond);                     \
-                        abort();                                                \
-                }                                                               \
-        } while (0)
-
-static void map_region(uintptr_t start, size_t size)
-{
-        uint8_t *p = mmap((void *)(start - GUARD), size + 2 * GUARD, PROT_NONE,
-                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
-                          -1, 0);
-
-        if (p != (uint8_t *)(start - GUARD)) {
-                fprintf(stderr, "fuzz_remote_fw: cannot map 0x%lx+0x%lx\n",
-                        (unsigned long)start, (unsigned long)size);
-                abort();
-        }
-        if (mprotect(p + GUARD, size, PROT_READ | PROT_WRITE))
-                abort();
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

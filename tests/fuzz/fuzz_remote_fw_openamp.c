@@ -33,16 +33,8 @@
 #include <metal/sys.h>
 #include <openamp/remoteproc.h>
 
+#include "fuzz_common.h"
 #include "remote_fw_openamp.h"
-
-#define CHECK(cond)                                                             \
-        do {                                                                    \
-                if (!(cond)) {                                                  \
-                        fprintf(stderr, "%s:%d: broken promise: %s\n",          \
-                                __FILE__, __LINE__, #cond);                     \
-                        abort();                                                \
-                }                                                               \
-        } while (0)
 
 struct window {
         metal_phys_addr_t phys;
