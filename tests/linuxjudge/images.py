@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 
-from bundler.memory import MemoryMap, MemoryRange
+from bundler.remoteproc.memory import MemoryMap, MemoryRange
 from bundler.elf import spec
 from tests.linuxjudge.judge import Image, regions_param
 from tests.loaders.boards import BOARDS, board_memory

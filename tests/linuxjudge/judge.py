@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bundler.memory import MemoryMap
+from bundler.remoteproc.memory import MemoryMap
 from bundler.records import Factory, Record
 from tests.linuxjudge import debian
 from tests.support.paths import SAMPLES
