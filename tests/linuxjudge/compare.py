@@ -9,6 +9,7 @@ finding), and the report of agreements and disagreements.
 
 from __future__ import annotations
 
+import inspect
 import re
 
 from bundler.loaders import check_firmware, make_context
@@ -27,8 +28,9 @@ class Prediction(Record):
     outcome: str                       # accepted, refused, undefined
     findings: list = Factory(list)
 
-    def text(self) -> str:
-        return "; ".join(f"{f.code}: {f.message}" for f in self.findings) or "no finding"
+    def text(self, linux_only: bool = False) -> str:
+        shown = [f for f in self.findings if not linux_only or f.code.startswith("linux-")]
+        return "; ".join(f"{f.code}: {f.message}" for f in shown) or "no finding"
 
 
 def predict(image: Image, kernel: str) -> Prediction:
@@ -41,6 +43,10 @@ def predict(image: Image, kernel: str) -> Prediction:
 
 
 def _findings(image: Image, kernel: str) -> list:
+    """The Linux profile's findings for ``kernel`` (the rule layer bundle verify --loader linux
+    --kernel V runs; before rules were per kernel, the one profile)."""
+    if "kernel" in inspect.signature(check_firmware).parameters:
+        return check_firmware(image.data, "linux", image.memory, kernel=kernel)
     return check_firmware(image.data, "linux", image.memory)
 
 
@@ -90,7 +96,7 @@ def report(kernel_label: str, comparisons: list[Comparison]) -> str:
             continue
         out.append(f"{c.image.label} on {kernel_label}: {c.problem}\n"
                    f"  kernel: {c.verdict.outcome} (rc {c.verdict.rc}, state {c.verdict.state!r}): {c.verdict.said()}\n"
-                   f"  verify: {c.prediction.outcome}: {c.prediction.text()}")
+                   f"  verify: {c.prediction.outcome}: {c.prediction.text(linux_only=True)}")
     return "\n".join(out)
 
 
@@ -110,7 +116,7 @@ def summary(kernel, run, comparisons: list[Comparison]) -> str:
 def as_json(run, comparisons: list[Comparison]) -> dict:
     return {"kernel": str(run.kernel), "uname": run.uname, "boots": run.boots, "seconds": round(run.seconds, 1),
             "images": [{"label": c.image.label, "kernel": c.verdict.outcome, "verify": c.prediction.outcome,
-                        "agrees": c.agrees, "problem": c.problem,
-                        "kernel_said": [f"<{ln.level}> {ln.text}" for ln in c.verdict.log if ln.level <= 4],
+                        "agrees": c.agrees, "problem": c.problem, "rc": c.verdict.rc, "state": c.verdict.state,
+                        "log": [[ln.level, ln.text] for ln in c.verdict.log],
                         "findings": [f"{f.code}: {f.message}" for f in c.prediction.findings]}
                        for c in comparisons]}

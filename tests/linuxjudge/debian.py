@@ -87,7 +87,8 @@ class Apt:
     def args(self) -> list[str]:
         return ["-q", "-o", "APT::Architecture=arm64", "-o", "APT::Architectures::=arm64",
                 "-o", "APT::Architectures::=amd64", "-o", f"Dir::State::Lists={self.root}/lists",
-                "-o", f"Dir::Cache={self.root}/cache", "-o", "Dir::State::status=/dev/null",
+                "-o", f"Dir::Cache={self.root}/cache", "-o", "Dir::Cache::pkgcache=pkgcache.bin",
+                "-o", "Dir::Cache::srcpkgcache=srcpkgcache.bin", "-o", "Dir::State::status=/dev/null",
                 "-o", f"Dir::Etc::SourceList={self.root}/sources.list", "-o", "Dir::Etc::SourceParts=/nonexistent",
                 "-o", f"APT::Sandbox::User={_user()}"]
 
@@ -190,11 +191,11 @@ def _image_package(apt: Apt, series: str) -> str:
             raise FetchError("linux-image-arm64 depends on no linux-image-6.1.0-N-arm64: is the list for bookworm "
                              "readable?")
         return deps[0]
-    names = [n for n in apt.names("linux-image-6.12.")
-             if re.fullmatch(r"linux-image-6\.12\.\d+\+deb12-arm64-unsigned", n) and apt.candidate(n)]
-    if not names:
-        raise FetchError("the archive has no linux-image-6.12.N+deb12-arm64-unsigned")
-    return max(names, key=version_key)
+    names = [n for n in apt.names("linux-image-6.12.") if re.fullmatch(r"linux-image-6\.12\.\d+\+deb12-arm64-unsigned", n)]
+    for name in sorted(names, key=version_key, reverse=True):
+        if apt.candidate(name):
+            return name
+    raise FetchError("the archive has no linux-image-6.12.N+deb12-arm64-unsigned")
 
 
 def kernel(series: str) -> Kernel:

@@ -40,7 +40,8 @@ MODULE = "judge_rproc"
 # Linux never touches 0x70000000-0x80000000 with mem=768M on the 1 GiB machine: the regions' backing
 POOL, POOL_SIZE = 0x70000000, 0x10000000
 QUIET = 30.0                     # seconds without a line from the guest before it counts as hung
-KEEP_INITRAMFS = 4               # initramfs images kept per cache (newest first)
+KEEP_INITRAMFS = 16              # initramfs images kept in the cache (newest first)
+BIG = 1 << 20                    # bytes: an image this large goes in the first boot only
 
 INIT = r"""#!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -49,17 +50,15 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 echo "JUDGE-READY $(uname -r)"
-from=${JUDGE_FROM:-0}
 loaded=none
 rp=
-while read idx regions name; do
-    [ "$idx" -lt "$from" ] && continue
+while read idx regions; do
     if [ "$regions" != "$loaded" ]; then
         [ "$loaded" != none ] && rmmod judge_rproc
         dmesg -c >/dev/null
         if [ "$regions" = - ]; then insmod /judge/judge_rproc.ko; else insmod /judge/judge_rproc.ko regions="$regions"; fi
-        rp=$(ls -d /sys/class/remoteproc/remoteproc* 2>/dev/null | head -n 1)
-        if [ -z "$rp" ]; then
+        for rp in /sys/class/remoteproc/remoteproc*; do break; done
+        if [ ! -e "$rp/state" ]; then
             echo "JUDGE-INSMOD-FAILED $idx"
             dmesg -r | sed 's/^/JUDGE-LOG /'
             poweroff -f
@@ -68,18 +67,23 @@ while read idx regions name; do
         dmesg -c >/dev/null
     fi
     echo "JUDGE-BEGIN $idx"
-    echo -n "judge/$name" > $rp/firmware
+    echo -n "judge/$idx.elf" > $rp/firmware
     ( echo start > $rp/state ) 2>/dev/null
     rc=$?
-    state=$(cat $rp/state)
+    read state < $rp/state
+    [ "$state" = running ] && echo stop > $rp/state
     dmesg -c -r > /tmp/log
-    sed 's/^/JUDGE-LOG /' /tmp/log
-    if grep -qE 'Internal error:|Unable to handle kernel|BUG:|Kernel panic' /tmp/log; then
+    oops=
+    while IFS= read -r line; do
+        echo "JUDGE-LOG $line"
+        case "$line" in
+            *"Internal error:"*|*"Unable to handle kernel"*|*"BUG:"*|*"Kernel panic"*) oops=1 ;;
+        esac
+    done < /tmp/log
+    if [ -n "$oops" ]; then
         echo "JUDGE-OOPS $idx"
         poweroff -f
     fi
-    [ "$state" = running ] && echo stop > $rp/state
-    dmesg -c >/dev/null
     echo "JUDGE-END $idx $rc $state"
 done < /judge/list
 echo JUDGE-DONE
@@ -94,6 +98,10 @@ class Image(Record):
     data: bytes
     memory: MemoryMap | None         # what verify is given; the driver gets the same regions
     origin: dict = Factory(dict)     # where it comes from (sample, table, case; or the corpus entry)
+    risky: bool = False              # likely to oops the kernel: loaded last (see boot_order)
+
+
+_DEVICE_LINE = re.compile(r"^(remoteproc|rproc-virtio|judge-rproc)[ :]")
 
 
 class Line(Record):
@@ -114,7 +122,9 @@ class Verdict(Record):
         return [ln.text for ln in self.log if ln.level <= 3]
 
     def said(self) -> str:
-        return "; ".join(ln.text for ln in self.log if ln.level <= 4) or "(nothing at warning level or above)"
+        """The remoteproc lines at warning level or above (not a WARN's register dump)."""
+        return "; ".join(ln.text for ln in self.log if ln.level <= 4 and _DEVICE_LINE.match(ln.text)) \
+            or "(nothing at warning level or above)"
 
 
 class Run(Record):
@@ -192,13 +202,14 @@ def _cpio():
     return mod
 
 
-def initramfs(module: Path, box: Path, images: list[Image]) -> Path:
-    """The initramfs (newc cpio, uncompressed), cached by the hash of everything in it."""
-    listing = "".join(f"{i} {regions_param(img.memory)} {i}.elf\n" for i, img in enumerate(images))
+def initramfs(module: Path, box: Path, images: list[tuple[int, Image]]) -> Path:
+    """The initramfs (newc cpio, uncompressed) loading ``images`` ((number, image), in that order),
+    cached by the hash of everything in it."""
+    listing = "".join(f"{n} {regions_param(img.memory)}\n" for n, img in images)
     h = hashlib.sha256()
     for part in (INIT.encode(), listing.encode(), module.read_bytes(), box.read_bytes()):
         h.update(hashlib.sha256(part).digest())
-    for img in images:
+    for _, img in images:
         h.update(hashlib.sha256(img.data).digest())
     root = debian.cache_root() / "initramfs"
     dest = root / f"{h.hexdigest()[:20]}.cpio"
@@ -213,13 +224,12 @@ def initramfs(module: Path, box: Path, images: list[Image]) -> Path:
              ("judge", d, b""), ("judge/list", f | 0o644, listing.encode()),
              ("judge/judge_rproc.ko", f | 0o644, module.read_bytes()),
              ("lib", d, b""), ("lib/firmware", d, b""), ("lib/firmware/judge", d, b"")]
-    files += [(f"lib/firmware/judge/{i}.elf", f | 0o644, img.data) for i, img in enumerate(images)]
+    files += [(f"lib/firmware/judge/{n}.elf", f | 0o644, img.data) for n, img in images]
     fd, tmp = tempfile.mkstemp(prefix=".cpio.", dir=root)
     with os.fdopen(fd, "wb") as out:
         size = 0
         for ino, (name, mode, data) in enumerate(files, 1):
-            rdev = (5, 1) if name == "dev/console" else (0, 0)
-            chunk = cpio.entry(ino, name, mode, data, rdev=rdev)
+            chunk = cpio.entry(ino, name, mode, data, rdev=(5, 1) if name == "dev/console" else (0, 0))
             out.write(chunk)
             size += len(chunk)
         tail = cpio.entry(0, "TRAILER!!!", 0)
@@ -240,26 +250,34 @@ def parse_log(raw: str) -> Line | None:
     return Line(level=int(m.group(1)) & 7, text=m.group(2).strip())
 
 
-def qemu_command(kernel: debian.Kernel, cpio: Path, start: int) -> list[str]:
-    append = (f"console=ttyAMA0 quiet loglevel=1 mem=768M maxcpus=1 rdinit=/init panic=-1 "
-              f"JUDGE_FROM={start}")
+def qemu_command(kernel: debian.Kernel, cpio: Path) -> list[str]:
+    append = "console=ttyAMA0 quiet loglevel=1 mem=768M maxcpus=1 rdinit=/init panic=-1"
     return ["nice", "-n", "10", "qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a57", "-smp", "1", "-m", "1G",
             "-kernel", str(kernel.image), "-initrd", str(cpio), "-append", append, "-display", "none",
             "-serial", "stdio", "-monitor", "none", "-no-reboot", "-nodefaults"]
 
 
+def boot_order(images: list[Image]) -> list[int]:
+    """The order the guest loads them: large images first (only the first boot carries them), images
+    the caller marks ``risky`` (an oops is likely) last, so that a boot after an oops is small; the
+    rest grouped by board, so the driver is reloaded only when the board changes."""
+    return sorted(range(len(images)), key=lambda i: (images[i].risky, len(images[i].data) < BIG,
+                                                     regions_param(images[i].memory)))
+
+
 def run(kernel: debian.Kernel, images: list[Image], *, quiet: float = QUIET) -> Run:
-    """Every image through ``kernel``'s remoteproc core: one boot, and one more after each oops or hang."""
-    module = build_module(kernel)
-    cpio = initramfs(module, busybox(), images)
+    """Every image through ``kernel``'s remoteproc core: one boot, and one more after each oops or hang
+    (carrying only the images not yet judged)."""
+    module, box = build_module(kernel), busybox()
     verdicts: list[Verdict | None] = [None] * len(images)
-    logs: dict[int, list[Line]] = {}
+    remaining = boot_order(images)
     t0 = time.monotonic()
-    start, boots, uname = 0, 0, ""
-    while start < len(images):
+    boots, uname = 0, ""
+    while remaining:
         boots += 1
-        current, done, console, first = None, False, [], start
-        proc = subprocess.Popen(qemu_command(kernel, cpio, start), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        cpio = initramfs(module, box, [(i, images[i]) for i in remaining])
+        current, console, logs = None, [], {}
+        proc = subprocess.Popen(qemu_command(kernel, cpio), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT)
         try:
             for line in _lines(proc, quiet):
@@ -275,32 +293,28 @@ def run(kernel: debian.Kernel, images: list[Image], *, quiet: float = QUIET) -> 
                     if parsed is not None:
                         logs[current].append(parsed)
                 elif word == "JUDGE-END":
-                    idx, rc, state = (rest.split() + ["", ""])[:3]
-                    i = int(idx)
+                    i, rc, state = (rest.split() + ["", ""])[:3]
+                    i = int(i)
                     outcome = "accepted" if rc == "0" and state == "running" else \
                         "refused" if rc != "0" and state == "offline" else f"unclear (rc {rc}, state {state})"
-                    verdicts[i] = Verdict(outcome=outcome, rc=int(rc), state=state, log=logs.pop(i, []))
-                    current, start = None, i + 1
+                    verdicts[i] = Verdict(outcome=outcome, rc=int(rc), state=state, log=logs.pop(i))
+                    current = None
                 elif word == "JUDGE-OOPS":
-                    i = int(rest)
-                    verdicts[i] = Verdict(outcome="oops", log=logs.pop(i, []))
-                    current, start = None, i + 1
+                    verdicts[int(rest)] = Verdict(outcome="oops", log=logs.pop(int(rest)))
+                    current = None
                 elif word == "JUDGE-INSMOD-FAILED":
                     raise RuntimeError(f"{MODULE}.ko did not register a remote processor on {kernel}:\n"
                                        + "\n".join(console[-40:]))
-                elif word == "JUDGE-DONE":
-                    done = True
-                    start = len(images)
         finally:
             if proc.poll() is None:
                 proc.kill()
             proc.wait()
-        if not done and current is not None:      # hung, or the kernel died in the middle of an image
-            verdicts[current] = Verdict(outcome="hang" if proc.returncode == -9 else "crashed",
-                                        log=logs.pop(current, []))
-            start = current + 1
-        elif not done and start == first:
-            raise RuntimeError(f"{kernel} stopped before image {start} (boot {boots}):\n" + "\n".join(console[-40:]))
+        if current is not None:      # hung (killed after `quiet` seconds), or the kernel died inside an image
+            verdicts[current] = Verdict(outcome="hang" if proc.returncode == -9 else "crashed", log=logs.pop(current))
+        left = [i for i in remaining if verdicts[i] is None]
+        if len(left) == len(remaining):
+            raise RuntimeError(f"{kernel} judged no image in boot {boots}:\n" + "\n".join(console[-40:]))
+        remaining = left
     return Run(kernel=kernel, uname=uname, verdicts=verdicts, boots=boots, seconds=time.monotonic() - t0)
 
 
