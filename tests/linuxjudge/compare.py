@@ -18,7 +18,9 @@ from bundler.records import Factory, Record
 from tests.linuxjudge.judge import Image, Verdict
 
 # The device prefix of a kernel line ("remoteproc remoteproc0: ", "rproc-virtio rproc-virtio.1.auto: ")
-_PREFIX = re.compile(r"^[\w.-]+ [\w.:-]+: ")
+_PREFIX = re.compile(r"^[\w.-]+( [\w.:-]+)?: ")
+# The firmware loader's own lines (drivers/base/firmware_loader), which name the file
+_FW_LOADER = re.compile(r"firmware: failed to load |Direct firmware load for ")
 # Instance numbers the profile cannot know
 _INSTANCES = ((re.compile(r"rproc-virtio\.\d+\.auto"), "rproc-virtio.N.auto"),
               (re.compile(r"\bremoteproc\d+"), "remoteprocN"), (re.compile(r"\bvirtio\d+"), "virtioN"))
@@ -82,7 +84,7 @@ def compare(image: Image, verdict: Verdict, prediction: Prediction) -> Compariso
         problem = f"the kernel {real} it, verify says {said}"
     else:
         messages = " ".join(words(f.message) for f in prediction.findings)
-        missing = [ln for ln in verdict.errors if words(ln) not in messages]
+        missing = [ln for ln in verdict.errors if not _FW_LOADER.search(ln) and words(ln) not in messages]
         if missing:
             problem = "verify does not quote the kernel's " + "; ".join(repr(words(m)) for m in missing)
     return Comparison(image=image, verdict=verdict, prediction=prediction, problem=problem)

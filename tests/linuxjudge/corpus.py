@@ -121,12 +121,15 @@ CHECKS = {"pas": check_mdt, "mpss": check_mdt, "mba": check_mba, "mtk-scp": chec
 
 
 def markdown(doc: dict | None = None) -> str:
-    """The corpus table for docs/verify.md."""
+    """The corpus tables for docs/verify.md: one row per image, then each load path's reason."""
     doc = doc or table()
-    rows = ["| image (Debian package) | bytes | driver (compatible) | the driver | why, from its source |",
-            "|---|---|---|---|---|"]
+    rows = ["| image (Debian package) | bytes | sha256 | driver (compatible) | its driver | Linux's default ELF ops |",
+            "|---|---|---|---|---|---|"]
     for r in doc["images"]:
         rows.append(f"| `{r['path'].removeprefix('lib/firmware/')}` ({r['package']} {doc['packages'][r['package']]}) "
-                    f"| {r['size']} | `{r['driver']}` (`{r['compatible']}`) | {r['verdict']} | "
-                    f"{r['reason'].replace('|', '/')} |")
+                    f"| {r['size']} | `{r['sha256'][:12]}` | `{r['driver']}` (`{r['compatible']}`) | {r['verdict']} "
+                    f"({r['check']}) | {r['default_ops']} |")
+    rows += ["", "| load path | driver | why, from its source | source |", "|---|---|---|---|"]
+    for name, path in doc["load_paths"].items():
+        rows.append(f"| {name} | `{path['driver']}` | {path['reason'].replace('|', '/')} | {path['source']} |")
     return "\n".join(rows)

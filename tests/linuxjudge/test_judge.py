@@ -30,3 +30,6 @@ def test_verify_agrees_with_the_real_kernel(judge_images, series):
     print(f"\n{summary}")
     disagreements = compare.report(f"{kernel.release} ({kernel.version})", comparisons)
     assert not disagreements, f"{summary}\n{disagreements}"
+    corpus_rows = [(img, v) for img, v in zip(judge_images, run.verdicts) if "default_ops" in img.origin]
+    assert corpus_rows and all(v.outcome == img.origin["default_ops"] for img, v in corpus_rows), \
+        [(img.label, v.outcome) for img, v in corpus_rows]
