@@ -9,10 +9,12 @@ guest's report back into one :class:`Verdict` per image.
 One boot loads every image: for each, ``/init`` loads the driver with the image's
 board (``regions=name@da:size[:c],...``; it reloads the driver only when the board
 changes), writes the name to ``/sys/class/remoteproc/remoteprocN/firmware``,
-writes ``start`` to ``state``, reads the state back, prints the kernel's log for
-that image (``dmesg -c -r``: level and words), then ``stop``. After an oops the
-remoteproc lock stays held, so ``/init`` powers the guest off and the harness
-boots again from the next image; a guest that stops answering is killed and the
+writes ``start`` to ``state``, reads the state back, writes ``stop`` when it
+runs, then prints the kernel's log for that image (``dmesg -c -r``: level and
+words). After an oops the remoteproc lock stays held, so ``/init`` powers the
+guest off and the harness boots again with an initramfs of the images not yet
+judged (:func:`boot_order` puts those the caller marks risky last, so such boots
+are small); a guest that says nothing for ``QUIET`` seconds is killed and the
 image recorded as ``hang``. Built modules and initramfs images are cached by the
 hash of their inputs (``modules/``, ``initramfs/`` under the cache).
 """
