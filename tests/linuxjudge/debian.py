@@ -78,7 +78,8 @@ def scratch(root: Path, stem: str) -> Path:
 
 
 class Apt:
-    """apt-get and apt-cache on the cache's own state: arm64 first, amd64 beside it (the kbuild tools)."""
+    """apt-get and apt-cache on the cache's own state: arm64 first, the build machine's architecture beside it
+    (the kbuild tools run here)."""
 
     def __init__(self, root: Path):
         self.root = root / "apt"
@@ -86,7 +87,7 @@ class Apt:
 
     def args(self) -> list[str]:
         return ["-q", "-o", "APT::Architecture=arm64", "-o", "APT::Architectures::=arm64",
-                "-o", "APT::Architectures::=amd64", "-o", f"Dir::State::Lists={self.root}/lists",
+                "-o", f"APT::Architectures::={host_arch()}", "-o", f"Dir::State::Lists={self.root}/lists",
                 "-o", f"Dir::Cache={self.root}/cache", "-o", "Dir::Cache::pkgcache=pkgcache.bin",
                 "-o", "Dir::Cache::srcpkgcache=srcpkgcache.bin", "-o", "Dir::State::status=/dev/null",
                 "-o", f"Dir::Etc::SourceList={self.root}/sources.list", "-o", "Dir::Etc::SourceParts=/nonexistent",
@@ -96,7 +97,7 @@ class Apt:
         """Refresh the lists when older than ``max_age``; False when the archive could not be reached."""
         (self.root / "lists" / "partial").mkdir(parents=True, exist_ok=True)
         (self.root / "cache" / "archives" / "partial").mkdir(parents=True, exist_ok=True)
-        sources = "".join(f"deb [arch=arm64,amd64 signed-by={KEYRING}] {s} {COMPONENTS}\n" for s in SUITES)
+        sources = "".join(f"deb [arch=arm64,{host_arch()} signed-by={KEYRING}] {s} {COMPONENTS}\n" for s in SUITES)
         (self.root / "sources.list").write_text(sources)
         stamp = self.root / "updated"
         if stamp.exists() and time.time() - stamp.stat().st_mtime < max_age:
@@ -142,6 +143,11 @@ class Apt:
             dest = self.debs / got[0].name
             os.replace(got[0], dest)
         return dest
+
+
+def host_arch() -> str:
+    """dpkg's name for this machine's architecture (amd64 here): the kbuild tools' package is built for it."""
+    return subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True, check=True).stdout.strip()
 
 
 def _user() -> str:
@@ -200,7 +206,7 @@ def _image_package(apt: Apt, series: str) -> str:
 
 def kernel(series: str) -> Kernel:
     """Debian's newest arm64 kernel of ``series`` (CONFIG_REMOTEPROC=y) with what an out-of-tree
-    module needs: ``linux-headers-<abi>-arm64`` (arm64), ``-common`` and ``linux-kbuild-*`` (amd64)."""
+    module needs: ``linux-headers-<abi>-arm64`` (arm64), ``-common`` and ``linux-kbuild-*`` (for this machine)."""
     if series not in SERIES:
         raise ValueError(f"series {series!r}: one of {', '.join(SERIES)}")
     with locked() as root:
@@ -222,7 +228,7 @@ def kernel(series: str) -> Kernel:
         common = next(d for d in apt.depends(headers) if d.endswith("-common"))
         kbuild = next(d for d in apt.depends(headers) if d.startswith("linux-kbuild-"))
         debs = [apt.download(package, version, "arm64"), apt.download(headers, version, "arm64"),
-                apt.download(common, apt.candidate(common)), apt.download(kbuild, apt.candidate(kbuild), "amd64")]
+                apt.download(common, apt.candidate(common)), apt.download(kbuild, apt.candidate(kbuild), host_arch())]
         tmp = scratch(root, dest.name)
         for deb in debs[1:]:
             unpack(deb, tmp)
