@@ -244,6 +244,8 @@ def kernel(series: str) -> Kernel:
         makefile = tmp / "usr" / "src" / headers / "Makefile"
         makefile.write_text(makefile.read_text().replace("/usr/src/", f"{dest}/usr/src/"))
         publish(tmp, dest)
+        for deb in debs:             # the unpacked tree is the cache; the packages are no use any more
+            deb.unlink(missing_ok=True)
         return found
 
 
@@ -276,8 +278,10 @@ def package_tree(pkg: str, version: str | None = None, arch: str | None = None) 
         dest = root / f"pkg-{pkg}_{version}"
         if not dest.exists():
             tmp = scratch(root, dest.name)
-            unpack(apt.download(pkg, version, arch), tmp)
+            deb = apt.download(pkg, version, arch)
+            unpack(deb, tmp)
             publish(tmp, dest)
+            deb.unlink(missing_ok=True)
         return version, dest
 
 
