@@ -14,11 +14,10 @@ inside the functions, so ``import bundler`` stays cheap for a Makefile's
 from __future__ import annotations
 
 import os
-import threading
 import zlib
 
 from bundler.errors import BadInputError, BundleError, Notice, UsageError, option
-from bundler.fileio import read_input, refuse_overwriting_inputs, write_outputs
+from bundler.fileio import iter_windows, read_input, refuse_overwriting_inputs, write_outputs
 from bundler.records import Factory, Record
 from bundler.stems import check_stem, stem_for
 
@@ -152,18 +151,37 @@ def _notify(callback, collected: list, text) -> None:
 
 # ---- bundle -------------------------------------------------------------------
 
-class _Checksums(threading.Thread):
-    """CRC-32 of each remote, computed while the main thread imports and parses
-    (zlib releases the GIL, so the two really run at once)."""
+THREADED_CRC = 1 << 20        # remotes this large in all get their CRC-32 on a thread of their own
 
-    def __init__(self, datas):
-        super().__init__(daemon=True)
-        self.datas = datas
-        self.values = [None] * len(datas)
 
-    def run(self):
-        for i, data in enumerate(self.datas):
-            self.values[i] = zlib.crc32(data) & 0xFFFFFFFF
+def _crc32(data) -> int:
+    crc = 0
+    for window in iter_windows(data):
+        crc = zlib.crc32(window, crc)
+    return crc & 0xFFFFFFFF
+
+
+def _start_checksums(datas):
+    """Start the CRC-32 of each remote; returns a function that waits for the values. Large
+    remotes are summed on a thread while the main one imports and parses (zlib releases the
+    GIL, so the two really run at once); small ones here, without a thread's cost."""
+    if sum(len(d) for d in datas) < THREADED_CRC:
+        values = [_crc32(d) for d in datas]
+        return lambda: values
+    import threading
+    values = [None] * len(datas)
+
+    def run():
+        for i, data in enumerate(datas):
+            values[i] = _crc32(data)
+
+    thread = threading.Thread(target=run, name="bundle-crc32", daemon=True)
+    thread.start()
+
+    def join():
+        thread.join()
+        return values
+    return join
 
 
 def bundle(host, remotes, output=None, *, names=None, addresses=None, align: int = 8, region=None,
@@ -203,14 +221,12 @@ def bundle(host, remotes, output=None, *, names=None, addresses=None, align: int
     refuse_overwriting_inputs([output, hex, depfile], _paths(host, *remotes))
 
     datas = [_read(r, "remote image") for r in remotes]
-    crcs = _Checksums(datas)
-    crcs.start()
+    checksums = _start_checksums(datas)
     from bundler import postlink as core        # the heavy imports overlap the checksums
     host_label = _label(host, "host")
     host_elf = load_elf(host, "host ELF")
-    crcs.join()
     items = [core.Remote(stem=stem, data=data, label=_label(r, f"remote {stem}"), address=addr, crc32=crc)
-             for stem, data, r, addr, crc in zip(stems, datas, remotes, addresses, crcs.values)]
+             for stem, data, r, addr, crc in zip(stems, datas, remotes, addresses, checksums())]
     try:
         result = core.bundle(host_elf, items, align=align, region=region, replace=replace,
                              section_prefix=section_prefix, host_name=host_label)

@@ -8,8 +8,9 @@ So a run of equal-length records is encoded at once, with no per-record
 Python code:
 
 * hex text with a separator between records (``binascii.hexlify(data, sep,
-  -length)``), upper-cased, the separator then replaced by "checksum
-  placeholder, end of line, next lead" in one ``bytes.replace``;
+  -length)``), upper-cased by one ``bytes.translate`` (a table lookup, faster
+  than ``bytes.upper``'s per-byte case test), the separator then replaced by
+  "checksum placeholder, end of line, next lead" in one ``bytes.replace``;
 * the varying low 16 address bits written as four columns, by extended-slice
   assignment from a table of every 4-digit address;
 * the checksum from per-record byte sums computed on big integers: pair the
@@ -32,6 +33,7 @@ from functools import lru_cache
 HEX_DIGITS = b"0123456789ABCDEF"
 SEP = b"|"                      # never a hex digit, so replace() finds only separators
 PLACEHOLDER_SUM = b"CC"         # the checksum, overwritten by columns
+UPPER = bytes.maketrans(b"abcdef", b"ABCDEF")
 
 
 @lru_cache(maxsize=1)
@@ -137,7 +139,7 @@ def encode_records(data, length: int, *, lead: bytes, addr_at: int, low16: int, 
         return bytearray()
     if low16 + (count - 1) * length > 0xFFFF:
         raise ValueError("records cross a 64 KiB address boundary")
-    text = binascii.hexlify(data, SEP, -length).upper().replace(SEP, PLACEHOLDER_SUM + eol + lead)
+    text = binascii.hexlify(data, SEP, -length).translate(UPPER).replace(SEP, PLACEHOLDER_SUM + eol + lead)
     out = bytearray().join((lead, text, PLACEHOLDER_SUM, eol))
     width = len(lead) + 2 * length + 2 + len(eol)
     digits = _addr_digits()
