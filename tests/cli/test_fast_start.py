@@ -12,7 +12,7 @@ import sys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bundler.bundle_record import canonical_json
+from bundler.postlink.bundle_record import canonical_json
 from bundler.cli import COMMON, bundle_cmd, fastargs
 from bundler.cli.argparsing import make_parser
 from bundler.cli.numbers import _NUM, _SUFFIX, parse_int
@@ -134,6 +134,6 @@ def test_bundle_path_imports_no_parser_or_regex(tmp_path):
                            "--align", "16", "--name", "fw"], capture_output=True, text=True, check=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     loaded = set(proc.stdout.split())
-    assert "bundler.postlink" in loaded
+    assert "bundler.postlink.bundling" in loaded
     heavy = {"argparse", "re", "json", "enum", "threading", "shutil", "contextlib", "typing", "signal"}
     assert not heavy & loaded, sorted(heavy & loaded)
