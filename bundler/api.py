@@ -14,10 +14,10 @@ inside the functions, so ``import bundler`` stays cheap for a Makefile's
 from __future__ import annotations
 
 import os
-import zlib
 
 from bundler.errors import BadInputError, BundleError, Notice, UsageError, option
-from bundler.fileio import iter_windows, read_input, refuse_overwriting_inputs, write_outputs
+from bundler.checksum import crc32
+from bundler.fileio import read_input, refuse_overwriting_inputs, write_outputs
 from bundler.records import Factory, Record
 from bundler.stems import check_stem, stem_for
 
@@ -154,26 +154,19 @@ def _notify(callback, collected: list, text) -> None:
 THREADED_CRC = 1 << 20        # remotes this large in all get their CRC-32 on a thread of their own
 
 
-def _crc32(data) -> int:
-    crc = 0
-    for window in iter_windows(data):
-        crc = zlib.crc32(window, crc)
-    return crc & 0xFFFFFFFF
-
-
 def _start_checksums(datas):
     """Start the CRC-32 of each remote; returns a function that waits for the values. Large
     remotes are summed on a thread while the main one imports and parses (zlib releases the
     GIL, so the two really run at once); small ones here, without a thread's cost."""
     if sum(len(d) for d in datas) < THREADED_CRC:
-        values = [_crc32(d) for d in datas]
+        values = [crc32(d) for d in datas]
         return lambda: values
     import threading
     values = [None] * len(datas)
 
     def run():
         for i, data in enumerate(datas):
-            values[i] = _crc32(data)
+            values[i] = crc32(data)
 
     thread = threading.Thread(target=run, name="bundle-crc32", daemon=True)
     thread.start()
