@@ -54,10 +54,6 @@ _ALL = (
     Code('remote-mismatch', ERROR, 'the image differs from a `--remote` file (SHA-256)'),
     Code('remote-unmatched', ERROR, 'a `--remote` file matches no image (several images, no stem or content match)'),
     Code('image-not-elf', WARNING, 'the image is no ELF file (fine for a blob the host reads itself)'),
-    Code('remote-elf-header', ERROR, 'unknown class, byte order or version, header cut short, wrong `e_phentsize`'),
-    Code('remote-elf-bounds', ERROR, "the program header table or a PT_LOAD's file bytes run past the image"),
-    Code('remote-elf-segment', ERROR, 'a PT_LOAD with `p_filesz > p_memsz`, or one that wraps the address space'),
-    Code('remote-elf-noload', ERROR, 'no PT_LOAD with bytes'),
     Code('remote-elf-sections', ERROR, 'the section headers are unreadable, so its resource table cannot be found'),
     Code('remote-elf-byteorder', WARNING, "its byte order differs from the host's (Linux refuses it; the kit does not)"),
     Code('remote-load-overlap', ERROR, 'a PT_LOAD of the image loads (by `p_paddr`) onto a segment or section of the host, or onto an image'),
@@ -158,11 +154,12 @@ _ALL = (
     Code('openamp-segment-filesz', ERROR, 'p_filesz <= p_memsz (not checked: OpenAMP writes p_filesz bytes, past the segment)'),
     Code('openamp-no-load', ERROR, 'at least one PT_LOAD (else remoteproc_load returns 0, nothing loaded)'),
     Code('openamp-rsc-update', ERROR, "with memory given: the table's sh_addr .. + sh_size maps; else rproc->rsc_table stays NULL"),
-    # rproc-bundle kit (remote_fw_load, remote_fw_rsc_table): bundler/loaders/kit.py (outcome and the loader's words there)
+    # rproc-bundle kit (remote_fw_load, remote_fw_rsc_table): bundler/loaders/kit.py (outcome and the loader's words there);
+    # the remote_fw_load codes are also what verify reports on each embedded ELF of a bundle (checks/embedded.py)
     Code('kit-enotelf', ERROR, "remote_fw_load: magic, EI_CLASS, EI_DATA, EI_VERSION and e_version known; the header inside the image; e_phentsize (and e_shentsize when sections are read) the class's"),
     Code('kit-ebounds', ERROR, "remote_fw_load: the program header table, each PT_LOAD's file bytes (and section 0 for PN_XNUM) inside the image"),
     Code('kit-esegment', ERROR, 'remote_fw_load: p_filesz <= p_memsz, no address overflow, e_entry fits uintptr_t'),
-    Code('kit-eregion', ERROR, 'remote_fw_load, with memory given: every PT_LOAD with bytes wholly inside one allowed region'),
+    Code('kit-eregion', ERROR, "remote_fw_load: every PT_LOAD with bytes addressable by the host's uintptr_t and, with memory given, wholly inside one allowed region"),
     Code('kit-enoload', ERROR, 'remote_fw_load: a PT_LOAD with p_memsz > 0'),
     Code('kit-rsc-missing', WARNING, 'remote_fw_rsc_table: a .resource_table section (a host that needs none does not call it)'),
     Code('kit-rsc-bounds', ERROR, "remote_fw_rsc_table: section headers, the name table and the table's bytes inside the image"),
