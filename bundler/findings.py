@@ -32,6 +32,8 @@ _ALL = (
     Code('segment-shares-page', ERROR, 'a PT_LOAD bundling added to a hosted program shares a page with a host segment'),
     Code('lief-unreadable', ERROR, "LIEF cannot parse the file that bundle's reader parsed"),
     Code('parser-disagree', ERROR, "bundle's reader and LIEF read a section header, program header or `_binary_*` symbol differently"),
+    Code('pyelftools-unreadable', ERROR, "pyelftools cannot parse the file that bundle's reader parsed"),
+    Code('pyelftools-disagree', ERROR, "bundle's reader and pyelftools read a section header, a PT_LOAD, a `_binary_*` symbol or the descriptor section's bytes differently"),
     Code('record-corrupt', ERROR, 'the `.rproc_bundle` record is unreadable, or does not restore a readable host'),
     Code('host-changed', ERROR, 'a segment, section or symbol of the original host (restored from the record) changed, or a byte inside its PT_LOADs other than a descriptor field'),
     Code('descriptor-corrupt', ERROR, "bad magic, version or size (the kit's `REMOTE_FW_EDESC`), or a name pointer to nowhere"),
