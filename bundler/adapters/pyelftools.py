@@ -32,7 +32,7 @@ from bundler.records import FrozenRecord
 
 DESCRIPTOR_SECTION = "remote_fw_desc"       # linker/remote_fw.h, bundler/postlink/descriptor.py
 PT_LOAD = 1
-SHT_SYMTAB = 2
+SHT_NULL, SHT_SYMTAB, SHT_NOBITS = 0, 2, 8
 
 # pyelftools gives types, binds and special section indices as names where it
 # knows them (per machine for processor-specific types), else as the number.
@@ -99,13 +99,13 @@ def _read(stream: io.BytesIO) -> ElftoolsElf:
             loads.append(Phdr(p_type=PT_LOAD, p_flags=h["p_flags"], p_offset=h["p_offset"],
                               p_vaddr=h["p_vaddr"], p_paddr=h["p_paddr"], p_filesz=h["p_filesz"],
                               p_memsz=h["p_memsz"], p_align=h["p_align"]))
-    symbols, descriptors = [], None
-    for sec in sections:
-        if sec.sh_type == SHT_SYMTAB and sec.name == ".symtab":
-            symbols = [_symbol(s) for s in elf.get_section(sec.index).iter_symbols()
-                       if s.name.startswith("_binary_")]
-        elif sec.name == DESCRIPTOR_SECTION:
-            descriptors = bytes(elf.get_section(sec.index).data())
+    # the symbol table is the (first) SHT_SYMTAB section, whatever its name, as the gABI has it
+    symtab = next((sec for sec in sections if sec.sh_type == SHT_SYMTAB), None)
+    symbols = [] if symtab is None else [_symbol(s) for s in elf.get_section(symtab.index).iter_symbols()
+                                         if s.name.startswith("_binary_")]
+    desc = next((sec for sec in sections if sec.index and sec.name == DESCRIPTOR_SECTION), None)
+    has_bytes = desc is not None and desc.sh_type not in (SHT_NULL, SHT_NOBITS)     # the gABI: no file bytes
+    descriptors = bytes(elf.get_section(desc.index).data()) if has_bytes else None
     return ElftoolsElf(sections=sections, loads=loads, symbols=symbols, descriptors=descriptors)
 
 
