@@ -240,11 +240,12 @@ __attribute__((noreturn)) void remote_main(uint64_t mpidr, uint64_t context)
         {
                 static struct rpmsg_endpoint ept;
 
+                /* said before: the host may print as soon as the announcement is out */
+                say("announcing " ECHO_CHANNEL);
                 rc = rpmsg_create_ept(&ept, rpmsg_virtio_get_rpmsg_device(&rvdev), ECHO_CHANNEL,
                                       RPMSG_ADDR_ANY, RPMSG_ADDR_ANY, echo_cb, NULL);
                 if (rc != 0)
                         oa_fatal("rpmsg_create_ept", rc);
-                say("announced " ECHO_CHANNEL);
         }
 #endif
 
