@@ -35,11 +35,12 @@ TIMING = re.compile(r"^echo: round trip median (\d+) us, p99 (\d+) us, (\d+) msg
 
 
 @pytest.fixture(scope="module")
-def echo_build(tmp_path_factory) -> Path:
-    """`make echo` once: libraries, remote-echo.elf and its variants, the host, the bundle."""
+def echo_build(a64_openamp_dir) -> Path:
+    """`make echo` once: remote-echo.elf and its variants, the host, the bundle
+    (the libraries are shared with test_aarch64_openamp.py's build)."""
     need_tool("make", "cmake", "aarch64-linux-gnu-gcc", "qemu-system-aarch64")
     ob.need_picolibc()
-    build = tmp_path_factory.mktemp("a64-echo") / "build"
+    build = a64_openamp_dir
     make_sample("aarch64-amp", build, "echo", BUNDLE=BUNDLE_CMD, **source_vars())
     return build
 
