@@ -7,8 +7,9 @@ LIBMETAL_SRC, default the pinned tarballs), the echo remote
 the remote through the kit's image store, starts CPU 1, binds to the channel
 the remote announces and checks 1000 echoes. The failure paths boot the same
 host with variants built from the same sources (EXTRA_ELF=): a vring outside
-the shared memory, a remote that never announces, one that corrupts every
-100th echo. Each must end in "echo: FAILED ..." and a non-zero make.
+the shared memory, a remote linked into the shared memory (loading must
+refuse it: that memory is registered only after remoteproc_load), a remote
+that never announces, one that corrupts every 100th echo. Each must end in "echo: FAILED ..." and a non-zero make.
 
 Timing figures are printed by the target and parsed by bench/bench_echo.py;
 here only the line's form is checked, never its numbers.
@@ -116,6 +117,22 @@ def test_echo_vring_outside_shared_memory_refused_before_start(echo_build):
             "memory 0x70100000..0x70200000: refused before start") in lines, text
     assert not any(ln.startswith(("host: remoteproc_start", "remote: ")) for ln in lines), text
     assert "== FAIL" in lines, text
+
+
+def test_echo_remote_linked_into_shared_memory_refused_at_load(echo_build):
+    """The shared memory is registered after remoteproc_load: loading cannot write there."""
+    inshm = echo_build / "remote-echo-inshm.elf"
+    assert struct.unpack_from("<Q", inshm.read_bytes(), 24)[0] == 0x70100000
+    rc, lines = run_echo(echo_build, inshm)
+    text = "\n".join(lines)
+    assert rc != 0, text
+    expect = [
+        "metal: error:     load failed, no mapping for 0x70100000.",
+        "echo: FAILED remoteproc_load refused the image rc=-2",
+        "== FAIL",
+    ]
+    assert in_order(lines, expect), text
+    assert not any(ln.startswith(("host: remoteproc_start", "remote: ")) for ln in lines), text
 
 
 def test_echo_remote_that_never_announces_times_out_and_is_stopped(echo_build):

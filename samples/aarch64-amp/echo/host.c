@@ -42,7 +42,7 @@
 #define ECHO_MAX_LEN    496u    /* 512-byte buffers less the 16-byte rpmsg header */
 #define ECHO_WINDOW     8u      /* messages in flight in the rate run */
 #define ANNOUNCE_MS     3000u   /* the remote must announce within this */
-#define ECHO_WAIT_MS    1000u   /* and answer each message within this */
+#define ECHO_WAIT_MS    2000u   /* and answer each message within this */
 
 REMOTE_FW_DECLARE(remote_echo);
 
