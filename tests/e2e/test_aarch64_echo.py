@@ -99,6 +99,9 @@ def test_make_run_echo_1000_messages(echo_build):
         "== ok",
     ]
     assert in_order(lines, expect), text
+    # the remote's lines, as the host read them back from its trace buffer
+    remote_lines = [ln for ln in lines if ln.startswith("remote: ")]
+    assert [ln.removeprefix("trace: ") for ln in lines if ln.startswith("trace: ")] == remote_lines
     timing = [m for m in map(TIMING.match, lines) if m]
     assert len(timing) == 1, text
     median, p99, rate = map(int, timing[0].groups())
