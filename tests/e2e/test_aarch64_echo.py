@@ -27,6 +27,7 @@ import pytest
 from tests.e2e.conftest import BUNDLE_CMD, SAMPLES, make_sample
 from tests.e2e.test_aarch64_openamp import boots, source_vars
 from tests.support import openamp as ob
+from tests.support.cli import run_bundle
 from tests.support.openamp_corpus import Elf
 from tests.support.tools import need_tool
 
@@ -107,6 +108,17 @@ def test_make_run_echo_1000_messages(echo_build):
     median, p99, rate = map(int, timing[0].groups())
     assert median <= p99 and rate > 0, text
     assert not any(ln.startswith(("echo: FAILED", "metal: ", "host: error")) for ln in lines), text
+
+
+@pytest.mark.parametrize("loader", ["openamp", "linux"])
+def test_echo_remote_verifies_for_both_hosts(echo_build, loader):
+    """One remote for both hosts: `bundle verify` checks it as OpenAMP's and as
+    Linux's loader will, against the memory the sample gives the remote core."""
+    proc = run_bundle("verify", echo_build / "remote-echo.elf", "--loader", loader,
+                      "--memory", "0x70000000:0x100000:remote-ram",
+                      "--memory", "0x70100000:0x100000:shm")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "verify: ok (0 errors, 0 warnings)" in proc.stdout, proc.stdout
 
 
 def test_echo_vring_outside_shared_memory_refused_before_start(echo_build):
