@@ -247,11 +247,18 @@ static void ns_bind(struct rpmsg_device *rdev, const char *name, uint32_t dest)
         bound = 1;
 }
 
-/* no TX buffer free (not with this pool): wait for the remote, then retry */
+/* no TX buffer free (the remote holds all it was given): wait for it to
+ * return one, ECHO_WAIT_MS at most from the send's first wait */
+static uint64_t tx_wait_since;
+
 static int wait_tx(struct rpmsg_device *rdev, uint32_t id)
 {
         (void)rdev;
         (void)id;
+        if (tx_wait_since == 0u)
+                tx_wait_since = timer_now();
+        else if (timer_now() - tx_wait_since >= ms_ticks(ECHO_WAIT_MS))
+                return RPMSG_ERR_NO_BUFF;
         irq_wait(ms_ticks(1));
         remoteproc_get_notification(&rproc, RSC_NOTIFY_ID_ANY);
         return RPMSG_SUCCESS;
@@ -265,6 +272,7 @@ static void send_msg(uint32_t k)
 
         for (j = 0; j < n; j++)
                 buf[j] = msg_byte(k, j);
+        tx_wait_since = 0;
         rc = rpmsg_send(&ept, buf, (int)n);
         if (rc != (int)n)
                 echo_failed("rpmsg_send", " rc=", rc);
