@@ -134,47 +134,38 @@ def test_echo_vring_outside_shared_memory_refused_before_start(echo_build):
     assert "== FAIL" in lines, text
 
 
-def test_echo_remote_linked_into_shared_memory_refused_at_load(echo_build):
-    """The shared memory is registered after remoteproc_load: loading cannot write there."""
-    inshm = echo_build / "remote-echo-inshm.elf"
-    assert struct.unpack_from("<Q", inshm.read_bytes(), 24)[0] == 0x70100000
-    rc, lines = run_echo(echo_build, inshm)
-    text = "\n".join(lines)
-    assert rc != 0, text
-    expect = [
+# variant -> (lines that must appear in this order, line starts that must not)
+FAILURES = {
+    # linked at 0x70100000: the shared memory is registered after
+    # remoteproc_load, so loading cannot write there
+    "inshm": ([
         "metal: error:     load failed, no mapping for 0x70100000.",
         "echo: FAILED remoteproc_load refused the image rc=-2",
         "== FAIL",
-    ]
-    assert in_order(lines, expect), text
-    assert not any(ln.startswith(("host: remoteproc_start", "remote: ")) for ln in lines), text
-
-
-def test_echo_remote_that_never_announces_times_out_and_is_stopped(echo_build):
-    rc, lines = run_echo(echo_build, echo_build / "remote-echo-silent.elf")
-    text = "\n".join(lines)
-    assert rc != 0, text
-    expect = [
+    ], ("host: remoteproc_start", "remote: ")),
+    # never creates its endpoint: the host times out, then stops CPU 1
+    "silent": ([
         "remote: silent build: no endpoint, no announcement",
         "echo: FAILED the remote announced no rpmsg-openamp-demo-channel in 3000 ms",
         "remote: vdev reset after 0 echoes, cpu off",
         "host: remoteproc_stop: cpu 1 off",
         "== FAIL",
-    ]
-    assert in_order(lines, expect), text
-    assert not any(ln.startswith("echo: 1000") for ln in lines), text
-
-
-def test_echo_corrupted_echoes_counted_and_reported(echo_build):
-    rc, lines = run_echo(echo_build, echo_build / "remote-echo-corrupt.elf")
-    text = "\n".join(lines)
-    assert rc != 0, text
-    # the remote flips the last byte of every 100th echo: messages 99, 199, ...
-    expect = [
+    ], ("echo: 1000",)),
+    # flips the last byte of every 100th echo: messages 99, 199, ...
+    "corrupt": ([
         "echo: 990/1000 ok",
         "echo: FAILED 10 corrupted echoes (the first: message 99, 100 bytes)",
         "host: remoteproc_stop: cpu 1 off",
         "== FAIL",
-    ]
+    ], ("echo: round trip",)),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(FAILURES))
+def test_echo_failure_reported_and_make_fails(echo_build, variant):
+    expect, absent = FAILURES[variant]
+    rc, lines = run_echo(echo_build, echo_build / f"remote-echo-{variant}.elf")
+    text = "\n".join(lines)
+    assert rc != 0, text
     assert in_order(lines, expect), text
-    assert not any(TIMING.match(ln) for ln in lines), text
+    assert not any(ln.startswith(absent) for ln in lines), text
