@@ -54,16 +54,21 @@ AREAS = [
 
 
 def verify(elf: ElfFile, remotes: list[RemoteFile] = (), *, emulate: bool = False,
-           loader: str | None = None, memory=None) -> Report:
+           loader: str | None = None, memory=None, driver=None) -> Report:
     """Every check on ``elf`` (a bundled host), with ``remotes`` as the expected images.
 
     A plain firmware image (no embedded image, descriptor or record; no ``remotes``)
     is checked as its loader will (``loader``, default linux: bundler.loaders). With
     ``loader`` or ``memory`` (a bundler.memory.MemoryMap, or (start, size[, name])
-    ranges), each embedded ELF image is checked that way too."""
+    ranges), each embedded ELF image is checked that way too. ``driver`` (verify --driver) applies
+    to a plain firmware image: that Linux driver's ops (bundler.loaders.drivers)."""
     if not remotes and not emulate and is_plain_firmware(elf):
         from bundler.loaders import verify_firmware
-        return verify_firmware(elf.data, loader, memory)
+        return verify_firmware(elf.data, loader, memory, driver=driver)
+    if driver is not None:
+        from bundler.errors import UsageError
+        raise UsageError("--driver applies to a remote's firmware, and this file carries images",
+                         hint="verify the remote firmware file itself with --driver")
     ctx = Context(elf, remotes, emulate, loader=loader, memory=memory)
     for _, check in AREAS:
         ctx.report.findings.extend(check(ctx))

@@ -21,6 +21,7 @@ from __future__ import annotations
 from bundler import rsc_table
 from bundler.elf import spec
 from bundler.loaders import resources
+from bundler.loaders.drivers import rules as driver_rules
 from bundler.loaders.base import (ACCEPTED, ERRNO, FW_RSC_ADDR_ANY, NOTE, REFUSED, UNDEFINED, Context, Rule, layout, read_phdrs, read_shdr, within)
 
 NAME = "linux"
@@ -124,8 +125,17 @@ def check(ctx: Context) -> None:
         return _boot_finding("linux-phoff", ctx, f"e_phoff {ehdr.e_phoff:#x} is past the end of the {size}-byte image",
                      "Firmware size is too small", address=ehdr.e_phoff)
 
-    entries, carveouts, table_sec = check_resource_table(ctx, lay, ehdr)
-    check_segments(ctx, lay, ehdr, carveouts)
+    drv = ctx.driver                        # verify --driver: bundler.loaders.drivers.rules where it differs
+    if drv is not None and drv.table == "ignored":
+        driver_rules.table_ignored(ctx)
+        entries, carveouts, table_sec = [], [], None
+    else:
+        entries, carveouts, table_sec = check_resource_table(ctx, lay, ehdr)
+    if drv is not None and drv.load == "elf-filesz":
+        driver_rules.own_segments(ctx, lay, ehdr)
+        driver_rules.own_sections(ctx, lay, ehdr)
+    else:
+        check_segments(ctx, lay, ehdr, carveouts)
     if table_sec is not None and ctx.memory is not None:
         sh_addr, sh_size = table_sec
         if not _maps(ctx, carveouts, sh_addr, sh_size):
@@ -180,7 +190,7 @@ def load_rsc_table(ctx: Context, lay, ehdr):
     """rproc_elf_load_rsc_table (find_table's checks): (section header, table bytes), or None."""
     sh = find_table(ctx, lay, ehdr)
     if sh is None:
-        if not any(f.code == "linux-shdr-bounds" for f in ctx.findings):
+        if not any(f.code == "linux-shdr-bounds" for f in ctx.findings) and not driver_rules.no_table(ctx):
             _boot_finding("linux-rsc-missing", ctx, f"no {rsc_table.SECTION} section: rproc_elf_load_rsc_table "
                                                     "returns -EINVAL (platform drivers that wrap it may only warn)", "")
         return None
