@@ -55,17 +55,16 @@ def check_firmware(data, loader: str = DEFAULT_LOADER, memory: MemoryMap | None 
         (driver_rules.check_mdt if driver.load == "mdt" else driver_rules.check_mba)(ctx)
         _annotate(ctx.findings, memory)
         return ctx.findings
+    if memory is not None and memory.iommu is not None:     # the device address space is what the IOMMU maps
+        memory = ctx.memory = driver_rules.iommu_space(ctx, _lenient_entries(ctx.data), memory)
     entries = PROFILES[loader].check(ctx)
     if not isinstance(entries, list) or not entries:
         entries = _lenient_entries(ctx.data) if driver is None or driver.table != IGNORED else []
-    if memory is not None and memory.iommu is not None:
-        memory = driver_rules.iommu_space(ctx, entries, memory)
-        ctx.memory = memory
     if memory is not None and (driver is None or driver.load == "elf"):
         _check_loads(ctx, memory)
     if memory is not None:
         resources.check_memory(ctx, entries, memory)
-        if memory.carveout_names is not None and loader == "linux":
+        if memory.carveout_names is not None and loader == "linux" and memory.iommu is None:
             resources.check_names(ctx, entries, memory)
     _annotate(ctx.findings, memory)
     return ctx.findings
@@ -90,7 +89,7 @@ def _annotate(findings: list[Finding], memory: MemoryMap | None) -> None:
         if f.system_address is not None:
             f.message += f" [device address {f.address:#x}, system address {f.system_address:#x}]"
         elif memory.iommu is not None:
-            f.message += f" [device address {f.address:#x}, no fixed system address: {memory.iommu}]"
+            f.message += f" [device address {f.address:#x}; no fixed system address: behind the IOMMU]"
         else:
             f.message += f" [device address {f.address:#x}; no window of the board's map gives its system address]"
 

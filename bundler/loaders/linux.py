@@ -306,9 +306,10 @@ def _handle_carveout(state: _Handling, e: dict, i: int, offset: int, avail: int)
 
 def _handle_devmem(state: _Handling, e: dict, i: int, offset: int, avail: int) -> bool:
     ctx = state.ctx
-    ctx.finding("linux-devmem-iommu", f"devmem entry {i} (da {e.get('da', 0):#x}): rproc_handle_devmem returns "
-                                      "-EINVAL unless the remote processor is behind an IOMMU "
-                                      f"({boot_failed()} on platforms without one)")
+    if ctx.driver is None or not ctx.driver.iommu:      # a driver with has_iommu maps it
+        ctx.finding("linux-devmem-iommu", f"devmem entry {i} (da {e.get('da', 0):#x}): rproc_handle_devmem returns "
+                                          "-EINVAL unless the remote processor is behind an IOMMU "
+                                          f"({boot_failed()} on platforms without one)")
     if CARVEOUT_BODY > avail:
         _boot_finding("linux-devmem-truncated", ctx, f"devmem entry {i} at offset {offset:#x} needs "
                                                      f"{CARVEOUT_BODY + 4} bytes, {avail + 4} are left",

@@ -36,6 +36,7 @@ class Driver(Record):
     da_to_va: str               # the rule its da_to_va applies
     map: str                    # the builder in .maps for --dtb/--node
     elf32_only: bool = False    # its own loader reads struct elf32_hdr/phdr whatever EI_CLASS says
+    iommu: bool = False         # rproc->has_iommu: devmem entries are mapped, carveouts IOMMU-mapped at their da
     kernel: str = KERNEL
 
     @property
@@ -110,7 +111,7 @@ DRIVERS = {d.name: d for d in (
            "entries (da -> pa); internal memories: IPU l2ram at 0x20000000, DRA7 DSP l2ram 0x800000, "
            "l1pram 0xe00000, l1dram 0xf00000 (ipu_mems, dra7_dsp_mems)",
            "omap_rproc_da_to_va: internal memories, then the core's carveouts; da + len <= end",
-           "omap"),
+           "omap", iommu=True),
     Driver("pru_rproc", ("ti,am3356-pru", "ti,am4376-pru", "ti,am5728-pru", "ti,am642-pru", "ti,am642-rtu",
                          "ti,am642-tx-pru", "ti,k2g-pru", "ti,am654-pru", "ti,am654-rtu", "ti,am654-tx-pru",
                          "ti,j721e-pru", "ti,j721e-rtu", "ti,j721e-tx-pru", "ti,am625-pru"),

@@ -140,6 +140,7 @@ def iommu_space(ctx: Context, entries: list[dict], memory: MemoryMap) -> MemoryM
     """Behind an IOMMU the remote's device addresses are what its driver maps: the map's internal
     memories, each carveout (rproc_handle_carveout: allocated, then iommu_map at its da) and each devmem
     (da -> pa). Also the carveouts must all come out of the CMA pool (rproc_alloc_carveout)."""
+    from bundler.loaders.resources import vring_size
     ranges, total = list(memory.ranges), 0
     for e in entries:
         if e.get("truncated"):
@@ -150,6 +151,11 @@ def iommu_space(ctx: Context, entries: list[dict], memory: MemoryMap) -> MemoryM
                 ranges.append(MemoryRange(e["da"], e["len"], f"carveout {e.get('name', '')!r} (IOMMU-mapped)"))
         elif e.get("kind") == "devmem":
             ranges.append(MemoryRange(e["da"], e["len"], f"devmem {e.get('name', '')!r}", e.get("pa")))
+        elif e.get("kind") == "vdev":
+            for v, ring in enumerate(e.get("vrings", [])):
+                if ring["da"] != FW_RSC_ADDR_ANY:
+                    ranges.append(MemoryRange(ring["da"], vring_size(ring["num"], ring["align"]),
+                                              f"vring {v} (IOMMU-mapped)"))
     if memory.pool is not None and total > memory.pool.size:
         ctx.finding("mem-iommu-pool", f"the resource table's carveouts need {total} bytes (page-aligned), the CMA "
                                       f"pool {memory.pool} has {memory.pool.size}: dma_alloc_coherent fails",
