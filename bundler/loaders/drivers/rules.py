@@ -25,6 +25,7 @@ RULES = [
     Rule("driver-rsc-ignored", NOTE, ""),
     Rule("driver-pru-irq-map", REFUSED, ".pru_irq_map section truncated"),
     Rule("driver-scp-ipi", REFUSED, "IPI buffer does not fit in SRAM."),
+    Rule("driver-scp-ipi-default", NOTE, ""),
     Rule("driver-mdt-header", REFUSED, ""),
     Rule("driver-mdt-segment", REFUSED, "segment outside memory range"),
     Rule("driver-mba-size", REFUSED, "MBA firmware load failed"),
@@ -127,7 +128,7 @@ def own_sections(ctx: Context, lay, ehdr) -> None:
         sh = _section(data, lay, ehdr, b".ipi_buffer")
         sram = next((r for r in ctx.memory.ranges if r.name == "sram"), None) if ctx.memory is not None else None
         if sh is None:
-            ctx.finding("driver-scp-ipi", "no .ipi_buffer section: scp_ipi_init falls back on the SoC's "
+            ctx.finding("driver-scp-ipi-default", "no .ipi_buffer section: scp_ipi_init falls back on the SoC's "
                                           "ipi_buf_offset, which only mt8183 (0x7bdb0) and mt8186 (0x3bdb0) have; "
                                           "on the others parse_fw fails (-ENOENT)")
         elif sram is not None and sh.sh_addr + 2 * (8 + 288) > sram.size:
