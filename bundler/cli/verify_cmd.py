@@ -39,7 +39,7 @@ from bundler.cli.numbers import parse_memory, parse_region
 from bundler.errors import EXIT_OK, EXIT_VERIFY, BundleError, UsageError
 from bundler.fileio import read_input
 from bundler.loaders.drivers.maps import board_memory
-from bundler.memory import MemoryMap, MemoryRange
+from bundler.remoteproc.memory import MemoryMap, MemoryRange
 
 LOADERS = ("linux", "uboot", "openamp", "kit")
 

@@ -1,4 +1,4 @@
-"""Board-true addresses (bundler.loaders.addressing): property tests on device trees built in memory.
+"""Board-true addresses (bundler.remoteproc.addressing): property tests on device trees built in memory.
 
 Round trip through a node's windows, nested buses composing their dma-ranges, empty and absent
 dma-ranges, and ranges for reg (empty: identity, absent: not CPU-visible)."""
@@ -8,8 +8,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bundler.fdt import parse_fdt
-from bundler.loaders.addressing import dma_windows, to_device, to_system, translate_reg
+from bundler.fit.fdt import parse_fdt
+from bundler.remoteproc.addressing import dma_windows, to_device, to_system, translate_reg
 from tests.support.fdt import build, cells
 
 PAGE = 0x1000

@@ -15,7 +15,7 @@ from bundler.loaders import check_firmware
 from bundler.loaders.drivers import DRIVERS, KERNEL, driver_for, imx_att, listing, markdown
 from bundler.loaders.drivers.maps import board_memory
 from bundler.loaders.drivers.rules import QCOM_MDT_RELOCATABLE
-from bundler.memory import MemoryMap, MemoryRange
+from bundler.remoteproc.memory import MemoryMap, MemoryRange
 from tests.loaders import mutate
 from tests.support import rsc
 from tests.support.elf import build_remote

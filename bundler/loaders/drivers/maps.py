@@ -6,7 +6,7 @@ says what Linux 6.12.118's driver maps and at which device addresses
 (:mod:`bundler.loaders.drivers` has the facts; each builder names the
 function it follows). Physical addresses come from ``reg`` through the
 ``ranges`` up the tree and from ``/reserved-memory`` regions; device
-addresses from the bus's ``dma-ranges`` (:mod:`bundler.loaders.addressing`)
+addresses from the bus's ``dma-ranges`` (:mod:`bundler.remoteproc.addressing`)
 or the driver's own fixed map. A node no driver here claims gets the
 generic reading: its ``memory-region`` regions and ``reg`` through its bus's
 ``dma-ranges``.
@@ -14,37 +14,15 @@ generic reading: its ``memory-region`` regions and ``reg`` through its bus's
 
 from __future__ import annotations
 
-from bundler.errors import BadInputError, option
-from bundler.loaders import addressing
-from bundler.loaders.addressing import Window
+from bundler.errors import BadInputError
+from bundler.remoteproc import addressing
+from bundler.remoteproc.addressing import Window
 from bundler.loaders.drivers import DRIVERS, Driver, driver_for, find_driver
-from bundler.memory import MemoryMap, MemoryRange
+from bundler.remoteproc.memory import MemoryMap, MemoryRange, node_memory, regions, remote_node
 
 
 def _bad(message: str) -> BadInputError:
     return BadInputError(message, hint="fix the device tree source, or give the memory with --memory")
-
-
-class Region:
-    """One memory-region: its node name, physical start and size."""
-
-    def __init__(self, name: str, system: int, size: int):
-        self.name, self.system, self.size = name, system, size
-
-
-def regions(fdt, node) -> list[Region]:
-    """The node's ``memory-region`` phandles, each /reserved-memory child's first ``reg`` made physical."""
-    out = []
-    for region in fdt.resolve_phandles(node, "memory-region"):
-        if region.parent is None or region.parent.path != "/reserved-memory":
-            raise _bad(f"{node.path}/memory-region points at {region.path}, which is not a child of "
-                       "/reserved-memory")
-        reg = next(iter(region.iter_reg()), None)
-        if reg is None or not reg.size:
-            continue
-        system = addressing.translate_reg(region, reg.address)
-        out.append(Region(region.name.split("@", 1)[0], reg.address if system is None else system, reg.size))
-    return out
 
 
 def named_reg(node, name: str):
@@ -66,12 +44,7 @@ def board_memory(blob, node_path: str, driver: str | None = None, *, choose: boo
     """The memory the remote of ``node_path`` reaches, as its driver maps it; ``.driver`` names the
     driver used (given, or chosen by the node's compatible unless ``choose`` is False; None for the
     generic reading)."""
-    from bundler.fdt import parse_fdt
-    fdt = parse_fdt(blob)
-    node = fdt.find_node(node_path)
-    if node is None:
-        raise BadInputError(f"the device tree has no node {node_path}",
-                            hint=f"give {option('node')} the remoteproc node's full path, e.g. /remoteproc@0")
+    fdt, node = remote_node(blob, node_path)
     chosen = find_driver(driver) if driver else (driver_for(_compatibles(node)) if choose else None)
     build = _BUILDERS[chosen.map] if chosen is not None else _generic
     memory = build(fdt, node, chosen)
@@ -81,17 +54,7 @@ def board_memory(blob, node_path: str, driver: str | None = None, *, choose: boo
 
 
 def _generic(fdt, node, _driver) -> MemoryMap:
-    windows = addressing.dma_windows(node)
-    ranges, names = [], []
-    for r in regions(fdt, node):
-        names.append(r.name)
-        da = addressing.to_device(windows, r.system)
-        ranges.append(MemoryRange(r.system if da is None else da, r.size, r.name, r.system))
-    for i, entry in enumerate(node.iter_reg()):
-        if entry.size:
-            system = addressing.translate_reg(node, entry.address)
-            ranges.append(MemoryRange(entry.address, entry.size, f"{node.name.split('@', 1)[0]} reg[{i}]", system))
-    return MemoryMap(ranges=ranges, carveout_names=names, windows=windows)
+    return node_memory(fdt, node)
 
 
 def _stm32(fdt, node, driver) -> MemoryMap:
@@ -284,4 +247,4 @@ _BUILDERS = {"stm32": _stm32, "imx": _imx, "k3_m4": _k3_m4, "k3_r5": _k3_r5, "om
 
 assert set(d.map for d in DRIVERS.values()) <= set(_BUILDERS)
 
-__all__ = ["board_memory", "regions", "named_reg", "Driver"]
+__all__ = ["board_memory", "named_reg", "Driver"]

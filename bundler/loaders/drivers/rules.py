@@ -18,7 +18,7 @@ from bundler.elf import spec
 from bundler.loaders.base import ACCEPTED, FW_RSC_ADDR_ANY, NOTE, REFUSED, Context, Rule, layout, read_phdrs, \
     read_shdr, within
 from bundler.loaders.drivers import OPTIONAL
-from bundler.memory import MemoryMap, MemoryRange
+from bundler.remoteproc.memory import MemoryMap, MemoryRange
 
 RULES = [
     Rule("driver-rsc-optional", NOTE, ""),
