@@ -73,15 +73,14 @@ def _parent_ac(bus) -> int:
     return bus.parent.address_cells() if bus.parent is not None else bus.address_cells()
 
 
-def translate_reg(node, address: int) -> int | None:
-    """``address`` in ``node``'s parent bus space, as a CPU physical address (``ranges`` up to
-    the root); None where a bus has no ``ranges`` (not CPU-visible) or no entry holds it."""
-    bus = node.parent
+def _up(bus, address: int, prop_name: str, absent_stops: bool) -> int | None:
+    """``address`` on ``bus``'s child side carried up to the root through each bus's ``prop_name``
+    (empty: 1:1; absent: None when ``absent_stops``, else 1:1); None when no entry holds it."""
     while bus is not None and bus.parent is not None:
-        prop = bus.find_property("ranges")
-        if prop is None:
+        prop = bus.find_property(prop_name)
+        if prop is None and absent_stops:
             return None
-        if not prop.is_empty():
+        if prop is not None and not prop.is_empty():
             for child, parent, size in _triples(prop, bus.address_cells(), _parent_ac(bus), bus.size_cells(),
                                                 bus.path):
                 if child <= address < child + size:
@@ -93,21 +92,10 @@ def translate_reg(node, address: int) -> int | None:
     return address
 
 
-def _dma_up(bus, address: int) -> int | None:
-    """Carry a parent-side address of ``bus``'s dma-ranges on up to the root (absent or empty: 1:1)."""
-    node = bus.parent
-    while node is not None and node.parent is not None:
-        prop = node.find_property("dma-ranges")
-        if prop is not None and not prop.is_empty():
-            for child, parent, size in _triples(prop, node.address_cells(), _parent_ac(node), node.size_cells(),
-                                                node.path):
-                if child <= address < child + size:
-                    address = parent + (address - child)
-                    break
-            else:
-                return None
-        node = node.parent
-    return address
+def translate_reg(node, address: int) -> int | None:
+    """``address`` in ``node``'s parent bus space, as a CPU physical address (``ranges`` up to
+    the root); None where a bus has no ``ranges`` (not CPU-visible) or no entry holds it."""
+    return _up(node.parent, address, "ranges", True)
 
 
 def dma_windows(node) -> list[Window]:
@@ -122,7 +110,7 @@ def dma_windows(node) -> list[Window]:
             out = []
             for child, parent, size in _triples(prop, bus.address_cells(), _parent_ac(bus), bus.size_cells(),
                                                 bus.path):
-                system = _dma_up(bus, parent)
+                system = _up(bus.parent, parent, "dma-ranges", False)
                 if system is not None and size:
                     out.append(Window(child, system, size))
             return out

@@ -135,3 +135,14 @@ def test_driver_with_another_loader_is_a_usage_error(boards, capsys):
     rc, out, err = verify(capsys, elfs["fits"], "--driver", "stm32_rproc", "--loader", "openamp")
     assert rc == 2 and out == ""
     assert "cannot go with --loader openamp" in err
+
+
+def test_python_api_takes_the_board_memory_and_its_driver(boards):
+    import bundler
+    dtb, node, elfs = boards["am62x"]
+    memory = board_memory(dtb.read_bytes(), node)
+    report = bundler.verify(elfs["fits"], memory=memory)
+    assert report.ok and report.findings == [] and report.driver.name == "ti_k3_m4_remoteproc"
+    bad = bundler.verify(elfs["outside"], memory=memory)
+    seg = next(f for f in bad.findings if f.code == "linux-segment-da")
+    assert (seg.device_address, seg.system_address) == (0x3F000, 0x504F000)
