@@ -79,8 +79,9 @@ def memory_map(args) -> MemoryMap | None:
     if args.dtb is None:
         return MemoryMap(ranges=ranges) if ranges else None
     try:
-        board = board_memory(read_input(args.dtb, "device tree"), args.node,
-                             args.driver if args.loader in (None, "linux") else None)
+        linux = args.loader in (None, "linux")          # another loader reads the node generically
+        board = board_memory(read_input(args.dtb, "device tree"), args.node, args.driver if linux else None,
+                             choose=linux)
     except BundleError as exc:
         raise exc.with_file(str(args.dtb)) from None
     board.ranges = ranges + board.ranges

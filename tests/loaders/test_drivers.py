@@ -220,3 +220,16 @@ def test_json_names_the_driver(tmp_path, capsys):
     driver = json.loads(capsys.readouterr().out)["loader"]["driver"]
     assert driver == {"name": "xlnx_r5_remoteproc", "source": "drivers/remoteproc/xlnx_r5_remoteproc.c",
                       "kernel": KERNEL, "ops": DRIVERS["xlnx_r5_remoteproc"].ops, "resource_table": "optional"}
+
+
+@pytest.mark.parametrize("compatible", sorted(imx_att.BY_COMPATIBLE))
+def test_each_imx_soc_maps_its_own_rows_at_their_device_addresses(compatible):
+    blob = dtb("cm", [("compatible", string(compatible))])
+    memory = board_memory(blob, "/bus/cm")
+    rows = imx_att.rows_for(compatible)
+    got = {(r.start, r.size, r.system) for r in memory.ranges}
+    for da, sa, size, flags, _ in rows:
+        if flags & imx_att.ATT_OWN:
+            assert (da, size, sa) in got                              # imx_rproc_addr_init maps it at probe
+    assert all(any(da <= r.start and r.end <= da + size for da, _sa, size, _f, _w in rows) for r in memory.ranges)
+    assert memory.to_system(rows[0][0]) == rows[0][1]                 # the table's first row translates

@@ -146,3 +146,10 @@ def test_python_api_takes_the_board_memory_and_its_driver(boards):
     bad = bundler.verify(elfs["outside"], memory=memory)
     seg = next(f for f in bad.findings if f.code == "linux-segment-da")
     assert (seg.device_address, seg.system_address) == (0x3F000, 0x504F000)
+
+
+def test_another_loader_reads_the_node_generically(boards, capsys):
+    dtb, node, elfs = boards["am62x"]
+    rc, out, _ = verify(capsys, elfs["fits"], "--dtb", dtb, "--node", node, "--loader", "uboot", "--json")
+    loader = json.loads(out)["loader"]
+    assert loader["driver"] is None and "as ti_k3_m4_remoteproc" not in loader["memory"]["source"]
