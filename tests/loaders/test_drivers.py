@@ -233,3 +233,22 @@ def test_each_imx_soc_maps_its_own_rows_at_their_device_addresses(compatible):
             assert (da, size, sa) in got                              # imx_rproc_addr_init maps it at probe
     assert all(any(da <= r.start and r.end <= da + size for da, _sa, size, _f, _w in rows) for r in memory.ranges)
     assert memory.to_system(rows[0][0]) == rows[0][1]                 # the table's first row translates
+
+
+def test_pru_maps_from_the_pruss_node_and_pru1_swaps_its_data_rams():
+    # am33xx-l4.dtsi's PRU-ICSS, the L4 window at 0x4a300000 as one ranges entry
+    memories = ("memories@0", ([("reg", cells(0x0, 0x2000, 0x2000, 0x2000, 0x10000, 0x3000)),
+                                ("reg-names", string("dram0", "dram1", "shrdram2"))], []))
+    pru0 = ("pru@34000", ([("compatible", string("ti,am3356-pru")),
+                           ("reg", cells(0x34000, 0x2000, 0x22000, 0x400, 0x22400, 0x100)),
+                           ("reg-names", string("iram", "control", "debug"))], []))
+    blob = dtb("pru@38000", [("compatible", string("ti,am3356-pru")),
+                             ("reg", cells(0x38000, 0x2000, 0x24000, 0x400, 0x24400, 0x100)),
+                             ("reg-names", string("iram", "control", "debug"))],
+               bus_props=[("ranges", cells(0x0, 0x4A300000, 0x80000))], siblings=[memories, pru0])
+    pru1 = {r.name: (r.start, r.system) for r in board_memory(blob, "/bus/pru@38000").ranges}
+    pru0 = {r.name: (r.start, r.system) for r in board_memory(blob, "/bus/pru@34000").ranges}
+    assert pru0 == {"iram": (0x0, 0x4A334000), "dram0": (0x0, 0x4A300000), "dram1": (0x2000, 0x4A302000),
+                    "shrdram2": (0x10000, 0x4A310000)}
+    assert pru1["iram"] == (0x0, 0x4A338000)
+    assert pru1["dram1"] == (0x0, 0x4A302000) and pru1["dram0"] == (0x2000, 0x4A300000)   # swapped on PRU1
