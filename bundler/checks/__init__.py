@@ -66,9 +66,9 @@ def verify(elf: ElfFile, remotes: list[RemoteFile] = (), *, emulate: bool = Fals
         from bundler.loaders import verify_firmware
         return verify_firmware(elf.data, loader, memory, driver=driver)
     if driver is not None:
-        from bundler.errors import UsageError
-        raise UsageError("--driver applies to a remote's firmware, and this file carries images",
-                         hint="verify the remote firmware file itself with --driver")
+        from bundler.errors import UsageError, option
+        raise UsageError(f"{option('driver')} applies to a remote's firmware, and this file carries images",
+                         hint=f"verify the remote firmware file itself with {option('driver')}")
     ctx = Context(elf, remotes, emulate, loader=loader, memory=memory)
     for _, check in AREAS:
         ctx.report.findings.extend(check(ctx))

@@ -97,12 +97,9 @@ def run(args) -> int:
         return EXIT_OK
     if args.elf is None:
         raise UsageError("verify needs the ELF to check", hint="bundle verify FILE (or --driver list)")
-    if args.driver is not None:
+    if args.driver is not None:                         # a wrong name is a usage error before any file is read
         from bundler.loaders.drivers import find_driver
         find_driver(args.driver)
-        if args.loader not in (None, "linux"):
-            raise UsageError(f"--driver {args.driver} is a Linux remoteproc driver: it cannot go with "
-                             f"--loader {args.loader}", hint="drop --loader, or give --loader linux")
     report = api.verify(args.elf, remotes=args.remote, emulate=args.emulate, loader=args.loader,
                         memory=memory_map(args), driver=args.driver)
     if args.json:

@@ -163,14 +163,15 @@ def driver_dict(driver) -> dict | None:
 def resolve_driver(loader: str | None, driver, memory: MemoryMap | None):
     """The driver to apply: the one given (a name or Driver), else the one a device tree node's
     compatible chose (``memory.driver``); UsageError when a loader other than linux is given with one."""
-    from bundler.errors import UsageError
+    from bundler.errors import UsageError, option
     chosen = driver if driver is not None else (memory.driver if memory is not None and loader in (None, "linux")
                                                 else None)
     if chosen is None:
         return None
     if loader not in (None, "linux"):
-        raise UsageError(f"--driver {getattr(chosen, 'name', chosen)} is a Linux remoteproc driver: it cannot go "
-                         f"with --loader {loader}", hint="drop --loader, or give --loader linux")
+        raise UsageError(f"{option('driver')} {getattr(chosen, 'name', chosen)} is a Linux remoteproc driver: it "
+                         f"cannot go with {option('loader')} {loader}",
+                         hint=f"drop {option('loader')}, or give {option('loader')} linux")
     return find_driver(chosen) if isinstance(chosen, str) else chosen
 
 

@@ -159,10 +159,9 @@ DRIVERS = {d.name: d for d in (
 
 def find_driver(name: str) -> Driver:
     """The profile named ``name``; UsageError (exit 2) naming the known ones otherwise."""
-    from bundler.errors import UsageError
+    from bundler.errors import UsageError, option
     if name not in DRIVERS:
-        raise UsageError(f"unknown --driver {name!r}", hint=f"one of {', '.join(DRIVERS)} "
-                                                             "(bundle verify --driver list)")
+        raise UsageError(f"unknown {option('driver')} {name!r}", hint=f"one of {', '.join(DRIVERS)}")
     return DRIVERS[name]
 
 

@@ -14,7 +14,7 @@ generic reading: its ``memory-region`` regions and ``reg`` through its bus's
 
 from __future__ import annotations
 
-from bundler.errors import BadInputError
+from bundler.errors import BadInputError, option
 from bundler.remoteproc import addressing
 from bundler.remoteproc.addressing import Window
 from bundler.loaders.drivers import DRIVERS, Driver, driver_for, find_driver
@@ -22,7 +22,7 @@ from bundler.remoteproc.memory import MemoryMap, MemoryRange, node_memory, regio
 
 
 def _bad(message: str) -> BadInputError:
-    return BadInputError(message, hint="fix the device tree source, or give the memory with --memory")
+    return BadInputError(message, hint=f"fix the device tree source, or give the memory with {option('memory')}")
 
 
 def named_reg(node, name: str):
