@@ -60,16 +60,15 @@ def verify(elf: ElfFile, remotes: list[RemoteFile] = (), *, emulate: bool = Fals
     A plain firmware image (no embedded image, descriptor or record; no ``remotes``)
     is checked as its loader will (``loader``, default linux: bundler.loaders). With
     ``loader`` or ``memory`` (a bundler.remoteproc.memory.MemoryMap, or (start, size[, name])
-    ranges), each embedded ELF image is checked that way too. ``driver`` (verify --driver) applies
-    to a plain firmware image: that Linux driver's ops (bundler.loaders.drivers)."""
+    ranges), each embedded ELF image is checked that way too; so with ``driver`` (verify --driver:
+    that Linux driver's ops, bundler.loaders.drivers)."""
     if not remotes and not emulate and is_plain_firmware(elf):
         from bundler.loaders import verify_firmware
         return verify_firmware(elf.data, loader, memory, driver=driver)
-    if driver is not None:
-        from bundler.errors import UsageError, option
-        raise UsageError(f"{option('driver')} applies to a remote's firmware, and this file carries images",
-                         hint=f"verify the remote firmware file itself with {option('driver')}")
-    ctx = Context(elf, remotes, emulate, loader=loader, memory=memory)
+    if driver is not None or memory is not None:
+        from bundler.loaders import resolve_driver
+        driver = resolve_driver(loader, driver, memory)
+    ctx = Context(elf, remotes, emulate, loader=loader, memory=memory, driver=driver)
     for _, check in AREAS:
         ctx.report.findings.extend(check(ctx))
     return ctx.report

@@ -1,4 +1,4 @@
-"""``--loader``/``--memory`` on a bundle: each embedded ELF image checked as its loader
+"""``--loader``/``--memory``/``--driver`` on a bundle: each embedded ELF image checked as its loader
 will (:mod:`bundler.loaders`), its findings under the image's stem; and what makes a
 file a remote's firmware rather than a bundle."""
 
@@ -10,12 +10,12 @@ from bundler.elf.reader import is_elf
 
 
 def check_loaders(ctx):
-    if ctx.loader is None and ctx.memory is None:
+    if ctx.loader is None and ctx.memory is None and ctx.driver is None:
         return
     from bundler.loaders import DEFAULT_LOADER, check_firmware
     for stem, data in ctx.image_bytes.items():
         if is_elf(data):
-            yield from check_firmware(data, ctx.loader or DEFAULT_LOADER, ctx.memory, stem=stem)
+            yield from check_firmware(data, ctx.loader or DEFAULT_LOADER, ctx.memory, stem=stem, driver=ctx.driver)
 
 
 def is_plain_firmware(elf: ElfFile) -> bool:

@@ -164,7 +164,7 @@ def resolve_driver(loader: str | None, driver, memory: MemoryMap | None):
     """The driver to apply: the one given (a name or Driver), else the one a device tree node's
     compatible chose (``memory.driver``); UsageError when a loader other than linux is given with one."""
     from bundler.errors import UsageError, option
-    chosen = driver if driver is not None else (memory.driver if memory is not None and loader in (None, "linux")
+    chosen = driver if driver is not None else (getattr(memory, "driver", None) if loader in (None, "linux")
                                                 else None)
     if chosen is None:
         return None

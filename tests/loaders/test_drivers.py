@@ -252,3 +252,17 @@ def test_pru_maps_from_the_pruss_node_and_pru1_swaps_its_data_rams():
                     "shrdram2": (0x10000, 0x4A310000)}
     assert pru1["iram"] == (0x0, 0x4A338000)
     assert pru1["dram1"] == (0x0, 0x4A302000) and pru1["dram0"] == (0x2000, 0x4A300000)   # swapped on PRU1
+
+
+def test_a_bundles_images_are_checked_as_the_driver_does(tmp_path):
+    from tests.support.paths import SAMPLES
+    prebuilt = SAMPLES / "cortex-m3" / "prebuilt"
+    out = tmp_path / "combined.elf"
+    bundler.bundle(prebuilt / "host.elf", [prebuilt / "remote.elf"], out)
+    report = bundler.verify(out, driver="mtk_scp")
+    assert report.ok
+    assert [(f.stem, f.code) for f in report.findings if f.code.startswith("driver-")] == \
+        [("remote_elf", "driver-rsc-ignored"), ("remote_elf", "driver-scp-ipi-default")]
+    with pytest.raises(bundler.BundleError) as info:
+        bundler.verify(out, driver="mtk_scp", loader="kit")
+    assert info.value.exit_code == 2 and "driver mtk_scp is a Linux remoteproc driver" in str(info.value)
