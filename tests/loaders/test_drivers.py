@@ -184,11 +184,23 @@ def test_wkup_m3_sees_umem_at_zero_and_dmem_at_its_offset():
 
 
 def test_xlnx_r5_tcm_and_carveouts():
-    blob = dtb("r5f@0", [("compatible", string("xlnx,zynqmp-r5f"))], regions=[("rproc0", 0x3ED00000, 0x40000)])
-    memory = board_memory(blob, "/bus/r5f@0", "xlnx_r5_remoteproc")
-    got = {r.name: (r.start, r.system) for r in memory.ranges}
-    assert got["atcm0"] == (0x0, 0xFFE00000) and got["btcm0"] == (0x20000, 0xFFE20000)
-    assert got["rproc0"] == (0x3ED00000, 0x3ED00000)
+    def memory(mode, core=0, reg=None):
+        core_props = [("compatible", string("xlnx,zynqmp-r5f"))]
+        bus = [("xlnx,cluster-mode", cells(mode))] if mode is not None else []
+        if reg:         # zynqmp.dtsi's newer layout: the cluster maps the cores' TCM view onto 0xffe00000
+            core_props += [("reg", cells(*reg)), ("reg-names", string("atcm0", "btcm0"))]
+            bus += [("ranges", cells(0x0, 0xFFE00000, 0x10000, 0x20000, 0xFFE20000, 0x10000))]
+        sibling = [("r5f@0", ([("compatible", string("xlnx,zynqmp-r5f"))], []))] if core == 1 else []
+        blob = dtb(f"r5f@{core}", core_props, regions=[("rproc0", 0x3ED00000, 0x40000)], bus_props=bus,
+                   siblings=sibling)
+        return {r.name: (r.start, r.system) for r in board_memory(blob, f"/bus/r5f@{core}", "xlnx_r5_remoteproc").ranges}
+    split0, split1, lockstep = memory(0), memory(0, core=1), memory(None)
+    assert split0["atcm0"] == (0x0, 0xFFE00000) and split0["btcm0"] == (0x20000, 0xFFE20000)
+    assert split1["atcm1"] == (0x0, 0xFFE90000) and "atcm0" not in split1
+    assert lockstep["atcm1"] == (0x10000, 0xFFE10000)                  # no xlnx,cluster-mode: lockstep
+    assert split0["rproc0"] == (0x3ED00000, 0x3ED00000)
+    dt = memory(0, reg=(0x0, 0x10000, 0x20000, 0x10000))              # da untranslated, system through ranges
+    assert dt["atcm0"] == (0x0, 0xFFE00000) and dt["btcm0"] == (0x20000, 0xFFE20000)
 
 
 # -- Qualcomm: no ELF ops --------------------------------------------------------------------------

@@ -128,8 +128,9 @@ DRIVERS = {d.name: d for d in (
            "wkup_m3_rproc_da_to_va: umem/dmem, da + len <= end", "wkup_m3"),
     Driver("xlnx_r5_remoteproc", ("xlnx,versal-net-r52fss", "xlnx,versal-r5fss", "xlnx,zynqmp-r5fss"),
            f"{_ELF}; own parse_fw zynqmp_r5_parse_fw", OPTIONAL, "no resource table found.", "elf", _CORE_VENDOR,
-           "TCM banks as carveouts (zynqmp split: atcm 0x0 <- 0xffe00000, btcm 0x20000 <- 0xffe20000, 64 KiB "
-           "each; lockstep adds 0x10000 and 0x30000); memory-region carveouts at da = their physical address",
+           "TCM banks as carveouts: from the core node's reg (da = the untranslated address) or, without one, "
+           "the ZynqMP tables (split: atcm 0x0 <- 0xffe00000, btcm 0x20000 <- 0xffe20000, 64 KiB each; lockstep, "
+           "the default, adds 0x10000 and 0x30000); memory-region carveouts at da = their physical address",
            "core carveouts only", "xlnx"),
     Driver("mtk_scp", ("mediatek,mt8183-scp", "mediatek,mt8186-scp", "mediatek,mt8188-scp",
                        "mediatek,mt8188-scp-dual", "mediatek,mt8192-scp", "mediatek,mt8195-scp",

@@ -206,18 +206,29 @@ _ZYNQMP_TCM = {"split": ((0xFFE00000, 0x0, 0x10000, "atcm0"), (0xFFE20000, 0x200
 
 
 def _xlnx(fdt, node, driver) -> MemoryMap:
-    """add_tcm_banks (the ZynqMP tables; lockstep when the cluster's xlnx,cluster-mode is 1) and
-    add_mem_regions_carveout (memory-region at da = rmem->base)."""
-    cluster = node.parent
-    mode = cluster.find_u32("xlnx,cluster-mode") if cluster is not None else None
-    index = cluster.children.index(node) if cluster is not None else 0
-    key = "lockstep" if mode == 1 else ("split1" if index == 1 else "split")
-    ranges = [MemoryRange(da, size, name, system) for system, da, size, name in _ZYNQMP_TCM[key]]
+    """The TCMs: with a ``reg`` on the core node, zynqmp_r5_get_tcm_node_from_dt (da = the untranslated
+    reg address as u32, system = its translation); else zynqmp_r5_get_tcm_node's ZynqMP tables (the
+    cluster's xlnx,cluster-mode: 0 split, absent or 1 lockstep, as zynqmp_r5_cluster_init defaults).
+    Then add_mem_regions_carveout: each memory-region at da = rmem->base."""
+    if node.has_property("reg"):
+        names = node.find_strings("reg-names") or []
+        ranges = []
+        for j, entry in enumerate(node.iter_reg()):
+            system = addressing.translate_reg(node, entry.address)
+            ranges.append(MemoryRange(entry.address & 0xFFFFFFFF, entry.size & 0xFFFFFFFF,
+                                      names[j] if j < len(names) else f"tcm{j}", system))
+    else:
+        cluster = node.parent
+        mode = cluster.find_u32("xlnx,cluster-mode") if cluster is not None else None
+        index = cluster.children.index(node) if cluster is not None else 0
+        key = "split1" if mode == 0 and index == 1 else ("split" if mode == 0 else "lockstep")
+        ranges = [MemoryRange(da, size, name, system) for system, da, size, name in _ZYNQMP_TCM[key]]
     names = []
     for r in regions(fdt, node):
         names.append(r.name)
         ranges.append(MemoryRange(r.system, r.size, r.name, r.system))
-    return MemoryMap(ranges=ranges, carveout_names=names, windows=[Window(r.start, r.system, r.size) for r in ranges])
+    return MemoryMap(ranges=ranges, carveout_names=names, windows=[Window(r.start, r.system, r.size) for r in ranges
+                                                                   if r.system is not None])
 
 
 def _mtk(fdt, node, driver) -> MemoryMap:
