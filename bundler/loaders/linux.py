@@ -239,8 +239,10 @@ class _Handling:
 
 def check_resource_table(ctx: Context, lay, ehdr):
     """rproc_elf_load_rsc_table, then rproc_handle_resources. Returns (entries, carveouts, (sh_addr, sh_size))."""
+    mark = len(ctx.findings)
     found = load_rsc_table(ctx, lay, ehdr)
     if found is None:
+        driver_rules.table_refused(ctx, mark)
         return [], [], None
     sh, table = found
     tsize = len(table)

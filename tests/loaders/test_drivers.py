@@ -278,3 +278,14 @@ def test_a_bundles_images_are_checked_as_the_driver_does(tmp_path):
     with pytest.raises(bundler.BundleError) as info:
         bundler.verify(out, driver="mtk_scp", loader="kit")
     assert info.value.exit_code == 2 and "driver mtk_scp is a Linux remoteproc driver" in str(info.value)
+
+
+def test_a_table_linux_refuses_is_no_table_to_a_driver_that_goes_on():
+    bad = rsc.build_remote_elf(rsc.rsc_table_bytes([rsc.trace()], ver=2), text_addr=0x0)
+    assert "linux-rsc-version" in codes(check_firmware(bad), "error")                  # default ops: Boot failed
+    found = check_firmware(bad, driver="stm32_rproc")
+    assert codes(found, "error") == []
+    warn = next(f for f in found if f.code == "driver-rsc-optional")
+    assert "ver is 2" in warn.message and "no resource table found for this firmware" in warn.message
+    assert "Boot failed" not in warn.message
+    assert "linux-rsc-version" in codes(check_firmware(bad, driver="ti_k3_m4_remoteproc"), "error")

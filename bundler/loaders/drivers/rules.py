@@ -52,6 +52,28 @@ def no_table(ctx: Context) -> bool:
     return True
 
 
+# find_table's refusals: rproc_elf_load_rsc_table returns -EINVAL for each, as for no table at all
+TABLE_REFUSALS = ("linux-rsc-truncated", "linux-rsc-headerless", "linux-rsc-version", "linux-rsc-reserved",
+                  "linux-rsc-incomplete")
+
+
+def table_refused(ctx: Context, mark: int) -> None:
+    """A table rproc_elf_load_rsc_table refuses (-EINVAL) is, to a driver whose parse_fw only prints on
+    failure, no table at all: the boot goes on without it. Its findings since ``mark`` become warnings."""
+    drv = ctx.driver
+    if drv is None or drv.table != OPTIONAL:
+        return
+    for k in range(mark, len(ctx.findings)):
+        f = ctx.findings[k]
+        if f.code in TABLE_REFUSALS:
+            del ctx.findings[k]
+            what = f.message.rsplit(' ("', 1)[0]            # without the refusal's words and "Boot failed"
+            ctx.finding("driver-rsc-optional", f"{what}: rproc_elf_load_rsc_table returns -EINVAL and "
+                                               f"{drv.name}'s parse_fw goes on without a table (no vdev, no "
+                                               "carveouts, no trace)", f.address, f.size, words=drv.table_words)
+            ctx.findings.insert(k, ctx.findings.pop())
+
+
 def table_ignored(ctx: Context) -> None:
     from bundler.loaders.resources import find_table_section
     if find_table_section(ctx.data) is not None:
