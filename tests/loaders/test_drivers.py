@@ -289,3 +289,23 @@ def test_a_table_linux_refuses_is_no_table_to_a_driver_that_goes_on():
     assert "ver is 2" in warn.message and "no resource table found for this firmware" in warn.message
     assert "Boot failed" not in warn.message
     assert "linux-rsc-version" in codes(check_firmware(bad, driver="ti_k3_m4_remoteproc"), "error")
+
+
+@pytest.mark.parametrize("compatible, sram_da", [("mediatek,mt8183-scp", 0x0), ("mediatek,mt8192-scp", 0x10500000)])
+def test_mtk_scp_sees_its_sram_at_zero_only_on_mt8183_and_mt8186(compatible, sram_da):
+    blob = dtb("scp@10500000", [("compatible", string(compatible)),
+                                ("reg", cells(0x10500000, 0x80000, 0x105C0000, 0x19080)),
+                                ("reg-names", string("sram", "cfg"))],
+               regions=[("scp-mem", 0x50000000, 0x2900000)], bus_props=[("ranges", b"")])
+    got = {r.name: (r.start, r.system) for r in board_memory(blob, "/bus/scp@10500000").ranges}
+    assert got == {"sram": (sram_da, 0x10500000), "scp-mem": (0x50000000, 0x50000000)}
+
+
+def test_qcom_pas_loads_into_its_first_memory_region():
+    blob = dtb("remoteproc@3000000", [("compatible", string("qcom,sm8250-adsp-pas"))],
+               regions=[("adsp-mem", 0x8A100000, 0x1C00000)], bus_props=[("ranges", b"")])
+    memory = board_memory(blob, "/bus/remoteproc@3000000")
+    assert memory.driver == "qcom_q6v5_pas"
+    assert [(r.name, r.start, r.size) for r in memory.ranges] == [("adsp-mem", 0x8A100000, 0x1C00000)]
+    inside = build_remote(paddr=0x8A100000, code=b"\0" * 0x100)
+    assert codes(check_firmware(inside, memory=memory, driver="qcom_q6v5_pas"), "error") == []
