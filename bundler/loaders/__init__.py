@@ -55,6 +55,11 @@ def check_firmware(data, loader: str = DEFAULT_LOADER, memory: MemoryMap | None 
         (driver_rules.check_mdt if driver.load == "mdt" else driver_rules.check_mba)(ctx)
         _annotate(ctx.findings, memory)
         return ctx.findings
+    if driver is not None and driver.iommu and memory is not None and memory.iommu is None:
+        memory = MemoryMap(ranges=list(memory.ranges), source=memory.source, carveout_names=memory.carveout_names,
+                           windows=memory.windows, iommu=f"{driver.name} sets has_iommu: the IOMMU maps the "
+                                                         "resource table's carveouts, vrings and devmem",
+                           driver=memory.driver)
     if memory is not None and memory.iommu is not None:     # the device address space is what the IOMMU maps
         memory = ctx.memory = driver_rules.iommu_space(ctx, _lenient_entries(ctx.data), memory)
     entries = PROFILES[loader].check(ctx)

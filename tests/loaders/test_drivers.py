@@ -309,3 +309,12 @@ def test_qcom_pas_loads_into_its_first_memory_region():
     assert [(r.name, r.start, r.size) for r in memory.ranges] == [("adsp-mem", 0x8A100000, 0x1C00000)]
     inside = build_remote(paddr=0x8A100000, code=b"\0" * 0x100)
     assert codes(check_firmware(inside, memory=memory, driver="qcom_q6v5_pas"), "error") == []
+
+
+def test_omap_with_memory_given_still_maps_the_tables_carveouts():
+    table = rsc.rsc_table_bytes([rsc.carveout(da=0x0, pa=0, len=0x100000, name="IPU_MEM_TEXT"),
+                                 rsc.carveout(da=0x80000000, pa=0, len=0x100000, name="IPU_MEM_DATA")])
+    data = rsc.build_remote_elf(table, text_addr=0x0, data_addr=0x80000000)
+    l2ram = [(0x20000000, 0x10000, "l2ram")]
+    assert codes(check_firmware(data, memory=l2ram, driver="omap_remoteproc"), "error") == []
+    assert "mem-carveout" in codes(check_firmware(data, memory=l2ram), "error")      # no IOMMU: physical thinking
