@@ -328,7 +328,7 @@ def export_flash(elf, output=None, *, format: str | None = None, eol: str = "crl
 
 # ---- verify, inspect, extract -------------------------------------------------------
 
-def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None, memory=None):
+def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None, memory=None, driver=None):
     """Every check on a bundled host, or on a FIT (docs/fit.md); returns the report (``.ok``, ``.findings``,
     ``.errors``, ``.warnings``, ``.images``, ``.to_dict()``: docs/json.md).
 
@@ -338,7 +338,10 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
     ``loader`` will (``linux``, ``uboot``, ``openamp``, ``kit``; default linux),
     against ``memory`` (a bundler.remoteproc.memory.MemoryMap, or ``(start, size[, name])``
     ranges) when given; with ``loader`` or ``memory``, so is each image a bundle
-    carries. Never raises for what it finds; raises BadInputError if ``elf`` is
+    carries. ``driver`` (a Linux remoteproc module name, bundler.loaders.drivers) checks a
+    firmware image as that driver's ops do; with ``memory`` from a device tree node
+    (bundler.loaders.drivers.maps.board_memory) the node's compatible chooses it.
+    Never raises for what it finds; raises BadInputError if ``elf`` is
     no ELF (a file that starts with \\x7fELF but cannot be read as a whole is
     judged as firmware, its damage being what the loaders check). A FIT's
     pieces must all load inside ``memory``.
@@ -356,10 +359,11 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
         host = load_elf(elf)
     except BadInputError:
         data = _read(elf, "ELF file")
-        if not is_elf(data) or _as_list(remotes) or emulate:
+        mba = driver is not None and getattr(_driver(driver), "load", None) == "mba"    # any file: q6v5_load
+        if (not is_elf(data) and not mba) or _as_list(remotes) or emulate:
             raise
-        from bundler.loaders import DEFAULT_LOADER, verify_firmware
-        return verify_firmware(data, loader or DEFAULT_LOADER, memory)
+        from bundler.loaders import verify_firmware
+        return verify_firmware(data, loader, memory, driver=driver)
     files = []
     for i, r in enumerate(_as_list(remotes)):
         if isinstance(r, tuple):
@@ -370,7 +374,12 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
             files.append(RemoteFile(label=f"remote {i}", stem="", data=r))
         else:
             files.append(RemoteFile(label=os.fspath(r), stem=stem_for(r), data=_read(r, "remote image")))
-    return run_checks(host, files, emulate=emulate, loader=loader, memory=memory)
+    return run_checks(host, files, emulate=emulate, loader=loader, memory=memory, driver=driver)
+
+
+def _driver(driver):
+    from bundler.loaders.drivers import find_driver
+    return find_driver(driver) if isinstance(driver, str) else driver
 
 
 def inspect(elf) -> dict:

@@ -44,6 +44,9 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "family": ("family", "--family"),
     "merge": ("merge", "--merge"),
     "node": ("node_path", "--node"),           # memory_from_dtb()
+    "driver": ("driver", "--driver"),          # verify(driver=)
+    "loader": ("loader", "--loader"),
+    "memory": ("memory", "--memory"),
 }
 
 _MARK = "\x1f"
