@@ -123,13 +123,14 @@ CHECKS = {"pas": check_mdt, "mpss": check_mdt, "mba": check_mba, "mtk-scp": chec
 def markdown(doc: dict | None = None) -> str:
     """The corpus tables for docs/verify.md: one row per image, then each load path's reason."""
     doc = doc or table()
-    rows = ["| image (Debian package) | bytes | sha256 | driver (compatible) | its driver | Linux's default ELF ops |",
-            "|---|---|---|---|---|---|"]
+    rows = ["| image (Debian package) | bytes | sha256 | driver (compatible) | its driver | `verify --driver` | "
+            "Linux's default ELF ops |", "|---|---|---|---|---|---|---|"]
     for r in doc["images"]:
         rows.append(f"| `{r['path'].removeprefix('lib/firmware/')}` ({r['package']} {doc['packages'][r['package']]}) "
                     f"| {r['size']} | `{r['sha256'][:12]}` | `{r['driver']}` (`{r['compatible']}`) | {r['verdict']} "
-                    f"({r['check']}) | {r['default_ops']} |")
+                    f"({r['check']}) | {'ok' if r['verify_driver'] else 'not modelled'} | {r['default_ops']} |")
     rows += ["", "| load path | driver | why, from its source | source |", "|---|---|---|---|"]
     for name, path in doc["load_paths"].items():
-        rows.append(f"| {name} | `{path['driver']}` | {path['reason'].replace('|', '/')} | {path['source']} |")
+        gap = f" Not modelled: {path['gap']}." if path.get("gap") else ""
+        rows.append(f"| {name} | `{path['driver']}` | {path['reason'].replace('|', '/')}.{gap} | {path['source']} |")
     return "\n".join(rows)

@@ -38,3 +38,21 @@ def test_each_file_holds_its_drivers_reason(corpus_files):
             problems[row["path"]] = found
     assert not problems, problems
     assert {row["driver"] for row in doc["images"]} == {"mtk_scp", "qcom_q6v5_pas", "qcom_q6v5_mss"}
+
+
+@pytest.mark.slow
+@pytest.mark.toolchain
+def test_bundle_verify_with_the_driver_passes_what_it_loads(corpus_files):
+    """`bundle verify IMAGE --driver D` on every production image whose load path a driver profile models."""
+    import bundler
+
+    doc = corpus.table()
+    refused = {}
+    for row in doc["images"]:
+        if row["verify_driver"] is None:
+            assert doc["load_paths"][row["check"]].get("gap"), row["path"]
+            continue
+        report = bundler.verify(str(corpus_files[row["path"]]), driver=row["verify_driver"])
+        if not report.ok:
+            refused[row["path"]] = [str(f) for f in report.errors]
+    assert not refused, refused
