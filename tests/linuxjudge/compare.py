@@ -52,6 +52,11 @@ def _findings(image: Image, kernel: str) -> list:
     return check_firmware(image.data, "linux", image.memory)
 
 
+def quoted_by_exception(line: str) -> bool:
+    """The firmware loader's own lines name the file: the profile need not quote them."""
+    return _FW_LOADER.search(line) is not None
+
+
 def words(line: str) -> str:
     """A kernel line as the profile can quote it: no device prefix, instance numbers as N."""
     line = _PREFIX.sub("", line, count=1)
@@ -84,7 +89,7 @@ def compare(image: Image, verdict: Verdict, prediction: Prediction) -> Compariso
         problem = f"the kernel {real} it, verify says {said}"
     else:
         messages = " ".join(words(f.message) for f in prediction.findings)
-        missing = [ln for ln in verdict.errors if not _FW_LOADER.search(ln) and words(ln) not in messages]
+        missing = [ln for ln in verdict.errors if not quoted_by_exception(ln) and words(ln) not in messages]
         if missing:
             problem = "verify does not quote the kernel's " + "; ".join(repr(words(m)) for m in missing)
     return Comparison(image=image, verdict=verdict, prediction=prediction, problem=problem)
@@ -122,3 +127,32 @@ def as_json(run, comparisons: list[Comparison]) -> dict:
                         "log": [[ln.level, ln.text] for ln in c.verdict.log],
                         "findings": [f"{f.code}: {f.message}" for f in c.prediction.findings]}
                        for c in comparisons]}
+
+
+def cli_args(image: Image, path, kernel: str) -> list[str] | None:
+    """``bundle verify PATH --loader linux --kernel V --memory ...`` for ``image``; None when its board has
+    named carveouts (which only a device tree gives)."""
+    memory = image.memory
+    if memory is not None and memory.carveout_names:
+        return None
+    args = ["verify", str(path), "--loader", "linux", "--kernel", kernel]
+    for r in (memory.ranges if memory is not None else []):
+        args += ["--memory", f"{r.start:#x}:{r.size:#x}" + (f":{r.name}" if r.name else "")]
+    return args
+
+
+def cli_sample(comparisons: list[Comparison], per_outcome: int = 6) -> list[Comparison]:
+    """Images for the command-line check: the production corpus, and up to ``per_outcome`` images of each
+    kernel outcome with distinct error words."""
+    out, seen = [], set()
+    for c in comparisons:
+        if "default_ops" in c.image.origin:
+            out.append(c)
+            continue
+        key = (c.verdict.outcome, tuple(words(e) for e in c.verdict.errors[:1]))
+        if c.verdict.outcome in ("accepted", "refused") and c.prediction.outcome != "undefined" and \
+                key not in seen and c.image.memory is not None and not c.image.memory.carveout_names and \
+                sum(1 for k in seen if k[0] == key[0]) < per_outcome:
+            seen.add(key)
+            out.append(c)
+    return out
