@@ -34,15 +34,7 @@ from tests.support.tools import in_ci, need_tool
 
 pytestmark = [pytest.mark.toolchain, pytest.mark.slow]
 
-PICOLIBC = Path("/usr/lib/picolibc/aarch64-linux-gnu/lib/libc.a")
-
-
-def need_picolibc() -> None:
-    if not PICOLIBC.exists():
-        msg = f"{PICOLIBC} missing: install picolibc-aarch64-linux-gnu (./scripts/setup test)"
-        if in_ci():
-            pytest.fail(msg, pytrace=False)
-        pytest.skip(msg)
+need_picolibc = ob.need_picolibc
 
 
 def source_vars() -> dict[str, str]:
