@@ -7,8 +7,6 @@
 #include <limits.h>
 #include <stdio.h>
 
-#include <metal/io.h>
-
 #include "oa_env.h"
 #include "pl011.h"
 
@@ -108,9 +106,23 @@ static const struct metal_io_ops flat_io_ops = {
         .phys_to_offset = flat_phys_to_offset,
 };
 
-void oa_io_init(struct metal_io_region *io, unsigned long *phys, unsigned long size)
+void oa_io_init(struct metal_io_region *io, metal_phys_addr_t *phys, size_t size)
 {
-        _Static_assert(sizeof(metal_phys_addr_t) == sizeof(unsigned long), "phys is a long");
-        metal_io_init(io, (void *)(uintptr_t)*phys, (metal_phys_addr_t *)phys, size,
+        metal_io_init(io, (void *)(uintptr_t)*phys, phys, size,
                       sizeof(metal_phys_addr_t) * CHAR_BIT - 1, 0, &flat_io_ops);
+}
+
+void *oa_io_map(struct metal_io_region *area, metal_phys_addr_t *pa, metal_phys_addr_t *da,
+                size_t size, struct metal_io_region **io)
+{
+        metal_phys_addr_t base = area->physmap[0], a = *pa != METAL_BAD_PHYS ? *pa : *da;
+
+        if (a == METAL_BAD_PHYS || a < base || a - base > area->size ||
+            size > area->size - (a - base))
+                return NULL;
+        *pa = a;
+        *da = a;
+        if (io != NULL)
+                *io = area;
+        return (void *)(uintptr_t)a;
 }

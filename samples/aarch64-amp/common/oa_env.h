@@ -8,6 +8,10 @@
 #ifndef OA_ENV_H
 #define OA_ENV_H
 
+#include <stddef.h>
+
+#include <metal/io.h>
+
 /* Identity map at EL1 (0..1 GiB Device-nGnRnE, 1..2 GiB Normal
  * non-cacheable), then FP/SIMD on. */
 void mmu_and_fp_on(void);
@@ -21,7 +25,12 @@ __attribute__((noreturn)) void oa_fatal(const char *what, int rc);
  * page" page_shift, sizeof(metal_phys_addr_t) * 8, is a shift by 64 on this
  * 64-bit target (undefined); the region translates with offset/phys ops
  * instead. *phys must stay valid as long as io (libmetal keeps the pointer). */
-struct metal_io_region;
-void oa_io_init(struct metal_io_region *io, unsigned long *phys, unsigned long size);
+void oa_io_init(struct metal_io_region *io, metal_phys_addr_t *phys, size_t size);
+
+/* A remoteproc mmap op over one io region (oa_io_init'ed): [*pa or *da,
+ * + size) must lie inside it; sets *pa = *da and *io, returns the address,
+ * NULL for anything else (a segment or carveout elsewhere is refused). */
+void *oa_io_map(struct metal_io_region *area, metal_phys_addr_t *pa, metal_phys_addr_t *da,
+                size_t size, struct metal_io_region **io);
 
 #endif

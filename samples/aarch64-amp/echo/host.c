@@ -105,18 +105,9 @@ static struct remoteproc *rproc_init(struct remoteproc *r, const struct remotepr
 static void *rproc_mmap(struct remoteproc *r, metal_phys_addr_t *pa, metal_phys_addr_t *da,
                         size_t size, unsigned int attribute, struct metal_io_region **io)
 {
-        metal_phys_addr_t a = *pa != METAL_BAD_PHYS ? *pa : *da;
-
         (void)r;
         (void)attribute;
-        if (a == METAL_BAD_PHYS || a < ECHO_RAM_BASE || a - ECHO_RAM_BASE > ECHO_RAM_SIZE ||
-            size > ECHO_RAM_SIZE - (a - ECHO_RAM_BASE))
-                return NULL;
-        *pa = a;
-        *da = a;
-        if (io != NULL)
-                *io = &ram_io;
-        return (void *)(uintptr_t)a;
+        return oa_io_map(&ram_io, pa, da, size, io);
 }
 
 static int rproc_start(struct remoteproc *r)

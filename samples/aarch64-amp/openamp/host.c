@@ -72,18 +72,9 @@ static struct remoteproc *rproc_init(struct remoteproc *rproc, const struct remo
 static void *rproc_mmap(struct remoteproc *rproc, metal_phys_addr_t *pa, metal_phys_addr_t *da,
                         size_t size, unsigned int attribute, struct metal_io_region **io)
 {
-        metal_phys_addr_t a = *pa != METAL_BAD_PHYS ? *pa : *da;
-
         (void)rproc;
         (void)attribute;
-        if (a == METAL_BAD_PHYS || a < REMOTE_RAM_BASE || a - REMOTE_RAM_BASE > REMOTE_RAM_SIZE ||
-            size > REMOTE_RAM_SIZE - (a - REMOTE_RAM_BASE))
-                return NULL;
-        *pa = a;
-        *da = a;
-        if (io != NULL)
-                *io = &remote_io;
-        return (void *)(uintptr_t)a;
+        return oa_io_map(&remote_io, pa, da, size, io);
 }
 
 static int rproc_start(struct remoteproc *rproc)
