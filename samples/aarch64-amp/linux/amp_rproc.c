@@ -4,7 +4,7 @@
  * QEMU's virt board as a remote processor of the Linux that runs on CPU 0
  * (booted with maxcpus=1, so CPU 1 stays powered off for the remote).
  *
- * Device tree (linux/board.dts):
+ * Device tree (linux/remoteproc.dtsi, appended to QEMU's own):
  *
  *   remoteproc {
  *           compatible = "rproc-bundle,aarch64-amp";
@@ -21,10 +21,12 @@
  *   "vdev0buffer" is a shared-dma-pool that becomes the virtio device's DMA
  *   memory (the rpmsg buffers).
  * - loading: the remoteproc core's default ELF ops (rproc_elf_*).
- * - start: PSCI CPU_ON of the remote CPU at the ELF entry (x0 = the
- *   context id 0); stop: the remote turns itself off
- *   (PSCI CPU_OFF) when it finds its vdev reset (status 0) after a kick; the
- *   driver kicks it and waits until PSCI AFFINITY_INFO reads OFF.
+ * - start: PSCI CPU_ON of the remote CPU at the ELF entry (context id 0),
+ *   through the conduit /psci names.
+ * - stop: the core has removed the virtio device, which clears DRIVER_OK in
+ *   the loaded table's vdev status (0, then ACKNOWLEDGE again); the remote
+ *   turns itself off (PSCI CPU_OFF) when it sees that, and the driver kicks
+ *   it and waits until PSCI AFFINITY_INFO reads OFF.
  * - kicks: Linux -> remote, a GICv2 SGI to the remote CPU (GICD_SGIR);
  *   remote -> Linux, the remote sets the SPI pending (GICD_ISPENDR) and the
  *   threaded handler runs every vring's callback.
@@ -38,7 +40,6 @@
 #include <linux/of_address.h>
 #include <linux/of_reserved_mem.h>
 #include <linux/platform_device.h>
-#include <linux/psci.h>
 #include <linux/remoteproc.h>
 #include <uapi/linux/psci.h>
 
@@ -114,8 +115,8 @@ static int amp_prepare(struct rproc *rproc)
 	while (of_phandle_iterator_next(&it) == 0) {
 		rmem = of_reserved_mem_lookup(it.node);
 		if (!rmem) {
-			of_node_put(it.node);
 			dev_err(dev, "memory-region %pOFn is not reserved memory\n", it.node);
+			of_node_put(it.node);
 			return -EINVAL;
 		}
 		if (!strcmp(it.node->name, "vdev0buffer"))
