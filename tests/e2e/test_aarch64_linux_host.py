@@ -73,6 +73,15 @@ def run_linux_host(build: Path, extra: Path | None = None, runs: int = 1) -> tup
     return proc.returncode, (proc.stdout + proc.stderr).replace("\r", "").splitlines()
 
 
+def failing_run(build: Path, variant: str) -> tuple[list[str], str]:
+    """`make run-linux-host EXTRA_ELF=remote-echo-<variant>.elf`, which must
+    fail: (its lines, the same as one text for messages)."""
+    rc, lines = run_linux_host(build, build / f"remote-echo-{variant}.elf")
+    text = "\n".join(lines)
+    assert rc != 0, text
+    return lines, text
+
+
 def matching(lines: list[str], regex: re.Pattern) -> list[re.Match]:
     return [m for m in map(regex.match, lines) if m]
 
@@ -156,9 +165,7 @@ def test_vring_outside_shared_memory_refused_by_verify_before_boot(linux_build):
     bad = linux_build / "remote-echo-badvring.elf"
     vring0 = rsc_vrings(bad)[0]
     assert not 0x70100000 <= vring0 < 0x70200000
-    rc, lines = run_linux_host(linux_build, bad)
-    text = "\n".join(lines)
-    assert rc != 0, text
+    lines, text = failing_run(linux_build, "badvring")
     assert any(ln.startswith(f"error: vdev 0 vring 0 wants da 0x{vring0:08x}, below memory-region "
                              "vdev0vring0 0x70100000-0x70104000") and ln.endswith("[linux-carveout-fit]")
                for ln in lines), text
@@ -167,9 +174,7 @@ def test_vring_outside_shared_memory_refused_by_verify_before_boot(linux_build):
 
 
 def test_remote_that_never_announces_times_out_and_is_stopped(linux_build):
-    rc, lines = run_linux_host(linux_build, linux_build / "remote-echo-silent.elf")
-    text = "\n".join(lines)
-    assert rc != 0, text
+    lines, text = failing_run(linux_build, "silent")
     expect = [
         "remote: silent build: no endpoint, no announcement",
         "echo: FAILED the remote announced no rpmsg-openamp-demo-channel within 5000 ms",
@@ -183,9 +188,7 @@ def test_remote_that_never_announces_times_out_and_is_stopped(linux_build):
 
 
 def test_corrupted_echoes_counted_and_reported(linux_build):
-    rc, lines = run_linux_host(linux_build, linux_build / "remote-echo-corrupt.elf")
-    text = "\n".join(lines)
-    assert rc != 0, text
+    lines, text = failing_run(linux_build, "corrupt")
     # the remote flips the last byte of every 100th echo: messages 99, 199, ...
     expect = [
         "echo: 990/1000 ok",
