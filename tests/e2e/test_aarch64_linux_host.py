@@ -55,7 +55,7 @@ def linux_build(tmp_path_factory) -> Path:
     """`make echo linux-host` once: the remote and its variants, the kernel
     (from the cache, else Debian), the modules, the device tree, the initramfs."""
     need_tool("make", "cmake", "aarch64-linux-gnu-gcc", "qemu-system-aarch64", "dtc",
-              "apt-get", "apt-cache", "dpkg-deb", "flock", "xz")
+              "apt-get", "apt-cache", "dpkg-deb", "flock", "xz", "cpio")
     ob.need_picolibc()
     build = tmp_path_factory.mktemp("a64-linux-host") / "build"
     make_sample("aarch64-amp", build, "echo", "linux-host", BUNDLE=BUNDLE_CMD, **source_vars())

@@ -93,14 +93,26 @@ if [ "${KERNEL_REFRESH:-0}" = 1 ] || [ ! -s "$current" ] || [ ! -d "$cache/$(cat
         fi
         echo "$name" >"$current.tmp"
         mv "$current.tmp" "$current"
+        # older versions are no use any more (a build directory made from one
+        # is brought to this one at its next run: OUT/version differs)
+        for d in "$cache"/*-arm64-*; do
+                [ "$d" = "$cache/$name" ] || rm -rf "$d"
+        done
 fi
 
 src=$cache/$(cat "$current")
+# OUT: copies of the small parts, a link to the headers (their Makefile names
+# the cache path). Untouched when it already holds this version, so that the
+# Makefile can run this script every time and rebuild only after a change;
+# version is written last.
+if cmp -s "$src/version" "$out/version" 2>/dev/null && [ -d "$out/kbuild/" ]; then
+        exit 0
+fi
 log "$(cat "$src/version") from $src"
-# OUT is a copy of the small parts and links to the big trees (kbuild: the
-# headers' Makefile names the cache path)
 mkdir -p "$out"
+rm -f "$out/version"
 cp "$src/Image" "$out/Image.tmp" && mv "$out/Image.tmp" "$out/Image"
-cp "$src/busybox" "$src/version" "$src/config" "$src/rpmsg_core.ko" "$out/"
+cp "$src/busybox" "$src/config" "$src/rpmsg_core.ko" "$out/"
 ln -sfn "$src/kbuild/usr/src/linux-headers-$(sed 's/^linux-image-\([^ ]*\) .*/\1/' "$src/version")" "$out/kbuild"
 rm -rf "$out/rpmsg" && cp -r "$src/rpmsg" "$out/rpmsg"
+cp "$src/version" "$out/version"
