@@ -35,6 +35,7 @@
 #include <linux/delay.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
+#include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/of.h>
 #include <linux/of_address.h>
@@ -172,20 +173,24 @@ static void amp_kick(struct rproc *rproc, int vqid)
 static int amp_stop(struct rproc *rproc)
 {
 	struct amp_rproc *amp = rproc->priv;
-	unsigned long state = PSCI_0_2_AFFINITY_LEVEL_ON;
-	int ms;
+	ktime_t start = ktime_get();
+	unsigned long state;
+	s64 ms;
 
-	for (ms = 0; ms < STOP_TIMEOUT_MS; ms++) {
+	for (;;) {
 		state = amp_psci(amp, PSCI_0_2_FN64_AFFINITY_INFO, amp->cpu, 0);
+		ms = ktime_ms_delta(ktime_get(), start);
 		if (state == PSCI_0_2_AFFINITY_LEVEL_OFF) {
-			dev_info(rproc->dev.parent, "cpu %u off after %d ms\n", amp->cpu, ms);
+			dev_info(rproc->dev.parent, "cpu %u off after %lld ms\n", amp->cpu, ms);
 			return 0;
 		}
+		if (ms >= STOP_TIMEOUT_MS)
+			break;
 		amp_send_sgi(amp);
-		msleep(1);
+		usleep_range(500, 1000);
 	}
-	dev_err(rproc->dev.parent, "cpu %u still not off after %d ms (AFFINITY_INFO %ld)\n",
-		amp->cpu, STOP_TIMEOUT_MS, (long)state);
+	dev_err(rproc->dev.parent, "cpu %u still not off after %lld ms (AFFINITY_INFO %ld)\n",
+		amp->cpu, ms, (long)state);
 	return -ETIMEDOUT;
 }
 
