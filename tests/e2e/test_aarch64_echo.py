@@ -7,8 +7,9 @@ LIBMETAL_SRC, default the pinned tarballs), the echo remote
 the remote through the kit's image store, starts CPU 1, binds to the channel
 the remote announces and checks 1000 echoes. The failure paths boot the same
 host with variants built from the same sources (EXTRA_ELF=): a vring outside
-the shared memory, a remote that never announces, one that corrupts every
-100th echo. Each must end in "echo: FAILED ..." and a non-zero make.
+the shared memory, a remote linked into the shared memory (loading must
+refuse it: that memory is registered only after remoteproc_load), a remote
+that never announces, one that corrupts every 100th echo. Each must end in "echo: FAILED ..." and a non-zero make.
 
 Timing figures are printed by the target and parsed by bench/bench_echo.py;
 here only the line's form is checked, never its numbers.
@@ -26,6 +27,7 @@ import pytest
 from tests.e2e.conftest import BUNDLE_CMD, SAMPLES, make_sample
 from tests.e2e.test_aarch64_openamp import boots, source_vars
 from tests.support import openamp as ob
+from tests.support.cli import run_bundle
 from tests.support.openamp_corpus import Elf
 from tests.support.tools import need_tool
 
@@ -35,11 +37,12 @@ TIMING = re.compile(r"^echo: round trip median (\d+) us, p99 (\d+) us, (\d+) msg
 
 
 @pytest.fixture(scope="module")
-def echo_build(tmp_path_factory) -> Path:
-    """`make echo` once: libraries, remote-echo.elf and its variants, the host, the bundle."""
+def echo_build(a64_openamp_dir) -> Path:
+    """`make echo` once: remote-echo.elf and its variants, the host, the bundle
+    (the libraries are shared with test_aarch64_openamp.py's build)."""
     need_tool("make", "cmake", "aarch64-linux-gnu-gcc", "qemu-system-aarch64")
     ob.need_picolibc()
-    build = tmp_path_factory.mktemp("a64-echo") / "build"
+    build = a64_openamp_dir
     make_sample("aarch64-amp", build, "echo", BUNDLE=BUNDLE_CMD, **source_vars())
     return build
 
@@ -97,11 +100,25 @@ def test_make_run_echo_1000_messages(echo_build):
         "== ok",
     ]
     assert in_order(lines, expect), text
+    # the remote's lines, as the host read them back from its trace buffer
+    remote_lines = [ln for ln in lines if ln.startswith("remote: ")]
+    assert [ln.removeprefix("trace: ") for ln in lines if ln.startswith("trace: ")] == remote_lines
     timing = [m for m in map(TIMING.match, lines) if m]
     assert len(timing) == 1, text
     median, p99, rate = map(int, timing[0].groups())
     assert median <= p99 and rate > 0, text
     assert not any(ln.startswith(("echo: FAILED", "metal: ", "host: error")) for ln in lines), text
+
+
+@pytest.mark.parametrize("loader", ["openamp", "linux"])
+def test_echo_remote_verifies_for_both_hosts(echo_build, loader):
+    """One remote for both hosts: `bundle verify` checks it as OpenAMP's and as
+    Linux's loader will, against the memory the sample gives the remote core."""
+    proc = run_bundle("verify", echo_build / "remote-echo.elf", "--loader", loader,
+                      "--memory", "0x70000000:0x100000:remote-ram",
+                      "--memory", "0x70100000:0x100000:shm")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "verify: ok (0 errors, 0 warnings)" in proc.stdout, proc.stdout
 
 
 def test_echo_vring_outside_shared_memory_refused_before_start(echo_build):
@@ -117,31 +134,38 @@ def test_echo_vring_outside_shared_memory_refused_before_start(echo_build):
     assert "== FAIL" in lines, text
 
 
-def test_echo_remote_that_never_announces_times_out_and_is_stopped(echo_build):
-    rc, lines = run_echo(echo_build, echo_build / "remote-echo-silent.elf")
-    text = "\n".join(lines)
-    assert rc != 0, text
-    expect = [
+# variant -> (lines that must appear in this order, line starts that must not)
+FAILURES = {
+    # linked at 0x70100000: the shared memory is registered after
+    # remoteproc_load, so loading cannot write there
+    "inshm": ([
+        "metal: error:     load failed, no mapping for 0x70100000.",
+        "echo: FAILED remoteproc_load refused the image rc=-2",
+        "== FAIL",
+    ], ("host: remoteproc_start", "remote: ")),
+    # never creates its endpoint: the host times out, then stops CPU 1
+    "silent": ([
         "remote: silent build: no endpoint, no announcement",
         "echo: FAILED the remote announced no rpmsg-openamp-demo-channel in 3000 ms",
         "remote: vdev reset after 0 echoes, cpu off",
         "host: remoteproc_stop: cpu 1 off",
         "== FAIL",
-    ]
-    assert in_order(lines, expect), text
-    assert not any(ln.startswith("echo: 1000") for ln in lines), text
-
-
-def test_echo_corrupted_echoes_counted_and_reported(echo_build):
-    rc, lines = run_echo(echo_build, echo_build / "remote-echo-corrupt.elf")
-    text = "\n".join(lines)
-    assert rc != 0, text
-    # the remote flips the last byte of every 100th echo: messages 99, 199, ...
-    expect = [
+    ], ("echo: 1000",)),
+    # flips the last byte of every 100th echo: messages 99, 199, ...
+    "corrupt": ([
         "echo: 990/1000 ok",
         "echo: FAILED 10 corrupted echoes (the first: message 99, 100 bytes)",
         "host: remoteproc_stop: cpu 1 off",
         "== FAIL",
-    ]
+    ], ("echo: round trip",)),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(FAILURES))
+def test_echo_failure_reported_and_make_fails(echo_build, variant):
+    expect, absent = FAILURES[variant]
+    rc, lines = run_echo(echo_build, echo_build / f"remote-echo-{variant}.elf")
+    text = "\n".join(lines)
+    assert rc != 0, text
     assert in_order(lines, expect), text
-    assert not any(TIMING.match(ln) for ln in lines), text
+    assert not any(ln.startswith(absent) for ln in lines), text

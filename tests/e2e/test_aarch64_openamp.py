@@ -55,11 +55,11 @@ def boots(stdout: str) -> dict[str, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def openamp_build(tmp_path_factory) -> Path:
+def openamp_build(a64_openamp_dir) -> Path:
     """`make openamp` once for this module: libraries, host-openamp.elf, bundles."""
     need_tool("make", "cmake", "aarch64-linux-gnu-gcc", "qemu-system-aarch64")
     ob.need_picolibc()
-    build = tmp_path_factory.mktemp("a64-openamp") / "build"
+    build = a64_openamp_dir
     make_sample("aarch64-amp", build, "openamp", BUNDLE=BUNDLE_CMD, **source_vars())
     return build
 

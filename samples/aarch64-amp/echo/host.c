@@ -11,7 +11,8 @@
  *   bind to rpmsg-openamp-demo-channel when the remote announces it
  *   1000 messages of 1..496 bytes, one at a time, every echo checked and
  *     timed; then 1000 more with 8 in flight, for the rate
- *   stop: vdev status reset + kick; the remote turns its CPU off
+ *   stop: vdev status reset + kick; the remote turns its CPU off; its trace
+ *     buffer (resource table) printed as "trace: " lines
  *
  * Kicks: SGI 8 to CPU 1; the remote's come as SPI 240 (memmap.h, README).
  * Output ends with
@@ -42,7 +43,7 @@
 #define ECHO_MAX_LEN    496u    /* 512-byte buffers less the 16-byte rpmsg header */
 #define ECHO_WINDOW     8u      /* messages in flight in the rate run */
 #define ANNOUNCE_MS     3000u   /* the remote must announce within this */
-#define ECHO_WAIT_MS    1000u   /* and answer each message within this */
+#define ECHO_WAIT_MS    2000u   /* and answer each message within this */
 
 REMOTE_FW_DECLARE(remote_echo);
 
@@ -149,13 +150,57 @@ static const struct remoteproc_ops rproc_ops = {
         .notify = rproc_notify,
 };
 
+/* the first entry of this type in the loaded resource table, NULL if none */
+static struct fw_rsc_hdr *find_entry(uint32_t type)
+{
+        struct resource_table *t = rproc.rsc_table;
+        uint32_t i;
+
+        for (i = 0; t != NULL && i < t->num; i++) {
+                struct fw_rsc_hdr *h = (struct fw_rsc_hdr *)((char *)t + t->offset[i]);
+
+                if (h->type == type)
+                        return h;
+        }
+        return NULL;
+}
+
+/* what the remote wrote into its trace buffer, one "trace: " line each */
+static void print_trace(void)
+{
+        struct fw_rsc_trace *tr = (struct fw_rsc_trace *)find_entry(RSC_TRACE);
+        const char *p;
+        char line[128];
+        uint32_t i, n = 0;
+
+        if (tr == NULL || tr->da < ECHO_RAM_BASE || tr->len > ECHO_RAM_SIZE ||
+            tr->da - ECHO_RAM_BASE > ECHO_RAM_SIZE - tr->len)
+                return;
+        p = (const char *)(uintptr_t)tr->da;
+        for (i = 0; i < tr->len && p[i] != '\0'; i++) {
+                if (p[i] != '\n' && n < sizeof(line) - 1u) {
+                        line[n++] = p[i];
+                        continue;
+                }
+                if (p[i] != '\n')
+                        continue;
+                line[n] = '\0';
+                uart_puts("trace: ");
+                uart_puts(line);
+                uart_puts("\n");
+                n = 0;
+        }
+}
+
 static void stop_remote(void)
 {
         started = 0;
-        if (remoteproc_stop(&rproc) == 0)
-                uart_puts("host: remoteproc_stop: cpu 1 off\n");
-        else
+        if (remoteproc_stop(&rproc) != 0) {
                 uart_puts("host: remoteproc_stop: cpu 1 did not turn itself off\n");
+                return;
+        }
+        uart_puts("host: remoteproc_stop: cpu 1 off\n");
+        print_trace();
 }
 
 /* ---- messages: length and contents of message k --------------------------------- */
@@ -202,11 +247,18 @@ static void ns_bind(struct rpmsg_device *rdev, const char *name, uint32_t dest)
         bound = 1;
 }
 
-/* no TX buffer free (not with this pool): wait for the remote, then retry */
+/* no TX buffer free (the remote holds all it was given): wait for it to
+ * return one, ECHO_WAIT_MS at most from the send's first wait */
+static uint64_t tx_wait_since;
+
 static int wait_tx(struct rpmsg_device *rdev, uint32_t id)
 {
         (void)rdev;
         (void)id;
+        if (tx_wait_since == 0u)
+                tx_wait_since = timer_now();
+        else if (timer_now() - tx_wait_since >= ms_ticks(ECHO_WAIT_MS))
+                return RPMSG_ERR_NO_BUFF;
         irq_wait(ms_ticks(1));
         remoteproc_get_notification(&rproc, RSC_NOTIFY_ID_ANY);
         return RPMSG_SUCCESS;
@@ -220,6 +272,7 @@ static void send_msg(uint32_t k)
 
         for (j = 0; j < n; j++)
                 buf[j] = msg_byte(k, j);
+        tx_wait_since = 0;
         rc = rpmsg_send(&ept, buf, (int)n);
         if (rc != (int)n)
                 echo_failed("rpmsg_send", " rc=", rc);
@@ -244,19 +297,12 @@ static int wait_received(uint32_t n, uint64_t ms)
 
 static void check_vrings(void)
 {
-        struct resource_table *t = rproc.rsc_table;
-        struct fw_rsc_vdev *v = NULL;
+        struct fw_rsc_vdev *v = (struct fw_rsc_vdev *)find_entry(RSC_VDEV);
         uint32_t i;
 
-        if (t == NULL)
+        if (rproc.rsc_table == NULL)
                 echo_failed("no resource table after remoteproc_load", NULL, 0);
-        for (i = 0; i < t->num && v == NULL; i++) {
-                struct fw_rsc_hdr *h = (struct fw_rsc_hdr *)((char *)t + t->offset[i]);
-
-                if (h->type == RSC_VDEV && ((struct fw_rsc_vdev *)h)->id == VIRTIO_ID_RPMSG)
-                        v = (struct fw_rsc_vdev *)h;
-        }
-        if (v == NULL || v->num_of_vrings != 2u)
+        if (v == NULL || v->id != VIRTIO_ID_RPMSG || v->num_of_vrings != 2u)
                 echo_failed("no rpmsg vdev with two vrings in the resource table", NULL, 0);
         for (i = 0; i < v->num_of_vrings; i++) {
                 uint64_t da = v->vring[i].da;

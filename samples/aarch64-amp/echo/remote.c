@@ -50,11 +50,39 @@ static volatile uint8_t *vdev_status;
 static uint64_t poll_ticks;
 static uint32_t echoed;
 
+/* Output goes to the UART and to the trace buffer of the resource table (a
+ * Linux host shows it in debugfs, remoteproc<N>/trace0); the buffer keeps the
+ * first TRACE_BUF_SIZE - 1 bytes, NUL-terminated (.bss is zero). */
+static void put(const char *s)
+{
+        static size_t trace_len;
+
+        uart_puts(s);
+        while (*s != '\0' && trace_len < TRACE_BUF_SIZE - 1u)
+                trace_buf[trace_len++] = *s++;
+}
+
+static void put_num(uint64_t v, unsigned int base)
+{
+        char buf[24];
+        char *p = buf + sizeof(buf) - 1;
+
+        *p = '\0';
+        do
+                *--p = "0123456789abcdef"[v % base];
+        while ((v /= base) != 0u);
+        if (base == 16u) {
+                *--p = 'x';
+                *--p = '0';
+        }
+        put(p);
+}
+
 static void say(const char *s)
 {
-        uart_puts("remote: ");
-        uart_puts(s);
-        uart_puts("\n");
+        put("remote: ");
+        put(s);
+        put("\n");
 }
 
 static __attribute__((noreturn)) void cpu_off(void)
@@ -68,11 +96,11 @@ static __attribute__((noreturn)) void cpu_off(void)
 
 __attribute__((noreturn)) void oa_fatal(const char *what, int rc)
 {
-        uart_puts("remote: error: ");
-        uart_puts(what);
-        uart_puts(" (");
-        uart_put_dec(rc);
-        uart_puts(")\n");
+        put("remote: error: ");
+        put(what);
+        put(rc < 0 ? " (-" : " (");
+        put_num(rc < 0 ? -(uint64_t)rc : (uint64_t)rc, 10u);
+        put(")\n");
         cpu_off();
 }
 
@@ -83,13 +111,13 @@ __attribute__((noreturn)) void remote_trap(uint64_t vector)
 
         __asm__ volatile("mrs %0, esr_el1" : "=r"(esr));
         __asm__ volatile("mrs %0, elr_el1" : "=r"(elr));
-        uart_puts("remote: trap vector=");
-        uart_put_dec((int64_t)vector);
-        uart_puts(" esr=");
-        uart_put_hex(esr);
-        uart_puts(" elr=");
-        uart_put_hex(elr);
-        uart_puts("\n");
+        put("remote: trap vector=");
+        put_num(vector, 10u);
+        put(" esr=");
+        put_num(esr, 16u);
+        put(" elr=");
+        put_num(elr, 16u);
+        put("\n");
         oa_fatal("trap", -1);
 }
 
@@ -193,9 +221,9 @@ __attribute__((noreturn)) void remote_main(uint64_t mpidr, uint64_t context)
         if (((el >> 2) & 3u) != 1u)
                 oa_fatal("the echo remote runs at EL1", (int)((el >> 2) & 3u));
         mmu_and_fp_on();
-        uart_puts("remote: rpmsg echo on cpu ");
-        uart_put_dec((int64_t)(mpidr & 0xffu));
-        uart_puts("\n");
+        put("remote: rpmsg echo on cpu ");
+        put_num(mpidr & 0xffu, 10u);
+        put("\n");
 
         gic_cpu_on();
         poll_ticks = timer_freq() * ECHO_POLL_US / 1000000u;
@@ -254,8 +282,8 @@ __attribute__((noreturn)) void remote_main(uint64_t mpidr, uint64_t context)
                 remoteproc_get_notification(&rproc, RSC_NOTIFY_ID_ANY);
                 irq_wait(poll_ticks);
         }
-        uart_puts("remote: vdev reset after ");
-        uart_put_dec(echoed);
-        uart_puts(" echoes, cpu off\n");
+        put("remote: vdev reset after ");
+        put_num(echoed, 10u);
+        put(" echoes, cpu off\n");
         cpu_off();
 }

@@ -71,7 +71,9 @@ vdev:                                   /* struct remote_fw_rsc_vdev, two vrings
         .byte 0, 0                      /* reserved */
         .word RSC_VRING0, VRING_ALIGN, VRING_NUM, 1, 0  /* da, align, num, notifyid, reserved */
         .word RSC_VRING1, VRING_ALIGN, VRING_NUM, 2, 0
-        .globl resource_table_end
+#ifdef RSC_ECHO
+        .globl resource_table_end       /* echo/remote.c hands OpenAMP the table's size */
+#endif
 resource_table_end:
         .size resource_table, resource_table_end - resource_table
 
