@@ -51,13 +51,16 @@ RE_STOPPED = re.compile(r"^linux: \[ *[\d.]+\] remoteproc remoteproc0: stopped r
 
 
 @pytest.fixture(scope="module")
-def linux_build(tmp_path_factory) -> Path:
+def linux_build(a64_openamp_dir) -> Path:
     """`make echo linux-host` once: the remote and its variants, the kernel
-    (from the cache, else Debian), the modules, the device tree, the initramfs."""
+    (from the cache, else Debian), the modules, the device tree, the
+    initramfs (in the session's OpenAMP build directory: the libraries are
+    cross-built once for this module, test_aarch64_echo.py's and
+    test_aarch64_openamp.py's)."""
     need_tool("make", "cmake", "aarch64-linux-gnu-gcc", "qemu-system-aarch64", "dtc",
               "apt-get", "apt-cache", "dpkg-deb", "flock", "xz", "cpio")
     ob.need_picolibc()
-    build = tmp_path_factory.mktemp("a64-linux-host") / "build"
+    build = a64_openamp_dir
     make_sample("aarch64-amp", build, "echo", "linux-host", BUNDLE=BUNDLE_CMD, **source_vars())
     return build
 
