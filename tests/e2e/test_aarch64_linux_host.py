@@ -133,6 +133,12 @@ def test_make_run_linux_host_1000_messages(linux_build):
     assert median <= p99 and rate > 0, text
     assert matching(lines, RE_OFF) and matching(lines, RE_STOPPED), text
     assert not any(ln.startswith("echo: FAILED") for ln in lines), text
+    # the trace buffer of the remote's table, read through Linux's debugfs
+    # before the stop, holds what the remote printed on the UART until then
+    stop = lines.index(f"init: echo stop > {STATE}")
+    uart = [ln for ln in lines[:stop] if ln.startswith("remote: ")]
+    trace = [ln.removeprefix("trace0: ") for ln in lines if ln.startswith("trace0: ")]
+    assert trace == uart == ["remote: rpmsg echo on cpu 1", "remote: announcing rpmsg-openamp-demo-channel"], text
 
 
 def test_stop_and_restart_then_a_second_echo_run(linux_build):

@@ -3,12 +3,14 @@
 # modules and the sample's remoteproc driver, start the remote from
 # /lib/firmware through the remoteproc core, run the echo client; with
 # echoruns=N on the kernel command line, stop and start the remote between
-# N runs. Power off at the end (QEMU exits), whatever happened.
+# N runs. After each run, the remote's trace buffer (debugfs trace0) as
+# "trace0: ..." lines. Power off at the end (QEMU exits), whatever happened.
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+mount -t debugfs debugfs /sys/kernel/debug
 
 fail() { echo "echo: FAILED $*"; klog; poweroff -f; }
 # the kernel's lines about the remote since the last call
@@ -35,6 +37,8 @@ while :; do
         /bin/echo-client
         rc=$?
         klog
+        # the remote's own lines, from the trace buffer of its resource table
+        sed 's/^/trace0: /' /sys/kernel/debug/remoteproc/remoteproc0/trace0
         echo "init: echo stop > $r/state"
         echo stop >$r/state || fail "echo stop > $r/state"
         echo "init: remoteproc0 $(cat $r/state)"
