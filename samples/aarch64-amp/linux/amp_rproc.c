@@ -68,8 +68,9 @@ struct amp_rproc {
 
 /*
  * PSCI through the conduit the device tree names. Not arm_smccc_1_1_invoke:
- * QEMU's PSCI answers SMCCC_VERSION with 1.0, so Linux sets no SMCCC 1.1
- * conduit, and the PSCI driver's psci_ops are not exported.
+ * on QEMU 7.2's virt, arm_smccc_1_1_get_conduit() returns SMCCC_CONDUIT_NONE
+ * (its PSCI does not offer SMCCC 1.1), and the PSCI driver's psci_ops are
+ * not exported.
  */
 static unsigned long amp_psci(struct amp_rproc *amp, u32 fn, unsigned long a1,
 			      unsigned long a2)
