@@ -317,7 +317,8 @@ def export_flash(elf, output=None, *, format: str | None = None, eol: str = "crl
 
 # ---- verify, inspect, extract -------------------------------------------------------
 
-def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None, memory=None):
+def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None, memory=None,
+           kernel: str | None = None):
     """Every check on a bundled host, or on a FIT (docs/fit.md); returns the report (``.ok``, ``.findings``,
     ``.errors``, ``.warnings``, ``.images``, ``.to_dict()``: docs/json.md).
 
@@ -327,15 +328,27 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
     ``loader`` will (``linux``, ``uboot``, ``openamp``, ``kit``; default linux),
     against ``memory`` (a bundler.memory.MemoryMap, or ``(start, size[, name])``
     ranges) when given; with ``loader`` or ``memory``, so is each image a bundle
-    carries. Never raises for what it finds; raises BadInputError if ``elf`` is
-    no ELF (a file that starts with \\x7fELF but cannot be read as a whole is
-    judged as firmware, its damage being what the loaders check). A FIT's
-    pieces must all load inside ``memory``.
+    carries. ``kernel`` picks the Linux version whose rules apply (``"6.1"``,
+    ``"6.12"``; default the newest modelled; it implies ``loader="linux"``).
+    Never raises for what it finds; raises BadInputError if ``elf`` is no ELF
+    and no loader, kernel or memory was given (with one, a file that is no
+    ELF is judged: Linux's "Image is corrupted (bad magic)"; a file that
+    starts with \\x7fELF but cannot be read as a whole is always judged as
+    firmware, its damage being what the loaders check). A FIT's pieces must
+    all load inside ``memory``.
     """
     from bundler.checks import RemoteFile
     from bundler.checks import verify as run_checks
     from bundler.checks.fit import looks_like_fit, verify_fit
     from bundler.elf.reader import is_elf
+    from bundler.loaders import DEFAULT_LOADER, kernel_of, verify_firmware
+    if kernel is not None:
+        loader = loader or "linux"
+        try:
+            kernel_of(loader, kernel)
+        except ValueError as exc:
+            raise UsageError(str(exc), param="kernel", hint="--kernel goes with --loader linux (the default)") \
+                from None
     if looks_like_fit(_read(elf, "input file")[:4]):        # a FIT on its own (issue 13)
         if _as_list(remotes) or emulate or loader:
             raise UsageError(f"{_label(elf, 'the input')} is a FIT: {option('remotes')}, {option('emulate')} and the "
@@ -345,10 +358,10 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
         host = load_elf(elf)
     except BadInputError:
         data = _read(elf, "ELF file")
-        if not is_elf(data) or _as_list(remotes) or emulate:
+        judged = is_elf(data) or loader is not None or memory is not None
+        if not judged or _as_list(remotes) or emulate:
             raise
-        from bundler.loaders import DEFAULT_LOADER, verify_firmware
-        return verify_firmware(data, loader or DEFAULT_LOADER, memory)
+        return verify_firmware(data, loader or DEFAULT_LOADER, memory, kernel=kernel)
     files = []
     for i, r in enumerate(_as_list(remotes)):
         if isinstance(r, tuple):
@@ -359,7 +372,7 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
             files.append(RemoteFile(label=f"remote {i}", stem="", data=r))
         else:
             files.append(RemoteFile(label=os.fspath(r), stem=stem_for(r), data=_read(r, "remote image")))
-    return run_checks(host, files, emulate=emulate, loader=loader, memory=memory)
+    return run_checks(host, files, emulate=emulate, loader=loader, memory=memory, kernel=kernel)
 
 
 def inspect(elf) -> dict:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from bundler.records import FrozenRecord, Record
 
-ERROR, WARNING = "error", "warning"
+ERROR, WARNING, NOTE = "error", "warning", "note"
+SEVERITIES = (ERROR, WARNING, NOTE)     # an error fails verify; a warning or a note never does
 
 
 class Code(FrozenRecord):
@@ -68,10 +69,10 @@ _ALL = (
     Code('rsc-version', ERROR, '`ver` is not 1'),
     Code('rsc-reserved', ERROR, 'a reserved field (header, carveout, devmem, trace, vdev) is not 0'),
     Code('rsc-vdev-vrings', ERROR, 'a vdev with more than 2 vrings'),
-    Code('rsc-vring', ERROR, 'a vring with `num` or `align` 0, or `num` not a power of two'),
-    Code('rsc-unknown-type', ERROR, 'an entry type neither 0..3 nor vendor 128..512 (Linux skips it with a warning; the kit refuses the table)'),
-    Code('rsc-notifyid-duplicate', ERROR, 'two vdev or vring notify ids are equal (0xFFFFFFFF, "any", excepted)'),
-    Code('rsc-notifyid-range', ERROR, 'a notify id of 32 or more: OpenAMP keeps them in a 32-bit bitmap'),
+    Code('rsc-vring', WARNING, 'a vring with `num` or `align` 0, or `num` not a power of two: Linux (6.1 and later) boots the remote without its virtio device'),
+    Code('rsc-unknown-type', WARNING, 'an entry type neither 0..3 nor vendor 128..512: Linux says "unsupported resource %d" and skips it (the kit\'s remote_fw_rsc_table refuses the table: `--loader kit`)'),
+    Code('rsc-notifyid-duplicate', NOTE, 'two vdev or vring notify ids are equal (0xFFFFFFFF, "any", excepted): Linux assigns its own (idr_alloc) and writes them back; OpenAMP hands a taken id another one'),
+    Code('rsc-notifyid-range', WARNING, 'a notify id of 32 or more: OpenAMP keeps them in a 32-bit bitmap and refuses it (`--loader openamp`); Linux assigns its own'),
     Code('emulate-unavailable', ERROR, 'emulation could not start: big-endian or unsupported machine, no `remote_fw_find` symbol, no image with a descriptor, segments spanning more than 1 GiB'),
     Code('emulate-failed', ERROR, 'the emulated call faulted (unmapped access, undefined instruction) or did not return within 1,000,000 instructions'),
     Code('emulate-error', ERROR, '`remote_fw_find` returned a negative code (`rc_name` in the results)'),
@@ -83,18 +84,20 @@ _ALL = (
     Code('linux-elf64-header', ERROR, 'an ELF64 file holds an ELF64 header (64 bytes)'),
     Code('linux-endianness', ERROR, "EI_DATA is the host's byte order"),
     Code('linux-shoff', ERROR, 'e_shoff + one section header <= file size'),
+    Code('linux-shdr-table', ERROR, '6.12: e_shoff <= file size ("Section header table is out of bounds")'),
+    Code('linux-shdr-count', ERROR, '6.12: e_shoff + e_shnum section headers <= file size ("Section headers are out of bounds")'),
+    Code('linux-shstrndx', ERROR, '6.12: the section header at e_shstrndx lies inside the file ("Image is too small")'),
     Code('linux-phnum', ERROR, 'e_phnum > 0'),
     Code('linux-phoff', ERROR, 'e_phoff <= file size'),
     Code('linux-phdr-bounds', ERROR, 'not checked by Linux: the program header table (e_phnum entries of sizeof(Elf_Phdr), e_phentsize ignored) lies inside the file'),
-    Code('linux-shdr-bounds', ERROR, "not checked by Linux: the section headers, e_shstrndx's and every name it compares lie inside the file"),
+    Code('linux-shdr-bounds', ERROR, "not checked by Linux 6.1 (6.12 checks the headers): the section headers find_table reads, e_shstrndx's and every name it compares lie inside the file (6.1 oopses on an e_shstrndx past it)"),
     Code('linux-rsc-missing', ERROR, 'a .resource_table section exists (find_table returns NULL silently: Boot failed: -22; vendor drivers that wrap rproc_elf_load_rsc_table may only warn)'),
     Code('linux-rsc-truncated', ERROR, 'sh_offset + sh_size <= file size, without wrapping'),
     Code('linux-rsc-headerless', ERROR, 'sh_size >= 16'),
     Code('linux-rsc-version', ERROR, 'ver == 1'),
     Code('linux-rsc-reserved', ERROR, 'reserved[0] == reserved[1] == 0'),
     Code('linux-rsc-incomplete', ERROR, '16 + 4 * num <= sh_size'),
-    Code('linux-rsc-entry-truncated', ERROR, 'each offset[i] + 4 <= sh_size (offset read as a signed int)'),
-    Code('linux-rsc-entry-negative', ERROR, 'not checked by Linux: offset[i] below 2^31 (a larger one is a negative int: Linux reads before the table)'),
+    Code('linux-rsc-entry-truncated', ERROR, 'each offset[i] >= 16 and offset[i] + 4 <= sh_size (rsc_table_for_each_entry)'),
     Code('linux-rsc-vendor', WARNING, "a vendor entry (128..512) goes to the platform driver's handle_rsc; without one Linux skips it"),
     Code('linux-rsc-unknown', WARNING, 'entry type 0..3 (others are skipped)'),
     Code('linux-carveout-truncated', ERROR, 'the carveout fits in the table'),
@@ -109,7 +112,9 @@ _ALL = (
     Code('linux-vdev-truncated', ERROR, '24 + 20 * num_of_vrings + config_len bytes of vdev fit in the table'),
     Code('linux-vdev-reserved', ERROR, 'vdev reserved[2] == 0'),
     Code('linux-vdev-vrings', ERROR, 'num_of_vrings <= 2'),
-    Code('linux-vring-invalid', ERROR, 'vring num and align != 0'),
+    Code('linux-vring-invalid', WARNING, 'vring num and align != 0 (else the rproc-virtio probe fails with -22: the remote boots without its virtio device)'),
+    Code('linux-vring-fit', WARNING, 'with --dtb: a vring, PAGE_ALIGN(vring_size), fits its vdev<N>vring<M> memory-region (else the rproc-virtio probe fails with -12: the remote boots without its virtio device)'),
+    Code('linux-notifyid', NOTE, "a vdev's notify ids (its own and its vrings') are unique (else nothing fails: Linux ignores predefined ids, assigns each vring one with idr_alloc and writes it back)"),
     Code('linux-vring-num', WARNING, 'vring num a power of two (the split ring indexes with num - 1 as a mask)'),
     Code('linux-segment-filesz', ERROR, 'p_filesz <= p_memsz'),
     Code('linux-segment-truncated', ERROR, 'p_offset + p_filesz <= file size'),
@@ -220,7 +225,7 @@ CODES: dict[str, Code] = {c.code: c for c in _ALL}
 
 
 class Finding(Record):
-    severity: str               # "error" or "warning"
+    severity: str               # "error", "warning" or "note"
     code: str                   # stable identifier, see docs/json.md
     message: str
     stem: str | None = None     # the image it is about, if any

@@ -54,17 +54,18 @@ AREAS = [
 
 
 def verify(elf: ElfFile, remotes: list[RemoteFile] = (), *, emulate: bool = False,
-           loader: str | None = None, memory=None) -> Report:
+           loader: str | None = None, memory=None, kernel: str | None = None) -> Report:
     """Every check on ``elf`` (a bundled host), with ``remotes`` as the expected images.
 
     A plain firmware image (no embedded image, descriptor or record; no ``remotes``)
     is checked as its loader will (``loader``, default linux: bundler.loaders). With
     ``loader`` or ``memory`` (a bundler.memory.MemoryMap, or (start, size[, name])
-    ranges), each embedded ELF image is checked that way too."""
+    ranges), each embedded ELF image is checked that way too; ``kernel`` is the Linux
+    version whose rules apply (default the newest modelled)."""
     if not remotes and not emulate and is_plain_firmware(elf):
         from bundler.loaders import verify_firmware
-        return verify_firmware(elf.data, loader, memory)
-    ctx = Context(elf, remotes, emulate, loader=loader, memory=memory)
+        return verify_firmware(elf.data, loader, memory, kernel=kernel)
+    ctx = Context(elf, remotes, emulate, loader=loader, memory=memory, kernel=kernel)
     for _, check in AREAS:
         ctx.report.findings.extend(check(ctx))
     return ctx.report

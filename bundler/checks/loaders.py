@@ -10,12 +10,12 @@ from bundler.elf.reader import is_elf
 
 
 def check_loaders(ctx):
-    if ctx.loader is None and ctx.memory is None:
+    if ctx.loader is None and ctx.memory is None and ctx.kernel is None:
         return
     from bundler.loaders import DEFAULT_LOADER, check_firmware
     for stem, data in ctx.image_bytes.items():
         if is_elf(data):
-            yield from check_firmware(data, ctx.loader or DEFAULT_LOADER, ctx.memory, stem=stem)
+            yield from check_firmware(data, ctx.loader or DEFAULT_LOADER, ctx.memory, stem=stem, kernel=ctx.kernel)
 
 
 def is_plain_firmware(elf: ElfFile) -> bool:

@@ -129,4 +129,8 @@ def render_entry(e: dict) -> str:
                 f"gfeatures {e['gfeatures']:#x}, config_len {e['config_len']}, status {e['status']:#x}, "
                 f"num_of_vrings {e['num_of_vrings']}")
         return text + (", truncated" if e.get("truncated") else "")
-    return f"{kind} (type {e['type']}): {len(e['raw']) // 2} bytes {e['raw'][:64]}{'...' if len(e['raw']) > 64 else ''}"
+    if kind == "unknown":                       # as Linux prints it when it skips the entry
+        kind = f"unsupported resource {e['type']} (Linux skips it)"
+    else:
+        kind = f"{kind} (type {e['type']})"
+    return f"{kind}: {len(e['raw']) // 2} bytes {e['raw'][:64]}{'...' if len(e['raw']) > 64 else ''}"

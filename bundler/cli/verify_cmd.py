@@ -24,6 +24,7 @@ examples:
   bundle verify combined.elf --emulate
   bundle verify combined.elf --json > report.json
   bundle verify remote.elf --loader linux --memory 0x10000000:256K:retram
+  bundle verify remote.elf --kernel 6.1
   bundle verify remote.elf --dtb board.dtb --node /m4@0
   bundle verify linux.itb --memory 0x48000000:128M     (a FIT: docs/fit.md)
 """
@@ -36,9 +37,11 @@ from bundler import api
 from bundler.cli.numbers import parse_memory, parse_region
 from bundler.errors import EXIT_OK, EXIT_VERIFY, BundleError, UsageError
 from bundler.fileio import read_input
+from bundler.loaders import linux as linux_rules
 from bundler.memory import MemoryMap, MemoryRange, memory_from_dtb
 
 LOADERS = ("linux", "uboot", "openamp", "kit")
+KERNELS, DEFAULT_KERNEL = linux_rules.KERNELS, linux_rules.DEFAULT_KERNEL
 
 
 def add_arguments(parser) -> None:
@@ -51,6 +54,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print the report as JSON (docs/json.md)")
     parser.add_argument("--loader", choices=LOADERS, default=None,
                         help="check the firmware as this loader will (default for a plain firmware ELF: linux)")
+    parser.add_argument("--kernel", choices=KERNELS, default=None,
+                        help=f"the Linux version whose rules apply (default {DEFAULT_KERNEL}, the newest modelled; "
+                             "implies --loader linux)")
     parser.add_argument("--memory", action="append", default=[], metavar="START:SIZE[:NAME]",
                         help="memory the remote core can reach (repeatable); every PT_LOAD, carveout, devmem, "
                              "trace buffer and vring must lie inside")
@@ -81,7 +87,7 @@ def memory_map(args) -> MemoryMap | None:
 
 def run(args) -> int:
     report = api.verify(args.elf, remotes=args.remote, emulate=args.emulate, loader=args.loader,
-                        memory=memory_map(args))
+                        memory=memory_map(args), kernel=args.kernel)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, sort_keys=True))
     else:
@@ -118,14 +124,15 @@ def _with_findings(lines: list[str], report) -> str:
     lines = lines + [str(f) for f in report.findings]
     errors, warnings = len(report.errors), len(report.warnings)
     verdict = "ok" if report.ok else "FAILED"
+    notes = len(getattr(report, "notes", ()))
+    also = f", {notes} note{'' if notes == 1 else 's'}" if notes else ""
     lines.append(f"verify: {verdict} ({errors} error{'' if errors == 1 else 's'}, "
-                 f"{warnings} warning{'' if warnings == 1 else 's'})")
+                 f"{warnings} warning{'' if warnings == 1 else 's'}{also})")
     return "\n".join(lines)
 
 
 def render_firmware(name: str, report) -> str:
-    from bundler.loaders import PROFILES
-    lines = [f"{name}: {report.kind or 'not ELF'} firmware, checked as {PROFILES[report.loader].TITLE}"]
+    lines = [f"{name}: {report.kind or 'not ELF'} firmware, checked as {report.title}"]
     if report.memory is None:
         lines.append("  memory: not given (--memory or --dtb/--node): addresses not checked")
     else:

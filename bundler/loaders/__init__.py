@@ -25,25 +25,42 @@ DEFAULT_HOSTS = {"linux": Host("little", 64), "uboot": Host("little", 64),
                  "openamp": Host("little", 32), "kit": Host("little", 32)}
 
 
-def rules(loader: str) -> list[Rule]:
-    """The loader's rules, then the memory rules every profile shares."""
-    return list(PROFILES[loader].RULES) + list(resources.RULES)
+def rules(loader: str, kernel: str | None = None) -> list[Rule]:
+    """The loader's rules (Linux: those of ``kernel``, default the newest modelled), then the
+    memory rules every profile shares."""
+    kernel = kernel_of(loader, kernel)
+    return [r for r in PROFILES[loader].RULES if not r.kernels or kernel in r.kernels] + list(resources.RULES)
+
+
+def kernel_of(loader: str, kernel: str | None) -> str | None:
+    """The Linux version whose rules apply: ``kernel`` if modelled, the newest if None; None for
+    the other loaders. ValueError for a version not modelled or a kernel given to another loader."""
+    if loader != "linux":
+        if kernel is not None:
+            raise ValueError(f"a kernel version applies to --loader linux, not {loader}")
+        return None
+    if kernel is None:
+        return linux.DEFAULT_KERNEL
+    if kernel not in linux.KERNELS:
+        raise ValueError(f"Linux {kernel} is not modelled: one of {', '.join(linux.KERNELS)}")
+    return kernel
 
 
 def all_codes() -> dict[str, Rule]:
     out = {}
-    for name in PROFILES:
-        out.update({r.code: r for r in rules(name)})
+    for name in PROFILES:                   # every kernel's rules
+        out.update({r.code: r for r in list(PROFILES[name].RULES) + list(resources.RULES)})
     return out
 
 
 def check_firmware(data, loader: str = DEFAULT_LOADER, memory: MemoryMap | None = None, *,
-                   stem: str | None = None, host: Host | None = None) -> list[Finding]:
-    """Every finding of ``loader``'s rules on the firmware bytes ``data``, in the loader's order."""
+                   stem: str | None = None, host: Host | None = None, kernel: str | None = None) -> list[Finding]:
+    """Every finding of ``loader``'s rules (Linux: of ``kernel``) on the firmware bytes ``data``,
+    in the loader's order."""
     memory = as_memory_map(memory)
     if loader not in PROFILES:
         raise ValueError(f"unknown loader {loader!r}: one of {', '.join(PROFILES)}")
-    ctx = make_context(data, loader, memory, stem=stem, host=host)
+    ctx = make_context(data, loader, memory, stem=stem, host=host, kernel=kernel)
     entries = PROFILES[loader].check(ctx)
     if not isinstance(entries, list) or not entries:
         entries = _lenient_entries(ctx.data)
@@ -56,9 +73,10 @@ def check_firmware(data, loader: str = DEFAULT_LOADER, memory: MemoryMap | None 
 
 
 def make_context(data, loader: str, memory: MemoryMap | None = None, *, stem: str | None = None,
-                 host: Host | None = None) -> Context:
-    return Context(data=bytes(data), memory=memory, host=host or DEFAULT_HOSTS[loader], stem=stem,
-                   rules={r.code: r for r in rules(loader)})
+                 host: Host | None = None, kernel: str | None = None) -> Context:
+    kernel = kernel_of(loader, kernel)
+    return Context(data=bytes(data), memory=memory, host=host or DEFAULT_HOSTS[loader], stem=stem, kernel=kernel,
+                   rules={r.code: r for r in rules(loader, kernel)})
 
 
 def _check_loads(ctx: Context, memory: MemoryMap) -> None:
@@ -103,21 +121,29 @@ class FirmwareReport(Report):
     loader: str = DEFAULT_LOADER
     memory: MemoryMap | None = None
     kind: str | None = None
+    kernel: str | None = None           # Linux: the version whose rules applied
+
+    @property
+    def title(self) -> str:
+        title = PROFILES[self.loader].TITLE
+        return f"{title}, Linux {self.kernel}" if self.kernel else title
 
     def to_dict(self) -> dict:
         out = super().to_dict()
-        out["loader"] = {"name": self.loader, "title": PROFILES[self.loader].TITLE,
+        out["loader"] = {"name": self.loader, "title": PROFILES[self.loader].TITLE, "kernel": self.kernel,
                          "memory": self.memory.to_dict() if self.memory is not None else None}
         return out
 
 
 def verify_firmware(data, loader: str = DEFAULT_LOADER, memory: MemoryMap | None = None, *,
-                    host: Host | None = None) -> FirmwareReport:
-    """``bundle verify REMOTE.elf``: the report on a plain firmware image."""
+                    host: Host | None = None, kernel: str | None = None) -> FirmwareReport:
+    """``bundle verify REMOTE.elf``: the report on a plain firmware image (any bytes: a file that
+    is no ELF gets the loader's own refusal, Linux's "Image is corrupted (bad magic)")."""
     loader = loader or DEFAULT_LOADER
     memory = as_memory_map(memory)
-    report = FirmwareReport(loader=loader, memory=memory, kind=_kind(data))
-    report.findings.extend(check_firmware(data, loader, memory, host=host))
+    kernel = kernel_of(loader, kernel)
+    report = FirmwareReport(loader=loader, memory=memory, kind=_kind(data), kernel=kernel)
+    report.findings.extend(check_firmware(data, loader, memory, host=host, kernel=kernel))
     return report
 
 
@@ -130,13 +156,19 @@ def _kind(data) -> str | None:
 
 
 def rules_markdown(loader: str) -> str:
-    """The loader's rule table for docs/verify.md: code, severity, what the loader does, its words, the rule."""
-    rows = ["| code | severity | loader | its words | rule |", "|---|---|---|---|---|"]
+    """The loader's rule table for docs/verify.md: code, severity, what the loader does, its words, the rule
+    (and for Linux, the kernels it is of)."""
+    linux_cols = loader == "linux"
+    rows = ["| code | severity | loader | its words | rule |" + (" kernels |" if linux_cols else ""),
+            "|---|---|---|---|---|" + ("---|" if linux_cols else "")]
     for r in PROFILES[loader].RULES:
         words = f"`{r.words}`" if r.words else ""
-        rows.append(f"| `{r.code}` | {r.severity} | {r.outcome} | {words} | {r.rule.replace('|', '/')} |")
+        row = f"| `{r.code}` | {r.severity} | {r.outcome} | {words} | {r.rule.replace('|', '/')} |"
+        if linux_cols:
+            row += f" {', '.join(r.kernels) if r.kernels else 'all'} |"
+        rows.append(row)
     return "\n".join(rows)
 
 
-__all__ = ["PROFILES", "DEFAULT_LOADER", "Host", "check_firmware", "verify_firmware", "FirmwareReport", "rules",
+__all__ = ["PROFILES", "DEFAULT_LOADER", "Host", "kernel_of", "check_firmware", "verify_firmware", "FirmwareReport", "rules",
            "all_codes"]

@@ -1,14 +1,27 @@
-"""Linux remoteproc's default ELF ops, rule by rule.
+"""Linux remoteproc's default ELF ops, rule by rule, per kernel version.
 
-Read from drivers/remoteproc/remoteproc_elf_loader.c (rproc_elf_sanity_check,
+Read from Debian's kernel sources (linux-source-6.1 6.1.192-3 and
+linux-source-6.12 6.12.118-1~deb12u1, the kernels the real-kernel harness
+boots): drivers/remoteproc/remoteproc_elf_loader.c (rproc_elf_sanity_check,
 rproc_elf_load_rsc_table and its find_table, rproc_elf_load_segments,
 rproc_elf_find_loaded_rsc_table) and remoteproc_core.c (rproc_fw_boot,
 rproc_handle_resources and the rproc_handle_carveout/devmem/trace/vdev
-handlers, rproc_parse_vring, rproc_alloc_vring, rproc_check_carveout_da,
-rproc_da_to_va). The boot runs: sanity check, resource table, resource
-handlers, segments, loaded table; a refusal stops it with "Boot failed: -22"
-(-12 for a carveout that does not fit), which the sysfs ``state`` write
-prints. This profile still reports what the later stages would say.
+handlers, rproc_check_carveout_da, rproc_da_to_va), include/linux/rsc_table.h
+(rsc_table_for_each_entry) and remoteproc_virtio.c (rproc_virtio_probe:
+rproc_parse_vring, rproc_alloc_vring). The boot runs: sanity check, resource
+table, resource handlers, segments, loaded table; a refusal stops it with
+"Boot failed: -22" (-12 for a carveout that does not fit), which the sysfs
+``state`` write prints. This profile still reports what the later stages
+would say.
+
+What differs between the modelled kernels (:data:`KERNELS`): 6.12 bounds the
+section header table in rproc_elf_sanity_check ("Section header table is out
+of bounds", "Section headers are out of bounds", and the header at
+e_shstrndx: "Image is too small"); 6.1 checks only e_shoff + one header and
+find_table reads the rest wherever it is (an e_shstrndx past the file oopses
+6.1 in find_table). In both, a vdev is its own rproc-virtio platform device:
+a bad vring fails that device's probe, not the boot (the remote runs
+without its virtio device), and notify ids are Linux's to assign.
 
 Where Linux reads without checking (the program header table's end, the
 section header table, section names), an image that goes past the file is an
@@ -25,6 +38,12 @@ from bundler.loaders.base import (ACCEPTED, ERRNO, FW_RSC_ADDR_ANY, NOTE, REFUSE
 
 NAME = "linux"
 TITLE = "Linux remoteproc (default ELF ops)"
+
+KERNELS = ("6.1", "6.12")          # the modelled versions, oldest first
+DEFAULT_KERNEL = KERNELS[-1]
+SOURCES = {"6.1": "Debian linux-source-6.1 6.1.192-3",
+           "6.12": "Debian linux-source-6.12 6.12.118-1~deb12u1"}
+BOUNDS_SHDRS = ("6.12",)           # "remoteproc: elf_loader: Bound the section header table"
 
 E32_EHDR, E64_EHDR = 52, 64
 RSC_HDR = 16                       # struct resource_table without offset[]
@@ -44,6 +63,9 @@ RULES = [
     Rule("linux-elf64-header", REFUSED, "elf64 header is too small"),
     Rule("linux-endianness", REFUSED, "Unsupported firmware endianness"),
     Rule("linux-shoff", REFUSED, "Image is too small"),
+    Rule("linux-shdr-table", REFUSED, "Section header table is out of bounds", BOUNDS_SHDRS),
+    Rule("linux-shdr-count", REFUSED, "Section headers are out of bounds", BOUNDS_SHDRS),
+    Rule("linux-shstrndx", REFUSED, "Image is too small", BOUNDS_SHDRS),
     Rule("linux-phnum", REFUSED, "No loadable segments"),
     Rule("linux-phoff", REFUSED, "Firmware size is too small"),
     Rule("linux-phdr-bounds", UNDEFINED, ""),
@@ -55,7 +77,6 @@ RULES = [
     Rule("linux-rsc-reserved", REFUSED, "non zero reserved bytes"),
     Rule("linux-rsc-incomplete", REFUSED, "resource table incomplete"),
     Rule("linux-rsc-entry-truncated", REFUSED, "rsc table is truncated"),
-    Rule("linux-rsc-entry-negative", UNDEFINED, ""),
     Rule("linux-rsc-vendor", NOTE, "unsupported vendor resource %d"),
     Rule("linux-rsc-unknown", NOTE, "unsupported resource %d"),
     Rule("linux-carveout-truncated", REFUSED, "carveout rsc is truncated"),
@@ -70,7 +91,9 @@ RULES = [
     Rule("linux-vdev-truncated", REFUSED, "vdev rsc is truncated"),
     Rule("linux-vdev-reserved", REFUSED, "vdev rsc has non zero reserved bytes"),
     Rule("linux-vdev-vrings", REFUSED, "too many vrings: %d"),
-    Rule("linux-vring-invalid", REFUSED, "invalid qsz (%d) or alignment (%d)"),
+    Rule("linux-vring-invalid", ACCEPTED, "invalid qsz (%d) or alignment (%d)"),
+    Rule("linux-vring-fit", ACCEPTED, "Registered carveout doesn't fit len request"),
+    Rule("linux-notifyid", NOTE, ""),
     Rule("linux-vring-num", NOTE, ""),
     Rule("linux-segment-filesz", REFUSED, "bad phdr filesz 0x%llx memsz 0x%llx"),
     Rule("linux-segment-truncated", REFUSED, "truncated fw: need 0x%llx avail 0x%zx"),
@@ -114,10 +137,8 @@ def check(ctx: Context) -> None:
                                               "host loads only its own byte order", "Unsupported firmware endianness")
     lay = layout(elfclass, ctx.host.elfdata)
     ehdr = lay.ehdr.unpack(data)
-    if size < ehdr.e_shoff + lay.shdr.size:
-        return _boot_finding("linux-shoff", ctx, f"e_shoff {ehdr.e_shoff:#x} + one section header ({lay.shdr.size} "
-                                         f"bytes) is past the end of the {size}-byte image", "Image is too small",
-                     address=ehdr.e_shoff)
+    if not _section_headers_sane(ctx, lay, ehdr):
+        return None
     if ehdr.e_phnum == 0:
         return _boot_finding("linux-phnum", ctx, "e_phnum is 0", "No loadable segments")
     if ehdr.e_phoff > size:
@@ -136,6 +157,34 @@ def check(ctx: Context) -> None:
     return entries
 
 
+def _section_headers_sane(ctx: Context, lay, ehdr) -> bool:
+    """rproc_elf_sanity_check's section header bounds, as the kernel checks them."""
+    size, shsize, shoff = ctx.size, lay.shdr.size, ehdr.e_shoff
+    if ctx.kernel not in BOUNDS_SHDRS:
+        if size < shoff + shsize:
+            _boot_finding("linux-shoff", ctx, f"e_shoff {shoff:#x} + one section header ({shsize} bytes) is past "
+                                              f"the end of the {size}-byte image", "Image is too small", address=shoff)
+            return False
+        return True
+    if shoff > size:
+        _boot_finding("linux-shdr-table", ctx, f"e_shoff {shoff:#x} is past the end of the {size}-byte image",
+                      "Section header table is out of bounds", address=shoff)
+        return False
+    if ehdr.e_shnum and shoff + ehdr.e_shnum * shsize > size:
+        _boot_finding("linux-shdr-count", ctx, f"{ehdr.e_shnum} section headers of {shsize} bytes at {shoff:#x} run "
+                                               f"past the end of the {size}-byte image",
+                      "Section headers are out of bounds", address=shoff, size=ehdr.e_shnum * shsize)
+        return False
+    end = shoff + (ehdr.e_shstrndx + 1) * shsize
+    if end > size:
+        named = ehdr.e_shstrndx
+        _boot_finding("linux-shstrndx" if named else "linux-shoff", ctx, f"the section header at e_shstrndx {ehdr.e_shstrndx} ({shoff:#x} + "
+                                 f"{ehdr.e_shstrndx} * {shsize}) ends at {end:#x}, past the end of the {size}-byte "
+                                 "image", "Image is too small", address=shoff)
+        return False
+    return True
+
+
 def _strcmp_oob(data: bytes, at: int, want: bytes) -> tuple[bool, bool]:
     """(equal, read past the file) for strcmp(data + at, want) as C runs it."""
     for k, c in enumerate(want + b"\0"):
@@ -150,21 +199,23 @@ def find_table(ctx: Context, lay, ehdr):
     """find_table(): the .resource_table section header, reading as Linux does; None if none."""
     data, size = ctx.data, ctx.size
     shnum, shstrndx = ehdr.e_shnum, ehdr.e_shstrndx
-    if shnum == 0:
-        return None
-    if not within(size, ehdr.e_shoff, shnum * lay.shdr.size):
-        ctx.finding("linux-shdr-bounds", f"the section header table at {ehdr.e_shoff:#x} ({shnum} entries, "
-                                     f"{shnum * lay.shdr.size} bytes) runs past the end of the {size}-byte image: "
-                                     "find_table reads past the firmware", ehdr.e_shoff, shnum * lay.shdr.size)
-        return None
     names = read_shdr(data, lay, ehdr.e_shoff + shstrndx * lay.shdr.size)
     if names is None:
-        ctx.finding("linux-shdr-bounds", f"e_shstrndx {shstrndx} names a section header past the end of the image: "
-                                     "find_table reads past the firmware")
+        ctx.finding("linux-shdr-bounds", f"e_shstrndx {shstrndx} names a section header past the end of the "
+                                         f"{size}-byte image: find_table reads its sh_offset from past the firmware "
+                                         f"and strcmp()s at that wild address; Linux {ctx.kernel} oopses in find_table "
+                                         "(and the remoteproc lock stays held until a reboot)",
+                    ehdr.e_shoff + shstrndx * lay.shdr.size, lay.shdr.size)
         return None
     want = rsc_table.SECTION.encode()
     for i in range(shnum):
-        sh = lay.shdr.unpack(data, ehdr.e_shoff + i * lay.shdr.size)
+        sh = read_shdr(data, lay, ehdr.e_shoff + i * lay.shdr.size)
+        if sh is None:
+            ctx.finding("linux-shdr-bounds", f"section header {i} of e_shnum {shnum} (at {ehdr.e_shoff:#x}) lies past "
+                                             f"the end of the {size}-byte image and no {rsc_table.SECTION} came "
+                                             "before it: find_table reads past the firmware",
+                        ehdr.e_shoff + i * lay.shdr.size, lay.shdr.size)
+            return None
         equal, oob = _strcmp_oob(data, names.sh_offset + sh.sh_name, want)
         if oob:
             ctx.finding("linux-shdr-bounds", f"section {i}'s name (sh_name {sh.sh_name:#x} in the name table at "
@@ -220,6 +271,7 @@ class _Handling:
         self.carveouts: list[tuple[int, int]] = []
         self.registered: dict[str, int] = {}
         self.vdev_index = 0
+        self.notifyids: set[int] = set()     # rproc->notifyids: what idr_alloc handed out
 
     @property
     def regions(self):
@@ -239,15 +291,12 @@ def check_resource_table(ctx: Context, lay, ehdr):
     state = _Handling(ctx)
     for i in range(num):
         (offset,) = lay.u32.unpack_from(table, RSC_HDR + 4 * i)
-        if offset >= 1 << 31:
-            ctx.finding("linux-rsc-entry-negative", f"entry {i} has offset {offset:#x}, a negative int to Linux: "
-                                                    "rproc_handle_resources reads before the table")
-            continue
-        avail = tsize - offset - FW_RSC_HDR
-        if avail < 0:
-            _boot_finding("linux-rsc-entry-truncated", ctx, f"entry {i} at offset {offset:#x} lies outside the "
-                                                            f"{tsize}-byte table", "rsc table is truncated")
+        if offset < RSC_HDR or offset >= tsize or tsize - offset < FW_RSC_HDR:     # rsc_table_for_each_entry
+            where = "inside the table's header" if offset < RSC_HDR else f"outside the {tsize}-byte table"
+            _boot_finding("linux-rsc-entry-truncated", ctx, f"entry {i} at offset {offset:#x} lies {where}",
+                          "rsc table is truncated")
             break
+        avail = tsize - offset - FW_RSC_HDR
         if not _handle(state, entries[i], i, offset, avail):
             break
     return entries, state.carveouts, (sh.sh_addr, tsize)
@@ -287,7 +336,10 @@ def _handle_carveout(state: _Handling, e: dict, i: int, offset: int, avail: int)
                           "Carveout already associated to resource table", "ENOMEM")
             return False
         state.registered[e["name"]] = i
-        if not _check_carveout_da(ctx, region, e["da"], e["len"], f"carveout entry {i} ({e['name']!r})"):
+        misfit = _carveout_misfit(region, e["da"], e["len"], f"carveout entry {i} ({e['name']!r})")
+        if misfit is not None:
+            what, words = misfit
+            _boot_finding("linux-carveout-fit", ctx, what, words, "ENOMEM", e["da"], e["len"])
             return False
     if e["da"] != FW_RSC_ADDR_ANY:
         state.carveouts.append((e["da"], e["len"]))
@@ -344,43 +396,78 @@ def _handle_vdev(state: _Handling, e: dict, i: int, offset: int, avail: int) -> 
         _boot_finding("linux-vdev-vrings", ctx, f"vdev entry {i} has {nvrings} vrings, Linux takes at most "
                                                 f"{MAX_VRINGS}", f"too many vrings: {nvrings}")
         return False
+    index = state.vdev_index                # rvdev_data.index = rproc->nb_vdev++, whatever the probe does
+    state.vdev_index += 1
+    _probe_virtio(state, e, i, index)
+    return True
+
+
+def _virtio_finding(code: str, ctx: Context, what: str, words: str, errno: str, address=None, size=None) -> None:
+    """A failed rproc_virtio_probe: the boot goes on, the remote runs without its virtio device."""
+    ctx.finding(code, f"{what}: the rproc-virtio device's probe fails, and the remote boots without its virtio "
+                      f"device (no rpmsg)", address, size,
+                words=f"{words}; probe of rproc-virtio.N.auto failed with error -{ERRNO[errno]}")
+
+
+def _probe_virtio(state: _Handling, e: dict, i: int, index: int) -> None:
+    """rproc_virtio_probe: rproc_parse_vring for every vring, then rproc_alloc_vring for each."""
+    ctx = state.ctx
     for v, ring in enumerate(e["vrings"]):
         if not ring["num"] or not ring["align"]:
-            _boot_finding("linux-vring-invalid", ctx, f"vdev entry {i} vring {v} has num {ring['num']} and align "
-                                                      f"{ring['align']}",
-                          f"invalid qsz ({ring['num']}) or alignment ({ring['align']})")
-            return False
+            _virtio_finding("linux-vring-invalid", ctx, f"vdev entry {i} vring {v} has num {ring['num']} and align "
+                                                     f"{ring['align']}",
+                         f"invalid qsz ({ring['num']}) or alignment ({ring['align']})", "EINVAL")
+            return
         if ring["num"] & (ring["num"] - 1):
             ctx.finding("linux-vring-num", f"vdev entry {i} vring {v} has num {ring['num']}, not a power of "
                                            "two: the split ring's index arithmetic breaks")
+    assigned = []
     for v, ring in enumerate(e["vrings"]):
-        region = state.regions.find_named(f"vdev{state.vdev_index}vring{v}") if state.regions is not None else None
+        region = state.regions.find_named(f"vdev{index}vring{v}") if state.regions is not None else None
         size = resources.page_align(resources.vring_size(ring["num"], ring["align"]))
-        if region is not None and not _check_carveout_da(ctx, region, ring["da"], size,
-                                                         f"vdev {state.vdev_index} vring {v}"):
-            return False
-    state.vdev_index += 1
-    return True
+        misfit = _carveout_misfit(region, ring["da"], size, f"vdev {index} vring {v}") if region else None
+        if misfit is not None:
+            what, words = misfit
+            for nid in assigned:                # unwind_vring_allocations
+                state.notifyids.discard(nid)
+            _virtio_finding("linux-vring-fit", ctx, what, words, "ENOMEM", ring["da"], size)
+            return
+        nid = next(n for n in range(len(state.notifyids) + 1) if n not in state.notifyids)     # idr_alloc(.., 0, 0)
+        state.notifyids.add(nid)
+        assigned.append(nid)
+    _note_notify_ids(ctx, e, i, assigned)
 
 
-def _check_carveout_da(ctx: Context, region, da: int, length: int, what: str) -> bool:
-    """rproc_check_carveout_da: the registered memory-region (da == its reg) holds (da, len)."""
+def _note_notify_ids(ctx: Context, e: dict, i: int, assigned: list[int]) -> None:
+    """rproc_alloc_vring ignores the table's notify ids ("TODO: support predefined notifyids") and
+    writes the one idr_alloc gave back; the vdev's own id is never used. A note where the table
+    repeats an id (what OpenAMP-minded checks call an error: ST's template does it on purpose)."""
+    asked = [r["notifyid"] for r in e["vrings"]]
+    fixed = [n for n in [e["notifyid"]] + asked if n != FW_RSC_ADDR_ANY]
+    if len(set(fixed)) == len(fixed):
+        return
+    table = ", ".join([f"vdev {e['notifyid']:#x}" if e["notifyid"] == FW_RSC_ADDR_ANY else f"vdev {e['notifyid']}"]
+                      + [f"vring {v} {n}" for v, n in enumerate(asked)])
+    ctx.finding("linux-notifyid", f"vdev entry {i} asks for notify ids {table}: Linux ignores predefined ids, "
+                                  "gives each vring its own with idr_alloc "
+                                  f"({', '.join(f'vring {v} {n}' for v, n in enumerate(assigned)) or 'none'}) and "
+                                  "writes them back into the loaded table; the vdev's id is not used")
+
+
+def _carveout_misfit(region, da: int, length: int, what: str):
+    """rproc_check_carveout_da: None when the registered memory-region (da == its reg) holds
+    (da, len), else (what is wrong, Linux's words)."""
     if length > region.size:
-        _boot_finding("linux-carveout-fit", ctx, f"{what} wants {length} bytes, memory-region {region} has "
-                                         f"{region.size}", "Registered carveout doesn't fit len request", "ENOMEM",
-              da, length)
-        return False
+        return f"{what} wants {length} bytes, memory-region {region} has {region.size}", \
+            "Registered carveout doesn't fit len request"
     if da != FW_RSC_ADDR_ANY:
         if da < region.start:
-            _boot_finding("linux-carveout-fit", ctx, f"{what} wants da {da:#x}, below memory-region {region}",
-                  "Registered carveout doesn't fit da request", "ENOMEM", da, length)
-            return False
+            return f"{what} wants da {da:#x}, below memory-region {region}", \
+                "Registered carveout doesn't fit da request"
         if da + length > region.end:
-            _boot_finding("linux-carveout-fit", ctx, f"{what} wants {da:#x}-{da + length:#x}, past the end of "
-                                             f"memory-region {region}",
-                  "Registered carveout doesn't fit len request", "ENOMEM", da, length)
-            return False
-    return True
+            return f"{what} wants {da:#x}-{da + length:#x}, past the end of memory-region {region}", \
+                "Registered carveout doesn't fit len request"
+    return None
 
 
 def _maps(ctx: Context, carveouts, da: int, length: int) -> bool:
