@@ -23,8 +23,8 @@ class Code(FrozenRecord):
 
 _ALL = (
     Code('no-images', ERROR, 'no `_binary_*` symbol, descriptor or bundle record: nothing to verify'),
-    Code('segment-overlap', ERROR, 'two PT_LOADs overlap by LMA (`p_paddr` .. `p_paddr + p_memsz`)'),
-    Code('segment-align', ERROR, 'a PT_LOAD whose `p_offset` and `p_vaddr` differ modulo `p_align` (one with no file bytes only in a hosted program)'),
+    Code('segment-overlap', ERROR, 'two PT_LOADs overlap by LMA (`p_paddr` .. `p_paddr + p_memsz`; one without file bytes loads nothing there), or in a hosted program by VMA (its OS ignores `p_paddr`)'),
+    Code('segment-align', ERROR, "a PT_LOAD whose `p_align` is not a power of two, or a hosted program's whose `p_offset` and `p_vaddr` differ modulo `p_align` (a bare-metal loader does not mind)"),
     Code('segment-order', ERROR, "a hosted program's PT_LOADs are not in ascending `p_vaddr` order (empty ones not counted)"),
     Code('segment-order-bare-metal', WARNING, "a bare-metal host's PT_LOADs are not in ascending `p_vaddr` order (as some are linked)"),
     Code('phdr-mismatch', ERROR, '`PT_PHDR` does not describe the program header table at `e_phoff`, or not at the address its PT_LOAD maps it'),
