@@ -38,7 +38,7 @@ from bundler.cli.numbers import parse_memory, parse_region
 from bundler.errors import EXIT_OK, EXIT_VERIFY, BundleError, UsageError
 from bundler.fileio import read_input
 from bundler.loaders import linux as linux_rules
-from bundler.memory import MemoryMap, MemoryRange, memory_from_dtb
+from bundler.remoteproc.memory import MemoryMap, MemoryRange, memory_from_dtb
 
 LOADERS = ("linux", "uboot", "openamp", "kit")
 KERNELS, DEFAULT_KERNEL = linux_rules.KERNELS, linux_rules.DEFAULT_KERNEL
