@@ -341,7 +341,15 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
     from bundler.checks import verify as run_checks
     from bundler.checks.fit import looks_like_fit, verify_fit
     from bundler.elf.reader import is_elf
-    from bundler.loaders import DEFAULT_LOADER, kernel_of, verify_firmware
+    from bundler.loaders import DEFAULT_LOADER, kernel_of, mdt, verify_firmware, verify_split
+    if mdt.is_mdt(elf) and not (_as_list(remotes) or emulate):      # a Qualcomm split image
+        if loader not in (None, "linux"):
+            raise UsageError(f"{_label(elf, 'the input')} is a split image (.mdt): only Linux's mdt loader reads "
+                             "those", param="loader", hint="drop --loader, or give --loader linux")
+        try:
+            return verify_split(elf, memory, kernel=kernel)
+        except ValueError as exc:
+            raise UsageError(str(exc), param="kernel") from None
     if kernel is not None:
         loader = loader or "linux"
         try:
@@ -380,6 +388,16 @@ def inspect(elf) -> dict:
     prints (docs/json.md)."""
     from bundler.fit.model import looks_like_fit, parse_fit
     from bundler.inspection.report import inspect as report
+    from bundler.loaders import mdt
+    if mdt.is_mdt(elf):                         # a Qualcomm split image: joined from its .bNN parts
+        from bundler.elf.reader import parse_elf
+        split = mdt.join(elf)
+        out = report(parse_elf(split.data, what=f"split image {_label(elf, 'mdt')}"))
+        out["split"] = split.to_dict()
+        out["notes"].append(f"split image: {len(split.parts)} part(s) read beside the .mdt: "
+                            + (", ".join(f"segment {p.segment} from {os.path.basename(p.path)}" for p in split.parts)
+                               or "none"))
+        return out
     data = _read(elf, "input file")
     if looks_like_fit(data[:4]):                # a FIT on its own (issue 13); unreadable: BadInputError
         try:

@@ -123,6 +123,11 @@ _ALL = (
     Code('linux-segment-da', ERROR, 'with memory given: rproc_da_to_va maps p_paddr .. + p_memsz inside one memory range or one resource-table carveout'),
     Code('linux-no-load', ERROR, 'at least one PT_LOAD (else Linux loads nothing and starts the core)'),
     Code('linux-rsc-not-mapped', WARNING, "with memory given: the table's sh_addr .. + sh_size maps (rproc_find_loaded_rsc_table), or Linux never writes the vring addresses and notify ids where the remote reads them"),
+    # Qualcomm split images (.mdt + .bNN) under Linux's mdt loader: bundler/loaders/mdt.py
+    Code('mdt-metadata', ERROR, 'the .mdt holds its program headers (e_phentsize 32), any section headers, two or more program headers the first not PT_LOAD, and a hash segment (qcom_mdt_read_metadata, -EINVAL)'),
+    Code('mdt-part-truncated', ERROR, 'each .bNN part holds exactly its segment\'s p_filesz bytes ("failed to load segment %d from truncated file %s")'),
+    Code('mdt-segment', ERROR, 'each loaded segment has p_filesz <= p_memsz ("refusing to load segment %d with p_filesz > p_memsz")'),
+    Code('mdt-memory', ERROR, 'with memory given: each non-relocatable segment (p_paddr, p_memsz) inside it ("segment outside memory range")'),
     # U-Boot rproc load (rproc-elf-loader.c): bundler/loaders/uboot.py (outcome and the loader's words there)
     Code('uboot-too-small', ERROR, 'the file holds the ELF header of its path (52 bytes ELF32, 64 ELF64); -ENOSPC'),
     Code('uboot-not-exec', ERROR, 'magic, e_type == ET_EXEC and the class of the path (anything but ELFCLASS64 takes the ELF32 path); -EPROTONOSUPPORT ("Not an executable ELF64 image" on the ELF64 path)'),

@@ -12,7 +12,7 @@ wraps them in a report. Nothing here raises on a damaged image.
 from __future__ import annotations
 
 from bundler.elf import spec
-from bundler.loaders import kit, linux, openamp, resources, uboot
+from bundler.loaders import kit, linux, mdt, openamp, resources, uboot
 from bundler.loaders.base import Context, Host, Rule, layout, read_phdrs, read_shdr
 from bundler.checks.report import Report
 from bundler.findings import Finding
@@ -122,17 +122,32 @@ class FirmwareReport(Report):
     memory: MemoryMap | None = None
     kind: str | None = None
     kernel: str | None = None           # Linux: the version whose rules applied
+    split: dict | None = None           # a .mdt split image: its parts (bundler.loaders.mdt.Split.to_dict)
 
     @property
     def title(self) -> str:
-        title = PROFILES[self.loader].TITLE
+        title = mdt.TITLE if self.split is not None else PROFILES[self.loader].TITLE
         return f"{title}, Linux {self.kernel}" if self.kernel else title
 
     def to_dict(self) -> dict:
         out = super().to_dict()
         out["loader"] = {"name": self.loader, "title": PROFILES[self.loader].TITLE, "kernel": self.kernel,
                          "memory": self.memory.to_dict() if self.memory is not None else None}
+        if self.split is not None:
+            out["split"] = self.split
         return out
+
+
+def verify_split(path, memory: MemoryMap | None = None, *, kernel: str | None = None) -> FirmwareReport:
+    """``bundle verify X.mdt``: a Qualcomm split image as Linux's mdt loader reads it (parts from the
+    .mdt's directory; BadInputError naming a missing part), then the memory map."""
+    memory = as_memory_map(memory)
+    kernel = kernel_of("linux", kernel)
+    split = mdt.join(path)
+    report = FirmwareReport(loader="linux", memory=memory, kind=_kind(split.data), kernel=kernel,
+                            split=split.to_dict())
+    report.findings.extend(mdt.check(split, memory))
+    return report
 
 
 def verify_firmware(data, loader: str = DEFAULT_LOADER, memory: MemoryMap | None = None, *,
