@@ -345,7 +345,7 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
     if mdt.is_mdt(elf) and not (_as_list(remotes) or emulate):      # a Qualcomm split image
         if loader not in (None, "linux"):
             raise UsageError(f"{_label(elf, 'the input')} is a split image (.mdt): only Linux's mdt loader reads "
-                             "those", param="loader", hint="drop --loader, or give --loader linux")
+                             "those", param="loader", hint=f"drop {option('loader')}, or give it as linux")
         try:
             return verify_split(elf, memory, kernel=kernel)
         except ValueError as exc:
@@ -355,8 +355,8 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
         try:
             kernel_of(loader, kernel)
         except ValueError as exc:
-            raise UsageError(str(exc), param="kernel", hint="--kernel goes with --loader linux (the default)") \
-                from None
+            raise UsageError(str(exc), param="kernel",
+                             hint=f"{option('kernel')} goes with {option('loader')} linux (the default)") from None
     if looks_like_fit(_read(elf, "input file")[:4]):        # a FIT on its own (issue 13)
         if _as_list(remotes) or emulate or loader:
             raise UsageError(f"{_label(elf, 'the input')} is a FIT: {option('remotes')}, {option('emulate')} and the "

@@ -46,6 +46,8 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "family": ("family", "--family"),
     "merge": ("merge", "--merge"),
     "node": ("node_path", "--node"),           # memory_from_dtb()
+    "loader": ("loader", "--loader"),          # verify()
+    "kernel": ("kernel", "--kernel"),
 }
 
 _MARK = re.compile("\x1f([a-z_]+)\x1f")

@@ -37,7 +37,7 @@ def kernel_of(loader: str, kernel: str | None) -> str | None:
     the other loaders. ValueError for a version not modelled or a kernel given to another loader."""
     if loader != "linux":
         if kernel is not None:
-            raise ValueError(f"a kernel version applies to --loader linux, not {loader}")
+            raise ValueError(f"a kernel version applies to the linux loader, not to {loader}")
         return None
     if kernel is None:
         return linux.DEFAULT_KERNEL
