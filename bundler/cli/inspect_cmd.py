@@ -21,7 +21,7 @@ from bundler.fit import report as fit_inspect
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("elf", metavar="ELF", help="a host, bundled host or remote ELF, or a FIT (.itb)")
+    parser.add_argument("elf", metavar="ELF", help="a host, bundled host or remote ELF (a Qualcomm split image: the .mdt, its .bNN parts beside it), or a FIT (.itb)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON (docs/json.md)")
 
 

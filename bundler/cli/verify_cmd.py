@@ -16,8 +16,12 @@ will: --loader linux (the default), uboot, openamp or kit, each that
 loader's own rules and words ("bad phdr da 0x...", "truncated fw: ..."),
 against the memory the remote core can reach when --memory or --dtb/--node
 give it. With --loader or --memory, each image a bundle carries is checked
-the same way. A FIT (on its own, bundled, or inside an embedded bootstrap
-ELF) has every hash, configuration and load range checked (docs/fit.md).
+the same way. --kernel 6.1|6.12 picks the Linux version whose rules apply
+(default the newest); a file that is not ELF, with a loader named, is judged
+("Image is corrupted (bad magic)"). A Qualcomm split image (X.mdt with its
+X.bNN parts beside it) is judged as Linux's mdt loader reads it. A FIT (on
+its own, bundled, or inside an embedded bootstrap ELF) has every hash,
+configuration and load range checked (docs/fit.md).
 
 examples:
   bundle verify build/combined.elf --remote build/remote.elf
@@ -45,7 +49,7 @@ KERNELS, DEFAULT_KERNEL = linux_rules.KERNELS, linux_rules.DEFAULT_KERNEL
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("elf", metavar="ELF", help="the bundled host ELF, a remote firmware ELF, or a FIT (.itb)")
+    parser.add_argument("elf", metavar="ELF", help="the bundled host ELF, a remote firmware ELF (or a Qualcomm split image, .mdt), or a FIT (.itb)")
     parser.add_argument("--remote", action="append", default=[], metavar="FILE",
                         help="a remote image the ELF must carry, byte for byte (repeatable; matched by "
                              "stem, else by content)")
