@@ -127,7 +127,7 @@ _ALL = (
     Code('mdt-metadata', ERROR, 'the .mdt holds its program headers (e_phentsize 32), any section headers, two or more program headers the first not PT_LOAD, and a hash segment (qcom_mdt_read_metadata, -EINVAL)'),
     Code('mdt-part-truncated', ERROR, 'each .bNN part holds exactly its segment\'s p_filesz bytes ("failed to load segment %d from truncated file %s")'),
     Code('mdt-segment', ERROR, 'each loaded segment has p_filesz <= p_memsz ("refusing to load segment %d with p_filesz > p_memsz")'),
-    Code('mdt-memory', ERROR, 'with memory given: each non-relocatable segment (p_paddr, p_memsz) inside it ("segment outside memory range")'),
+    Code('mdt-memory', ERROR, 'with memory given: each segment (p_paddr, p_memsz) inside it; a relocatable image (QCOM_MDT_RELOCATABLE) moved as a whole, its span inside one range ("segment outside memory range")'),
     # U-Boot rproc load (rproc-elf-loader.c): bundler/loaders/uboot.py (outcome and the loader's words there)
     Code('uboot-too-small', ERROR, 'the file holds the ELF header of its path (52 bytes ELF32, 64 ELF64); -ENOSPC'),
     Code('uboot-not-exec', ERROR, 'magic, e_type == ET_EXEC and the class of the path (anything but ELFCLASS64 takes the ELF32 path); -EPROTONOSUPPORT ("Not an executable ELF64 image" on the ELF64 path)'),

@@ -67,6 +67,11 @@ def _is_hash(p) -> bool:
     return (p.p_flags & QCOM_MDT_TYPE_MASK) == QCOM_MDT_TYPE_HASH
 
 
+def loaded(p) -> bool:
+    """mdt_phdr_valid: a PT_LOAD with memory that is not the hash segment."""
+    return p.p_type == spec.PT_LOAD and not _is_hash(p) and bool(p.p_memsz)
+
+
 def join(path) -> Split:
     """The .mdt at ``path`` and its parts as one ELF image; BadInputError naming a missing part."""
     mdt = Path(path)
@@ -88,15 +93,18 @@ def join(path) -> Split:
     parts = []
     packed = len(phdrs) > 1 and hash_segment is not None and \
         phdrs[0].p_filesz + phdrs[hash_segment].p_filesz == len(raw)
+    # qcom_mdt_bins_are_split: any segment's bytes past the .mdt means every loaded one is in a part
+    split = any(p.p_filesz and p.p_offset + p.p_filesz > len(raw) for p in phdrs)
     for i, p in enumerate(phdrs):
         if not p.p_filesz or i == 0:
             continue
-        if i == hash_segment and packed:       # hash packed after the headers
-            out[p.p_offset:p.p_offset + p.p_filesz] = raw[phdrs[0].p_filesz:phdrs[0].p_filesz + p.p_filesz]
-            continue
-        if p.p_offset + p.p_filesz <= len(raw):
-            continue
-        if p.p_type != spec.PT_LOAD and i != hash_segment:
+        if i == hash_segment:                   # qcom_mdt_read_metadata's three places for the hash
+            if packed:
+                out[p.p_offset:p.p_offset + p.p_filesz] = raw[phdrs[0].p_filesz:phdrs[0].p_filesz + p.p_filesz]
+                continue
+            if p.p_offset + p.p_filesz <= len(raw):
+                continue
+        elif not split or not loaded(p):
             continue
         part = part_path(mdt, i)
         if not part.exists():
@@ -133,21 +141,38 @@ def check(split: Split, memory=None) -> list[Finding]:
         out.append(finding("mdt-metadata", f"no program header has the hash type (p_flags & {QCOM_MDT_TYPE_MASK:#x} "
                                            f"== {QCOM_MDT_TYPE_HASH:#x}) (\"no hash segment found in {name}\")"))
     parts = {p.segment: p for p in split.parts}
+    relocatable = any(loaded(p) and p.p_flags & QCOM_MDT_RELOCATABLE for p in phdrs)
+    if memory is not None and relocatable:
+        out.extend(_check_relocated(phdrs, memory))
     for i, p in enumerate(phdrs):
         if i in parts and parts[i].size != p.p_filesz:
             part = Path(parts[i].path).name
             out.append(finding("mdt-part-truncated", f"{part} holds {parts[i].size} bytes, segment {i} has p_filesz "
                                                      f"{p.p_filesz} (\"failed to load segment {i} from truncated "
                                                      f"file {part}\")", None, p.p_paddr, p.p_filesz))
-        if p.p_type != spec.PT_LOAD or _is_hash(p) or not p.p_memsz:      # mdt_phdr_valid
+        if not loaded(p):
             continue
         if p.p_filesz > p.p_memsz:
             out.append(finding("mdt-segment", f"segment {i} has p_filesz {p.p_filesz} > p_memsz {p.p_memsz} "
                                               f"(\"refusing to load segment {i} with p_filesz > p_memsz\")", None,
                                p.p_paddr, p.p_memsz))
-        elif memory is not None and not p.p_flags & QCOM_MDT_RELOCATABLE and \
-                memory.find_holding(p.p_paddr, p.p_memsz) is None:
+        elif memory is not None and not relocatable and memory.find_holding(p.p_paddr, p.p_memsz) is None:
             out.append(finding("mdt-memory", f"segment {i} (p_paddr {p.p_paddr:#x}, {p.p_memsz} bytes) is "
                                              f"{memory.describe_miss(p.p_paddr, p.p_memsz)} (\"segment outside "
                                              "memory range\")", None, p.p_paddr, p.p_memsz))
     return out
+
+
+def _check_relocated(phdrs, memory) -> list[Finding]:
+    """A relocatable image (QCOM_MDT_RELOCATABLE) is moved as a whole: each segment goes to the
+    region's start + (p_paddr - the lowest p_paddr), and the span up to the highest end (aligned to
+    4 KiB) must fit the region the driver gives (one of the memory ranges)."""
+    loads = [p for p in phdrs if loaded(p)]
+    low = min(p.p_paddr for p in loads)
+    high = max((p.p_paddr + p.p_memsz + 0xFFF) & ~0xFFF for p in loads)
+    if any(r.size >= high - low for r in memory.ranges):
+        return []
+    biggest = max(memory.ranges, key=lambda r: r.size)
+    return [finding("mdt-memory", f"the relocatable image spans {high - low} bytes from p_paddr {low:#x}, more than "
+                                  f"the largest memory range ({biggest}) holds (\"segment outside memory range\")",
+                    None, low, high - low)]

@@ -15,15 +15,16 @@ import json
 from bundler.elf import spec
 from bundler.elf.reader import parse_elf
 from bundler.elf.spec import Ehdr, Phdr
-from bundler.loaders.mdt import QCOM_MDT_TYPE_HASH
+from bundler.loaders.mdt import QCOM_MDT_RELOCATABLE, QCOM_MDT_TYPE_HASH
 from tests.support.cli import run_bundle
 from tests.support.paths import ROOT
 
 REMOTE = ROOT / "samples" / "cortex-m3" / "prebuilt" / "remote.elf"
 
 
-def qualcomm_image() -> tuple[bytes, list[Phdr]]:
-    """(whole ELF, its program headers): the remote's PT_LOADs after a header and a hash segment."""
+def qualcomm_image(flags: int = 0) -> tuple[bytes, list[Phdr]]:
+    """(whole ELF, its program headers): the remote's PT_LOADs after a header and a hash segment;
+    ``flags`` added to each PT_LOAD's p_flags (QCOM_MDT_RELOCATABLE)."""
     src = parse_elf(REMOTE.read_bytes())
     lay = src.layout
     loads = [p for p in src.iter_loads() if p.p_memsz]
@@ -37,7 +38,7 @@ def qualcomm_image() -> tuple[bytes, list[Phdr]]:
     blobs = [(at, hash_blob)]
     at = 0x2000
     for p in loads:
-        phdrs.append(Phdr(spec.PT_LOAD, p.p_flags, at, p.p_vaddr, p.p_paddr, p.p_filesz, p.p_memsz, 0x1000))
+        phdrs.append(Phdr(spec.PT_LOAD, p.p_flags | flags, at, p.p_vaddr, p.p_paddr, p.p_filesz, p.p_memsz, 0x1000))
         blobs.append((at, bytes(src.data[p.p_offset:p.p_offset + p.p_filesz])))
         at = (at + p.p_filesz + 0xFFF) & ~0xFFF
     e = src.ehdr
@@ -53,9 +54,9 @@ def qualcomm_image() -> tuple[bytes, list[Phdr]]:
     return bytes(out), phdrs
 
 
-def split(tmp_path, stem="modem"):
+def split(tmp_path, stem="modem", flags=0):
     """pil-splitter's output in ``tmp_path``: the .mdt path and the whole image."""
-    whole, phdrs = qualcomm_image()
+    whole, phdrs = qualcomm_image(flags)
     head = phdrs[0].p_filesz
     h = phdrs[1]
     (tmp_path / f"{stem}.mdt").write_bytes(whole[:head] + whole[h.p_offset:h.p_offset + h.p_filesz])
@@ -114,3 +115,31 @@ def test_no_hash_segment_is_the_kernels_refusal(tmp_path):
     mdt.write_bytes(bytes(data))
     proc = run_bundle("verify", mdt)
     assert proc.returncode == 1 and 'no hash segment found in modem.mdt' in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_memory_fixed_and_relocatable(tmp_path):
+    """Fixed segments must lie in the memory; a relocatable image only needs a range as big as
+    its span (qcom_mdt_load moves it to the region's start)."""
+    mdt, whole = split(tmp_path)
+    loads = list(parse_elf(whole).iter_loads())
+    low = min(p.p_paddr for p in loads)
+    span = max((p.p_paddr + p.p_memsz + 0xFFF) & ~0xFFF for p in loads) - low
+    assert run_bundle("verify", mdt, "--memory", f"{low:#x}:{span:#x}").returncode == 0
+    elsewhere = run_bundle("verify", mdt, "--memory", f"{0x8E000000:#x}:{span:#x}")
+    assert elsewhere.returncode == 1 and '"segment outside memory range"' in elsewhere.stdout
+    reloc_dir = tmp_path / "reloc"
+    reloc_dir.mkdir()
+    mdt, _ = split(reloc_dir, flags=QCOM_MDT_RELOCATABLE)
+    assert run_bundle("verify", mdt, "--memory", f"{0x8E000000:#x}:{span:#x}").returncode == 0
+    small = run_bundle("verify", mdt, "--memory", f"{0x8E000000:#x}:{span - 0x800:#x}")
+    assert small.returncode == 1 and f"the relocatable image spans {span} bytes" in small.stdout
+
+
+def test_a_whole_elf_named_mdt_needs_no_parts(tmp_path):
+    """qcom_mdt_bins_are_split: when every segment's bytes are in the file, nothing is split."""
+    whole, _ = qualcomm_image()
+    path = tmp_path / "adsp.mdt"
+    path.write_bytes(whole)
+    proc = run_bundle("verify", path, "--json")
+    assert proc.returncode == 0, proc.stdout
+    assert json.loads(proc.stdout)["split"]["parts"] == []
