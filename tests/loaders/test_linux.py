@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 
 from bundler.elf import spec
+from bundler.loaders.linux import KERNELS
+from bundler.records import replace
 from bundler.loaders import Host
 from tests.loaders import mutate
 from tests.loaders.cases import (Case, assert_case, dtb_like, entry_type, in_table, load_down_a_page, load_field,
@@ -132,7 +134,11 @@ def vring_da(d, ring) -> int:
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 @pytest.mark.parametrize("sample", list(BOARDS))
-def test_linux_rule(corpus, sample, case):
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_linux_rule(corpus, sample, case, kernel):
+    """Each case on each modelled kernel (a case that names one runs on that one only)."""
     if case.only and sample not in case.only:
         pytest.skip(f"{case.id}: not for {sample}")
-    assert_case("linux", case, corpus[sample], sample)
+    if case.kernel not in (None, kernel):
+        pytest.skip(f"{case.id}: a rule of Linux {case.kernel}")
+    assert_case("linux", replace(case, kernel=kernel), corpus[sample], sample)
