@@ -161,7 +161,7 @@ def _section_headers_sane(ctx: Context, lay, ehdr) -> bool:
     """rproc_elf_sanity_check's section header bounds, as the kernel checks them."""
     size, shsize, shoff = ctx.size, lay.shdr.size, ehdr.e_shoff
     if ctx.kernel not in BOUNDS_SHDRS:
-        if size < shoff + shsize:
+        if size < (shoff + shsize) % (1 << 64):          # u64: an e_shoff near 2^64 wraps past the check
             _boot_finding("linux-shoff", ctx, f"e_shoff {shoff:#x} + one section header ({shsize} bytes) is past "
                                               f"the end of the {size}-byte image", "Image is too small", address=shoff)
             return False
@@ -201,8 +201,9 @@ def find_table(ctx: Context, lay, ehdr):
     shnum, shstrndx = ehdr.e_shnum, ehdr.e_shstrndx
     names = read_shdr(data, lay, ehdr.e_shoff + shstrndx * lay.shdr.size)
     if names is None:
-        ctx.finding("linux-shdr-bounds", f"e_shstrndx {shstrndx} names a section header past the end of the "
-                                         f"{size}-byte image: find_table reads its sh_offset from past the firmware "
+        ctx.finding("linux-shdr-bounds", f"the section header at e_shstrndx {shstrndx} (e_shoff {ehdr.e_shoff:#x} + "
+                                         f"{shstrndx} * {lay.shdr.size}) lies past the end of the {size}-byte image: "
+                                         "find_table reads its sh_offset from past the firmware "
                                          f"and strcmp()s at that wild address; Linux {ctx.kernel} oopses in find_table "
                                          "(and the remoteproc lock stays held until a reboot)",
                     ehdr.e_shoff + shstrndx * lay.shdr.size, lay.shdr.size)
