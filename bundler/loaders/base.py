@@ -48,10 +48,12 @@ class Rule(Record):
 
 
 class Host(Record):
-    """The machine the loader runs on: byte order and word size."""
+    """The machine the loader runs on: byte order and word size; for Linux, whether the
+    remote processor's driver attaches an IOMMU domain (omap_remoteproc does; most do not)."""
 
     byteorder: str = "little"
     bits: int = 64
+    iommu: bool = False
 
     @property
     def elfdata(self) -> int:

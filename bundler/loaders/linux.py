@@ -83,7 +83,8 @@ RULES = [
     Rule("linux-carveout-reserved", REFUSED, "carveout rsc has non zero reserved bytes"),
     Rule("linux-carveout-duplicate", REFUSED, "Carveout already associated to resource table"),
     Rule("linux-carveout-fit", REFUSED, "Registered carveout doesn't fit len request"),
-    Rule("linux-devmem-iommu", NOTE, ""),
+    Rule("linux-carveout-alloc", REFUSED, "failed to allocate dma memory: len 0x%zx"),
+    Rule("linux-devmem-iommu", REFUSED, ""),
     Rule("linux-devmem-truncated", REFUSED, "devmem rsc is truncated"),
     Rule("linux-devmem-reserved", REFUSED, "devmem rsc has non zero reserved bytes"),
     Rule("linux-trace-truncated", REFUSED, "trace rsc is truncated"),
@@ -109,17 +110,36 @@ def boot_failed(errno: str = "EINVAL") -> str:
     return f"Boot failed: -{ERRNO[errno]}"
 
 
+# the stage of rproc_fw_boot a refusal stops, and the line it prints (remoteproc_core.c)
+RESOURCE_STAGE = "Failed to process resources: -{}"
+SEGMENT_STAGE = "Failed to load program segments: -{}"
+STAGES = {**dict.fromkeys(("linux-rsc-entry-truncated", "linux-carveout-truncated", "linux-carveout-reserved",
+                           "linux-carveout-duplicate", "linux-carveout-fit", "linux-devmem-iommu",
+                           "linux-devmem-truncated", "linux-devmem-reserved", "linux-trace-truncated",
+                           "linux-trace-reserved", "linux-vdev-truncated", "linux-vdev-reserved",
+                           "linux-vdev-vrings"), RESOURCE_STAGE),
+          **dict.fromkeys(("linux-segment-filesz", "linux-segment-truncated", "linux-segment-size-t",
+                           "linux-segment-da"), SEGMENT_STAGE)}
+
+
 def _boot_finding(code: str, ctx: Context, what: str, words: str, errno: str = "EINVAL", address=None,
                   size=None):
-    """A refusal: Linux's words, then what the boot ends with ("Boot failed: -22")."""
+    """A refusal: Linux's words, the line of the boot stage it stops ("Failed to process
+    resources: -22"), then what the boot ends with ("Boot failed: -22")."""
     outcome = ctx.rules[code].outcome
-    tail = f"; {boot_failed(errno)}" if outcome == REFUSED else ""
-    said = f"{words}{tail}" if words else (boot_failed(errno) if outcome == REFUSED else None)
-    return ctx.finding(code, what, address, size, words=said)
+    said = [words] if words else []
+    if outcome == REFUSED:
+        if code in STAGES:
+            said.append(STAGES[code].format(ERRNO[errno]))
+        said.append(boot_failed(errno))
+    return ctx.finding(code, what, address, size, words="; ".join(said) or None)
 
 
 def check(ctx: Context) -> None:
     data, size = ctx.data, ctx.size
+    if size == 0:                           # the firmware loader refuses an empty file before remoteproc
+        return _boot_finding("linux-too-small", ctx, "the image is empty: request_firmware refuses it",
+                             "request_firmware failed: -22", size=0)
     if size < E32_EHDR:
         return _boot_finding("linux-too-small", ctx, f"the image is {size} bytes, shorter than an ELF32 header "
                                              f"({E32_EHDR} bytes)", "Image is too small", size=size)
@@ -145,7 +165,9 @@ def check(ctx: Context) -> None:
         return _boot_finding("linux-phoff", ctx, f"e_phoff {ehdr.e_phoff:#x} is past the end of the {size}-byte image",
                      "Firmware size is too small", address=ehdr.e_phoff)
 
-    entries, carveouts, table_sec = check_resource_table(ctx, lay, ehdr)
+    entries, carveouts, table_sec, handled = check_resource_table(ctx, lay, ehdr)
+    if handled:
+        _allocate_carveouts(ctx, handled)
     check_segments(ctx, lay, ehdr, carveouts)
     if table_sec is not None and ctx.memory is not None:
         sh_addr, sh_size = table_sec
@@ -273,6 +295,7 @@ class _Handling:
         self.registered: dict[str, int] = {}
         self.vdev_index = 0
         self.notifyids: set[int] = set()     # rproc->notifyids: what idr_alloc handed out
+        self.dma_carveouts: list[tuple[int, dict]] = []     # table carveouts rproc_alloc_carveout allocates
 
     @property
     def regions(self):
@@ -284,7 +307,7 @@ def check_resource_table(ctx: Context, lay, ehdr):
     """rproc_elf_load_rsc_table, then rproc_handle_resources. Returns (entries, carveouts, (sh_addr, sh_size))."""
     found = load_rsc_table(ctx, lay, ehdr)
     if found is None:
-        return [], [], None
+        return [], [], None, None
     sh, table = found
     tsize = len(table)
     num = lay.u32.unpack_from(table, 4)[0]
@@ -300,7 +323,9 @@ def check_resource_table(ctx: Context, lay, ehdr):
         avail = tsize - offset - FW_RSC_HDR
         if not _handle(state, entries[i], i, offset, avail):
             break
-    return entries, state.carveouts, (sh.sh_addr, tsize)
+    else:
+        return entries, state.carveouts, (sh.sh_addr, tsize), state
+    return entries, state.carveouts, (sh.sh_addr, tsize), None
 
 
 def _handle(state: _Handling, e: dict, i: int, offset: int, avail: int) -> bool:
@@ -342,16 +367,33 @@ def _handle_carveout(state: _Handling, e: dict, i: int, offset: int, avail: int)
             what, words = misfit
             _boot_finding("linux-carveout-fit", ctx, what, words, "ENOMEM", e["da"], e["len"])
             return False
+    if region is None:
+        state.dma_carveouts.append((i, e))
     if e["da"] != FW_RSC_ADDR_ANY:
         state.carveouts.append((e["da"], e["len"]))
     return True
 
 
+def _allocate_carveouts(ctx: Context, state: _Handling) -> None:
+    """rproc_alloc_registered_carveouts, after the handlers: a table carveout no memory-region took
+    is allocated with dma_alloc_coherent, which gives nothing for len 0 (the boot fails, -12)."""
+    for i, e in state.dma_carveouts:
+        if e["len"] == 0:
+            name = e["name"]
+            _boot_finding("linux-carveout-alloc", ctx, f"carveout entry {i} ({name!r}) has len 0 and no memory-region "
+                                                       "takes it: dma_alloc_coherent allocates nothing",
+                          f"failed to allocate dma memory: len 0x0; Unable to allocate carveout {name}: -12; "
+                          "Failed to allocate associated carveouts: -12", "ENOMEM", e["da"], 0)
+            return
+
+
 def _handle_devmem(state: _Handling, e: dict, i: int, offset: int, avail: int) -> bool:
     ctx = state.ctx
-    ctx.finding("linux-devmem-iommu", f"devmem entry {i} (da {e.get('da', 0):#x}): rproc_handle_devmem returns "
-                                      "-EINVAL unless the remote processor is behind an IOMMU "
-                                      f"({boot_failed()} on platforms without one)")
+    if not ctx.host.iommu:                  # "no point in handling this resource without a valid iommu domain"
+        _boot_finding("linux-devmem-iommu", ctx, f"devmem entry {i} (da {e.get('da', 0):#x}): rproc_handle_devmem "
+                                                 "returns -EINVAL, silently, when the remote processor has no IOMMU "
+                                                 "domain (only drivers such as omap_remoteproc attach one)", "")
+        return False
     if CARVEOUT_BODY > avail:
         _boot_finding("linux-devmem-truncated", ctx, f"devmem entry {i} at offset {offset:#x} needs "
                                                      f"{CARVEOUT_BODY + 4} bytes, {avail + 4} are left",

@@ -17,6 +17,9 @@ from tests.loaders.boards import BOARDS
 
 pytestmark = pytest.mark.toolchain
 
+IOMMU = Host("little", 64, iommu=True)
+
+
 def shdrs_past_end_without_table(d):
     """e_shnum past the file, and .resource_table renamed: find_table walks off the end."""
     return mutate.ehdr(rsc_renamed(d), e_shnum=len(d) // 40)
@@ -88,12 +91,17 @@ CASES = [
     Case("vring past its region", lambda d: vring_field(d, 1, 0, vring_da(d, 1) + 0x3000), "linux-vring-fit",
          "Registered carveout doesn't fit len request; probe of rproc-virtio.N.auto failed with error -12",
          memory=dtb_like, severity="warning"),
-    Case("devmem", lambda d: entry_type(d, "carveout", 1), "linux-devmem-iommu", "Boot failed: -22",
-         severity="warning"),
+    Case("devmem, no IOMMU", lambda d: entry_type(d, "carveout", 1), "linux-devmem-iommu",
+         "Failed to process resources: -22; Boot failed: -22"),
+    Case("devmem behind an IOMMU", lambda d: entry_type(d, "carveout", 1), host=IOMMU),
+    Case("devmem cut short, no IOMMU (not read)", lambda d: vdev_type_and_size(d, 1, 40), "linux-devmem-iommu"),
     Case("devmem cut short", lambda d: vdev_type_and_size(d, 1, 40), "linux-devmem-truncated",
-         "devmem rsc is truncated"),
+         "devmem rsc is truncated; Failed to process resources: -22; Boot failed: -22", host=IOMMU),
     Case("devmem reserved", lambda d: mutate.entry_u32(entry_type(d, "carveout", 1), "devmem", 20, 1),
-         "linux-devmem-reserved", "devmem rsc has non zero reserved bytes"),
+         "linux-devmem-reserved", "devmem rsc has non zero reserved bytes", host=IOMMU),
+    Case("carveout len 0 (dma_alloc_coherent gives nothing)", lambda d: mutate.entry_u32(d, "carveout", 12, 0),
+         "linux-carveout-alloc", "failed to allocate dma memory: len 0x0; Unable to allocate carveout "),
+    Case("empty file", lambda d: b"", "linux-too-small", "request_firmware failed: -22; Boot failed: -22"),
     Case("trace cut short", lambda d: vdev_type_and_size(d, 2, 20), "linux-trace-truncated", "trace rsc is truncated"),
     Case("trace reserved", lambda d: mutate.entry_u32(d, "trace", 12, 1), "linux-trace-reserved",
          "trace rsc has non zero reserved bytes"),
@@ -117,6 +125,8 @@ CASES = [
          "linux-segment-filesz", "bad phdr filesz"),
     Case("segment past the end", lambda d: load_field(d, 1, p_offset=len(d) - 4), "linux-segment-truncated",
          "truncated fw: need 0x"),
+    Case("segment past the end: the stage's line", lambda d: load_field(d, 1, p_offset=len(d) - 4),
+         "linux-segment-truncated", "; Failed to load program segments: -22; Boot failed: -22"),
     Case("p_offset + p_filesz wraps", lambda d: load_field(d, 0, p_offset=(1 << 64) - 0x10), "linux-segment-wrap",
          only=("riscv64-amp", "aarch64-amp")),
     Case("p_memsz beyond a 32-bit size_t", lambda d: load_field(d, 1, p_memsz=1 << 33), "linux-segment-size-t",
