@@ -44,6 +44,9 @@ DEFAULT_KERNEL = KERNELS[-1]
 SOURCES = {"6.1": "Debian linux-source-6.1 6.1.192-3",
            "6.12": "Debian linux-source-6.12 6.12.118-1~deb12u1"}
 BOUNDS_SHDRS = ("6.12",)           # "remoteproc: elf_loader: Bound the section header table"
+# the driver core's line for a failed probe (drivers/base/dd.c: 6.1 pr_warn, 6.12 dev_err)
+PROBE_FAILED = {"6.1": "probe of rproc-virtio.N.auto failed with error -{}",
+                "6.12": "probe with driver rproc-virtio failed with error -{}"}
 
 E32_EHDR, E64_EHDR = 52, 64
 RSC_HDR = 16                       # struct resource_table without offset[]
@@ -449,7 +452,7 @@ def _virtio_finding(code: str, ctx: Context, what: str, words: str, errno: str, 
     """A failed rproc_virtio_probe: the boot goes on, the remote runs without its virtio device."""
     ctx.finding(code, f"{what}: the rproc-virtio device's probe fails, and the remote boots without its virtio "
                       f"device (no rpmsg)", address, size,
-                words=f"{words}; probe of rproc-virtio.N.auto failed with error -{ERRNO[errno]}")
+                words=f"{words}; {PROBE_FAILED[ctx.kernel].format(ERRNO[errno])}")
 
 
 def _probe_virtio(state: _Handling, e: dict, i: int, index: int) -> None:
