@@ -6,18 +6,19 @@ the command line does (the CLI is parse, call one of these, render). Messages
 name these functions' parameters (``replace=True``); the CLI names its flags.
 docs/python-api.md is the reference.
 
-Only light modules are imported here: the heavy ones (pyelftools, LIEF) load
-inside the functions, so ``import bundler`` stays cheap for a Makefile's
-``bundle`` call.
+Only light modules are imported here: the third-party libraries, each behind
+its adapter in ``bundler/adapters/`` (LIEF and pyelftools, verify's two
+independent readers; unicorn for ``emulate``; intelhex for ``hex --merge``),
+load inside the functions that need them, so ``import bundler`` stays cheap
+for a Makefile's ``bundle`` call.
 """
 
 from __future__ import annotations
 
 import os
-import threading
-import zlib
 
 from bundler.errors import BadInputError, BundleError, Notice, UsageError, option
+from bundler.checksum import crc32
 from bundler.fileio import read_input, refuse_overwriting_inputs, write_outputs
 from bundler.records import Factory, Record
 from bundler.stems import check_stem, stem_for
@@ -152,18 +153,30 @@ def _notify(callback, collected: list, text) -> None:
 
 # ---- bundle -------------------------------------------------------------------
 
-class _Checksums(threading.Thread):
-    """CRC-32 of each remote, computed while the main thread imports and parses
-    (zlib releases the GIL, so the two really run at once)."""
+THREADED_CRC = 1 << 20        # remotes this large in all get their CRC-32 on a thread of their own
 
-    def __init__(self, datas):
-        super().__init__(daemon=True)
-        self.datas = datas
-        self.values = [None] * len(datas)
 
-    def run(self):
-        for i, data in enumerate(self.datas):
-            self.values[i] = zlib.crc32(data) & 0xFFFFFFFF
+def _start_checksums(datas):
+    """Start the CRC-32 of each remote; returns a function that waits for the values. Large
+    remotes are summed on a thread while the main one imports and parses (zlib releases the
+    GIL, so the two really run at once); small ones here, without a thread's cost."""
+    if sum(len(d) for d in datas) < THREADED_CRC:
+        values = [crc32(d) for d in datas]
+        return lambda: values
+    import threading
+    values = [None] * len(datas)
+
+    def run():
+        for i, data in enumerate(datas):
+            values[i] = crc32(data)
+
+    thread = threading.Thread(target=run, name="bundle-crc32", daemon=True)
+    thread.start()
+
+    def join():
+        thread.join()
+        return values
+    return join
 
 
 def bundle(host, remotes, output=None, *, names=None, addresses=None, align: int = 8, region=None,
@@ -203,14 +216,12 @@ def bundle(host, remotes, output=None, *, names=None, addresses=None, align: int
     refuse_overwriting_inputs([output, hex, depfile], _paths(host, *remotes))
 
     datas = [_read(r, "remote image") for r in remotes]
-    crcs = _Checksums(datas)
-    crcs.start()
+    checksums = _start_checksums(datas)
     from bundler.postlink import bundling as core   # the heavy imports overlap the checksums
     host_label = _label(host, "host")
     host_elf = load_elf(host, "host ELF")
-    crcs.join()
     items = [core.Remote(stem=stem, data=data, label=_label(r, f"remote {stem}"), address=addr, crc32=crc)
-             for stem, data, r, addr, crc in zip(stems, datas, remotes, addresses, crcs.values)]
+             for stem, data, r, addr, crc in zip(stems, datas, remotes, addresses, checksums())]
     try:
         result = core.bundle(host_elf, items, align=align, region=region, replace=replace,
                              section_prefix=section_prefix, host_name=host_label)
@@ -317,7 +328,7 @@ def export_flash(elf, output=None, *, format: str | None = None, eol: str = "crl
 
 # ---- verify, inspect, extract -------------------------------------------------------
 
-def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None, memory=None,
+def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None, memory=None, driver=None,
            kernel: str | None = None):
     """Every check on a bundled host, or on a FIT (docs/fit.md); returns the report (``.ok``, ``.findings``,
     ``.errors``, ``.warnings``, ``.images``, ``.to_dict()``: docs/json.md).
@@ -328,8 +339,13 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
     ``loader`` will (``linux``, ``uboot``, ``openamp``, ``kit``; default linux),
     against ``memory`` (a bundler.remoteproc.memory.MemoryMap, or ``(start, size[, name])``
     ranges) when given; with ``loader`` or ``memory``, so is each image a bundle
-    carries. ``kernel`` picks the Linux version whose rules apply (``"6.1"``,
-    ``"6.12"``; default the newest modelled; it implies ``loader="linux"``).
+    carries. ``driver`` (a Linux remoteproc module name, bundler.loaders.drivers) checks a
+    firmware image as that driver's ops do; with ``memory`` from a device tree node
+    (bundler.loaders.drivers.maps.board_memory) the node's compatible chooses it.
+    ``kernel`` picks the Linux version whose rules apply (``"6.1"``, ``"6.12"``;
+    default the newest modelled; it implies ``loader="linux"``). A path ending
+    in ``.mdt`` is a Qualcomm split image, judged as Linux's mdt loader reads it
+    (its ``.bNN`` parts from the same directory).
     Never raises for what it finds; raises BadInputError if ``elf`` is no ELF
     and no loader, kernel or memory was given (with one, a file that is no
     ELF is judged: Linux's "Image is corrupted (bad magic)"; a file that
@@ -341,15 +357,7 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
     from bundler.checks import verify as run_checks
     from bundler.checks.fit import looks_like_fit, verify_fit
     from bundler.elf.reader import is_elf
-    from bundler.loaders import DEFAULT_LOADER, kernel_of, mdt, verify_firmware, verify_split
-    if mdt.is_mdt(elf) and not (_as_list(remotes) or emulate):      # a Qualcomm split image
-        if loader not in (None, "linux"):
-            raise UsageError(f"{_label(elf, 'the input')} is a split image (.mdt): only Linux's mdt loader reads "
-                             "those", param="loader", hint=f"drop {option('loader')}, or give it as linux")
-        try:
-            return verify_split(elf, memory, kernel=kernel)
-        except ValueError as exc:
-            raise UsageError(str(exc), param="kernel") from None
+    from bundler.loaders import kernel_of, mdt, verify_firmware, verify_split
     if kernel is not None:
         loader = loader or "linux"
         try:
@@ -357,6 +365,17 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
         except ValueError as exc:
             raise UsageError(str(exc), param="kernel",
                              hint=f"{option('kernel')} goes with {option('loader')} linux (the default)") from None
+    if mdt.is_mdt(elf) and not (_as_list(remotes) or emulate):     # a Qualcomm split image
+        if loader not in (None, "linux"):
+            raise UsageError(f"{_label(elf, 'the input')} is a split image (.mdt): only Linux's mdt loader reads "
+                             "those", param="loader", hint=f"drop {option('loader')}, or give it as linux")
+        if driver is None:
+            return verify_split(elf, memory, kernel=kernel)
+        split = mdt.join(elf)                   # --driver: that driver's rules on the joined image
+        report = verify_firmware(split.data, loader, memory, driver=driver, kernel=kernel)
+        report.split = split.to_dict()
+        report.findings.extend(f for f in mdt.check(split) if f.code == "mdt-part-truncated")
+        return report
     if looks_like_fit(_read(elf, "input file")[:4]):        # a FIT on its own (issue 13)
         if _as_list(remotes) or emulate or loader:
             raise UsageError(f"{_label(elf, 'the input')} is a FIT: {option('remotes')}, {option('emulate')} and the "
@@ -366,10 +385,11 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
         host = load_elf(elf)
     except BadInputError:
         data = _read(elf, "ELF file")
-        judged = is_elf(data) or loader is not None or memory is not None
+        mba = driver is not None and getattr(_driver(driver), "load", None) == "mba"    # any file: q6v5_load
+        judged = is_elf(data) or mba or loader is not None or memory is not None
         if not judged or _as_list(remotes) or emulate:
             raise
-        return verify_firmware(data, loader or DEFAULT_LOADER, memory, kernel=kernel)
+        return verify_firmware(data, loader, memory, driver=driver, kernel=kernel)
     files = []
     for i, r in enumerate(_as_list(remotes)):
         if isinstance(r, tuple):
@@ -380,7 +400,12 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
             files.append(RemoteFile(label=f"remote {i}", stem="", data=r))
         else:
             files.append(RemoteFile(label=os.fspath(r), stem=stem_for(r), data=_read(r, "remote image")))
-    return run_checks(host, files, emulate=emulate, loader=loader, memory=memory, kernel=kernel)
+    return run_checks(host, files, emulate=emulate, loader=loader, memory=memory, driver=driver, kernel=kernel)
+
+
+def _driver(driver):
+    from bundler.loaders.drivers import find_driver
+    return find_driver(driver) if isinstance(driver, str) else driver
 
 
 def inspect(elf) -> dict:
