@@ -90,7 +90,7 @@ def iter_regions(entries: list[dict]):
 def check_memory(ctx: Context, entries: list[dict], memory: MemoryMap) -> None:
     """mem-* findings: every entry with a fixed address inside the memory map (unless the
     profile's own rule said so already)."""
-    said = {f.address for f in ctx.findings if f.address is not None}
+    said = {f.address for f in ctx.findings if f.address is not None and not f.code.startswith("mem-")}
     for kind, label, da, size, _ in iter_regions(entries):
         if da == FW_RSC_ADDR_ANY or size == 0 or da in said:
             continue
