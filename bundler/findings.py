@@ -123,10 +123,8 @@ _ALL = (
     Code('linux-no-load', ERROR, 'at least one PT_LOAD (else Linux loads nothing and starts the core)'),
     Code('linux-rsc-not-mapped', WARNING, "with memory given: the table's sh_addr .. + sh_size maps (rproc_find_loaded_rsc_table), or Linux never writes the vring addresses and notify ids where the remote reads them"),
     # Qualcomm split images (.mdt + .bNN) under Linux's mdt loader: bundler/loaders/mdt.py
-    Code('mdt-metadata', ERROR, 'the .mdt holds its program headers (e_phentsize 32), any section headers, two or more program headers the first not PT_LOAD, and a hash segment (qcom_mdt_read_metadata, -EINVAL)'),
+    Code('mdt-metadata', ERROR, 'two or more program headers, the first not PT_LOAD, and a hash segment (qcom_mdt_read_metadata, -EINVAL; mdt_header_valid and the segments are driver-mdt-header and driver-mdt-segment)'),
     Code('mdt-part-truncated', ERROR, 'each .bNN part holds exactly its segment\'s p_filesz bytes ("failed to load segment %d from truncated file %s")'),
-    Code('mdt-segment', ERROR, 'each loaded segment has p_filesz <= p_memsz ("refusing to load segment %d with p_filesz > p_memsz")'),
-    Code('mdt-memory', ERROR, 'with memory given: each segment (p_paddr, p_memsz) inside it; a relocatable image (QCOM_MDT_RELOCATABLE) moved as a whole, its span inside one range ("segment outside memory range")'),
     # U-Boot rproc load (rproc-elf-loader.c): bundler/loaders/uboot.py (outcome and the loader's words there)
     Code('uboot-too-small', ERROR, 'the file holds the ELF header of its path (52 bytes ELF32, 64 ELF64); -ENOSPC'),
     Code('uboot-not-exec', ERROR, 'magic, e_type == ET_EXEC and the class of the path (anything but ELFCLASS64 takes the ELF32 path); -EPROTONOSUPPORT ("Not an executable ELF64 image" on the ELF64 path)'),
@@ -185,7 +183,7 @@ _ALL = (
     Code('driver-scp-ipi', ERROR, "mtk_scp: the IPI buffer (`.ipi_buffer`'s address + two share objects) does not fit the SCP's SRAM"),
     Code('driver-scp-ipi-default', WARNING, 'mtk_scp: no `.ipi_buffer` section: only mt8183 and mt8186 have a default IPI buffer offset, elsewhere parse_fw fails (-ENOENT)'),
     Code('driver-mdt-header', ERROR, "qcom_q6v5_pas: the image fails the mdt loader's mdt_header_valid (ELF32 magic, e_phentsize, header tables inside the file)"),
-    Code('driver-mdt-segment', ERROR, 'qcom_q6v5_pas: a segment lands outside the memory-region (p_paddr - the relocation base), or p_filesz > p_memsz'),
+    Code('driver-mdt-segment', ERROR, 'qcom_q6v5_pas, and a .mdt split image: a segment lands outside the memory-region (p_paddr - the relocation base; with memory given), or p_filesz > p_memsz'),
     Code('driver-mba-size', ERROR, 'qcom_q6v5_mss: the MBA image is bigger than 1 MiB or its mba region'),
     Code('mem-iommu-pool', ERROR, "behind an IOMMU: the resource table's carveouts (page-aligned) need more than the node's CMA pool (memory-region) holds"),
     Code('mem-load', ERROR, "a PT_LOAD (p_paddr, p_memsz) lies inside the memory the remote core can reach (where the loader's own rule did not say so already)"),

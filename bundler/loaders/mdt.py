@@ -11,8 +11,9 @@ bytes are not in the .mdt.
 
 :func:`join` reassembles the image (each segment's bytes at its p_offset) from
 the parts beside the .mdt, refusing in one line when a part is missing;
-:func:`check` gives the mdt loader's findings. The joined bytes are an ordinary
-ELF for ``inspect`` and the memory checks.
+:func:`check` gives the mdt loader's findings (mdt_header_valid and the
+segment placement are the qcom_q6v5_pas driver rules' ``check_mdt``, shared).
+The joined bytes are an ordinary ELF for ``inspect``.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class Split(Record):
     mdt: str
     mdt_size: int
     data: bytes
+    head: bytes                     # the .mdt file itself, as request_firmware gives it
     parts: list = Factory(list)     # Part, in segment order
     hash_segment: int | None = None
 
@@ -117,62 +119,38 @@ def join(path) -> Split:
         parts.append(Part(segment=i, path=str(part), size=len(data), wanted=p.p_filesz))
     if ehdr.e_shnum and ehdr.e_shoff + ehdr.e_shnum * lay.shdr.size > len(out):
         out[:lay.ehdr.size] = lay.ehdr.pack(replace(ehdr, e_shoff=0, e_shnum=0, e_shstrndx=0))
-    return Split(mdt=str(mdt), mdt_size=len(raw), data=bytes(out), parts=parts, hash_segment=hash_segment)
+    return Split(mdt=str(mdt), mdt_size=len(raw), data=bytes(out), head=raw, parts=parts, hash_segment=hash_segment)
 
 
 def check(split: Split, memory=None) -> list[Finding]:
-    """What qcom_mdt_read_metadata and qcom_mdt_load refuse, in their order."""
-    raw_size, data = split.mdt_size, split.data
+    """What the mdt loader refuses, in its order: mdt_header_valid on the .mdt (the driver rules'
+    check_mdt, bundler.loaders.drivers.rules), qcom_mdt_read_metadata, each part's size
+    (mdt_load_split_segment), then each segment (check_mdt again: p_filesz, and with memory, where
+    it lands in the region: the first range)."""
+    from bundler.loaders.base import Context
+    from bundler.loaders.drivers import rules as driver_rules
+    ctx = Context(data=split.head, memory=memory, rules={r.code: r for r in driver_rules.RULES})
+    driver_rules.check_mdt(ctx)
+    header = [f for f in ctx.findings if f.code == "driver-mdt-header"]
+    if header:
+        return header
+    data = split.head
     lay = spec.Layout.of(data)
     ehdr = lay.ehdr.unpack(data)
     phdrs = list(lay.phdr.iter_unpack(data, ehdr.e_phoff, ehdr.e_phnum))
     out = []
     name = Path(split.mdt).name
-    if ehdr.e_phentsize != lay.phdr.size:
-        out.append(finding("mdt-metadata", f"e_phentsize is {ehdr.e_phentsize}, not {lay.phdr.size}: "
-                                           "mdt_header_valid refuses the .mdt (-EINVAL)"))
-    if ehdr.e_shnum and ehdr.e_shoff + ehdr.e_shnum * lay.shdr.size > raw_size:
-        out.append(finding("mdt-metadata", f"{ehdr.e_shnum} section headers at {ehdr.e_shoff:#x} lie past the "
-                                           f"{raw_size}-byte .mdt: mdt_header_valid refuses it (-EINVAL)"))
     if len(phdrs) < 2 or phdrs[0].p_type == spec.PT_LOAD:
         out.append(finding("mdt-metadata", "the .mdt needs at least two program headers, the first not PT_LOAD: "
                                            "qcom_mdt_read_metadata returns -EINVAL"))
     elif split.hash_segment is None:
         out.append(finding("mdt-metadata", f"no program header has the hash type (p_flags & {QCOM_MDT_TYPE_MASK:#x} "
                                            f"== {QCOM_MDT_TYPE_HASH:#x}) (\"no hash segment found in {name}\")"))
-    parts = {p.segment: p for p in split.parts}
-    relocatable = any(loaded(p) and p.p_flags & QCOM_MDT_RELOCATABLE for p in phdrs)
-    if memory is not None and relocatable:
-        out.extend(_check_relocated(phdrs, memory))
-    for i, p in enumerate(phdrs):
-        if i in parts and parts[i].size != p.p_filesz:
-            part = Path(parts[i].path).name
-            out.append(finding("mdt-part-truncated", f"{part} holds {parts[i].size} bytes, segment {i} has p_filesz "
-                                                     f"{p.p_filesz} (\"failed to load segment {i} from truncated "
-                                                     f"file {part}\")", None, p.p_paddr, p.p_filesz))
-        if not loaded(p):
-            continue
-        if p.p_filesz > p.p_memsz:
-            out.append(finding("mdt-segment", f"segment {i} has p_filesz {p.p_filesz} > p_memsz {p.p_memsz} "
-                                              f"(\"refusing to load segment {i} with p_filesz > p_memsz\")", None,
-                               p.p_paddr, p.p_memsz))
-        elif memory is not None and not relocatable and memory.find_holding(p.p_paddr, p.p_memsz) is None:
-            out.append(finding("mdt-memory", f"segment {i} (p_paddr {p.p_paddr:#x}, {p.p_memsz} bytes) is "
-                                             f"{memory.describe_miss(p.p_paddr, p.p_memsz)} (\"segment outside "
-                                             "memory range\")", None, p.p_paddr, p.p_memsz))
-    return out
-
-
-def _check_relocated(phdrs, memory) -> list[Finding]:
-    """A relocatable image (QCOM_MDT_RELOCATABLE) is moved as a whole: each segment goes to the
-    region's start + (p_paddr - the lowest p_paddr), and the span up to the highest end (aligned to
-    4 KiB) must fit the region the driver gives (one of the memory ranges)."""
-    loads = [p for p in phdrs if loaded(p)]
-    low = min(p.p_paddr for p in loads)
-    high = max((p.p_paddr + p.p_memsz + 0xFFF) & ~0xFFF for p in loads)
-    if any(r.size >= high - low for r in memory.ranges):
-        return []
-    biggest = max(memory.ranges, key=lambda r: r.size)
-    return [finding("mdt-memory", f"the relocatable image spans {high - low} bytes from p_paddr {low:#x}, more than "
-                                  f"the largest memory range ({biggest}) holds (\"segment outside memory range\")",
-                    None, low, high - low)]
+    for part in split.parts:
+        if part.size != part.wanted:
+            p, base = phdrs[part.segment], Path(part.path).name
+            out.append(finding("mdt-part-truncated", f"{base} holds {part.size} bytes, segment {part.segment} has "
+                                                     f"p_filesz {part.wanted} (\"failed to load segment "
+                                                     f"{part.segment} from truncated file {base}\")", None,
+                               p.p_paddr, p.p_filesz))
+    return out + ctx.findings

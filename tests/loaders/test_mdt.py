@@ -132,7 +132,7 @@ def test_memory_fixed_and_relocatable(tmp_path):
     mdt, _ = split(reloc_dir, flags=QCOM_MDT_RELOCATABLE)
     assert run_bundle("verify", mdt, "--memory", f"{0x8E000000:#x}:{span:#x}").returncode == 0
     small = run_bundle("verify", mdt, "--memory", f"{0x8E000000:#x}:{span - 0x800:#x}")
-    assert small.returncode == 1 and f"the relocatable image spans {span} bytes" in small.stdout
+    assert small.returncode == 1 and "relocatable: placed by the lowest p_paddr" in small.stdout
 
 
 def test_a_whole_elf_named_mdt_needs_no_parts(tmp_path):
@@ -143,3 +143,15 @@ def test_a_whole_elf_named_mdt_needs_no_parts(tmp_path):
     proc = run_bundle("verify", path, "--json")
     assert proc.returncode == 0, proc.stdout
     assert json.loads(proc.stdout)["split"]["parts"] == []
+
+
+def test_filesz_above_memsz_without_memory(tmp_path):
+    """qcom_mdt_load refuses p_filesz > p_memsz whatever the memory (before, only with a region)."""
+    mdt, _ = split(tmp_path)
+    data = bytearray(mdt.read_bytes())
+    lay = spec.Layout.of(bytes(data))
+    at = lay.ehdr.size + 2 * lay.phdr.size + 20         # phdr 2's p_memsz (at 20 in an Elf32_Phdr)
+    data[at:at + 4] = (4).to_bytes(4, "little")
+    mdt.write_bytes(bytes(data))
+    proc = run_bundle("verify", mdt)
+    assert proc.returncode == 1 and "refusing to load segment 2 with p_filesz > p_memsz" in proc.stdout, proc.stdout
