@@ -32,6 +32,8 @@ _ALL = (
     Code('segment-shares-page', ERROR, 'a PT_LOAD bundling added to a hosted program shares a page with a host segment'),
     Code('lief-unreadable', ERROR, "LIEF cannot parse the file that bundle's reader parsed"),
     Code('parser-disagree', ERROR, "bundle's reader and LIEF read a section header, program header or `_binary_*` symbol differently"),
+    Code('pyelftools-unreadable', ERROR, "pyelftools cannot parse the file that bundle's reader parsed"),
+    Code('pyelftools-disagree', ERROR, "bundle's reader and pyelftools read a section header, a PT_LOAD, a `_binary_*` symbol or the descriptor section's bytes differently"),
     Code('record-corrupt', ERROR, 'the `.rproc_bundle` record is unreadable, or does not restore a readable host'),
     Code('host-changed', ERROR, 'a segment, section or symbol of the original host (restored from the record) changed, or a byte inside its PT_LOADs other than a descriptor field'),
     Code('descriptor-corrupt', ERROR, "bad magic, version or size (the kit's `REMOTE_FW_EDESC`), or a name pointer to nowhere"),
@@ -54,10 +56,6 @@ _ALL = (
     Code('remote-mismatch', ERROR, 'the image differs from a `--remote` file (SHA-256)'),
     Code('remote-unmatched', ERROR, 'a `--remote` file matches no image (several images, no stem or content match)'),
     Code('image-not-elf', WARNING, 'the image is no ELF file (fine for a blob the host reads itself)'),
-    Code('remote-elf-header', ERROR, 'unknown class, byte order or version, header cut short, wrong `e_phentsize`'),
-    Code('remote-elf-bounds', ERROR, "the program header table or a PT_LOAD's file bytes run past the image"),
-    Code('remote-elf-segment', ERROR, 'a PT_LOAD with `p_filesz > p_memsz`, or one that wraps the address space'),
-    Code('remote-elf-noload', ERROR, 'no PT_LOAD with bytes'),
     Code('remote-elf-sections', ERROR, 'the section headers are unreadable, so its resource table cannot be found'),
     Code('remote-elf-byteorder', WARNING, "its byte order differs from the host's (Linux refuses it; the kit does not)"),
     Code('remote-load-overlap', ERROR, 'a PT_LOAD of the image loads (by `p_paddr`) onto a segment or section of the host, or onto an image'),
@@ -158,16 +156,27 @@ _ALL = (
     Code('openamp-segment-filesz', ERROR, 'p_filesz <= p_memsz (not checked: OpenAMP writes p_filesz bytes, past the segment)'),
     Code('openamp-no-load', ERROR, 'at least one PT_LOAD (else remoteproc_load returns 0, nothing loaded)'),
     Code('openamp-rsc-update', ERROR, "with memory given: the table's sh_addr .. + sh_size maps; else rproc->rsc_table stays NULL"),
-    # rproc-bundle kit (remote_fw_load, remote_fw_rsc_table): bundler/loaders/kit.py (outcome and the loader's words there)
+    # rproc-bundle kit (remote_fw_load, remote_fw_rsc_table): bundler/loaders/kit.py (outcome and the loader's words there);
+    # the remote_fw_load codes are also what verify reports on each embedded ELF of a bundle (checks/embedded.py)
     Code('kit-enotelf', ERROR, "remote_fw_load: magic, EI_CLASS, EI_DATA, EI_VERSION and e_version known; the header inside the image; e_phentsize (and e_shentsize when sections are read) the class's"),
     Code('kit-ebounds', ERROR, "remote_fw_load: the program header table, each PT_LOAD's file bytes (and section 0 for PN_XNUM) inside the image"),
     Code('kit-esegment', ERROR, 'remote_fw_load: p_filesz <= p_memsz, no address overflow, e_entry fits uintptr_t'),
-    Code('kit-eregion', ERROR, 'remote_fw_load, with memory given: every PT_LOAD with bytes wholly inside one allowed region'),
+    Code('kit-eregion', ERROR, "remote_fw_load: every PT_LOAD with bytes addressable by the host's uintptr_t and, with memory given, wholly inside one allowed region"),
     Code('kit-enoload', ERROR, 'remote_fw_load: a PT_LOAD with p_memsz > 0'),
     Code('kit-rsc-missing', WARNING, 'remote_fw_rsc_table: a .resource_table section (a host that needs none does not call it)'),
     Code('kit-rsc-bounds', ERROR, "remote_fw_rsc_table: section headers, the name table and the table's bytes inside the image"),
     Code('kit-rsc', ERROR, 'remote_fw_rsc_table: the table as Linux checks it, types 0..3 or vendor 128..512, not SHT_NOBITS'),
     # the memory the remote core can reach, under every loader: bundler/loaders/resources.py
+    # driver profiles (verify --driver): bundler/loaders/drivers/rules.py
+    Code('driver-rsc-optional', WARNING, "no `.resource_table`, and the driver's own parse_fw goes on without one (stm32_rproc, imx_rproc, pru_rproc, xlnx_r5_remoteproc): no vdev, carveouts or trace"),
+    Code('driver-rsc-ignored', WARNING, 'a `.resource_table` the driver never reads (mtk_scp, qcom_q6v5_pas, qcom_q6v5_mss): its entries do nothing'),
+    Code('driver-pru-irq-map', ERROR, 'pru_rproc: the `.pru_irq_map` section runs past the file or is shorter than its 2-byte header'),
+    Code('driver-scp-ipi', ERROR, "mtk_scp: the IPI buffer (`.ipi_buffer`'s address + two share objects) does not fit the SCP's SRAM"),
+    Code('driver-scp-ipi-default', WARNING, 'mtk_scp: no `.ipi_buffer` section: only mt8183 and mt8186 have a default IPI buffer offset, elsewhere parse_fw fails (-ENOENT)'),
+    Code('driver-mdt-header', ERROR, "qcom_q6v5_pas: the image fails the mdt loader's mdt_header_valid (ELF32 magic, e_phentsize, header tables inside the file)"),
+    Code('driver-mdt-segment', ERROR, 'qcom_q6v5_pas: a segment lands outside the memory-region (p_paddr - the relocation base), or p_filesz > p_memsz'),
+    Code('driver-mba-size', ERROR, 'qcom_q6v5_mss: the MBA image is bigger than 1 MiB or its mba region'),
+    Code('mem-iommu-pool', ERROR, "behind an IOMMU: the resource table's carveouts (page-aligned) need more than the node's CMA pool (memory-region) holds"),
     Code('mem-load', ERROR, "a PT_LOAD (p_paddr, p_memsz) lies inside the memory the remote core can reach (where the loader's own rule did not say so already)"),
     Code('mem-carveout', ERROR, 'a carveout (da, len) lies inside the memory the remote core can reach'),
     Code('mem-devmem', ERROR, 'a devmem entry (da, len) lies inside the memory the remote core can reach'),
@@ -226,10 +235,16 @@ class Finding(Record):
     stem: str | None = None     # the image it is about, if any
     address: int | None = None
     size: int | None = None
+    device_address: int | None = None   # memory findings checked against a device tree or driver map:
+    system_address: int | None = None   # the remote's address and, where known, the CPU's physical one
 
     def to_dict(self) -> dict:
-        return {"severity": self.severity, "code": self.code, "stem": self.stem,
-                "address": self.address, "size": self.size, "message": self.message}
+        out = {"severity": self.severity, "code": self.code, "stem": self.stem,
+               "address": self.address, "size": self.size, "message": self.message}
+        if self.device_address is not None:
+            out["device_address"] = self.device_address
+            out["system_address"] = self.system_address
+        return out
 
     def __str__(self) -> str:
         who = f"{self.stem}: " if self.stem else ""
