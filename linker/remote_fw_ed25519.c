@@ -14,9 +14,10 @@
  *
  * [S]B - [k]A is one interleaved double-and-add over signed sliding windows
  * (width-w NAF): width 5 for B (its odd multiples B..15B are constants below)
- * and width 3 for -A (A and 3A computed per call), both digit strings packed
- * in one byte per bit position. That keeps the stack near 1 KiB: the
- * tables of -A (2 points), the digits (256 bytes) and one accumulator.
+ * and width 2 for -A (plain NAF: only -A itself is needed), both digit
+ * strings packed in one byte per bit position. That keeps the stack small
+ * (Cortex-M3 -O2: under 1.5 KiB in all, bench/bench_auth.py): -A, the
+ * digits (256 bytes) and one accumulator.
  *
  * The constants were computed from their definitions (tests/kit/test_ed25519.py
  * recomputes them with Python integers and compares them with this file).
@@ -96,13 +97,19 @@ static const struct niels base_odd[8] = {
 
 /* ---- the field -------------------------------------------------------------- */
 
-/* h = t carried: t[i] < 2^63 each. Afterwards limb 1 < 2^25 + 2^17 and every
- * other limb within its bits; the value is unchanged modulo p. */
-static void fe_carry(fe h, uint64_t t[10])
+/* Loops with constant bounds that GCC and Clang unroll completely, so that
+ * every limb index, shift and coefficient below is a constant. */
+#define UNROLL _Pragma("GCC unroll 10")
+
+/* h = t carried (t[i] < 2^28, sums and differences): afterwards limb 1 <
+ * 2^25 + 8 and every other limb within its 26 or 25 bits; the value is
+ * unchanged modulo p. */
+static void fe_carry32(fe h, uint32_t t[10])
 {
-        uint64_t c;
+        uint32_t c;
         unsigned i;
 
+        UNROLL
         for (i = 0; i < 9; i++) {
                 c = t[i] >> LIMB_BITS(i);
                 t[i] -= c << LIMB_BITS(i);
@@ -110,12 +117,13 @@ static void fe_carry(fe h, uint64_t t[10])
         }
         c = t[9] >> 25;
         t[9] &= M25;
-        t[0] += 19 * c;                 /* 2^255 = 19 (mod p) */
+        t[0] += 19 * c;
         c = t[0] >> 26;
         t[0] &= M26;
         t[1] += c;
+        UNROLL
         for (i = 0; i < 10; i++)
-                h[i] = (uint32_t)t[i];
+                h[i] = t[i];
 }
 
 static void fe_copy(fe h, const fe f)
@@ -137,24 +145,26 @@ static void fe_set(fe h, uint32_t v)     /* v < 2^26 */
 
 static void fe_add(fe h, const fe f, const fe g)
 {
-        uint64_t t[10];
+        uint32_t t[10];
         unsigned i;
 
+        UNROLL
         for (i = 0; i < 10; i++)
-                t[i] = (uint64_t)f[i] + g[i];
-        fe_carry(h, t);
+                t[i] = f[i] + g[i];
+        fe_carry32(h, t);
 }
 
 /* h = f - g, computed as f + 2p - g: 2p's limbs exceed every carried limb of g. */
 static void fe_sub(fe h, const fe f, const fe g)
 {
-        uint64_t t[10];
+        uint32_t t[10];
         unsigned i;
 
+        UNROLL
         for (i = 0; i < 10; i++)
-                t[i] = (uint64_t)f[i] + (2u * (LIMB_BITS(i) == 26 ? M26 : M25)) - g[i];
+                t[i] = f[i] + 2u * (LIMB_BITS(i) == 26 ? M26 : M25) - g[i];
         t[0] -= 2 * 18;                 /* limb 0 of 2p is 2(2^26 - 19), not 2(2^26 - 1) */
-        fe_carry(h, t);
+        fe_carry32(h, t);
 }
 
 static void fe_neg(fe h, const fe f)
@@ -165,40 +175,82 @@ static void fe_neg(fe h, const fe f)
         fe_sub(h, z, f);
 }
 
+/* Column k's sum plus the carry from column k - 1 into limb k of out;
+ * returns the carry (below 2^37). */
+static uint64_t fe_column(uint32_t out[10], unsigned k, uint64_t acc)
+{
+        out[k] = (uint32_t)acc & (LIMB_BITS(k) == 26 ? M26 : M25);
+        return acc >> LIMB_BITS(k);
+}
+
+/* h = out with the carry c out of limb 9 folded back (2^255 = 19). */
+static void fe_fold(fe h, uint32_t out[10], uint64_t c)
+{
+        unsigned i;
+
+        c = out[0] + 19 * c;
+        out[0] = (uint32_t)c & M26;
+        out[1] += (uint32_t)(c >> 26);
+        UNROLL
+        for (i = 0; i < 10; i++)
+                h[i] = out[i];
+}
+
 /*
  * h = f g. Limb i times limb j lands at weight 2^(w_i + w_j), which is
- * 2^w_(i+j) except when i and j are both odd (one more bit: the product
- * counts twice), and 2^255 w = 19 w beyond limb 9. With carried inputs every
- * product is below 2^52, a column sums at most 172 of them after the fold:
- * below 2^60. h may be f or g.
+ * 2^w_(i+j) except when i and j are both odd (one bit more: the product
+ * counts twice), and 2^255 w = 19 w beyond limb 9. So column k sums
+ * f_i g_j c for i + j = k or k + 10, c = (2 if i, j odd) (19 if i + j >= 10):
+ * f_i c < 38 (2^26 + 2^17) < 2^32, each product below 2^58 and a column of
+ * ten below 2^62. Columns are carried as they are summed, the carry out of
+ * limb 9 folded into limbs 0 and 1 (limb 1 then < 2^25 + 2^16). Fully
+ * unrolled, c is a constant. h may be f or g.
  */
 static void fe_mul(fe h, const fe f, const fe g)
 {
-        uint32_t g2[10];                /* g with its odd limbs doubled */
-        uint64_t t[10], lo, hi;
+        uint32_t out[10];
+        uint64_t acc, carry = 0;
         unsigned i, k;
 
-        for (i = 0; i < 10; i++)
-                g2[i] = g[i] << (i & 1);
+        UNROLL
         for (k = 0; k < 10; k++) {
-                lo = 0;
-                hi = 0;
+                acc = carry;
+                UNROLL
                 for (i = 0; i < 10; i++) {
-                        const uint32_t *gg = (i & 1) ? g2 : g;
+                        unsigned j = i <= k ? k - i : k + 10 - i;
+                        uint32_t c = ((i & j & 1) ? 2u : 1u) * (i <= k ? 1u : 19u);
 
-                        if (i <= k)
-                                lo += (uint64_t)f[i] * gg[k - i];
-                        else
-                                hi += (uint64_t)f[i] * gg[k + 10 - i];
+                        acc += (uint64_t)(f[i] * c) * g[j];
                 }
-                t[k] = lo + 19 * hi;
+                carry = fe_column(out, k, acc);
         }
-        fe_carry(h, t);
+        fe_fold(h, out, carry);
 }
 
+/* h = f^2: fe_mul's columns with f_i f_j and f_j f_i taken once, doubled
+ * (c is then at most 76: split as 38 on one factor and 2 on the other). */
 static void fe_sq(fe h, const fe f)
 {
-        fe_mul(h, f, f);
+        uint32_t out[10];
+        uint64_t acc, carry = 0;
+        unsigned i, k;
+
+        UNROLL
+        for (k = 0; k < 10; k++) {
+                acc = carry;
+                UNROLL
+                for (i = 0; i < 10; i++) {
+                        unsigned j = i <= k ? k - i : k + 10 - i;
+                        uint32_t c = ((i & j & 1) ? 2u : 1u) * (i <= k ? 1u : 19u);
+
+                        if (i < j)
+                                acc += (uint64_t)(f[i] * c) * (f[j] * 2u);
+                        else if (i == j)
+                                acc += (uint64_t)(f[i] * c) * f[j];
+                }
+                carry = fe_column(out, k, acc);
+        }
+        fe_fold(h, out, carry);
 }
 
 /* h = f^(2^n) */
@@ -343,7 +395,7 @@ static int fe_is_odd(const fe f)         /* "negative" in RFC 8032's sense */
 static void ge_add(struct ext *r, const struct ext *p, const fe q_ypx, const fe q_ymx,
                    const fe q_t2d, const uint32_t *q_z2, int neg)
 {
-        fe a, b, c, d, e;
+        fe a, b, c, d;
 
         fe_sub(a, p->Y, p->X);
         fe_mul(a, a, neg ? q_ypx : q_ymx);      /* A = (Y1 - X1)(Y2 - X2) */
@@ -354,7 +406,8 @@ static void ge_add(struct ext *r, const struct ext *p, const fe q_ypx, const fe 
                 fe_mul(d, p->Z, q_z2);          /* D = 2 Z1 Z2 */
         else
                 fe_add(d, p->Z, p->Z);
-        fe_sub(e, b, a);                        /* E = B - A */
+        /* p is read: r's fields serve as the temporaries from here */
+        fe_sub(r->T, b, a);                     /* E = B - A */
         fe_add(b, b, a);                        /* H = B + A */
         if (neg) {
                 fe_add(a, d, c);                /* F = D - C */
@@ -363,9 +416,9 @@ static void ge_add(struct ext *r, const struct ext *p, const fe q_ypx, const fe 
                 fe_sub(a, d, c);
                 fe_add(d, d, c);
         }
-        fe_mul(r->X, e, a);                     /* X3 = E F */
+        fe_mul(r->X, r->T, a);                  /* X3 = E F */
+        fe_mul(r->T, r->T, b);                  /* T3 = E H */
         fe_mul(r->Y, d, b);                     /* Y3 = G H */
-        fe_mul(r->T, e, b);                     /* T3 = E H */
         fe_mul(r->Z, a, d);                     /* Z3 = F G */
 }
 
@@ -431,39 +484,39 @@ static int y_is_canonical(const uint8_t s[32])
  * -A from its encoding (RFC 8032 5.1.3, then x negated): y canonical, x^2 =
  * (y^2 - 1)/(d y^2 + 1) must have a root. x = 0 with the sign bit set is
  * refused too (only small-order points have x = 0, refused before anyway).
+ * Not inlined: its temporaries stay out of double_scalarmult's frame.
  */
-static int ge_decode_negated(struct ext *r, const uint8_t s[32])
+static __attribute__((noinline)) int ge_decode_negated(struct ext *r, const uint8_t s[32])
 {
-        fe u, v, v3, x, w;
+        fe u, v;        /* r's X, Z and T serve as the other temporaries */
 
         fe_frombytes(r->Y, s);
         fe_sq(u, r->Y);
         fe_mul(v, u, fe_d);
-        fe_set(x, 1);
-        fe_sub(u, u, x);                /* u = y^2 - 1 */
-        fe_add(v, v, x);                /* v = d y^2 + 1 */
-        fe_sq(v3, v);
-        fe_mul(v3, v3, v);              /* v^3 */
-        fe_sq(x, v3);
-        fe_mul(x, x, v);
-        fe_mul(x, x, u);                /* u v^7 */
-        fe_pow_2_250(w, x, 1, 2);       /* (u v^7)^((p - 5)/8) */
-        fe_mul(x, w, v3);
-        fe_mul(x, x, u);                /* candidate x = u v^3 (u v^7)^((p - 5)/8) */
-        fe_sq(v3, x);
-        fe_mul(v3, v3, v);              /* v x^2 */
-        if (!fe_equal(v3, u)) {
+        fe_set(r->Z, 1);
+        fe_sub(u, u, r->Z);             /* u = y^2 - 1 */
+        fe_add(v, v, r->Z);             /* v = d y^2 + 1 */
+        fe_sq(r->T, v);
+        fe_mul(r->T, r->T, v);          /* T = v^3 */
+        fe_sq(r->X, r->T);
+        fe_mul(r->X, r->X, v);
+        fe_mul(r->X, r->X, u);          /* X = u v^7 */
+        fe_pow_2_250(r->Z, r->X, 1, 2); /* Z = (u v^7)^((p - 5)/8) */
+        fe_mul(r->X, r->Z, r->T);
+        fe_mul(r->X, r->X, u);          /* candidate x = u v^3 (u v^7)^((p - 5)/8) */
+        fe_sq(r->T, r->X);
+        fe_mul(r->T, r->T, v);          /* v x^2 */
+        if (!fe_equal(r->T, u)) {
                 fe_neg(u, u);
-                if (!fe_equal(v3, u))
+                if (!fe_equal(r->T, u))
                         return REMOTE_FW_ED25519_EKEY;
-                fe_mul(x, x, fe_sqrtm1);
+                fe_mul(r->X, r->X, fe_sqrtm1);
         }
-        fe_set(u, 0);
-        if ((s[31] >> 7) && fe_equal(x, u))
+        fe_set(r->Z, 0);
+        if ((s[31] >> 7) && fe_equal(r->X, r->Z))
                 return REMOTE_FW_ED25519_EKEY;
-        if (fe_is_odd(x) == (s[31] >> 7))
-                fe_neg(x, x);           /* -A: the opposite sign of the encoded one */
-        fe_copy(r->X, x);
+        if (fe_is_odd(r->X) == (s[31] >> 7))
+                fe_neg(r->X, r->X);     /* -A: the opposite sign of the encoded one */
         fe_set(r->Z, 1);
         fe_mul(r->T, r->X, r->Y);
         return 0;
@@ -574,44 +627,42 @@ static void wnaf(uint8_t out[256], const uint32_t scalar[8], unsigned w, unsigne
 
 /* ---- verification ----------------------------------------------------------- */
 
-#define A_WINDOW 3      /* digits of k: -3..3, bits 0-2 of a digit byte (biased by 3) */
-#define B_WINDOW 5      /* digits of S: -15..15, bits 3-7 (biased by 15) */
+#define A_WINDOW 2      /* digits of k: -1..1, bits 0-1 of a digit byte (biased by 1) */
+#define B_WINDOW 5      /* digits of S: -15..15, bits 2-6 (biased by 15) */
 
 /*
- * R' = [s]B + [k](-A) (neg_a holds -A). The digits of both scalars are
- * scanned from the top; each step doubles R' and adds the table entry that
- * a nonzero digit names. The encoding of R' is written to out.
+ * Decode -A from pk, compute R' = [s]B + [k](-A) and compare its encoding
+ * with r_enc. The digits of both scalars are scanned from the top; each step
+ * doubles R' and adds -A or A, and B's odd multiple, that nonzero digits name.
+ * Not inlined: its frame (-A, the digits, one point) and the hash's never
+ * coexist. Returns 0, REMOTE_FW_ED25519_EKEY or _EMISMATCH.
  */
-static void double_scalarmult(uint8_t out[32], const struct ext *neg_a,
-                              const uint32_t k[8], const uint32_t s[8])
+static __attribute__((noinline)) int double_scalarmult(const uint8_t r_enc[32], const uint8_t pk[32],
+                                                      const uint32_t k[8], const uint32_t s[8])
 {
-        struct cached a_odd[2];         /* -A, -3A */
+        struct cached neg_a;
         uint8_t digits[256];
         struct ext r;
         int i, da, db;
-        fe zi;
 
-        ge_to_cached(&a_odd[0], neg_a);
-        ge_double(&r, neg_a, 1);
-        ge_add(&r, &r, a_odd[0].ypx, a_odd[0].ymx, a_odd[0].t2d, a_odd[0].z2, 0);
-        ge_to_cached(&a_odd[1], &r);
+        i = ge_decode_negated(&r, pk);
+        if (i != 0)
+                return i;
+        ge_to_cached(&neg_a, &r);
 
         wnaf(digits, k, A_WINDOW, 0);
-        wnaf(digits, s, B_WINDOW, 3);
+        wnaf(digits, s, B_WINDOW, 2);
 
         fe_set(r.X, 0);
         fe_set(r.Y, 1);
         fe_set(r.Z, 1);
         fe_set(r.T, 0);
         for (i = 255; i >= 0; i--) {
-                da = (int)(digits[i] & 7) - 3;
-                db = (int)(digits[i] >> 3) - 15;
+                da = (int)(digits[i] & 3) - 1;
+                db = (int)(digits[i] >> 2) - 15;
                 ge_double(&r, &r, da != 0 || db != 0);
-                if (da != 0) {
-                        const struct cached *q = &a_odd[(da < 0 ? -da : da) / 2];
-
-                        ge_add(&r, &r, q->ypx, q->ymx, q->t2d, q->z2, da < 0);
-                }
+                if (da != 0)
+                        ge_add(&r, &r, neg_a.ypx, neg_a.ymx, neg_a.t2d, neg_a.z2, da < 0);
                 if (db != 0) {
                         const struct niels *q = &base_odd[(db < 0 ? -db : db) / 2];
 
@@ -619,11 +670,27 @@ static void double_scalarmult(uint8_t out[32], const struct ext *neg_a,
                 }
         }
 
-        fe_pow_2_250(zi, r.Z, 11, 5);   /* 1/Z = Z^(p - 2) */
-        fe_mul(r.X, r.X, zi);
-        fe_mul(r.Y, r.Y, zi);
-        fe_tobytes(out, r.Y);
-        out[31] |= (uint8_t)(fe_is_odd(r.X) << 7);
+        fe_pow_2_250(r.T, r.Z, 11, 5); /* 1/Z = Z^(p - 2) */
+        fe_mul(r.X, r.X, r.T);
+        fe_mul(r.Y, r.Y, r.T);
+        fe_tobytes(digits, r.Y);
+        digits[31] |= (uint8_t)(fe_is_odd(r.X) << 7);
+        return bytes_differ(digits, r_enc, 32) ? REMOTE_FW_ED25519_EMISMATCH : 0;
+}
+
+/* k = SHA-512(R || A || M) mod L. Not inlined (see double_scalarmult). */
+static __attribute__((noinline)) void challenge(uint32_t k[8], const uint8_t *sig, const uint8_t *pk,
+                                               const void *msg, size_t msg_len)
+{
+        struct remote_fw_sha512 ctx;
+        uint8_t h[64];
+
+        remote_fw_sha512_init(&ctx);
+        remote_fw_sha512_update(&ctx, sig, 32);
+        remote_fw_sha512_update(&ctx, pk, 32);
+        remote_fw_sha512_update(&ctx, msg, msg_len);
+        remote_fw_sha512_final(&ctx, h);
+        reduce_mod_order(k, h);
 }
 
 static int s_is_canonical(const uint8_t s[32], uint32_t w[8])
@@ -636,11 +703,7 @@ int remote_fw_ed25519_verify(const uint8_t sig[REMOTE_FW_ED25519_SIG_SIZE],
                              const uint8_t public_key[REMOTE_FW_ED25519_KEY_SIZE],
                              const void *msg, size_t msg_len)
 {
-        struct remote_fw_sha512 ctx;
-        uint8_t h[64];
         uint32_t s[8], k[8];
-        struct ext neg_a;
-        int err;
 
         if (!s_is_canonical(sig + 32, s))
                 return REMOTE_FW_ED25519_ES;
@@ -650,17 +713,6 @@ int remote_fw_ed25519_verify(const uint8_t sig[REMOTE_FW_ED25519_SIG_SIZE],
                 return REMOTE_FW_ED25519_EKEY;
         if (y_has_small_order(public_key))
                 return REMOTE_FW_ED25519_ESMALLA;
-        err = ge_decode_negated(&neg_a, public_key);
-        if (err != 0)
-                return err;
-
-        remote_fw_sha512_init(&ctx);
-        remote_fw_sha512_update(&ctx, sig, 32);
-        remote_fw_sha512_update(&ctx, public_key, 32);
-        remote_fw_sha512_update(&ctx, msg, msg_len);
-        remote_fw_sha512_final(&ctx, h);
-        reduce_mod_order(k, h);
-
-        double_scalarmult(h, &neg_a, k, s);
-        return bytes_differ(h, sig, 32) ? REMOTE_FW_ED25519_EMISMATCH : 0;
+        challenge(k, sig, public_key, msg, msg_len);
+        return double_scalarmult(sig, public_key, k, s);
 }

@@ -48,14 +48,25 @@ def neg(a: Point) -> Point:
     return ((-a[0]) % P, a[1])
 
 
+def _add_ext(p, q):
+    """Extended coordinates (X, Y, Z, T), the a = -1 unified addition."""
+    a = (p[1] - p[0]) * (q[1] - q[0]) % P
+    b = (p[1] + p[0]) * (q[1] + q[0]) % P
+    c = 2 * p[3] * q[3] * D % P
+    d = 2 * p[2] * q[2] % P
+    e, f, g, h = b - a, d - c, d + c, b + a
+    return (e * f % P, g * h % P, f * g % P, e * h % P)
+
+
 def mul(k: int, a: Point) -> Point:
-    r = IDENTITY
+    r, q = (0, 1, 1, 0), (a[0], a[1], 1, a[0] * a[1] % P)
     while k:
         if k & 1:
-            r = add(r, a)
-        a = add(a, a)
+            r = _add_ext(r, q)
+        q = _add_ext(q, q)
         k >>= 1
-    return r
+    zi = inv(r[2])
+    return (r[0] * zi % P, r[1] * zi % P)
 
 
 B: Point = (recover_x(4 * inv(5) % P, 0), 4 * inv(5) % P)
