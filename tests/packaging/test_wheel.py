@@ -14,7 +14,8 @@ from tests.support.cli import run_bundle
 from tests.support.elf import build_host, build_remote
 
 KIT_FILES = {"remote_fw.h", "remote_fw_rsc.h", "remote_fw.c", "remote_fw.ld", "bundle.mk", "RemoteFw.cmake",
-             "remote_fw_openamp.h", "remote_fw_openamp.c", "remote_fw_fit.h", "remote_fw_fit.c"}
+             "remote_fw_openamp.h", "remote_fw_openamp.c", "remote_fw_fit.h", "remote_fw_fit.c",
+             "remote_fw_sha512.h", "remote_fw_sha512.c", "remote_fw_ed25519.h", "remote_fw_ed25519.c"}
 
 
 def test_wheel_installs_a_working_bundle_and_kit(tmp_path, wheel):
