@@ -82,6 +82,17 @@ class AuthBench(bench_fit.Bench):
         return rv - ((rv & 0x80000000) << 1), self.count, bench_fit.STACK_SIZE - low
 
 
+def verdicts_on_cortex_m3(tmp: Path, cases: list[tuple[bytes, bytes, bytes]]) -> list[int]:
+    """remote_fw_ed25519_verify's result for each (sig, public key, message),
+    computed by the Cortex-M3 build (-O2) in unicorn, without the counter."""
+    b = AuthBench(CORTEX_M3, build(tmp), count=False)
+    out = []
+    for sig, pk, msg in cases:
+        b.cpu.write(bench_fit.INPUT, sig + pk + msg)
+        out.append(b.call(1, bench_fit.INPUT, len(msg))[0])
+    return out
+
+
 def measure(tmp: Path, check_align: bool = False) -> dict[str, int]:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ed25519

@@ -17,7 +17,9 @@
   holds, random bytes.
 OpenSSL accepts small-order R and A where libsodium and the kit refuse: on
 those classes only, `cryptography` is asserted to accept what the kit
-refuses, never the opposite.
+refuses, never the opposite. One toolchain test runs a corpus of every
+refusal reason through the Cortex-M3 build in unicorn (bench/bench_auth.py)
+and expects the native build's codes.
 """
 
 from __future__ import annotations
@@ -376,3 +378,43 @@ def test_equation_against_the_integer_model(core):
         assert core.verify(sig, a_enc, msg) == 0 and ref.cofactorless_ok(sig, a_enc, msg)
         bad = sig[:32] + ((int.from_bytes(sig[32:], "little") + 1) % ref.L).to_bytes(32, "little")
         assert core.verify(bad, a_enc, msg) == R["EMISMATCH"] and not ref.cofactorless_ok(bad, a_enc, msg)
+
+
+@pytest.mark.toolchain
+def test_cortex_m3_gives_the_same_verdicts(core, tmp_path, need):
+    """The 32-bit target build (Cortex-M3 -O2, in unicorn) refuses each
+    adversarial class with the same reason as the native build."""
+    need("arm-none-eabi-gcc")
+    from bench import bench_auth
+
+    rng = random.Random(33)
+    cases = []
+    for _ in range(8):
+        key = crypto_ed.Ed25519PrivateKey.from_private_bytes(rng.randbytes(32))
+        pk, msg = raw_public(key), rng.randbytes(rng.randrange(0, 200))
+        sig = key.sign(msg)
+        s = int.from_bytes(sig[32:], "little")
+        flipped = bytearray(sig)
+        flipped[rng.randrange(64)] ^= 1 << rng.randrange(8)
+        cases += [(sig, pk, msg), (bytes(flipped), pk, msg), (sig, pk, msg + b"x"),
+                  (sig[:32] + (s + ref.L).to_bytes(32, "little"), pk, msg)]
+    encs = ref.small_order_encodings()
+    cases += [(e + cases[0][0][32:], cases[0][1], cases[0][2]) for e in encs[::3]]
+    cases += [(cases[0][0], e, cases[0][2]) for e in encs[1::3]]
+    cases += [(cases[0][0], (ref.P + 2).to_bytes(32, "little"), cases[0][2])]
+    while True:      # a y that is no point's
+        y = rng.randrange(ref.P)
+        if ref.recover_x(y, 0) is None:
+            cases.append((cases[0][0], y.to_bytes(32, "little"), cases[0][2]))
+            break
+    torsion = [q for q in ref.small_order_points() if ref.mul(4, q) != ref.IDENTITY]
+    a = rng.randrange(1, ref.L)
+    a_enc = ref.encode(ref.add(ref.mul(a, ref.B), torsion[0]))
+    for _ in range(64):
+        sig = ref.sign_with(a, a_enc, b"m", rng.randrange(1, ref.L))
+        if ref.cofactorless_ok(sig, a_enc, b"m"):
+            cases.append((sig, a_enc, b"m"))        # mixed-order key, accepted
+            break
+    native = [core.verify(*c) for c in cases]
+    assert 0 in native and set(R.values()) <= set(native), native
+    assert bench_auth.verdicts_on_cortex_m3(tmp_path, cases) == native
