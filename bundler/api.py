@@ -516,6 +516,6 @@ def make_object(remote, output=None, *, target=None, like=None, name: str | None
 
 
 def kit_dir():
-    """The directory of the host-side C kit (remote_fw.h, remote_fw.c, remote_fw.ld, ...)."""
+    """The directory of the host-side C kit (remote_fw.h, remote_fw*.c, remote_fw.ld, ...)."""
     from bundler.kit_path import kit_dir as find
     return find()
