@@ -99,6 +99,7 @@ static uint32_t copy_match(volatile uint8_t **outp, const uint8_t **fromp, uint3
  * with length 0, so a literal entry is always a whole code.
  */
 typedef uint32_t __attribute__((may_alias)) in_word;
+typedef uint16_t __attribute__((may_alias)) in_half;
 
 #undef FAST_IN
 #define FAST_IN         8u
@@ -216,8 +217,29 @@ int remote_fw_inflate_fast(struct inflate *s)
                                 continue;
                 }
                 /* Four bytes a step, the last step past the match's end by up to
-                 * three bytes, inside the room (the next symbols overwrite them). */
+                 * three bytes, inside the room (the next symbols overwrite them):
+                 * a word a step when both ends are word aligned (then dist >= 4;
+                 * AArch64 code's matches mostly are), else byte by byte. */
                 end = out + len;
+                if ((((uintptr_t)out | (uintptr_t)from) & 3) == 0) {
+                        do {
+                                *(volatile in_word *)out = *(const in_word *)from;
+                                out += 4;
+                                from += 4;
+                        } while (out < end);
+                        out = end;
+                        continue;
+                }
+                if ((((uintptr_t)out | (uintptr_t)from) & 1) == 0) {
+                        do {
+                                *(volatile in_half *)out = *(const in_half *)from;
+                                *(volatile in_half *)(out + 2) = *(const in_half *)(from + 2);
+                                out += 4;
+                                from += 4;
+                        } while (out < end);
+                        out = end;
+                        continue;
+                }
                 do {
                         out[0] = from[0];
                         out[1] = from[1];
