@@ -463,3 +463,68 @@ def kit_dir():
     """The directory of the host-side C kit (remote_fw.h, remote_fw.c, remote_fw.ld, ...)."""
     from bundler.kit_path import kit_dir as find
     return find()
+
+
+# ---- the picture ---------------------------------------------------------------------
+
+MAP_FORMATS = {".svg": "svg", ".html": "html", ".htm": "html"}
+
+
+def _map_format(output, format: str | None) -> str:
+    if format is not None:
+        if format not in ("svg", "html"):
+            raise UsageError(f"unknown map format {format!r}", param="format", hint="choose svg or html")
+        return format
+    if output is None:
+        return "svg"
+    ext = os.path.splitext(os.fspath(output))[1].lower()
+    if ext not in MAP_FORMATS:
+        raise UsageError(f"cannot tell the picture's format from {os.fspath(output)!r}", file=os.fspath(output),
+                         hint="name the output FILE.svg or FILE.html")
+    return MAP_FORMATS[ext]
+
+
+def _map_memory(memory, dtb, node):
+    """``memory`` ranges, then those of ``dtb``'s ``node`` (as ``bundle verify`` combines them)."""
+    from bundler.memory import as_memory_map, memory_from_dtb
+    if (dtb is None) != (node is None):
+        raise UsageError(f"{option('dtb')} and {option('node')} go together", param="dtb",
+                         hint="give the device tree and the remoteproc node's path, e.g. /remoteproc@0")
+    given = as_memory_map(memory)
+    if dtb is None:
+        return given
+    try:
+        board = memory_from_dtb(_read(dtb, "device tree", large=False), node)
+    except BundleError as exc:
+        raise exc.with_file(_label(dtb, "device tree")) from None
+    if given is not None:
+        board.ranges = list(given.ranges) + board.ranges
+        board.source += " and --memory"
+    return board
+
+
+def draw_map(elf, output=None, *, format: str | None = None, loader: str | None = None, driver: str | None = None,
+             memory=None, dtb=None, node: str | None = None) -> str:
+    """The picture of ``elf``'s address space (a bundle, a remote's firmware or a FIT), as SVG or HTML text,
+    written to ``output`` when given (docs/map.md). ``format`` is svg or html (default: from ``output``'s
+    extension, else svg). ``loader`` (or ``driver``), ``memory`` and ``dtb``/``node`` are verify's: the
+    findings they give are drawn where they are; none of them is raised."""
+    from bundler import memmap
+    chosen = _map_format(output, format)
+    if loader is not None and driver is not None:
+        raise UsageError(f"{option('loader')} and {option('driver')} exclude each other", param="loader",
+                         hint=f"a driver implies the linux loader: give {option('driver')} alone")
+    if driver is not None:
+        raise UsageError(f"{option('driver')} {driver!r}: this version models no remoteproc driver",
+                         param="driver", hint=f"give {option('loader')} and {option('memory')} or "
+                                              f"{option('dtb')}/{option('node')} instead")
+    if output is not None:
+        refuse_overwriting_inputs([output], _paths(elf, dtb))
+    board = _map_memory(memory, dtb, node)
+    report = inspect(elf)
+    findings = verify(elf, loader=loader, memory=board).findings
+    title = os.path.basename(os.fspath(elf)) if not isinstance(elf, _BYTES) else "input"
+    text = memmap.draw(report, title, findings, board, chosen)
+    if output is not None:
+        write_outputs([(output, [text.encode()], None)])
+    return text

@@ -46,6 +46,10 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "family": ("family", "--family"),
     "merge": ("merge", "--merge"),
     "node": ("node_path", "--node"),           # memory_from_dtb()
+    "dtb": ("dtb", "--dtb"),                   # draw_map()
+    "loader": ("loader", "--loader"),
+    "driver": ("driver", "--driver"),
+    "memory": ("memory", "--memory"),
 }
 
 _MARK = re.compile("\x1f([a-z_]+)\x1f")
