@@ -152,7 +152,16 @@ def _scale(lengths: list[int]) -> float:
 def _rows(placed: list[Range], top: float) -> tuple[list[Row], float]:
     cuts = sorted({a for r in placed for a in _extent(r)})
     spans = [(lo, hi) for lo, hi in zip(cuts, cuts[1:])]
-    covered = [any(r.address < hi and lo < r.address + max(r.size, 1) for r in placed) for lo, hi in spans]
+    at = {a: n for n, a in enumerate(cuts)}
+    delta = [0] * (len(cuts) + 1)            # ranges open at each cut: one sweep, not rows x ranges
+    for r in placed:
+        lo, hi = _extent(r)
+        delta[at[lo]] += 1
+        delta[at[hi]] -= 1
+    covered, open_now = [], 0
+    for n in range(len(spans)):
+        open_now += delta[n]
+        covered.append(open_now > 0)
     scale = _scale([hi - lo for (lo, hi), c in zip(spans, covered) if c])
     rows, y = [], top
     for (lo, hi), occ in zip(spans, covered):
@@ -251,7 +260,10 @@ def _box_labels(r: Range, x: float, y: float, w: float, h: float, breaks: tuple,
     lines = [_marks(numbers) + r.name, f"0x{r.address:0{digits}x} \u00b7 {human_size(r.size)}"]
     lines.append(f"to 0x{r.address + r.size:0{digits}x} ({r.size:#x})")
     if r.finding:
-        lines.extend(_wrap(r.finding.split("\n")[0], int((w - 2 * PAD) // CHAR_W), 3))
+        words = r.finding.split("\n")[0]
+        stem = r.view.split(":", 1)[-1]             # the column names the image: not said again
+        words = words.replace(f": {stem}: ", ": ", 1) if r.view != stem else words
+        lines.extend(_wrap(words, int((w - 2 * PAD) // CHAR_W), 3))
     limit = min([y + h] + [b - 8 for b in breaks])
     room = max(int((limit - y - 2 * PAD) // LINE_H), 2)
     out = []

@@ -1,0 +1,41 @@
+"""The pictures the map tests draw (not tests): each sample bundled and drawn with its board's memory.
+
+Golden files (tests/map/golden/) and the README's picture (docs/images/) are
+made here and nowhere else, so ``pytest --update-golden`` and the comparisons
+draw exactly the same inputs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import bundler
+from bundler.cli import main
+from tests.support.paths import ROOT, SAMPLES
+from tests.support.samples import remote_memory
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+README_PICTURE = ROOT / "docs" / "images" / "map-cortex-m3.svg"
+
+
+def bundled(sample: str, remote: str, where: Path) -> Path:
+    """samples/<sample>/prebuilt/host.elf with ``remote`` bundled in (as `make` in the sample does)."""
+    out = where / f"{sample}-{remote[:-4]}-combined.elf"
+    prebuilt = SAMPLES / sample / "prebuilt"
+    # the stem is the one the host declares (REMOTE_FW_DECLARE(remote_elf)), whichever file is carried
+    bundler.bundle(prebuilt / "host.elf", [prebuilt / remote], out, names=["remote_elf"])
+    return out
+
+
+def draw_sample(sample: str, remote: str, where: Path, fmt: str = "svg") -> str:
+    """The picture of the sample's bundle carrying ``remote``, with the board's memory, as
+    ``bundle map combined.elf --memory ... -o FILE`` draws it."""
+    out = where / f"{sample}-{remote[:-4]}.{fmt}"
+    memory = [arg for text in remote_memory(sample) for arg in ("--memory", text)]
+    assert main(["map", str(bundled(sample, remote, where)), "-o", str(out), *memory]) == 0
+    return out.read_text()
+
+
+def draw_readme(where: Path) -> str:
+    """The README's picture: the Cortex-M3 sample carrying its remote linked at the wrong address."""
+    return draw_sample("cortex-m3", "remote-bad.elf", where)
