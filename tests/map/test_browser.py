@@ -13,7 +13,6 @@ import html
 import re
 import subprocess
 import tempfile
-from pathlib import Path
 
 import pytest
 from PIL import Image

@@ -25,7 +25,7 @@ def ranges(draw):
                                            0xFFFF_FFFF_FFFF_0000]), min_size=1, max_size=3))
     n = draw(st.integers(1, 24))
     out = []
-    for i in range(n):
+    for _ in range(n):
         base = draw(st.sampled_from(bases))
         address = base + draw(st.integers(0, 1 << draw(st.sampled_from([4, 12, 20, 28]))))
         size = draw(st.one_of(st.just(0), st.integers(1, 1 << draw(st.sampled_from([3, 10, 16, 24, 30])))))
