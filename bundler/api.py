@@ -510,6 +510,8 @@ def draw_map(elf, output=None, *, format: str | None = None, loader: str | None 
     extension, else svg). ``loader`` (or ``driver``), ``memory`` and ``dtb``/``node`` are verify's: the
     findings they give are drawn where they are; none of them is raised."""
     from bundler import memmap
+    if output is not None:
+        refuse_overwriting_inputs([output], _paths(elf, dtb))
     chosen = _map_format(output, format)
     if loader is not None and driver is not None:
         raise UsageError(f"{option('loader')} and {option('driver')} exclude each other", param="loader",
@@ -518,8 +520,6 @@ def draw_map(elf, output=None, *, format: str | None = None, loader: str | None 
         raise UsageError(f"{option('driver')} {driver!r}: this version models no remoteproc driver",
                          param="driver", hint=f"give {option('loader')} and {option('memory')} or "
                                               f"{option('dtb')}/{option('node')} instead")
-    if output is not None:
-        refuse_overwriting_inputs([output], _paths(elf, dtb))
     board = _map_memory(memory, dtb, node)
     report = inspect(elf)
     findings = verify(elf, loader=loader, memory=board).findings

@@ -313,9 +313,10 @@ def _footer(out: Layout, model: MapModel, y: float, width: float, digits: int) -
     y += LINE_H + 10
     scale_note = (f"to scale ({1 / out.scale:.4g} bytes a pixel) where it fits; small ranges drawn "
                   f"{MIN_H} px tall; labels exact") if out.scale else ""
-    if scale_note:
-        out.labels.append(Label(MARGIN, y, text_room, LINE_H, fit_text(scale_note, text_room), "note"))
-        y += LINE_H + 6
+    for line in _wrap(scale_note, chars, 4):
+        out.labels.append(Label(MARGIN, y, text_room, LINE_H, fit_text(line, text_room), "note"))
+        y += LINE_H
+    y += 6
     located = [r for r in model.ranges if r.finding]
     words = [f"[{n}] {w}" for n, w in enumerate([w for r in located for w in r.finding.split("\n")], 1)]
     words += list(model.notes)

@@ -3,22 +3,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 import bundler
-from tests.map.pictures import GOLDEN, README_PICTURE, draw_readme, draw_sample
+from tests.support.map_pictures import GOLDEN, README_PICTURE, compare, draw_readme, draw_sample
 from tests.support.paths import ROOT, SAMPLES
 from tests.support.samples import PREBUILT
-
-
-def compare(text: str, golden: Path, update: bool) -> None:
-    if update:
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(text)
-    assert golden.is_file(), f"{golden} is missing: run pytest tests/map --update-golden"
-    assert text == golden.read_text(), f"{golden.name} changed (if intended: pytest tests/map --update-golden)"
 
 
 @pytest.mark.parametrize("sample", PREBUILT)

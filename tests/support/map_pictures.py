@@ -14,8 +14,17 @@ from bundler.cli import main
 from tests.support.paths import ROOT, SAMPLES
 from tests.support.samples import remote_memory
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
+GOLDEN = ROOT / "tests" / "map" / "golden"
 README_PICTURE = ROOT / "docs" / "images" / "map-cortex-m3.svg"
+
+
+def compare(text: str, golden: Path, update: bool) -> None:
+    """``text`` is the golden file's (or becomes it, with ``pytest --update-golden``)."""
+    if update:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(text)
+    assert golden.is_file(), f"{golden} is missing: run pytest tests/map --update-golden"
+    assert text == golden.read_text(), f"{golden.name} changed (if intended: pytest tests/map --update-golden)"
 
 
 def bundled(sample: str, remote: str, where: Path) -> Path:

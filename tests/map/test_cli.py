@@ -1,0 +1,117 @@
+"""``bundle map`` on the command line and ``bundler.draw_map``: exit codes (0 drawn, findings
+included; 2 a bad request; 3 bad input), one-line errors, no partial output, inputs untouched,
+the format from the extension, and the API giving the bytes the CLI writes."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+import bundler
+from tests.support.map_pictures import bundled
+from tests.support.cli import call_bundle, run_bundle
+from tests.support.paths import SAMPLES
+from tests.support.samples import remote_memory
+
+REMOTE = SAMPLES / "cortex-m3" / "prebuilt" / "remote.elf"
+BAD = SAMPLES / "cortex-m3" / "prebuilt" / "remote-bad.elf"
+
+
+def digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_findings_are_drawn_not_an_exit_status(tmp_path):
+    out = tmp_path / "bad.svg"
+    memory = [a for t in remote_memory("cortex-m3") for a in ("--memory", t)]
+    ran = run_bundle("map", BAD, "-o", out, *memory)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout == "" and ran.stderr == ""
+    text = out.read_text()
+    assert text.startswith("<svg ") and "[mem-load]" in text and " sev-error\"" in text
+
+
+def test_api_gives_the_cli_bytes(tmp_path):
+    elf = bundled("cortex-m3", "remote.elf", tmp_path)
+    for ext in ("svg", "html"):
+        out = tmp_path / f"map.{ext}"
+        assert call_bundle("map", elf, "-o", out).returncode == 0
+        assert bundler.draw_map(elf, format=ext) == out.read_text()
+        assert bundler.draw_map(elf.read_bytes(), format=ext).replace("input", elf.name) == out.read_text()
+    html = (tmp_path / "map.html").read_text()
+    assert html.startswith("<!DOCTYPE html>") and "<svg " in html and '<table id="ranges">' in html
+    assert bundler.draw_map(elf) == (tmp_path / "map.svg").read_text()        # svg when no output is named
+
+
+def test_memory_from_a_device_tree(tmp_path):
+    """--dtb/--node: the node's memory-region phandles become the memory column (built with the
+    in-memory FDT builder of tests.support.fdt: reserved-memory children and the remoteproc node)."""
+    from tests.support.fdt import build, cells, string
+    (ram, ram_size), (shm, shm_size) = [tuple(int(v, 16) for v in t.split(":")[:2]) for t in remote_memory("cortex-m3")]
+    blob, _ = build(([("#address-cells", cells(1)), ("#size-cells", cells(1))],
+                     [("reserved-memory", ([("#address-cells", cells(1)), ("#size-cells", cells(1)), ("ranges", b"")],
+                                           [(f"retram@{ram:x}", ([("reg", cells(ram, ram_size)),
+                                                                  ("phandle", cells(1))], [])),
+                                            (f"vdev0vring0@{shm:x}", ([("reg", cells(shm, shm_size)),
+                                                                       ("phandle", cells(2))], []))])),
+                      ("m3@0", ([("compatible", string("test,rproc")), ("memory-region", cells(1, 2))], []))]))
+    dtb = tmp_path / "board.dtb"
+    dtb.write_bytes(blob)
+    out = tmp_path / "board.svg"
+    ran = call_bundle("map", REMOTE, "-o", out, "--dtb", dtb, "--node", "/m3@0")
+    assert ran.returncode == 0, ran.stderr
+    text = out.read_text()
+    assert "memory (device tree node /m3@0)" in text
+    assert ">retram</text>" in text and ">vdev0vring0</text>" in text and " sev-error\"" not in text
+
+
+@pytest.mark.parametrize("args,words", [
+    (["-o", "{out}.png"], "cannot tell the picture's format"),
+    (["-o", "{out}.svg", "--dtb", "{remote}"], "--dtb and --node go together"),
+    (["-o", "{out}.svg", "--loader", "kit", "--driver", "stm32_rproc"], "exclude each other"),
+    (["-o", "{remote}"], "is the input"),
+    ([], "required: -o"),
+    (["-o", "{out}.svg", "--memory", "0x1000"], "--memory"),
+])
+def test_bad_request_exit_2(tmp_path, args, words):
+    copy = tmp_path / "remote.elf"
+    copy.write_bytes(REMOTE.read_bytes())
+    before = digest(copy)
+    args = [a.format(out=tmp_path / "map", remote=copy) for a in args]
+    ran = run_bundle("map", copy, *args)
+    assert ran.returncode == 2, ran.stderr
+    assert words in ran.stderr and len(ran.stderr.strip().splitlines()) == 1 and "Traceback" not in ran.stderr
+    assert digest(copy) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["remote.elf"]
+
+
+@pytest.mark.parametrize("make,words", [
+    (lambda d: None, "no such file"),
+    (lambda d: (d / "in.elf").write_text("not an ELF file at all\n"), "in.elf"),
+    (lambda d: (d / "in.elf").write_bytes(REMOTE.read_bytes()[:40]), "in.elf"),
+])
+def test_bad_input_exit_3(tmp_path, make, words):
+    make(tmp_path)
+    ran = run_bundle("map", tmp_path / "in.elf", "-o", tmp_path / "map.svg")
+    assert ran.returncode == 3, ran.stderr
+    assert words in ran.stderr and len(ran.stderr.strip().splitlines()) == 1 and "Traceback" not in ran.stderr
+    assert not (tmp_path / "map.svg").exists()
+
+
+def test_bad_device_tree_exit_3(tmp_path):
+    junk = tmp_path / "junk.dtb"
+    junk.write_bytes(b"\0" * 64)
+    ran = run_bundle("map", REMOTE, "-o", tmp_path / "map.svg", "--dtb", junk, "--node", "/m3@0")
+    assert ran.returncode == 3 and "junk.dtb" in ran.stderr
+    assert not (tmp_path / "map.svg").exists()
+
+
+def test_output_replaced_atomically(tmp_path):
+    out = tmp_path / "map.svg"
+    out.write_text("old picture\n")
+    assert call_bundle("map", REMOTE, "-o", out).returncode == 0
+    assert out.read_text().startswith("<svg ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["map.svg"]
+    ran = call_bundle("map", tmp_path / "missing.elf", "-o", out)
+    assert ran.returncode == 3 and out.read_text().startswith("<svg ")
