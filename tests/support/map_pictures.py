@@ -27,24 +27,25 @@ def compare(text: str, golden: Path, update: bool) -> None:
     assert text == golden.read_text(), f"{golden.name} changed (if intended: pytest tests/map --update-golden)"
 
 
-def bundled(sample: str, remote: str, where: Path) -> Path:
+def bundled(sample: str, remote: str, where: Path, name: str | None = None) -> Path:
     """samples/<sample>/prebuilt/host.elf with ``remote`` bundled in (as `make` in the sample does)."""
-    out = where / f"{sample}-{remote[:-4]}-combined.elf"
+    out = where / (name or f"{sample}-{remote[:-4]}-combined.elf")
     prebuilt = SAMPLES / sample / "prebuilt"
     # the stem is the one the host declares (REMOTE_FW_DECLARE(remote_elf)), whichever file is carried
     bundler.bundle(prebuilt / "host.elf", [prebuilt / remote], out, names=["remote_elf"])
     return out
 
 
-def draw_sample(sample: str, remote: str, where: Path, fmt: str = "svg") -> str:
+def draw_sample(sample: str, remote: str, where: Path, fmt: str = "svg", name: str | None = None) -> str:
     """The picture of the sample's bundle carrying ``remote``, with the board's memory, as
     ``bundle map combined.elf --memory ... -o FILE`` draws it."""
     out = where / f"{sample}-{remote[:-4]}.{fmt}"
     memory = [arg for text in remote_memory(sample) for arg in ("--memory", text)]
-    assert main(["map", str(bundled(sample, remote, where)), "-o", str(out), *memory]) == 0
+    assert main(["map", str(bundled(sample, remote, where, name)), "-o", str(out), *memory]) == 0
     return out.read_text()
 
 
 def draw_readme(where: Path) -> str:
-    """The README's picture: the Cortex-M3 sample carrying its remote linked at the wrong address."""
-    return draw_sample("cortex-m3", "remote-bad.elf", where)
+    """The README's picture: the Cortex-M3 sample carrying its remote linked at the wrong address,
+    as the README's commands draw it (``combined.elf``)."""
+    return draw_sample("cortex-m3", "remote-bad.elf", where, name="combined.elf")
