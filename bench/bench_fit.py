@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT  # noqa: E402
 from bundler.elf.reader import parse_elf  # noqa: E402
-from bundler.emulate import memory_spans  # noqa: E402
+from bundler.inspection.emulate import memory_spans  # noqa: E402
 
 KIT = ROOT / "linker"
 SRC = Path(__file__).resolve().parent / "fit" / "bench_kit.c"

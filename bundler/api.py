@@ -22,7 +22,7 @@ from bundler.fileio import read_input, refuse_overwriting_inputs, write_outputs
 from bundler.records import Factory, Record
 from bundler.stems import check_stem, stem_for
 
-DEFAULT_SECTION_PREFIX = ".remote_fw."      # = bundler.postlink.DEFAULT_SECTION_PREFIX (a test pins it)
+DEFAULT_SECTION_PREFIX = ".remote_fw."      # = bundler.postlink.bundling.DEFAULT_SECTION_PREFIX (a test pins it)
 _BYTES = (bytes, bytearray, memoryview)
 
 
@@ -129,7 +129,7 @@ def _as_list(value) -> list:
 def _region(region):
     if region is None:
         return None
-    from bundler.placement import Region
+    from bundler.postlink.placement import Region
     if isinstance(region, Region):
         return region
     try:
@@ -205,7 +205,7 @@ def bundle(host, remotes, output=None, *, names=None, addresses=None, align: int
     datas = [_read(r, "remote image") for r in remotes]
     crcs = _Checksums(datas)
     crcs.start()
-    from bundler import postlink as core        # the heavy imports overlap the checksums
+    from bundler.postlink import bundling as core   # the heavy imports overlap the checksums
     host_label = _label(host, "host")
     host_elf = load_elf(host, "host ELF")
     crcs.join()
@@ -325,7 +325,7 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
     else by content), bytes (matched by content) or ``(stem, bytes)`` pairs.
     A remote's firmware (a file that carries no image) is checked as its
     ``loader`` will (``linux``, ``uboot``, ``openamp``, ``kit``; default linux),
-    against ``memory`` (a bundler.memory.MemoryMap, or ``(start, size[, name])``
+    against ``memory`` (a bundler.remoteproc.memory.MemoryMap, or ``(start, size[, name])``
     ranges) when given; with ``loader`` or ``memory``, so is each image a bundle
     carries. Never raises for what it finds; raises BadInputError if ``elf`` is
     no ELF (a file that starts with \\x7fELF but cannot be read as a whole is
@@ -365,8 +365,8 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
 def inspect(elf) -> dict:
     """What an ELF (or a FIT: ``{"fit": ...}``) holds, as the document ``bundle inspect --json``
     prints (docs/json.md)."""
-    from bundler.fit import looks_like_fit, parse_fit
-    from bundler.inspection import inspect as report
+    from bundler.fit.model import looks_like_fit, parse_fit
+    from bundler.inspection.report import inspect as report
     data = _read(elf, "input file")
     if looks_like_fit(data[:4]):                # a FIT on its own (issue 13); unreadable: BadInputError
         try:
@@ -379,7 +379,7 @@ def inspect(elf) -> dict:
 def extract(elf, stem: str | None = None, output=None) -> Extracted:
     """The image ``stem`` that ``elf`` carries (or its only image, if ``stem`` is None),
     byte for byte; written to ``output`` when given."""
-    from bundler import images
+    from bundler.postlink import images
     stem = check_stem(stem) if stem is not None else None
     if output is not None:
         refuse_overwriting_inputs([output], _paths(elf))
@@ -398,7 +398,7 @@ def extract(elf, stem: str | None = None, output=None) -> Extracted:
 def find_target(target=None, like=None):
     """The object target: a name (arm, riscv64, ...) or the header of ``like``
     (an object of the host's build, path or bytes)."""
-    from bundler import object as core
+    from bundler.prelink import object as core
     if (target is None) == (like is None):
         raise UsageError(f"give one of {option('target')} and {option('like')}", param="target",
                          hint="choose one of " + ", ".join(core.TARGETS))
@@ -431,7 +431,7 @@ def make_object(remote, output=None, *, target=None, like=None, name: str | None
     ``like`` is an object of the host's build to copy the header from.
     ``name`` (the stem) defaults to the file's base name, mangled as objcopy does.
     """
-    from bundler import object as core
+    from bundler.prelink import object as core
     if name is None and isinstance(remote, _BYTES):
         raise UsageError("the remote is bytes, so no stem can come from its file name", param="name",
                          hint=f"pass {option('name')}")
@@ -486,7 +486,7 @@ def _map_format(output, format: str | None) -> str:
 
 def _map_memory(memory, dtb, node):
     """``memory`` ranges, then those of ``dtb``'s ``node`` (as ``bundle verify`` combines them)."""
-    from bundler.memory import as_memory_map, memory_from_dtb
+    from bundler.remoteproc.memory import as_memory_map, memory_from_dtb
     if (dtb is None) != (node is None):
         raise UsageError(f"{option('dtb')} and {option('node')} go together", param="dtb",
                          hint="give the device tree and the remoteproc node's path, e.g. /remoteproc@0")

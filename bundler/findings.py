@@ -1,7 +1,7 @@
 """Findings: what ``bundle verify`` reports, and the one registry of their codes.
 
 :data:`CODES` holds every code verify (and the resource-table decoder,
-:mod:`bundler.rsc_table`) can report, with its one severity and a one-line
+:mod:`bundler.remoteproc.rsc_table`) can report, with its one severity and a one-line
 meaning; docs/json.md lists the same table and a test compares the two.
 :func:`finding` is the only way checks make a :class:`Finding`: it takes the
 severity from the registry, so an unregistered code fails at once.

@@ -120,7 +120,7 @@ uint32_t remote_fw_crc32(const void *data, size_t n);
 
 /* ---- the descriptor --------------------------------------------------------
  * One per REMOTE_FW_DECLARE, in the section "remote_fw_desc". The layout is a
- * contract with `bundle` (bundler/descriptor.py): offsets are the same on every
+ * contract with `bundle` (bundler/postlink/descriptor.py): offsets are the same on every
  * 32-bit ABI and on every 64-bit ABI; P is the pointer size (4 or 8).
  *
  *   off  field      written by

@@ -59,7 +59,7 @@ def verify(elf: ElfFile, remotes: list[RemoteFile] = (), *, emulate: bool = Fals
 
     A plain firmware image (no embedded image, descriptor or record; no ``remotes``)
     is checked as its loader will (``loader``, default linux: bundler.loaders). With
-    ``loader`` or ``memory`` (a bundler.memory.MemoryMap, or (start, size[, name])
+    ``loader`` or ``memory`` (a bundler.remoteproc.memory.MemoryMap, or (start, size[, name])
     ranges), each embedded ELF image is checked that way too."""
     if not remotes and not emulate and is_plain_firmware(elf):
         from bundler.loaders import verify_firmware

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bundler import images as images_mod
-from bundler import rsc_table
+from bundler.postlink import images as images_mod
+from bundler.remoteproc import rsc_table
 from bundler.checks.report import RemoteFile, Report
 from bundler.elf import spec
 from bundler.elf.model import ElfFile
-from bundler.images import EmbeddedImage, Inventory
+from bundler.postlink.images import EmbeddedImage, Inventory
 
 RSC_SECTION = rsc_table.SECTION
 MIN_ALIGN = 8       # below this, a host that reads the ELF header through a struct may fault
@@ -25,7 +25,7 @@ class Context:
         self.remotes = list(remotes)
         self.emulate = emulate
         self.loader = loader            # --loader: check each embedded ELF as this loader will
-        self.memory = memory            # --memory/--dtb: a bundler.memory.MemoryMap (or ranges)
+        self.memory = memory            # --memory/--dtb: a bundler.remoteproc.memory.MemoryMap (or ranges)
         self.report = Report()
         self.inv: Inventory = images_mod.survey(elf)
         self.image_bytes: dict[str, memoryview] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from bundler import images as images_mod
+from bundler.postlink import images as images_mod
 from bundler.checks.context import Context
 from bundler.findings import Finding, finding
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Generator, Iterator
 
-from bundler import placement
-from bundler import rsc_table
+from bundler.postlink import placement
+from bundler.remoteproc import rsc_table
 from bundler.checks.context import RSC_SECTION, Context
 from bundler.checks.fit import check_nested_fits
 from bundler.elf import spec

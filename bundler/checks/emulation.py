@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from bundler import images as images_mod
+from bundler.postlink import images as images_mod
 from bundler.checks.context import Context
 from bundler.checks.report import Emulation
 from bundler.findings import Finding, finding
@@ -14,7 +14,7 @@ def check_emulation(ctx: Context) -> Iterator[Finding]:
     """With ``emulate``: call remote_fw_find for every declared stem and compare with the symbols."""
     if not ctx.emulate:
         return
-    from bundler import emulate as emu
+    from bundler.inspection import emulate as emu
     from bundler.adapters.unicorn import EmulatorError
 
     ctx.report.emulation = Emulation(target=None)

@@ -19,13 +19,13 @@ an embedded ELF); :func:`verify_fit` verifies a FIT file on its own.
 
 from __future__ import annotations
 
-from bundler import fdt as fdt_mod
-from bundler import fit as fit_mod
+from bundler.fit import fdt as fdt_mod
+from bundler.fit import model as fit_mod
 from bundler.elf import spec
 from bundler.errors import BadInputError
-from bundler.fit import Fit, FitImage
+from bundler.fit.model import Fit, FitImage
 from bundler.findings import Finding, finding
-from bundler.memory import MemoryRange, as_memory_map
+from bundler.remoteproc.memory import MemoryRange, as_memory_map
 from bundler.records import FrozenRecord
 
 
@@ -62,7 +62,7 @@ def check_fit(data, *, memory=(), fit_address: int | None = None, occupants=(),
               machine: int | None = None, stem: str | None = None) -> list[Finding]:
     """Every FIT check on the FIT at the start of ``data``.
 
-    ``memory``: the ranges every piece must lie in (a bundler.memory.MemoryMap,
+    ``memory``: the ranges every piece must lie in (a bundler.remoteproc.memory.MemoryMap,
     MemoryRange records or ``(start, size[, name])`` tuples); None or empty means
     not checked (one warning).
     ``fit_address``: where the FIT sits in the remote's memory, if known.
@@ -93,7 +93,7 @@ def container_occupants(elf, label: str = "the bootstrap") -> list[Occupant]:
 
 def iter_fits(elf):
     """(stem, LMA, bytes) of every image an ELF carries whose bytes are a FIT (device tree) blob."""
-    from bundler import images as images_mod
+    from bundler.postlink import images as images_mod
     for img in images_mod.survey(elf).images:
         ext = img.extent
         if ext is None:

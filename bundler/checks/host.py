@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Generator, Iterator
 
-from bundler import descriptor as desc_mod
+from bundler.postlink import descriptor as desc_mod
 from bundler.align import align_down, align_up
-from bundler.bundle_record import unbundle_bytes
+from bundler.postlink.bundle_record import unbundle_bytes
 from bundler.checks.context import Context
 from bundler.elf import spec
 from bundler.elf.model import ElfFile

@@ -7,15 +7,15 @@ import hashlib
 import zlib
 from typing import Iterator
 
-from bundler import descriptor as desc_mod
-from bundler import images as images_mod
+from bundler.postlink import descriptor as desc_mod
+from bundler.postlink import images as images_mod
 from bundler.checks.context import MIN_ALIGN, Context
 from bundler.checks.embedded import check_embedded_elf
 from bundler.checks.fit import check_fit_image, looks_like_fit
 from bundler.checks.report import ImageSummary
 from bundler.elf import spec
 from bundler.findings import Finding, finding
-from bundler.images import EmbeddedImage
+from bundler.postlink.images import EmbeddedImage
 from bundler.stems import symbol_names
 
 

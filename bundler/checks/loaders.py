@@ -4,7 +4,7 @@ file a remote's firmware rather than a bundle."""
 
 from __future__ import annotations
 
-from bundler import images as images_mod
+from bundler.postlink import images as images_mod
 from bundler.elf.model import ElfFile
 from bundler.elf.reader import is_elf
 

@@ -35,7 +35,7 @@ class Emulation(Record):
     """The --emulate outcome: the CPU emulated and what remote_fw_find returned for each stem."""
 
     target: str | None
-    results: list = Factory(list)     # bundler.emulate.FindResult
+    results: list = Factory(list)     # bundler.inspection.emulate.FindResult
 
     def to_dict(self) -> dict:
         return {"target": self.target, "results": [r.to_dict() for r in self.results]}

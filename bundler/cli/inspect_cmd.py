@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 
 from bundler import api
-from bundler import fit_inspect
+from bundler.fit import report as fit_inspect
 
 
 def add_arguments(parser) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bundler.errors import UsageError
-from bundler.placement import Region
+from bundler.postlink.placement import Region
 
 _SUFFIX = {"": 1, "k": 1 << 10, "K": 1 << 10, "m": 1 << 20, "M": 1 << 20, "g": 1 << 30, "G": 1 << 30}
 _NUM = re.compile(r"\s*(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|[0-9_]+)([kKmMgG]?)(i?[bB])?\s*\Z")
@@ -33,8 +33,8 @@ def parse_region(text: str) -> Region:
 
 def parse_memory(text: str):
     """``START:SIZE[:NAME]`` (``--memory``), e.g. ``0x20200000:256K:sram``: a
-    :class:`bundler.memory.MemoryRange`."""
-    from bundler.memory import MemoryRange
+    :class:`bundler.remoteproc.memory.MemoryRange`."""
+    from bundler.remoteproc.memory import MemoryRange
 
     parts = (text or "").split(":", 2)
     if len(parts) < 2 or not parts[0].strip() or not parts[1].strip():

@@ -22,7 +22,7 @@ examples:
 from __future__ import annotations
 
 from bundler import api
-from bundler import object as core
+from bundler.prelink import object as core
 from bundler.cli import info, warn
 from bundler.cli.numbers import parse_int
 

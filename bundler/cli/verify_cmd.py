@@ -36,7 +36,7 @@ from bundler import api
 from bundler.cli.numbers import parse_memory, parse_region
 from bundler.errors import EXIT_OK, EXIT_VERIFY, BundleError, UsageError
 from bundler.fileio import read_input
-from bundler.memory import MemoryMap, MemoryRange, memory_from_dtb
+from bundler.remoteproc.memory import MemoryMap, MemoryRange, memory_from_dtb
 
 LOADERS = ("linux", "uboot", "openamp", "kit")
 

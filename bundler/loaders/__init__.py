@@ -16,7 +16,7 @@ from bundler.loaders import kit, linux, openamp, resources, uboot
 from bundler.loaders.base import Context, Host, Rule, layout, read_phdrs, read_shdr
 from bundler.checks.report import Report
 from bundler.findings import Finding
-from bundler.memory import MemoryMap, as_memory_map
+from bundler.remoteproc.memory import MemoryMap, as_memory_map
 
 PROFILES = {"linux": linux, "uboot": uboot, "openamp": openamp, "kit": kit}
 DEFAULT_LOADER = "linux"
@@ -88,7 +88,7 @@ def _check_loads(ctx: Context, memory: MemoryMap) -> None:
 
 def _lenient_entries(data: bytes) -> list[dict]:
     """The table's entries in the image's byte order, for the memory checks when the profile read none."""
-    from bundler import rsc_table
+    from bundler.remoteproc import rsc_table
     where = resources.find_table_section(data)
     if where is None:
         return []

@@ -15,7 +15,7 @@ EI_DATA's (OpenAMP reads in the host's).
 from __future__ import annotations
 
 from bundler.elf import spec
-from bundler.memory import MemoryMap
+from bundler.remoteproc.memory import MemoryMap
 from bundler.records import Factory, Record
 from bundler.findings import CODES, ERROR, WARNING, Finding, finding
 

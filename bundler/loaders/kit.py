@@ -12,7 +12,7 @@ bundle checks that (remote-load-overlap). Host: 32-bit (uintptr_t) unless told.
 
 from __future__ import annotations
 
-from bundler import rsc_table
+from bundler.remoteproc import rsc_table
 from bundler.elf import spec
 from bundler.loaders.base import REFUSED, NOTE, Context, Rule, layout, within
 from bundler.records import Record

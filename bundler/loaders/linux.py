@@ -18,7 +18,7 @@ The host is little-endian and 64-bit unless told otherwise (:class:`Host`).
 
 from __future__ import annotations
 
-from bundler import rsc_table
+from bundler.remoteproc import rsc_table
 from bundler.elf import spec
 from bundler.loaders import resources
 from bundler.loaders.base import (ACCEPTED, ERRNO, FW_RSC_ADDR_ANY, NOTE, REFUSED, UNDEFINED, Context, Rule, layout, read_phdrs, read_shdr, within)

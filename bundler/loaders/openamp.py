@@ -20,7 +20,7 @@ is not judged. Host: little-endian, 32-bit unsigned long (notify-id bitmap of
 
 from __future__ import annotations
 
-from bundler import rsc_table
+from bundler.remoteproc import rsc_table
 from bundler.elf import spec
 from bundler.loaders.base import (ACCEPTED, FW_RSC_ADDR_ANY, NOTE, REFUSED, UNDEFINED, Context,
                                   Rule, layout)

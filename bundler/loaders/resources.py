@@ -1,6 +1,6 @@
 """Resource-table entries against the memory map: carveouts, devmem, trace buffers, vrings.
 
-Shared by every loader profile. The table is decoded by :mod:`bundler.rsc_table`
+Shared by every loader profile. The table is decoded by :mod:`bundler.remoteproc.rsc_table`
 (no second decoder here); this module only says where each entry's bytes are
 and whether the memory the remote core can reach holds them. A vring's bytes
 are the virtio split ring's: descriptors, available ring, padding to
@@ -10,10 +10,10 @@ An address of 0xFFFFFFFF (FW_RSC_ADDR_ANY) is the host's to choose: not checked.
 
 from __future__ import annotations
 
-from bundler import rsc_table
+from bundler.remoteproc import rsc_table
 from bundler.elf import spec
 from bundler.loaders.base import FW_RSC_ADDR_ANY, NOTE, Context, Rule, layout, read_shdr, within
-from bundler.memory import MemoryMap
+from bundler.remoteproc.memory import MemoryMap
 
 VRING_DESC_SIZE = 16       # struct vring_desc: addr u64, len u32, flags u16, next u16
 VRING_AVAIL_WORD = 2       # __virtio16: flags, idx, ring[num], used_event

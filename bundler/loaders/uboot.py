@@ -14,7 +14,7 @@ those drivers.
 
 from __future__ import annotations
 
-from bundler import rsc_table
+from bundler.remoteproc import rsc_table
 from bundler.elf import spec
 from bundler.loaders.base import (ACCEPTED, ERRNO, NOTE, REFUSED, UNDEFINED, Context, Rule,
                                   layout, read_phdrs, read_shdr, within)

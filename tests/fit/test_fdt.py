@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bundler.errors import BadInputError
-from bundler.fdt import FDT_MAGIC, is_fdt, parse_fdt
+from bundler.fit.fdt import FDT_MAGIC, is_fdt, parse_fdt
 from tests.support.fdt import build, cells, header_field_offset, put_u32, string
 from tests.support.tools import in_ci, need_tool
 

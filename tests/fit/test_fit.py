@@ -2,7 +2,7 @@
 
 Property tests draw FITs (sizes, compressions, hash algorithms, data layouts
 embedded / -E / -E -B / -E -p, configurations), build them with mkimage and
-compare what bundler.fit decodes with `mkimage -l` and the data with
+compare what bundler.fit.model decodes with `mkimage -l` and the data with
 `dumpimage -p N`. Every bad FIT gives its finding code or one clear error
 line with its exit code, never a traceback. Builds are cached per session.
 """
@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 from bundler.checks.fit import check_fit
 from bundler.cli import main
-from bundler.fit import parse_fit
-from bundler.fit_inspect import describe
-from bundler.memory import MemoryRange
+from bundler.fit.model import parse_fit
+from bundler.fit.report import describe
+from bundler.remoteproc.memory import MemoryRange
 from tests.support.cli import run_bundle
 from tests.support.fit import (EPOCH, LAYOUTS, Conf, FitSpec, Img, arm64_image, build_fit, dumpimage_data, gzipped,
                                 mkimage_list, sample_spec, tiny_dtb)

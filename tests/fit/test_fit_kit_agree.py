@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from bundler.checks.fit import check_fit
 from bundler.elf import spec
-from bundler.memory import MemoryRange
+from bundler.remoteproc.memory import MemoryRange
 from tests.support.fit import LAYOUTS, arm64_image, build_fit, sample_spec, tiny_dtb
 from tests.support.paths import ROOT
 from tests.support.tools import in_ci, need_tool

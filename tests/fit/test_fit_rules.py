@@ -16,8 +16,8 @@ import pytest
 
 from bundler.checks.fit import Occupant, check_fit
 from bundler.elf import spec
-from bundler.fit import parse_fit
-from bundler.memory import MemoryMap, MemoryRange
+from bundler.fit.model import parse_fit
+from bundler.remoteproc.memory import MemoryMap, MemoryRange
 from tests.support.fdt import build, cells, string
 from tests.support.fit import arm64_image
 from tests.support.paths import ROOT

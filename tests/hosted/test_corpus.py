@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from bundler import postlink as core
+from bundler.postlink import bundling as core
 from bundler import checks as V
 from bundler.adapters import lief as lief_adapter
 from bundler.cli import main as cli_main

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bundler import postlink as core
+from bundler.postlink import bundling as core
 from bundler import checks as V
 from bundler.elf import spec
 from bundler.elf.reader import parse_elf

@@ -158,7 +158,7 @@ def test_corrupt_last_descriptor_keeps_earlier_ones(kit, descs):
 
 
 def test_zero_padding_after_the_last_descriptor_ends_the_walk(kit, descs):
-    """As bundler/descriptor.py does: an all-zero tail is padding, not corruption."""
+    """As bundler/postlink/descriptor.py does: an all-zero tail is padding, not corruption."""
     order = in_address_order(kit, descs)
     last = descs[order[-1]]
     ctypes.memset(ctypes.addressof(last), 0, ctypes.sizeof(last))

@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 from elftools.elf.elffile import ELFFile
 
-from bundler.rsc_table import decode
+from bundler.remoteproc.rsc_table import decode
 from tests.kit.kit_native import CDIR, KIT, SOURCE
 
 pytestmark = pytest.mark.toolchain

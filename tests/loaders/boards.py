@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from bundler.memory import MemoryMap, MemoryRange
+from bundler.remoteproc.memory import MemoryMap, MemoryRange
 from tests.support.paths import SAMPLES
 
 PAGE = 0x1000

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bundler.loaders import Host, check_firmware
 from bundler.loaders.resources import find_table_section
-from bundler.memory import MemoryMap, MemoryRange
+from bundler.remoteproc.memory import MemoryMap, MemoryRange
 from bundler.records import Record
 from tests.loaders import mutate
 from tests.loaders.boards import PAGE, board_memory

@@ -4,7 +4,7 @@ layout comes from the image's own e_ident (bundler.elf.spec)."""
 
 from __future__ import annotations
 
-from bundler import rsc_table
+from bundler.remoteproc import rsc_table
 from bundler.elf import spec
 from bundler.loaders.resources import find_table_section
 

@@ -63,7 +63,7 @@ class Harness:
                                      stderr=subprocess.PIPE, text=True, env={**os.environ, **ENV})
 
     def run(self, image: Path, memory) -> Result:
-        """remoteproc_load on the file ``image`` with ``memory`` (a bundler.memory.MemoryMap) as the platform's mems."""
+        """remoteproc_load on the file ``image`` with ``memory`` (a bundler.remoteproc.memory.MemoryMap) as the platform's mems."""
         if self.proc is None:
             self._start()
         spec = " ".join(f"{r.start:x}:{r.size:x}" for r in memory.ranges)

@@ -56,7 +56,7 @@ def test_the_real_loaders_agree(image, openamp_load, kit_driver, tmp_path):
     assert "load image data failed 0x34000000," in real.log
     # the kit loads it (into its region: relocated as in test_kit)
     from tests.loaders.test_kit import REGION, relocate
-    from bundler.memory import MemoryMap, MemoryRange
+    from bundler.remoteproc.memory import MemoryMap, MemoryRange
     moved = relocate("cortex-m3", image)
     driver = LoadDriver(kit_driver)
     try:

@@ -13,7 +13,7 @@ import pytest
 from bundler import loaders
 from bundler.elf.reader import parse_elf
 from bundler.cli import main
-from bundler.memory import memory_from_dtb
+from bundler.remoteproc.memory import memory_from_dtb
 from bundler.checks import verify
 from tests.support.paths import SAMPLES
 from tests.support.tools import need_tool
@@ -187,7 +187,7 @@ def test_damaged_firmware_is_judged_not_refused(capsys, files, tmp_path):
 def test_python_api(files):
     data = files["aarch64-amp", "remote"].read_bytes()
     outside = files["aarch64-amp", "outside"].read_bytes()
-    from bundler.memory import MemoryMap, MemoryRange
+    from bundler.remoteproc.memory import MemoryMap, MemoryRange
     memory = MemoryMap([MemoryRange(0x40400000, 0x100000, "ram"), MemoryRange(0x40500000, 0x10000, "shm")])
     report = verify(parse_elf(data), loader="kit", memory=memory)
     assert report.ok and report.to_dict()["loader"]["name"] == "kit"

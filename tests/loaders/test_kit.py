@@ -10,7 +10,7 @@ import pytest
 from bundler.elf import spec
 from bundler.loaders import Host
 from bundler.loaders import kit as profile
-from bundler.memory import MemoryMap, MemoryRange
+from bundler.remoteproc.memory import MemoryMap, MemoryRange
 from tests.loaders import mutate
 from tests.loaders.cases import (Case, assert_case, entry_type, load_down_a_page, load_field, no_loads, rsc_renamed,
                                  same, vring_field)

@@ -10,7 +10,7 @@ import re
 import pytest
 
 import bundler
-from bundler import rsc_table
+from bundler.remoteproc import rsc_table
 from bundler.elf.reader import parse_elf
 from bundler.loaders.resources import iter_regions
 from tests.loaders.boards import board_memory

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bundler.loaders import PROFILES, resources
-from bundler.memory import MemoryMap, MemoryRange
+from bundler.remoteproc.memory import MemoryMap, MemoryRange
 from tests.loaders import mutate
 from tests.loaders.cases import Case, assert_case, dtb_like, entry_type, same, vring_field
 from tests.loaders.boards import BOARDS, PAGE

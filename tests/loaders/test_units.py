@@ -9,7 +9,7 @@ from bundler.cli.numbers import parse_memory
 from bundler.errors import UsageError
 from bundler.loaders import PROFILES, check_firmware, verify_firmware
 from bundler.loaders.resources import page_align, vring_size
-from bundler.memory import MemoryMap, MemoryRange, as_memory_map
+from bundler.remoteproc.memory import MemoryMap, MemoryRange, as_memory_map
 
 
 def test_parse_memory():

@@ -20,7 +20,7 @@ from PIL import Image
 import bundler
 from bundler.memmap.model import build
 from bundler.memmap.svg import COLOURS
-from bundler.memory import MemoryMap, MemoryRange
+from bundler.remoteproc.memory import MemoryMap, MemoryRange
 from tests.support.map_pictures import bundled
 from tests.support.samples import remote_memory
 from tests.support.tools import need_tool

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from bundler.object import TARGETS
+from bundler.prelink.object import TARGETS
 from tests.support.tools import need_tool
 from tests.support.cli import run_bundle
 from tests.object.toolchains import TOOLCHAINS, Toolchain, compile_host, link_gnu, link_lld

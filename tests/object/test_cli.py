@@ -13,7 +13,7 @@ import pytest
 
 from bundler.elf.reader import parse_elf
 from bundler.elf import spec
-from bundler.object import TARGETS, Target, make_object
+from bundler.prelink.object import TARGETS, Target, make_object
 from tests.support.paths import SAMPLES
 from tests.support.cli import run_bundle
 from tests.support.elf import build_host, build_remote

@@ -17,7 +17,7 @@ import subprocess
 import pytest
 from elftools.elf.elffile import ELFFile
 
-from bundler.object import TARGETS
+from bundler.prelink.object import TARGETS
 from tests.support.tools import need_tool
 from tests.support.cli import run_bundle
 

@@ -1,4 +1,4 @@
-"""bundler.object on bytes: the object's layout read back by two parsers
+"""bundler.prelink.object on bytes: the object's layout read back by two parsers
 (pyelftools through the adapter, and LIEF), --like, warnings, limits, no
 copy of the image, determinism, and hypothesis properties over targets,
 sizes, stems and alignments.
@@ -19,7 +19,7 @@ from bundler.elf.reader import parse_elf
 from bundler.elf import spec
 from bundler.errors import BadInputError, NoFitError, UsageError
 from bundler.fileio import write_outputs
-from bundler.object import (SECTION_PREFIX, TARGETS, Target, image_warnings, make_object,
+from bundler.prelink.object import (SECTION_PREFIX, TARGETS, Target, image_warnings, make_object,
                             target_like)
 from tests.support.paths import SAMPLES
 from tests.support.elf import build_host, build_remote

@@ -13,7 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from bundler import descriptor
+from bundler.postlink import descriptor
 from bundler.elf.reader import parse_elf
 from bundler.elf import spec
 from tests.support.paths import KIT

@@ -12,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bundler import postlink as core
-from bundler import descriptor as D
+from bundler.postlink import bundling as core
+from bundler.postlink import descriptor as D
 from bundler.elf.reader import parse_elf
 from bundler.elf import spec
 from bundler.errors import BadInputError, NoFitError, UsageError
-from bundler.placement import Region
+from bundler.postlink.placement import Region
 from tests.support.tools import need_tool
 from tests.support.elf import ALL_KINDS, HostSpec, build_host, build_remote, kind_id
 

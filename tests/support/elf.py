@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bundler import descriptor as D
+from bundler.postlink import descriptor as D
 from bundler.elf import spec
 from bundler.elf.spec import Ehdr, Layout, Phdr, Shdr, Sym
 

@@ -4,7 +4,7 @@
     remote = build_remote_elf(table=table)
 
 Record layouts come from :mod:`bundler.elf.spec` (ELF) and
-:mod:`bundler.rsc_table` (resource table field order); tests never write
+:mod:`bundler.remoteproc.rsc_table` (resource table field order); tests never write
 offset literals.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import struct
 
-from bundler import rsc_table as R
+from bundler.remoteproc import rsc_table as R
 from bundler.elf import spec
 from bundler.elf.spec import Ehdr, Layout, Phdr, Shdr
 from tests.support.elf import StringTable, assemble, ident

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bundler import postlink as core
-from bundler import descriptor as D
-from bundler import images
+from bundler.postlink import bundling as core
+from bundler.postlink import descriptor as D
+from bundler.postlink import images
 from bundler.elf.reader import parse_elf
 from bundler.cli import main
 from bundler.elf import spec

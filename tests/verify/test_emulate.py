@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from bundler import emulate
+from bundler.inspection import emulate
 from bundler.elf.reader import parse_elf
 from bundler.cli import main
 from bundler.elf import spec
@@ -157,7 +157,7 @@ def test_emulation_sees_what_the_host_sees(tmp_path):
     """Damage only the emulator can see the effect of: the descriptor's name
     pointer aimed at another string, and link_addr off by 0x100 (remote_fw_find
     then adds the bias to base)."""
-    from bundler import descriptor as D
+    from bundler.postlink import descriptor as D
     host = build_host(tmp_path, "cortex-m3")
     a, b = remotes(tmp_path, spec.EM_ARM)
     out = tmp_path / "combined.elf"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bundler import rsc_table as R
+from bundler.remoteproc import rsc_table as R
 from tests.support.rsc import carveout, raw_entry, rsc_table_bytes, sample_table, trace, vdev
 
 

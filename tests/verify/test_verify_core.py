@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bundler import postlink as core
-from bundler import descriptor as D
-from bundler import placement
+from bundler.postlink import bundling as core
+from bundler.postlink import descriptor as D
+from bundler.postlink import placement
 from bundler.adapters import lief as lief_adapter
 from bundler.elf.reader import parse_elf
 from bundler.elf import spec

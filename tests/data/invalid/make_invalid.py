@@ -68,7 +68,7 @@ def _corrupt_descriptor_magic(data: bytearray) -> bytearray:
 
 
 def _descriptor_name_pointer(data: bytearray, value: int) -> bytearray:
-    from bundler import descriptor as D
+    from bundler.postlink import descriptor as D
     from bundler.elf.reader import parse_elf
     elf = parse_elf(bytes(data))
     desc = next(D.iter_descriptors(elf))

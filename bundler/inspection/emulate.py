@@ -53,7 +53,7 @@ class EmulationUnavailable(Exception):
 
 
 class Cpu(FrozenRecord):
-    """The CPU the host's code runs on in the emulator (an object file's format is bundler.object.Target)."""
+    """The CPU the host's code runs on in the emulator (an object file's format is bundler.prelink.object.Target)."""
 
     arch: str                   # an arch of bundler.adapters.unicorn
     cpu: str | None             # CPU model, where it matters

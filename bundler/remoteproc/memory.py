@@ -79,7 +79,7 @@ def memory_from_dtb(blob, node_path: str) -> MemoryMap:
     and the node's own ``reg`` (its internal memories). BadInputError when the blob,
     the node or a phandle is wrong."""
     from bundler.errors import BadInputError, option
-    from bundler.fdt import parse_fdt
+    from bundler.fit.fdt import parse_fdt
 
     fdt = parse_fdt(blob)
     node = fdt.find_node(node_path)

@@ -1,9 +1,9 @@
 """Post-link bundling: a linked host ELF plus remote images in, a new ELF out.
 
-For each remote: place it (:mod:`bundler.placement`), fill the host's
-descriptor (:mod:`bundler.descriptor`), and add the section, PT_LOAD and
+For each remote: place it (:mod:`bundler.postlink.placement`), fill the host's
+descriptor (:mod:`bundler.postlink.descriptor`), and add the section, PT_LOAD and
 objcopy-style symbols (:mod:`bundler.elf.editor`). A small non-allocated
-record section (``.rproc_bundle``, :mod:`bundler.bundle_record`) remembers the original host bytes the
+record section (``.rproc_bundle``, :mod:`bundler.postlink.bundle_record`) remembers the original host bytes the
 edit overwrote and the images it added, so a bundled host can be bundled
 again: the result is always "original host + images", and ``--replace``
 gives exactly the bytes of a fresh bundle.
@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import zlib
 
-from bundler.bundle_record import (RECORD_SECTION, RecordEntry, encode_record, read_record,  # noqa: F401
+from bundler.postlink.bundle_record import (RECORD_SECTION, RecordEntry, encode_record, read_record,  # noqa: F401
                                    unbundle_bytes)
-from bundler import descriptor as desc_mod
-from bundler import placement
+from bundler.postlink import descriptor as desc_mod
+from bundler.postlink import placement
 from bundler.align import check_align
 from bundler.elf.reader import is_elf, parse_elf
 from bundler.elf import spec
 from bundler.elf.editor import EditResult, NewImage, NewNote, add_images, planned_prefix_ranges
 from bundler.elf.model import ElfFile
 from bundler.errors import BadInputError, NoFitError, UsageError, option
-from bundler.placement import Region
+from bundler.postlink.placement import Region
 from bundler.records import Factory, Record
 from bundler.stems import is_valid_stem, symbol_names
 

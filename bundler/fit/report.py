@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from bundler import fit as fit_mod
+from bundler.fit import model as fit_mod
 from bundler.errors import BadInputError
 
 

@@ -1,6 +1,6 @@
 """Flat Image Tree (FIT, ``mkimage -f``) model: images, hashes, configurations, kernel header.
 
-Owns what a FIT means on top of :mod:`bundler.fdt` (which owns the blob's
+Owns what a FIT means on top of :mod:`bundler.fit.fdt` (which owns the blob's
 validity): ``parse_fit(data)`` reads ``/images`` and ``/configurations`` of
 the FIT at the start of ``data`` and returns a :class:`Fit`. Each image's data
 is located as U-Boot does (``fit_image_get_data_and_size``): ``data-position``
@@ -22,7 +22,7 @@ import struct
 import zlib
 
 from bundler.errors import BadInputError
-from bundler.fdt import Fdt, FdtNode, is_fdt, parse_fdt
+from bundler.fit.fdt import Fdt, FdtNode, is_fdt, parse_fdt
 from bundler.records import Factory, Record
 
 IMAGES, CONFIGURATIONS = "images", "configurations"     # children of the root, by exact name (as the kit)
@@ -216,7 +216,7 @@ class Fit(Record):
 
     def find_image(self, name: str) -> FitImage | None:
         index = self.__dict__.get("_image_index")
-        if index is None:                    # node names are unique among siblings (bundler.fdt checks)
+        if index is None:                    # node names are unique among siblings (bundler.fit.fdt checks)
             index = self.__dict__["_image_index"] = {i.name: i for i in self.images}
         return index.get(name)
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from bundler import descriptor as desc_mod
-from bundler.bundle_record import BundleRecord, RecordEntry, read_record
+from bundler.postlink import descriptor as desc_mod
+from bundler.postlink.bundle_record import BundleRecord, RecordEntry, read_record
 from bundler.elf.model import ElfFile, Section, Symbol
 from bundler.elf.spec import Phdr
 from bundler.errors import BadInputError, UsageError, option

@@ -12,9 +12,9 @@ from __future__ import annotations
 import hashlib
 import zlib
 
-from bundler import fit_inspect
-from bundler import images as images_mod
-from bundler import rsc_table
+from bundler.fit import report as fit_inspect
+from bundler.postlink import images as images_mod
+from bundler.remoteproc import rsc_table
 from bundler.elf.reader import is_elf, parse_elf
 from bundler.elf import spec
 from bundler.elf.model import ElfFile
@@ -111,7 +111,7 @@ def _image(elf: ElfFile, img: images_mod.EmbeddedImage) -> dict:
     data = elf.data[where.offset:where.offset + size]
     out.update(segment=where.segment, lma=where.lma, file_offset=where.offset,
                crc32=zlib.crc32(data) & 0xFFFFFFFF, sha256=hashlib.sha256(data).hexdigest())
-    if fit_inspect.looks_like_fit(data):        # a FIT (issue 13): decoded by bundler.fit_inspect
+    if fit_inspect.looks_like_fit(data):        # a FIT (issue 13): decoded by bundler.fit.report
         out["fit"] = fit_inspect.describe(data)
         return out
     if not is_elf(data):
