@@ -41,6 +41,7 @@ FIT_KINDS = {"kernel": "kernel", "kernel_noload": "kernel", "ramdisk": "ramdisk"
 # Codes whose address lies in the drawn address spaces (load or device addresses): drawn where they are.
 # Other findings with an address (a descriptor at its VMA, a section offset) are listed, not placed.
 LOCATED_CODES = ("segment-overlap", "remote-load-overlap", "image-not-in-load")
+HOST_CODES = ("segment-overlap", "image-not-in-load")      # at the host's load addresses, whatever the stem
 LOCATED_PREFIXES = ("mem-", "linux-", "uboot-", "openamp-", "kit-", "fit-")
 
 
@@ -228,13 +229,15 @@ def _findings(b: _Builder, findings) -> None:
     ranges = b.model.ranges
     for f in findings:
         words = str(f)
-        view = b.stems.get(f.stem, b.stems.get(None))
+        view = b.stems.get(None) if f.code in HOST_CODES else b.stems.get(f.stem, b.stems.get(None))
         if not is_located(f) or view is None:
             b.model.notes.append(words)
             continue
         size = f.size or 0
-        hit = next((i for i, r in enumerate(ranges)
-                    if r.view == view and r.address == f.address and r.size == size and r.kind != "finding"), None)
+        hits = [i for i, r in enumerate(ranges)
+                if r.view == view and r.address == f.address and r.size == size and r.kind != "finding"]
+        # the image the finding names, when a segment has exactly its bytes too (post-link)
+        hit = next((i for i in hits if ranges[i].name == f.stem), hits[0] if hits else None)
         if hit is not None:
             r = ranges[hit]
             text = words if r.finding is None else f"{r.finding}\n{words}"

@@ -90,3 +90,25 @@ def test_screenshot_columns_drawn(page, tmp_path):
         if any(r.view == view and r.severity == "error" for r in model.ranges):
             red = sum(n for rgb, n in counts.items() if rgb[0] > 150 and rgb[1] < 90 and rgb[2] < 90)
             assert red > 200, f"column {view}: {red} red pixels"
+
+
+def test_tip_follows_the_pointer(page, tmp_path):
+    """The page's own script: a pointer moving over a range shows its details in the tip and
+    marks its row in the table (a copy of the page dispatches the event after the script ran)."""
+    path, model, text = page
+    index = next(i for i, r in enumerate(model.ranges) if r.finding)
+    probe = ("<script>(function(){var g=document.querySelector('svg .range[data-i=\"%d\"]');"
+             "g.dispatchEvent(new MouseEvent('mousemove',{clientX:40,clientY:50,bubbles:true}));"
+             "document.body.setAttribute('data-tip',document.getElementById('tip').textContent);"
+             "document.body.setAttribute('data-tip-shown',document.getElementById('tip').style.display);"
+             "})();</script></body>" % index)
+    copy = tmp_path / "probe.html"
+    copy.write_text(text.replace("</body>", probe))
+    dom = chromium("--dump-dom", copy.as_uri())
+    body = re.search(r'<body data-tip="([^"]*)" data-tip-shown="([^"]*)"', dom)
+    assert body is not None, dom[:500]
+    tip, shown = html.unescape(body.group(1)), body.group(2)
+    r = model.ranges[index]
+    assert shown == "block"
+    assert tip.startswith(f"{r.name} ({r.kind})\n0x{r.address:08x} .. ") and r.finding.split("\n")[0] in tip
+    assert re.search(rf'<tr class="error hot" data-i="{index}">', dom)

@@ -1,0 +1,39 @@
+"""The model: which view each range and each finding goes to, built from the real readers'
+documents of a sample bundle (bundler.inspect) and findings of registered codes."""
+
+from __future__ import annotations
+
+import bundler
+from bundler.findings import finding
+from bundler.memmap.model import build
+from tests.support.map_pictures import bundled
+
+
+def test_findings_go_where_their_addresses_are(tmp_path):
+    elf = bundled("cortex-m3", "remote.elf", tmp_path)
+    report = bundler.inspect(elf)
+    image = report["images"][0]
+    seg0 = image["image"]["segments"][0]
+    found = [
+        # the host's address space, though about the image: drawn on the host's image range
+        finding("image-not-in-load", "not in the file bytes", "remote_elf", image["address"], image["size"]),
+        # two host segments sharing bytes: a range of its own in the host's column
+        finding("segment-overlap", "segments 0 and 1 overlap", None, 0x100, 0x20),
+        # the remote's device address: on the remote's segment
+        finding("mem-load", "outside the memory", "remote_elf", seg0["p_paddr"], seg0["p_memsz"]),
+        # no address: listed under the picture
+        finding("descriptor-missing", "no descriptor", "remote_elf"),
+    ]
+    model = build(report, "combined.elf", found)
+    by_finding = {r.finding.split(": ")[-1].split(" [")[0]: r for r in model.ranges if r.finding}
+    assert (by_finding["not in the file bytes"].view, by_finding["not in the file bytes"].kind) == ("host", "image")
+    assert (by_finding["segments 0 and 1 overlap"].view, by_finding["segments 0 and 1 overlap"].kind) == \
+        ("host", "finding")
+    assert (by_finding["outside the memory"].view, by_finding["outside the memory"].kind) == \
+        ("remote:remote_elf", "segment")
+    assert model.notes == [str(found[3])]
+    assert all(r.severity == "error" for r in by_finding.values())
+    # every PT_LOAD of host and remote is a range, once
+    loads = [(s["p_paddr"], s["p_memsz"]) for s in report["segments"] if s["type"] == "LOAD"]
+    assert sorted((r.address, r.size) for r in model.ranges if r.view == "host" and r.kind == "segment") == \
+        sorted(loads)
