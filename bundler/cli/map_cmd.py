@@ -32,7 +32,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--loader", choices=LOADERS, default=None,
                         help="find what this loader would refuse, and draw it (as bundle verify --loader)")
     parser.add_argument("--driver", metavar="NAME", default=None,
-                        help="the remoteproc driver (as bundle verify --driver)")
+                        help="the remoteproc driver (DESIGN: as bundle verify --driver); this version models "
+                             "none, so it is refused (exit 2)")
     parser.add_argument("--memory", action="append", default=[], metavar="START:SIZE[:NAME]",
                         help="memory the remote core can reach (repeatable): drawn as its own column")
     parser.add_argument("--region", action="append", default=[], metavar="START:SIZE",

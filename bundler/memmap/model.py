@@ -213,12 +213,40 @@ def build(report: dict, title: str, findings=(), memory=None) -> MapModel:
     return b.model
 
 
+def _system_of(r) -> int | None:
+    """The system (CPU physical) address of a memory range whose map knows one other than its
+    device address (a device tree's dma-ranges, a driver's table), else None."""
+    system = getattr(r, "system", None)
+    return system if system is not None and system != r.start else None
+
+
 def _memory(b: _Builder, memory) -> None:
-    key = b.view("memory", f"memory ({memory.source})", "system addresses (= device)")
+    """The memory column; and, when the map translates device addresses, a system column with the
+    memory and every remote range inside it at the addresses they translate to."""
+    given = "" if memory.source == "memory=" else f" ({memory.source})"      # the API's ranges: no flag to name
+    translated = [r for r in memory.ranges if _system_of(r) is not None]
+    key = b.view("memory", f"memory{given}",
+                 "device addresses" if translated else "system addresses (= device)")
     for r in memory.ranges:
         name = r.name or "memory"
+        system = _system_of(r)
         b.add([Range(key, name, r.start, r.size, "memory",
-                     details=(("source", memory.source), ("start", f"{r.start:#x}"), ("size", str(r.size))))])
+                     details=(("source", memory.source), ("start", f"{r.start:#x}"), ("size", str(r.size)),
+                              ("system address", f"{system:#x}" if system is not None else "= device")))])
+    if not translated:
+        return
+    sys_key = b.view("system", "system", "CPU physical addresses (translated)")
+    for r in translated:
+        b.add([Range(sys_key, r.name or "memory", _system_of(r), r.size, "memory",
+                     details=(("device address", f"{r.start:#x}"), ("source", memory.source)))])
+    for remote in [x for x in b.model.ranges if x.view.startswith("remote:") or x.view == "elf"]:
+        holder = next((m for m in translated if m.holds(remote.address, remote.size)), None)
+        if holder is None or remote.kind == "memory":
+            continue
+        at = _system_of(holder) + (remote.address - holder.start)
+        owner = remote.view.split(":", 1)[-1]
+        b.add([Range(sys_key, remote.name if owner == "elf" else f"{owner}: {remote.name}", at, remote.size,
+                     remote.kind, details=(("device address", f"{remote.address:#x}"),) + remote.details)])
 
 
 def is_located(f) -> bool:

@@ -37,3 +37,26 @@ def test_findings_go_where_their_addresses_are(tmp_path):
     loads = [(s["p_paddr"], s["p_memsz"]) for s in report["segments"] if s["type"] == "LOAD"]
     assert sorted((r.address, r.size) for r in model.ranges if r.view == "host" and r.kind == "segment") == \
         sorted(loads)
+
+
+def test_system_column_when_the_map_translates(tmp_path):
+    """A memory map that knows each range's system address (a device tree's dma-ranges, a driver's
+    table: MemoryRange.system) adds a system column: the memory, and every remote range inside it,
+    at the addresses they translate to. Without one, no such column (device = system)."""
+    from types import SimpleNamespace as NS
+    elf = bundled("cortex-m3", "remote.elf", tmp_path)
+    report = bundler.inspect(elf)
+    ram = NS(start=0x20200000, size=0x40000, name="retram", system=0x10200000, end=0x20240000)
+    ram.holds = lambda a, n: ram.start <= a and a + n <= ram.end
+    shm = NS(start=0x20300000, size=0x10000, name="shm", system=None, end=0x20310000)
+    shm.holds = lambda a, n: False
+    model = build(report, "combined.elf", (), NS(ranges=[ram, shm], source="device tree node /m3@0"))
+    assert [v.key for v in model.views] == ["host", "remote:remote_elf", "memory", "system"]
+    system = {r.name: r.address for r in model.ranges if r.view == "system"}
+    seg0 = report["images"][0]["image"]["segments"][0]
+    assert system["retram"] == 0x10200000
+    assert system["remote_elf: segment 0 R-X"] == 0x10200000 + seg0["p_paddr"] - 0x20200000
+    assert system["remote_elf: remote-ram"] == 0x10200000                 # the carveout
+    assert not any(name.endswith("vring0") for name in system)            # in shm: not translated
+    plain = build(report, "combined.elf", (), NS(ranges=[shm], source="--memory"))
+    assert [v.key for v in plain.views] == ["host", "remote:remote_elf", "memory"]
