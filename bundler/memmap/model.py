@@ -249,6 +249,13 @@ def _memory(b: _Builder, memory) -> None:
                      remote.kind, details=(("device address", f"{remote.address:#x}"),) + remote.details)])
 
 
+def _named_in(r: Range, message: str) -> bool:
+    """Whether the finding's words name this range: "segment 3 (" for segment 3, else its name."""
+    if r.kind == "segment":
+        return f"{' '.join(r.name.split()[:2])} (" in message
+    return r.name in message
+
+
 def is_located(f) -> bool:
     return f.address is not None and (f.code in LOCATED_CODES or f.code.startswith(LOCATED_PREFIXES))
 
@@ -262,10 +269,12 @@ def _findings(b: _Builder, findings) -> None:
             b.model.notes.append(words)
             continue
         size = f.size or 0
-        hits = [i for i, r in enumerate(ranges)
-                if r.view == view and r.address == f.address and r.size == size and r.kind != "finding"]
-        # the image the finding names, when a segment has exactly its bytes too (post-link)
-        hit = next((i for i in hits if ranges[i].name == f.stem), hits[0] if hits else None)
+        # the range it names: at its address, of its size (a loader's "truncated fw" gives none),
+        # preferring the image or segment its words name ("segment 23 (PT_LOAD ...")
+        hits = [i for i, r in enumerate(ranges) if r.view == view and r.address == f.address and
+                (r.size == size or not f.size) and r.kind != "finding"]
+        hit = min(hits, key=lambda i: (ranges[i].name != f.stem, not _named_in(ranges[i], f.message),
+                                       ranges[i].size != size, i), default=None)
         if hit is not None:
             r = ranges[hit]
             text = words if r.finding is None else f"{r.finding}\n{words}"

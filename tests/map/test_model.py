@@ -60,3 +60,22 @@ def test_system_column_when_the_map_translates(tmp_path):
     assert not any(name.endswith("vring0") for name in system)            # in shm: not translated
     plain = build(report, "combined.elf", (), NS(ranges=[shm], source="--memory"))
     assert [v.key for v in plain.views] == ["host", "remote:remote_elf", "memory"]
+
+
+def test_a_finding_without_size_lands_on_the_segment_it_names():
+    """A loader's "truncated fw" finding gives an address and no size; at an address several empty
+    PT_LOADs share (as Qualcomm's split images have), it goes on the segment its words name."""
+    def seg(i, paddr, memsz):
+        return {"index": i, "type": "LOAD", "flags": "---", "p_paddr": paddr, "p_vaddr": paddr, "p_filesz": 0,
+                "p_memsz": memsz, "p_offset": 0}
+    report = {"elf": {}, "images": [], "resource_table": None,
+              "segments": [seg(1, 0x1000, 0x100), seg(2, 0x8000, 0), seg(3, 0x8000, 0), seg(4, 0x8000, 0)]}
+    found = [finding("linux-segment-truncated", "segment 3 (PT_LOAD at p_paddr 0x8000): file bytes run past the end",
+                     None, 0x8000, 0),
+             finding("linux-segment-truncated", "segment 1 (PT_LOAD at p_paddr 0x1000): file bytes run past the end",
+                     None, 0x1000, 0)]
+    model = build(report, "split.mbn", found)
+    marked = {r.name: r.finding for r in model.ranges if r.finding}
+    assert set(marked) == {"segment 3 ---", "segment 1 ---"}
+    assert "segment 3 (" in marked["segment 3 ---"] and "segment 1 (" in marked["segment 1 ---"]
+    assert not any(r.kind == "finding" for r in model.ranges)
