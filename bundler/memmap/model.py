@@ -80,6 +80,14 @@ class MapModel(Record):
         return {v.key: v for v in self.views}
 
 
+def _machine(part: dict) -> str:
+    """``ELF32 ARM``: the class and machine of an ELF, as inspect reports them."""
+    e = part.get("elf") or {}
+    if "class" not in e:
+        return "ELF"
+    return f"ELF{e['class']} {e.get('machine') or 'machine ' + str(e.get('e_machine'))}"
+
+
 def _flags(s: dict) -> str:
     return s.get("flags") or ""
 
@@ -163,7 +171,8 @@ class _Builder:
         for img in images:
             stem = prefix + img["stem"]
             if img.get("image") is not None:
-                key = self.view(f"remote:{stem}", stem, "device addresses (p_paddr, da)")
+                key = self.view(f"remote:{stem}", f"{stem} \u00b7 {_machine(img['image'])}",
+                                "device addresses (p_paddr, da)")
                 self.stems[img["stem"]] = key
                 self.elf_part(key, img["image"], stem)
                 self.images(img["image"].get("images", []), stem + "/")
@@ -196,14 +205,14 @@ def build(report: dict, title: str, findings=(), memory=None) -> MapModel:
         b.stems[None] = key
         b.add(_fit_ranges(key, report["fit"], title))
     elif report.get("images"):                                # a host carrying (or declaring) images
-        key = b.view("host", "host", "load addresses (p_paddr)")
+        key = b.view("host", f"host \u00b7 {_machine(report)}", "load addresses (p_paddr)")
         b.stems[None] = key
         b.add(_segments(key, report["segments"], "host"))
         b.add(_host_images(key, report["images"]))
         b.images(report["images"])
     else:                                                     # a remote's firmware, or any ELF
         has_table = report.get("resource_table") is not None
-        key = b.view("elf", "firmware" if has_table else "ELF",
+        key = b.view("elf", f"{'firmware' if has_table else 'ELF'} \u00b7 {_machine(report)}",
                      "device addresses (p_paddr, da)" if has_table else "load addresses (p_paddr)")
         b.stems[None] = key
         b.elf_part(key, report, "firmware")

@@ -46,7 +46,7 @@ def tip_text(r: Range, digits: int = 8) -> str:
 
 def _style() -> str:
     rules = [".bg{fill:#ffffff}", ".col{fill:#f7f8fa;stroke:#e1e4e8}", ".grid{stroke:#e4e6ea;stroke-width:1}",
-             "text{fill:#1f2328;white-space:pre}", ".title{font-weight:bold;font-size:12px}",
+             "text{fill:#1f2328;white-space:pre}", ".title{font-weight:bold}",
              ".subtitle{fill:#57606a;font-size:10px}", ".axis{fill:#57606a;font-size:10px}",
              ".head{font-weight:bold}", ".note{fill:#57606a}", ".name{font-weight:bold}",
              f".finding{{fill:{RED}}}", ".gap{fill:#57606a;font-size:10px}",

@@ -32,6 +32,18 @@ def test_findings_are_drawn_not_an_exit_status(tmp_path):
     assert text.startswith("<svg ") and "[mem-load]" in text and " sev-error\"" in text
 
 
+@pytest.mark.parametrize("loader", ["linux", "uboot", "openamp", "kit"])
+def test_each_loader_draws_its_findings(tmp_path, loader):
+    """--loader runs that loader's rules (as bundle verify --loader): the firmware linked outside
+    its RAM is drawn with the memory findings every profile shares."""
+    out = tmp_path / "bad.svg"
+    memory = [a for t in remote_memory("cortex-m3") for a in ("--memory", t)]
+    ran = call_bundle("map", BAD, "-o", out, "--loader", loader, *memory)
+    assert ran.returncode == 0, ran.stderr
+    text = out.read_text()
+    assert "[mem-load]" in text and "[mem-carveout]" in text and " sev-error\"" in text
+
+
 def test_api_gives_the_cli_bytes(tmp_path):
     elf = bundled("cortex-m3", "remote.elf", tmp_path)
     for ext in ("svg", "html"):
