@@ -5,6 +5,7 @@ the format from the extension, and the API giving the bytes the CLI writes."""
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 
@@ -35,13 +36,15 @@ def test_findings_are_drawn_not_an_exit_status(tmp_path):
 @pytest.mark.parametrize("loader", ["linux", "uboot", "openamp", "kit"])
 def test_each_loader_draws_its_findings(tmp_path, loader):
     """--loader runs that loader's rules (as bundle verify --loader): the firmware linked outside
-    its RAM is drawn with the memory findings every profile shares."""
+    its RAM is drawn with the memory findings every profile shares (its segments with the profile's
+    own code where it has one: U-Boot's uboot-segment-da)."""
     out = tmp_path / "bad.svg"
     memory = [a for t in remote_memory("cortex-m3") for a in ("--memory", t)]
     ran = call_bundle("map", BAD, "-o", out, "--loader", loader, *memory)
     assert ran.returncode == 0, ran.stderr
     text = out.read_text()
-    assert "[mem-load]" in text and "[mem-carveout]" in text and " sev-error\"" in text
+    assert "[mem-carveout]" in text and "[mem-trace]" in text and " sev-error\"" in text
+    assert re.search(r'class="range k-segment sev-error"', text)
 
 
 def test_api_gives_the_cli_bytes(tmp_path):
