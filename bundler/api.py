@@ -6,9 +6,11 @@ the command line does (the CLI is parse, call one of these, render). Messages
 name these functions' parameters (``replace=True``); the CLI names its flags.
 docs/python-api.md is the reference.
 
-Only light modules are imported here: the heavy ones (pyelftools, LIEF) load
-inside the functions, so ``import bundler`` stays cheap for a Makefile's
-``bundle`` call.
+Only light modules are imported here: the third-party libraries, each behind
+its adapter in ``bundler/adapters/`` (LIEF and pyelftools, verify's two
+independent readers; unicorn for ``emulate``; intelhex for ``hex --merge``),
+load inside the functions that need them, so ``import bundler`` stays cheap
+for a Makefile's ``bundle`` call.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ docs/json.md lists the codes, docs/verify.md says why each matters.
                  checksums, alignment; its embedded ELF and table        images.py, embedded.py
     host         the original host unchanged; hosted page rules          host.py
     remotes      the --remote files match                                remotes.py
-    parsers      LIEF reads the file as the reader does                  parsers.py
+    parsers      LIEF and pyelftools read the file as the reader does    parsers.py
     emulation    --emulate: the host's remote_fw_find, emulated          emulation.py
     loaders      --loader/--memory: each embedded ELF as its loader will  loaders.py
 

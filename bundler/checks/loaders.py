@@ -13,9 +13,13 @@ def check_loaders(ctx):
     if ctx.loader is None and ctx.memory is None:
         return
     from bundler.loaders import DEFAULT_LOADER, check_firmware
+    from bundler.loaders.base import Host
+    loader = ctx.loader or DEFAULT_LOADER
+    # the kit's remote_fw_load runs on the bundle's host: its word size bounds the addresses
+    host = Host(ctx.elf.layout.byteorder, 64 if ctx.elf.layout.is64 else 32) if loader == "kit" else None
     for stem, data in ctx.image_bytes.items():
         if is_elf(data):
-            yield from check_firmware(data, ctx.loader or DEFAULT_LOADER, ctx.memory, stem=stem)
+            yield from check_firmware(data, loader, ctx.memory, stem=stem, host=host)
 
 
 def is_plain_firmware(elf: ElfFile) -> bool:

@@ -1,4 +1,5 @@
-"""The file read by a second parser (LIEF): the same sections, segments and symbols."""
+"""The file read by two independent parsers, LIEF and pyelftools: the same sections,
+segments and symbols as bundle's own reader (bundler.elf.reader) reads."""
 
 from __future__ import annotations
 
@@ -17,9 +18,24 @@ def check_second_parser(ctx: Context) -> Iterator[Finding]:
         other = lief_adapter.read(ctx.elf.data)
     except BadInputError as exc:
         yield finding("lief-unreadable", exc.message)
+    else:
+        for problem in compare_parsers(ctx.elf, other):
+            yield finding("parser-disagree", problem)
+    yield from check_pyelftools(ctx.elf)
+
+
+def check_pyelftools(elf: ElfFile) -> Iterator[Finding]:
+    """pyelftools' reading of the file against bundle's: section headers, PT_LOADs,
+    ``_binary_*`` symbols and the descriptor section's bytes."""
+    from bundler.adapters import pyelftools as elftools_adapter    # loaded only for verify
+
+    try:
+        other = elftools_adapter.read(elf.data)
+    except BadInputError as exc:
+        yield finding("pyelftools-unreadable", exc.message)
         return
-    for problem in compare_parsers(ctx.elf, other):
-        yield finding("parser-disagree", problem)
+    for problem in elftools_adapter.differences(elf, other):
+        yield finding("pyelftools-disagree", problem)
 
 
 def compare_parsers(elf: ElfFile, other) -> list[str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bundler.elf import spec
 from bundler.loaders import kit, linux, openamp, resources, uboot
-from bundler.loaders.base import Context, Host, Rule, layout, read_phdrs, read_shdr
+from bundler.loaders.base import Context, Host, Rule, iter_loads
 from bundler.checks.report import Report
 from bundler.findings import Finding
 from bundler.remoteproc.memory import MemoryMap, as_memory_map
@@ -63,23 +63,9 @@ def make_context(data, loader: str, memory: MemoryMap | None = None, *, stem: st
 
 def _check_loads(ctx: Context, memory: MemoryMap) -> None:
     """mem-load: every PT_LOAD (p_paddr, p_memsz) inside the memory, unless the profile said so already."""
-    data = ctx.data
-    if len(data) < spec.EI_NIDENT or bytes(data[:4]) != spec.ELFMAG or \
-            data[spec.EI_DATA] not in (spec.ELFDATA2LSB, spec.ELFDATA2MSB):
-        return
-    lay = layout(data[spec.EI_CLASS], data[spec.EI_DATA])
-    if len(data) < lay.ehdr.size:
-        return
-    ehdr = lay.ehdr.unpack(data)
     said = {f.address for f in ctx.findings if f.address is not None}
-    phnum = ehdr.e_phnum
-    if phnum == 0xFFFF:                     # PN_XNUM: the count is section 0's sh_info
-        sh0 = read_shdr(data, lay, ehdr.e_shoff) if ehdr.e_shoff else None
-        phnum = sh0.sh_info if sh0 is not None else 0
-    for i, p in read_phdrs(data, lay, ehdr.e_phoff, min(phnum, 4096)):
-        if p is None:
-            break
-        if p.p_type != spec.PT_LOAD or p.p_memsz == 0 or p.p_paddr in said:
+    for i, p in iter_loads(ctx.data):
+        if p.p_paddr in said:
             continue
         if memory.find_holding(p.p_paddr, p.p_memsz) is None:
             ctx.finding("mem-load", f"segment {i} (PT_LOAD at p_paddr {p.p_paddr:#x}), {p.p_memsz} bytes, is "

@@ -111,6 +111,28 @@ def read_phdrs(data: bytes, lay: spec.Layout, offset: int, count: int, stride: i
             yield i, None
 
 
+def iter_loads(data: bytes):
+    """(index, phdr) for each PT_LOAD with bytes (p_memsz > 0) whose entry is wholly in ``data``, read
+    leniently (any class byte but 64 reads as 32; PN_XNUM's count from section 0); nothing when the
+    ELF magic, EI_DATA or the header is not there. Where each segment goes, for the memory checks."""
+    if len(data) < spec.EI_NIDENT or bytes(data[:4]) != spec.ELFMAG or \
+            data[spec.EI_DATA] not in (spec.ELFDATA2LSB, spec.ELFDATA2MSB):
+        return
+    lay = layout(data[spec.EI_CLASS], data[spec.EI_DATA])
+    if len(data) < lay.ehdr.size:
+        return
+    ehdr = lay.ehdr.unpack(data)
+    phnum = ehdr.e_phnum
+    if phnum == 0xFFFF:                     # PN_XNUM: the count is section 0's sh_info
+        sh0 = read_shdr(data, lay, ehdr.e_shoff) if ehdr.e_shoff else None
+        phnum = sh0.sh_info if sh0 is not None else 0
+    for i, p in read_phdrs(data, lay, ehdr.e_phoff, min(phnum, 4096)):
+        if p is None:
+            return
+        if p.p_type == spec.PT_LOAD and p.p_memsz:
+            yield i, p
+
+
 def read_shdr(data: bytes, lay: spec.Layout, offset: int):
     return lay.shdr.unpack(data, offset) if within(len(data), offset, lay.shdr.size) else None
 

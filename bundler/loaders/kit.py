@@ -8,6 +8,11 @@ region check (REMOTE_FW_EREGION) is not judged. The check that a segment
 does not overwrite the image itself (REMOTE_FW_EOVERLAP) needs the image's
 address in the host, which a firmware file does not have: `bundle verify` of a
 bundle checks that (remote-load-overlap). Host: 32-bit (uintptr_t) unless told.
+
+This profile is the one statement of the kit's rules in Python: ``verify
+REMOTE.elf --loader kit`` runs all of it, and ``verify`` of a bundle runs
+:func:`check_load` on every embedded ELF (:mod:`bundler.checks.embedded`),
+with the bundle's host as the machine.
 """
 
 from __future__ import annotations
@@ -264,12 +269,22 @@ def _rsc_finding(ctx: Context, r: _Refused):
     emit[r.name]()
 
 
-def check(ctx: Context):
-    entries = []
+def check_load(ctx: Context) -> str:
+    """remote_fw_load on the image: its refusal as a finding; the code it returns.
+
+    The one statement of what the kit's loader accepts: ``verify REMOTE.elf
+    --loader kit`` and every embedded ELF of a bundle (checks/embedded.py) run it."""
     try:
         load(ctx.data, ctx.memory, ctx.host.bits)
     except _Refused as r:
         _load_finding(ctx, r)
+        return r.name
+    return "REMOTE_FW_OK"
+
+
+def check(ctx: Context):
+    entries = []
+    check_load(ctx)
     try:
         table = rsc(ctx.data)
         entries = rsc_table.decode(table, layout(ctx.data[spec.EI_CLASS], ctx.data[spec.EI_DATA]).byteorder).entries

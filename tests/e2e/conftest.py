@@ -127,6 +127,14 @@ def sample_builds(tmp_path_factory):
     return build
 
 
+@pytest.fixture(scope="session")
+def a64_openamp_dir(tmp_path_factory) -> Path:
+    """One build directory of samples/aarch64-amp for the session's OpenAMP
+    targets (`make openamp`, `make echo`): make cross-builds libmetal and
+    open-amp into it once, and each module adds only its own programs."""
+    return tmp_path_factory.mktemp("a64-openamp") / "build"
+
+
 @pytest.fixture
 def built(sample, sample_builds) -> Path:
     """The test's ``sample`` (a harness.Sample) built; tests may add targets to it."""

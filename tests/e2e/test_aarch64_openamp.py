@@ -30,19 +30,9 @@ from tests.e2e.harness import AARCH64
 from tests.support import openamp as ob
 from tests.support import openamp_corpus as hostile
 from tests.support.openamp_corpus import Elf
-from tests.support.tools import in_ci, need_tool
+from tests.support.tools import need_tool
 
 pytestmark = [pytest.mark.toolchain, pytest.mark.slow]
-
-PICOLIBC = Path("/usr/lib/picolibc/aarch64-linux-gnu/lib/libc.a")
-
-
-def need_picolibc() -> None:
-    if not PICOLIBC.exists():
-        msg = f"{PICOLIBC} missing: install picolibc-aarch64-linux-gnu (./scripts/setup test)"
-        if in_ci():
-            pytest.fail(msg, pytrace=False)
-        pytest.skip(msg)
 
 
 def source_vars() -> dict[str, str]:
@@ -65,11 +55,11 @@ def boots(stdout: str) -> dict[str, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def openamp_build(tmp_path_factory) -> Path:
+def openamp_build(a64_openamp_dir) -> Path:
     """`make openamp` once for this module: libraries, host-openamp.elf, bundles."""
     need_tool("make", "cmake", "aarch64-linux-gnu-gcc", "qemu-system-aarch64")
-    need_picolibc()
-    build = tmp_path_factory.mktemp("a64-openamp") / "build"
+    ob.need_picolibc()
+    build = a64_openamp_dir
     make_sample("aarch64-amp", build, "openamp", BUNDLE=BUNDLE_CMD, **source_vars())
     return build
 
@@ -114,7 +104,7 @@ def test_make_run_openamp_boots_on_real_openamp(openamp_build):
 def test_make_openamp_from_source_directories(tmp_path):
     """OPENAMP_SRC/LIBMETAL_SRC may be source trees: built out of tree, untouched."""
     need_tool("make", "cmake", "aarch64-linux-gnu-gcc")
-    need_picolibc()
+    ob.need_picolibc()
     openamp, libmetal = ob.need_sources()
     dirs = [src if src.is_dir() else ob._source_dir(src, tmp_path) for src in (openamp, libmetal)]
     before = sorted(p for d in dirs for p in d.rglob("*"))

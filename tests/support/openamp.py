@@ -78,6 +78,19 @@ def need_sources() -> tuple[Path, Path]:
     pytest.skip(msg)
 
 
+PICOLIBC = Path("/usr/lib/picolibc/aarch64-linux-gnu/lib/libc.a")
+
+
+def need_picolibc() -> None:
+    """Debian's picolibc for AArch64 (the samples' OpenAMP programs), or skip
+    (fail under CI=true) saying what to install."""
+    if not PICOLIBC.exists():
+        msg = f"{PICOLIBC} missing: install picolibc-aarch64-linux-gnu (./scripts/setup test)"
+        if in_ci():
+            pytest.fail(msg, pytrace=False)
+        pytest.skip(msg)
+
+
 def _identity(src: Path) -> str:
     if src.is_file():
         h = hashlib.sha256(src.read_bytes()).hexdigest()

@@ -204,17 +204,17 @@ def test_embedded_elf_not_sane():
     # segment 0's file bytes past the end of the image
     at = lay.ehdr.size
     bad = bytes(good[:at]) + lay.phdr.pack(replace(ph, p_filesz=len(good))) + bytes(good[at + lay.phdr.size:])
-    assert "remote-elf-bounds" in error_codes(run(bundled(bad)))
+    assert "kit-ebounds" in error_codes(run(bundled(bad)))
     # filesz > memsz
     bad = bytes(good[:at]) + lay.phdr.pack(replace(ph, p_memsz=ph.p_filesz - 1)) + bytes(good[at + lay.phdr.size:])
-    assert "remote-elf-segment" in error_codes(run(bundled(bad)))
+    assert "kit-esegment" in error_codes(run(bundled(bad)))
     # program header table past the end
     ehdr = lay.ehdr.unpack(REMOTE)
     bad = lay.ehdr.pack(replace(ehdr, e_phoff=len(REMOTE) - 8)) + REMOTE[lay.ehdr.size:]
-    assert error_codes(run(bundled(bad))) == {"remote-elf-bounds"}
+    assert error_codes(run(bundled(bad))) == {"kit-ebounds"}
     # unknown class
     bad = REMOTE[:spec.EI_CLASS] + b"\x07" + REMOTE[spec.EI_CLASS + 1:]
-    assert error_codes(run(bundled(bad))) == {"remote-elf-header"}
+    assert error_codes(run(bundled(bad))) == {"kit-enotelf"}
 
 
 def test_blob_that_is_not_elf_warns():

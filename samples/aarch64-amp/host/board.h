@@ -12,7 +12,9 @@
 
 #define RSC_CARVEOUT            0u
 #define RSC_VDEV                3u
+#ifndef VIRTIO_ID_RPMSG                 /* OpenAMP's <openamp/virtio.h> has it too */
 #define VIRTIO_ID_RPMSG         7u
+#endif
 #define VIRTIO_STATUS_OK        0x07u   /* ACKNOWLEDGE | DRIVER | DRIVER_OK */
 #define REPORT_WAIT_S           5u
 

@@ -29,10 +29,8 @@
  * and on failure "host: error: <what> (<rc>)", with the store's
  * REMOTE_FW_E... reason when the store refused the image.
  */
-#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 #include <metal/io.h>
@@ -41,6 +39,7 @@
 
 #include "board.h"
 #include "memmap.h"
+#include "oa_env.h"
 #include "pl011.h"
 #include "psci.h"
 #include "remote_fw_openamp.h"
@@ -50,117 +49,22 @@
 
 REMOTE_FW_DECLARE(remote_elf);
 
-/* ---- C library glue (picolibc): libmetal's logger writes to stderr --------- */
-
-static int uart_putc(char c, FILE *f)
+/* a failed assert, abort or exit (common/oa_env.c) */
+__attribute__((noreturn)) void oa_fatal(const char *what, int rc)
 {
-        char s[2] = { c, '\0' };
-
-        (void)f;
-        uart_puts(s);
-        return (unsigned char)c;
+        fail_msg(what, rc);
 }
 
-static FILE uart_file = FDEV_SETUP_STREAM(uart_putc, NULL, NULL, _FDEV_SETUP_WRITE);
-FILE *const stdout = &uart_file;
-FILE *const stderr = &uart_file;
-
-/* a failed metal_assert (picolibc's __assert_func) aborts: no signals here */
-__attribute__((noreturn)) void abort(void)
-{
-        fail_msg("abort", -1);
-}
-
-__attribute__((noreturn)) void _exit(int status)
-{
-        fail_msg("exit", status);
-}
-
-/*
- * ---- MMU: identity map, RAM as Normal non-cacheable ------------------------
- * picolibc and OpenAMP were not built for -mstrict-align, and with the MMU
- * off every data access is Device memory, where an unaligned access faults.
- * One level-1 table (4 KiB granule, 39-bit VA: 1 GiB blocks): 0..1 GiB
- * Device-nGnRnE (the UART), 1..2 GiB Normal non-cacheable (RAM: no cache
- * maintenance needed towards CPU 1, which runs with its MMU and caches off).
- */
-#define MAIR_DEVICE_nGnRnE      0x00u
-#define MAIR_NORMAL_NC          0x44u
-#define ATTR_DEVICE             0u      /* MAIR index */
-#define ATTR_NORMAL             1u
-#define PTE_BLOCK               1u
-#define PTE_AF                  (1u << 10)
-#define PTE_ISH                 (3u << 8)
-#define TCR_T0SZ_39             25u
-#define TCR_EPD1                (1u << 23)
-#define TCR_IPS_40              (2ull << 32)
-#define SCTLR_M                 1u
-#define SCTLR_A                 2u
-#define CPACR_FPEN              (3u << 20)
-
-static uint64_t l1_table[512] __attribute__((aligned(4096)));
-
-static void mmu_and_fp_on(void)
-{
-        uint64_t sctlr, cpacr;
-
-        l1_table[0] = 0x00000000u | PTE_AF | ATTR_DEVICE << 2 | PTE_BLOCK;
-        l1_table[1] = 0x40000000u | PTE_AF | PTE_ISH | ATTR_NORMAL << 2 | PTE_BLOCK;
-        __asm__ volatile("dsb sy\n"
-                         "msr mair_el1, %0\n"
-                         "msr tcr_el1, %1\n"
-                         "msr ttbr0_el1, %2\n"
-                         "isb\n"
-                         "tlbi vmalle1\n"
-                         "dsb sy\n"
-                         "isb"
-                         :
-                         : "r"((uint64_t)MAIR_DEVICE_nGnRnE | (uint64_t)MAIR_NORMAL_NC << 8),
-                           "r"((uint64_t)TCR_T0SZ_39 | TCR_EPD1 | TCR_IPS_40),
-                           "r"((uint64_t)(uintptr_t)l1_table)
-                         : "memory");
-        __asm__ volatile("mrs %0, sctlr_el1" : "=r"(sctlr));
-        sctlr = (sctlr | SCTLR_M) & ~(uint64_t)SCTLR_A;
-        __asm__ volatile("msr sctlr_el1, %0\nisb" : : "r"(sctlr) : "memory");
-        /* picolibc may use FP/SIMD registers, which CPACR_EL1 traps at reset */
-        __asm__ volatile("mrs %0, cpacr_el1" : "=r"(cpacr));
-        __asm__ volatile("msr cpacr_el1, %0\nisb" : : "r"(cpacr | CPACR_FPEN));
-}
-
-/*
- * ---- the remote's memory for OpenAMP -----------------------------------------
- * One metal_io_region over the remote area, da == pa. It translates with
- * offset_to_phys/phys_to_offset ops: libmetal's generic system maps a region
- * in pages of 1 << page_shift, and the customary "one page" page_shift,
- * sizeof(metal_phys_addr_t) * 8, is a shift by 64 on this 64-bit host
- * (undefined). With the ops, any page_shift that covers the area will do.
- */
+/* ---- the remote's memory for OpenAMP: one io region over the remote area -- */
 static metal_phys_addr_t remote_phys = REMOTE_RAM_BASE;
 static struct metal_io_region remote_io;
-
-static metal_phys_addr_t area_offset_to_phys(struct metal_io_region *io, unsigned long offset)
-{
-        return offset < io->size ? io->physmap[0] + offset : METAL_BAD_PHYS;
-}
-
-static unsigned long area_phys_to_offset(struct metal_io_region *io, metal_phys_addr_t phys)
-{
-        return phys >= io->physmap[0] && phys - io->physmap[0] < io->size ?
-               (unsigned long)(phys - io->physmap[0]) : METAL_BAD_OFFSET;
-}
-
-static const struct metal_io_ops area_io_ops = {
-        .offset_to_phys = area_offset_to_phys,
-        .phys_to_offset = area_phys_to_offset,
-};
 
 static struct remoteproc *rproc_init(struct remoteproc *rproc, const struct remoteproc_ops *ops,
                                      void *arg)
 {
         (void)ops;
         (void)arg;
-        metal_io_init(&remote_io, (void *)REMOTE_RAM_BASE, &remote_phys, REMOTE_RAM_SIZE,
-                      sizeof(metal_phys_addr_t) * CHAR_BIT - 1, 0, &area_io_ops);
+        oa_io_init(&remote_io, &remote_phys, REMOTE_RAM_SIZE);
         return rproc;
 }
 
@@ -168,18 +72,9 @@ static struct remoteproc *rproc_init(struct remoteproc *rproc, const struct remo
 static void *rproc_mmap(struct remoteproc *rproc, metal_phys_addr_t *pa, metal_phys_addr_t *da,
                         size_t size, unsigned int attribute, struct metal_io_region **io)
 {
-        metal_phys_addr_t a = *pa != METAL_BAD_PHYS ? *pa : *da;
-
         (void)rproc;
         (void)attribute;
-        if (a == METAL_BAD_PHYS || a < REMOTE_RAM_BASE || a - REMOTE_RAM_BASE > REMOTE_RAM_SIZE ||
-            size > REMOTE_RAM_SIZE - (a - REMOTE_RAM_BASE))
-                return NULL;
-        *pa = a;
-        *da = a;
-        if (io != NULL)
-                *io = &remote_io;
-        return (void *)(uintptr_t)a;
+        return oa_io_map(&remote_io, pa, da, size, io);
 }
 
 static int rproc_start(struct remoteproc *rproc)

@@ -9,6 +9,21 @@
 
 #define TRACE_BUF_SIZE  1024
 
+/* -DRSC_ECHO: the rpmsg echo's table (echo/remote.c), the same layout with
+ * the echo's vrings; -DRSC_VRING0_DA=addr moves vring 0 (a remote the host
+ * must refuse: make remote-echo-badvring). */
+#ifdef RSC_ECHO
+#define RSC_VRING0      ECHO_VRING0_DA
+#define RSC_VRING1      ECHO_VRING1_DA
+#else
+#define RSC_VRING0      VRING0_DA
+#define RSC_VRING1      VRING1_DA
+#endif
+#ifdef RSC_VRING0_DA
+#undef RSC_VRING0
+#define RSC_VRING0      RSC_VRING0_DA
+#endif
+
         .macro name32 text
 0:      .ascii "\text"
 1:      .rept 32 - (1b - 0b)    /* .rept, not .fill: keeps the size checks below constant */
@@ -54,8 +69,11 @@ vdev:                                   /* struct remote_fw_rsc_vdev, two vrings
         .byte 0                         /* status */
         .byte 2                         /* num_of_vrings */
         .byte 0, 0                      /* reserved */
-        .word VRING0_DA, VRING_ALIGN, VRING_NUM, 1, 0   /* da, align, num, notifyid, reserved */
-        .word VRING1_DA, VRING_ALIGN, VRING_NUM, 2, 0
+        .word RSC_VRING0, VRING_ALIGN, VRING_NUM, 1, 0  /* da, align, num, notifyid, reserved */
+        .word RSC_VRING1, VRING_ALIGN, VRING_NUM, 2, 0
+#ifdef RSC_ECHO
+        .globl resource_table_end       /* echo/remote.c hands OpenAMP the table's size */
+#endif
 resource_table_end:
         .size resource_table, resource_table_end - resource_table
 
