@@ -112,3 +112,23 @@ def test_tip_follows_the_pointer(page, tmp_path):
     assert shown == "block"
     assert tip.startswith(f"{r.name} ({r.kind})\n0x{r.address:08x} .. ") and r.finding.split("\n")[0] in tip
     assert re.search(rf'<tr class="error hot" data-i="{index}">', dom)
+
+
+def test_rendered_labels_apart(page, tmp_path):
+    """As the browser lays the text out (its font, not the layout's estimate): no two labels'
+    boxes overlap, and each label inside a range stays inside that range's box."""
+    path, model, text = page
+    probe = """<script>(function(){
+var t=[].slice.call(document.querySelectorAll('#map svg text')).map(function(e){return e.getBBox();});
+var n=0;for(var i=0;i<t.length;i++){for(var j=i+1;j<t.length;j++){var a=t[i],b=t[j];
+if(a.x<b.x+b.width-0.5&&b.x<a.x+a.width-0.5&&a.y<b.y+b.height-0.5&&b.y<a.y+a.height-0.5){n++;}}}
+var out=0;[].slice.call(document.querySelectorAll('#map svg .range rect')).forEach(function(r){
+var x=+r.getAttribute('x'),y=+r.getAttribute('y'),w=+r.getAttribute('width'),h=+r.getAttribute('height');
+t.forEach(function(b){if(b.x>=x&&b.x<x+w&&b.y>=y&&b.y<y+h&&(b.x+b.width>x+w+0.5||b.y+b.height>y+h+0.5)){out++;}});});
+document.body.setAttribute('data-labels',t.length+' '+n+' '+out);})();</script></body>"""
+    copy = tmp_path / "probe.html"
+    copy.write_text(text.replace("</body>", probe))
+    dom = chromium("--dump-dom", copy.as_uri())
+    labels, overlapping, outside = map(int, re.search(r'data-labels="(\d+) (\d+) (\d+)"', dom).groups())
+    assert labels > 50
+    assert (overlapping, outside) == (0, 0)
