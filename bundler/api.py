@@ -511,6 +511,15 @@ def draw_map(elf, output=None, *, format: str | None = None, loader: str | None 
     written to ``output`` when given (docs/map.md). ``format`` is svg or html (default: from ``output``'s
     extension, else svg). ``loader`` (or ``driver``), ``memory`` and ``dtb``/``node`` are verify's: the
     findings they give are drawn where they are; none of them is raised."""
+    return draw_map_views(elf, output, format=format, loader=loader, driver=driver, memory=memory, dtb=dtb,
+                          node=node)
+
+
+def draw_map_views(elf, output=None, *, format: str | None = None, loader: str | None = None,
+                   driver: str | None = None, memory=None, dtb=None, node: str | None = None,
+                   remote_view: bool = False) -> str:
+    """:func:`draw_map`, and ``bundle map --remote-view``: with ``remote_view``, a bundle's picture
+    leaves the host's column out (what the remote cores see: their device addresses and memory)."""
     from bundler import memmap
     if output is not None:
         refuse_overwriting_inputs([output], _paths(elf, dtb))
@@ -526,7 +535,7 @@ def draw_map(elf, output=None, *, format: str | None = None, loader: str | None 
     report = inspect(elf)
     findings = verify(elf, loader=loader, memory=board).findings
     title = os.path.basename(os.fspath(elf)) if not isinstance(elf, _BYTES) else "input"
-    text = memmap.draw(report, title, findings, board, chosen)
+    text = memmap.draw(report, title, findings, board, chosen, remote_view)
     if output is not None:
         write_outputs([(output, [text.encode()], None)])
     return text

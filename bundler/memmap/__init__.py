@@ -23,9 +23,9 @@ def render(model: MapModel, format: str = "svg") -> str:
     return picture if format == "svg" else html.render(model, picture, digits)
 
 
-def draw(report: dict, title: str, findings=(), memory=None, format: str = "svg") -> str:
+def draw(report: dict, title: str, findings=(), memory=None, format: str = "svg", remote_view: bool = False) -> str:
     """The picture of one input from ``bundle inspect``'s ``report`` and verify's ``findings``."""
-    return render(build(report, title, findings, memory), format)
+    return render(build(report, title, findings, memory, remote_view), format)
 
 
 __all__ = ["FORMATS", "MapModel", "Range", "View", "build", "draw", "layout", "render"]

@@ -196,9 +196,10 @@ def _host_images(view: str, images: list) -> list[Range]:
     return out
 
 
-def build(report: dict, title: str, findings=(), memory=None) -> MapModel:
+def build(report: dict, title: str, findings=(), memory=None, remote_view: bool = False) -> MapModel:
     """The model of one input: ``report`` is ``bundle inspect``'s document for it, ``findings``
-    are verify's, ``memory`` the MemoryMap given (or None)."""
+    are verify's, ``memory`` the MemoryMap given (or None). ``remote_view`` leaves a bundle's host
+    column out: only what the remote cores see (their device addresses, memory, system)."""
     b = _Builder(title)
     if "elf" not in report:                                   # a FIT on its own
         key = b.view("fit", "FIT", "load addresses")
@@ -210,6 +211,10 @@ def build(report: dict, title: str, findings=(), memory=None) -> MapModel:
         b.add(_segments(key, report["segments"], "host"))
         b.add(_host_images(key, report["images"]))
         b.images(report["images"])
+        if remote_view and len(b.model.views) > 1:
+            b.model.views = b.model.views[1:]
+            b.model.ranges = [r for r in b.model.ranges if r.view != key]
+            b.stems[None] = None                  # the host's findings: listed, not drawn
     else:                                                     # a remote's firmware, or any ELF
         has_table = report.get("resource_table") is not None
         key = b.view("elf", f"{'firmware' if has_table else 'ELF'} \u00b7 {_machine(report)}",

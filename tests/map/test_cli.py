@@ -47,6 +47,28 @@ def test_each_loader_draws_its_findings(tmp_path, loader):
     assert re.search(r'class="range k-segment sev-error"', text)
 
 
+def test_remote_view_leaves_the_host_out(tmp_path):
+    """--remote-view: the remote's device addresses and the memory, no host column; the same
+    remote ranges as the full picture; a firmware alone is drawn the same either way."""
+    elf = bundled("cortex-m3", "remote-bad.elf", tmp_path)
+    memory = [a for t in remote_memory("cortex-m3") for a in ("--memory", t)]
+    full, remote = tmp_path / "full.svg", tmp_path / "remote.svg"
+    assert call_bundle("map", elf, "-o", full, *memory).returncode == 0
+    assert call_bundle("map", elf, "-o", remote, "--remote-view", *memory).returncode == 0
+    views = re.findall(r'<rect class="col" data-view="([^"]+)"', remote.read_text())
+    assert views == ["remote:remote_elf", "memory"]
+
+    def titles(text, view):
+        return sorted(re.findall(rf'data-view="{re.escape(view)}"><title>([^\n]*)', text))
+    for view in views:
+        assert titles(remote.read_text(), view) == titles(full.read_text(), view)
+    assert "[mem-load]" in remote.read_text()
+    alone, alone_rv = tmp_path / "a.svg", tmp_path / "b.svg"
+    assert call_bundle("map", REMOTE, "-o", alone).returncode == 0
+    assert call_bundle("map", REMOTE, "-o", alone_rv, "--remote-view").returncode == 0
+    assert alone.read_text() == alone_rv.read_text()
+
+
 def test_api_gives_the_cli_bytes(tmp_path):
     elf = bundled("cortex-m3", "remote.elf", tmp_path)
     for ext in ("svg", "html"):
