@@ -532,7 +532,13 @@ def draw_map_views(elf, output=None, *, format: str | None = None, loader: str |
                          param="driver", hint=f"give {option('loader')} and {option('memory')} or "
                                               f"{option('dtb')}/{option('node')} instead")
     board = _map_memory(memory, dtb, node)
-    report = inspect(elf)
+    try:
+        report = inspect(elf)
+    except BadInputError:               # a damaged firmware ELF: drawn as far as a loader reads it
+        from bundler.memmap import lenient
+        report = lenient.report(_read(elf, "ELF file"))
+        if report is None:
+            raise
     findings = verify(elf, loader=loader, memory=board).findings
     title = os.path.basename(os.fspath(elf)) if not isinstance(elf, _BYTES) else "input"
     text = memmap.draw(report, title, findings, board, chosen, remote_view)

@@ -12,7 +12,7 @@ import pytest
 import bundler
 from tests.support.map_pictures import bundled
 from tests.support.cli import call_bundle, run_bundle
-from tests.support.paths import SAMPLES
+from tests.support.paths import DATA, SAMPLES
 from tests.support.samples import remote_memory
 
 REMOTE = SAMPLES / "cortex-m3" / "prebuilt" / "remote.elf"
@@ -126,7 +126,7 @@ def test_bad_request_exit_2(tmp_path, args, words):
 @pytest.mark.parametrize("make,words", [
     (lambda d: None, "no such file"),
     (lambda d: (d / "in.elf").write_text("not an ELF file at all\n"), "in.elf"),
-    (lambda d: (d / "in.elf").write_bytes(REMOTE.read_bytes()[:40]), "in.elf"),
+    (lambda d: (d / "in.elf").write_bytes(b"\xd0\x0d\xfe\xed" + bytes(60)), "in.elf"),   # a FIT's magic, no FIT
 ])
 def test_bad_input_exit_3(tmp_path, make, words):
     make(tmp_path)
@@ -134,6 +134,22 @@ def test_bad_input_exit_3(tmp_path, make, words):
     assert ran.returncode == 3, ran.stderr
     assert words in ran.stderr and len(ran.stderr.strip().splitlines()) == 1 and "Traceback" not in ran.stderr
     assert not (tmp_path / "map.svg").exists()
+
+
+@pytest.mark.parametrize("cut", [40, 0x200, 0x1100])
+def test_a_damaged_firmware_is_drawn(tmp_path, cut):
+    """A firmware cut short (in its header, its program headers, a segment's bytes) is what a
+    loader refuses, and still drawn: what can be read, and the loader's words ("truncated fw")."""
+    elf = tmp_path / "cut.elf"
+    elf.write_bytes(REMOTE.read_bytes()[:cut])
+    out = tmp_path / "cut.svg"
+    ran = run_bundle("map", elf, "-o", out)
+    assert ran.returncode == 0, ran.stderr
+    text = out.read_text()
+    verdict = bundler.verify(elf)
+    assert verdict.findings and all(f"[{f.code}]" in text for f in verdict.findings)
+    if cut > 0x200:
+        assert 'class="range k-segment' in text
 
 
 def test_bad_device_tree_exit_3(tmp_path):
@@ -152,3 +168,23 @@ def test_output_replaced_atomically(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["map.svg"]
     ran = call_bundle("map", tmp_path / "missing.elf", "-o", out)
     assert ran.returncode == 3 and out.read_text().startswith("<svg ")
+
+
+@pytest.mark.parametrize("corrupt", sorted(p.name for p in (DATA / "invalid").glob("invalid_*.elf")))
+def test_invalid_corpus_drawn_or_refused(corrupt, tmp_path):
+    """Every file of the invalid-input corpus (tests/data/invalid): drawn (exit 0, its damage
+    drawn or listed as verify finds it) or refused as bad input (exit 3: one line naming the file,
+    no traceback, no output, no temporary file); never an internal error, never a changed input."""
+    elf = DATA / "invalid" / corrupt
+    before = digest(elf)
+    out = tmp_path / "map.svg"
+    ran = run_bundle("map", elf, "-o", out)
+    assert ran.returncode in (0, 3), ran.stderr
+    assert "Traceback" not in ran.stderr and "internal error" not in ran.stderr
+    if ran.returncode == 0:
+        assert out.read_text().startswith("<svg ")
+    else:
+        assert ran.stderr.startswith(f"bundle: error: {elf}") and len(ran.stderr.strip().splitlines()) == 1
+        assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["map.svg"] if ran.returncode == 0 else [])
+    assert digest(elf) == before
