@@ -16,10 +16,9 @@ for a Makefile's ``bundle`` call.
 from __future__ import annotations
 
 import os
-import threading
-import zlib
 
 from bundler.errors import BadInputError, BundleError, Notice, UsageError, option
+from bundler.checksum import crc32
 from bundler.fileio import read_input, refuse_overwriting_inputs, write_outputs
 from bundler.records import Factory, Record
 from bundler.stems import check_stem, stem_for
@@ -154,18 +153,30 @@ def _notify(callback, collected: list, text) -> None:
 
 # ---- bundle -------------------------------------------------------------------
 
-class _Checksums(threading.Thread):
-    """CRC-32 of each remote, computed while the main thread imports and parses
-    (zlib releases the GIL, so the two really run at once)."""
+THREADED_CRC = 1 << 20        # remotes this large in all get their CRC-32 on a thread of their own
 
-    def __init__(self, datas):
-        super().__init__(daemon=True)
-        self.datas = datas
-        self.values = [None] * len(datas)
 
-    def run(self):
-        for i, data in enumerate(self.datas):
-            self.values[i] = zlib.crc32(data) & 0xFFFFFFFF
+def _start_checksums(datas):
+    """Start the CRC-32 of each remote; returns a function that waits for the values. Large
+    remotes are summed on a thread while the main one imports and parses (zlib releases the
+    GIL, so the two really run at once); small ones here, without a thread's cost."""
+    if sum(len(d) for d in datas) < THREADED_CRC:
+        values = [crc32(d) for d in datas]
+        return lambda: values
+    import threading
+    values = [None] * len(datas)
+
+    def run():
+        for i, data in enumerate(datas):
+            values[i] = crc32(data)
+
+    thread = threading.Thread(target=run, name="bundle-crc32", daemon=True)
+    thread.start()
+
+    def join():
+        thread.join()
+        return values
+    return join
 
 
 def bundle(host, remotes, output=None, *, names=None, addresses=None, align: int = 8, region=None,
@@ -205,14 +216,12 @@ def bundle(host, remotes, output=None, *, names=None, addresses=None, align: int
     refuse_overwriting_inputs([output, hex, depfile], _paths(host, *remotes))
 
     datas = [_read(r, "remote image") for r in remotes]
-    crcs = _Checksums(datas)
-    crcs.start()
+    checksums = _start_checksums(datas)
     from bundler.postlink import bundling as core   # the heavy imports overlap the checksums
     host_label = _label(host, "host")
     host_elf = load_elf(host, "host ELF")
-    crcs.join()
     items = [core.Remote(stem=stem, data=data, label=_label(r, f"remote {stem}"), address=addr, crc32=crc)
-             for stem, data, r, addr, crc in zip(stems, datas, remotes, addresses, crcs.values)]
+             for stem, data, r, addr, crc in zip(stems, datas, remotes, addresses, checksums())]
     try:
         result = core.bundle(host_elf, items, align=align, region=region, replace=replace,
                              section_prefix=section_prefix, host_name=host_label)
@@ -319,7 +328,7 @@ def export_flash(elf, output=None, *, format: str | None = None, eol: str = "crl
 
 # ---- verify, inspect, extract -------------------------------------------------------
 
-def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None, memory=None):
+def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None, memory=None, driver=None):
     """Every check on a bundled host, or on a FIT (docs/fit.md); returns the report (``.ok``, ``.findings``,
     ``.errors``, ``.warnings``, ``.images``, ``.to_dict()``: docs/json.md).
 
@@ -329,7 +338,10 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
     ``loader`` will (``linux``, ``uboot``, ``openamp``, ``kit``; default linux),
     against ``memory`` (a bundler.remoteproc.memory.MemoryMap, or ``(start, size[, name])``
     ranges) when given; with ``loader`` or ``memory``, so is each image a bundle
-    carries. Never raises for what it finds; raises BadInputError if ``elf`` is
+    carries. ``driver`` (a Linux remoteproc module name, bundler.loaders.drivers) checks a
+    firmware image as that driver's ops do; with ``memory`` from a device tree node
+    (bundler.loaders.drivers.maps.board_memory) the node's compatible chooses it.
+    Never raises for what it finds; raises BadInputError if ``elf`` is
     no ELF (a file that starts with \\x7fELF but cannot be read as a whole is
     judged as firmware, its damage being what the loaders check). A FIT's
     pieces must all load inside ``memory``.
@@ -347,10 +359,11 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
         host = load_elf(elf)
     except BadInputError:
         data = _read(elf, "ELF file")
-        if not is_elf(data) or _as_list(remotes) or emulate:
+        mba = driver is not None and getattr(_driver(driver), "load", None) == "mba"    # any file: q6v5_load
+        if (not is_elf(data) and not mba) or _as_list(remotes) or emulate:
             raise
-        from bundler.loaders import DEFAULT_LOADER, verify_firmware
-        return verify_firmware(data, loader or DEFAULT_LOADER, memory)
+        from bundler.loaders import verify_firmware
+        return verify_firmware(data, loader, memory, driver=driver)
     files = []
     for i, r in enumerate(_as_list(remotes)):
         if isinstance(r, tuple):
@@ -361,7 +374,12 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
             files.append(RemoteFile(label=f"remote {i}", stem="", data=r))
         else:
             files.append(RemoteFile(label=os.fspath(r), stem=stem_for(r), data=_read(r, "remote image")))
-    return run_checks(host, files, emulate=emulate, loader=loader, memory=memory)
+    return run_checks(host, files, emulate=emulate, loader=loader, memory=memory, driver=driver)
+
+
+def _driver(driver):
+    from bundler.loaders.drivers import find_driver
+    return find_driver(driver) if isinstance(driver, str) else driver
 
 
 def inspect(elf) -> dict:
@@ -486,17 +504,22 @@ def _map_format(output, format: str | None) -> str:
     return MAP_FORMATS[ext]
 
 
-def _map_memory(memory, dtb, node):
-    """``memory`` ranges, then those of ``dtb``'s ``node`` (as ``bundle verify`` combines them)."""
-    from bundler.remoteproc.memory import as_memory_map, memory_from_dtb
+def _map_memory(memory, dtb, node, loader=None, driver=None):
+    """``memory`` ranges, then those of ``dtb``'s ``node`` as ``bundle verify`` reads them: in the
+    remote's device addresses as its driver maps them (given, or chosen by the node's compatible)
+    when the loader is Linux's, generically otherwise."""
+    from bundler.loaders.drivers.maps import board_memory
+    from bundler.remoteproc.memory import as_memory_map
     if (dtb is None) != (node is None):
         raise UsageError(f"{option('dtb')} and {option('node')} go together", param="dtb",
                          hint="give the device tree and the remoteproc node's path, e.g. /remoteproc@0")
     given = as_memory_map(memory)
     if dtb is None:
         return given
+    linux = loader in (None, "linux")
     try:
-        board = memory_from_dtb(_read(dtb, "device tree", large=False), node)
+        board = board_memory(_read(dtb, "device tree", large=False), node, driver if linux else None,
+                             choose=linux)
     except BundleError as exc:
         raise exc.with_file(_label(dtb, "device tree")) from None
     if given is not None:
@@ -524,14 +547,9 @@ def draw_map_views(elf, output=None, *, format: str | None = None, loader: str |
     if output is not None:
         refuse_overwriting_inputs([output], _paths(elf, dtb))
     chosen = _map_format(output, format)
-    if loader is not None and driver is not None:
-        raise UsageError(f"{option('loader')} and {option('driver')} exclude each other", param="loader",
-                         hint=f"a driver implies the linux loader: give {option('driver')} alone")
-    if driver is not None:
-        raise UsageError(f"{option('driver')} {driver!r}: this version models no remoteproc driver",
-                         param="driver", hint=f"give {option('loader')} and {option('memory')} or "
-                                              f"{option('dtb')}/{option('node')} instead")
-    board = _map_memory(memory, dtb, node)
+    if driver is not None:                  # a wrong name is a usage error before any file is read
+        _driver(driver)
+    board = _map_memory(memory, dtb, node, loader, driver)
     try:
         report = inspect(elf)
     except BadInputError:               # a damaged firmware ELF: drawn as far as a loader reads it
@@ -539,7 +557,7 @@ def draw_map_views(elf, output=None, *, format: str | None = None, loader: str |
         report = lenient.report(_read(elf, "ELF file"))
         if report is None:
             raise
-    findings = verify(elf, loader=loader, memory=board).findings
+    findings = verify(elf, loader=loader, memory=board, driver=driver).findings
     title = os.path.basename(os.fspath(elf)) if not isinstance(elf, _BYTES) else "input"
     text = memmap.draw(report, title, findings, board, chosen, remote_view)
     if output is not None:

@@ -36,18 +36,24 @@ def add_arguments(parser) -> None:
     parser.add_argument("--loader", choices=LOADERS, default=None,
                         help="find what this loader would refuse, and draw it (as bundle verify --loader)")
     parser.add_argument("--driver", metavar="NAME", default=None,
-                        help="the remoteproc driver (DESIGN: as bundle verify --driver); this version models "
-                             "none, so it is refused (exit 2)")
+                        help="check as this Linux remoteproc driver does and draw its findings (as bundle "
+                             "verify --driver; 'bundle verify --driver list' names them); with --dtb/--node, "
+                             "the node's compatible chooses it")
     parser.add_argument("--memory", action="append", default=[], metavar="START:SIZE[:NAME]",
                         help="memory the remote core can reach (repeatable): drawn as its own column")
     parser.add_argument("--region", action="append", default=[], metavar="START:SIZE",
                         help="the same as --memory, unnamed (repeatable)")
     parser.add_argument("--dtb", metavar="FILE", help="a device tree blob giving that memory (with --node)")
     parser.add_argument("--node", metavar="PATH",
-                        help="the remoteproc node in --dtb: its memory-region phandles and its own reg")
+                        help="the remoteproc node in --dtb: its memory-region phandles and its own reg, in the "
+                             "remote's device addresses as its driver maps them (a system column shows where "
+                             "they are in the CPU's)")
 
 
 def run(args) -> int:
+    if args.driver is not None:     # a wrong name is a usage error before any file is read
+        from bundler.loaders.drivers import find_driver
+        find_driver(args.driver)
     board = memory_map(args)        # --dtb/--node read here, as verify reads them
     api.draw_map_views(args.elf, args.output, loader=args.loader, driver=args.driver, memory=board,
                        remote_view=args.remote_view)
