@@ -228,34 +228,47 @@ def build(report: dict, title: str, findings=(), memory=None, remote_view: bool 
 
 
 def _system_of(r) -> int | None:
-    """The system (CPU physical) address of a memory range whose map knows one other than its
-    device address (a device tree's dma-ranges, a driver's table), else None."""
-    system = getattr(r, "system", None)
-    return system if system is not None and system != r.start else None
+    """The system (CPU physical) address of a memory range, where its map knows one (a device
+    tree's dma-ranges, a driver's table: ``MemoryRange.system``), else None."""
+    return getattr(r, "system", None)
+
+
+def _memory_titles(memory, translates: bool) -> tuple[str, str]:
+    """The memory column's title and subtitle: where the ranges came from, whose map, which addresses."""
+    source = memory.source
+    if source.startswith("device tree node "):
+        title = "memory " + source[len("device tree node "):].split(",", 1)[0].split(" and ", 1)[0]
+    else:
+        title = "memory" if source == "memory=" else f"memory ({source})"    # the API's ranges: no flag to name
+    driver = getattr(memory, "driver", None)
+    if not translates:
+        return title, "system addresses (= device)"
+    return title, f"device addresses ({driver})" if driver else "device addresses"
 
 
 def _memory(b: _Builder, memory) -> None:
-    """The memory column; and, when the map translates device addresses, a system column with the
-    memory and every remote range inside it at the addresses they translate to."""
-    given = "" if memory.source == "memory=" else f" ({memory.source})"      # the API's ranges: no flag to name
-    translated = [r for r in memory.ranges if _system_of(r) is not None]
-    key = b.view("memory", f"memory{given}",
-                 "device addresses" if translated else "system addresses (= device)")
+    """The memory column; and, when the map translates device addresses (some range's system
+    address differs from its device address), a system column with every range whose system
+    address is known and every remote range inside one, at the addresses they translate to."""
+    known = [r for r in memory.ranges if _system_of(r) is not None]
+    translates = any(_system_of(r) != r.start for r in known)
+    title, subtitle = _memory_titles(memory, translates)
+    key = b.view("memory", title, subtitle)
     for r in memory.ranges:
-        name = r.name or "memory"
         system = _system_of(r)
-        b.add([Range(key, name, r.start, r.size, "memory",
+        b.add([Range(key, r.name or "memory", r.start, r.size, "memory",
                      details=(("source", memory.source), ("start", f"{r.start:#x}"), ("size", str(r.size)),
-                              ("system address", f"{system:#x}" if system is not None else "= device")))])
-    if not translated:
+                              ("system address", "unknown" if system is None and translates else
+                               f"{system if system is not None else r.start:#x}")))])
+    if not translates:
         return
-    sys_key = b.view("system", "system", "CPU physical addresses (translated)")
-    for r in translated:
+    sys_key = b.view("system", "system", "CPU physical addresses")
+    for r in known:
         b.add([Range(sys_key, r.name or "memory", _system_of(r), r.size, "memory",
                      details=(("device address", f"{r.start:#x}"), ("source", memory.source)))])
     for remote in [x for x in b.model.ranges if x.view.startswith("remote:") or x.view == "elf"]:
-        holder = next((m for m in translated if m.holds(remote.address, remote.size)), None)
-        if holder is None or remote.kind == "memory":
+        holder = next((m for m in known if m.holds(remote.address, remote.size)), None)
+        if holder is None:
             continue
         at = _system_of(holder) + (remote.address - holder.start)
         owner = remote.view.split(":", 1)[-1]

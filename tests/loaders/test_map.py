@@ -80,3 +80,38 @@ def test_every_damaged_image_drawn(built):
                 assert f"[{f.code}]" in text, (loader, case.id, sample, f.code)
             drawn_cases += 1
     assert drawn_cases > 150
+
+
+def boxes(text: str, view: str) -> dict[str, tuple[int, int]]:
+    """name -> (start, size) of the ranges drawn in ``view``, from their titles."""
+    found = re.findall(rf'data-view="{re.escape(view)}"><title>([^\n]*) \([a-z_]+\)\n0x([0-9a-f]+) \.\. 0x([0-9a-f]+)',
+                       text)
+    return {name: (int(a, 16), int(b, 16) - int(a, 16)) for name, a, b in found}
+
+
+def test_real_boards_drawn_with_their_drivers(boards):
+    """The real boards of test_real_boards.py through map with --dtb/--node: the node's compatible
+    chooses the driver; on the STM32MP157 the M4's RETRAM at device 0x0 is drawn in the system column
+    at 0x38000000 with the firmware's code segment there; the copy linked a page off is drawn in red
+    with Linux's words; behind the DRA7's IOMMU only the IPU's own L2RAM has a system address, and
+    no range of the firmware (in carveouts the IOMMU maps) is translated."""
+    from bundler.cli import main
+    for board, (dtb, node, elfs) in sorted(boards.items()):
+        for image, elf in sorted(elfs.items()):
+            out = elf.with_suffix(".svg")
+            assert main(["map", str(elf), "-o", str(out), "--dtb", str(dtb), "--node", node]) == 0
+            text = out.read_text()
+            views = re.findall(r'<rect class="col" data-view="([^"]+)"', text)
+            assert (" sev-error\"" in text) == (image == "outside"), (board, image)
+            if image == "outside":
+                assert "bad phdr da 0x" in text
+            if board == "stm32mp157":
+                assert views == ["elf", "memory", "system"]
+                system = boxes(text, "system")
+                assert system["retram"] == (0x38000000, 0x10000)
+                if image == "fits":             # the code segment, in RETRAM
+                    name, code = next((n, b) for n, b in boxes(text, "elf").items() if n.startswith("segment 0 "))
+                    assert system[name] == (0x38000000 + code[0], code[1])
+            if board.startswith("dra7"):
+                assert views == ["elf", "memory", "system"]
+                assert list(boxes(text, "system")) == ["l2ram"]

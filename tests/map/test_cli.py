@@ -106,7 +106,8 @@ def test_memory_from_a_device_tree(tmp_path):
 @pytest.mark.parametrize("args,words", [
     (["-o", "{out}.png"], "cannot tell the picture's format"),
     (["-o", "{out}.svg", "--dtb", "{remote}"], "--dtb and --node go together"),
-    (["-o", "{out}.svg", "--loader", "kit", "--driver", "stm32_rproc"], "exclude each other"),
+    (["-o", "{out}.svg", "--loader", "kit", "--driver", "stm32_rproc"], "cannot go with --loader kit"),
+    (["-o", "{out}.svg", "--driver", "nosuch"], "unknown --driver"),
     (["-o", "{remote}"], "is the input"),
     ([], "required: -o"),
     (["-o", "{out}.svg", "--memory", "0x1000"], "--memory"),
