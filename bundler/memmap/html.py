@@ -19,7 +19,7 @@ CSS = ("body{font-family:DejaVu Sans,Arial,sans-serif;margin:16px;color:#1f2328}
        "th{background:#f6f8fa}td.n{text-align:right}tr.error td{color:#c62828}tr.hot td{background:#fff8c5}"
        ".range{cursor:default}.range:hover rect{stroke-width:3}"
        "#tip{position:fixed;display:none;pointer-events:none;background:#1f2328;color:#fff;padding:6px 8px;"
-       "border-radius:4px;font:12px DejaVu Sans Mono,monospace;white-space:pre;max-width:720px;z-index:2}")
+       "border-radius:4px;font:12px DejaVu Sans Mono,monospace;white-space:pre-wrap;max-width:720px;z-index:2}")
 
 SCRIPT = """(function(){
 var tip=document.getElementById('tip');
@@ -28,7 +28,9 @@ document.querySelectorAll('svg .range').forEach(function(g){
   var text=g.querySelector('title').textContent;
   g.addEventListener('mousemove',function(e){
     tip.textContent=text;tip.style.display='block';
-    tip.style.left=(e.clientX+14)+'px';tip.style.top=(e.clientY+14)+'px';
+    var x=e.clientX+14,y=e.clientY+14;                 /* beside the pointer, inside the window */
+    tip.style.left=Math.max(0,Math.min(x,window.innerWidth-tip.offsetWidth-4))+'px';
+    tip.style.top=Math.max(0,Math.min(y,window.innerHeight-tip.offsetHeight-4))+'px';
     var r=row(g.getAttribute('data-i'));if(r){r.classList.add('hot');}
   });
   g.addEventListener('mouseleave',function(){
