@@ -6,34 +6,16 @@ PT_LOAD that GNU readelf (an independent reader) lists, at its p_paddr, once."""
 from __future__ import annotations
 
 import re
-import subprocess
-import xml.etree.ElementTree as ET
 
 import pytest
 
 import bundler
 from bundler.cli import main
 from tests.support.corpus import CORPUS, need_file
+from tests.support.map_pictures import check_picture, loads
 from tests.support.tools import need_tool
 
 pytestmark = pytest.mark.toolchain
-
-
-def loads(path) -> list[tuple[int, int]]:
-    """(p_paddr, p_memsz) of each PT_LOAD, as ``readelf -lW`` prints them."""
-    text = subprocess.run(["readelf", "-lW", str(path)], capture_output=True, text=True, check=True).stdout
-    return [(int(m[1], 16), int(m[2], 16)) for m in
-            re.finditer(r"^\s+LOAD\s+0x[0-9a-f]+ 0x[0-9a-f]+ (0x[0-9a-f]+) 0x[0-9a-f]+ (0x[0-9a-f]+)", text, re.M)]
-
-
-def check_picture(svg: str, segments: list[tuple[int, int]], view: str) -> None:
-    ET.fromstring(svg)
-    digits = 16 if 'to 0x' in svg and re.search(r"0x[0-9a-f]{16}\b", svg) else 8
-    boxes = re.findall(rf'<g class="range k-segment[^"]*" data-i="\d+" data-view="{re.escape(view)}">'
-                       r"<title>([^<]*)</title>", svg)
-    drawn = sorted(re.match(r"[^\n]*\n0x([0-9a-f]+) \.\. 0x([0-9a-f]+)", t).groups() for t in boxes)
-    want = sorted((f"{a:0{digits}x}", f"{a + n:0{digits}x}") for a, n in segments)
-    assert drawn == want
 
 
 @pytest.mark.parametrize("path,package", [(p, pkg) for _, p, pkg in CORPUS], ids=[i for i, _, _ in CORPUS])

@@ -7,6 +7,9 @@ draw exactly the same inputs.
 
 from __future__ import annotations
 
+import re
+import subprocess
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import bundler
@@ -49,3 +52,21 @@ def draw_readme(where: Path) -> str:
     """The README's picture: the Cortex-M3 sample carrying its remote linked at the wrong address,
     as the README's commands draw it (``combined.elf``)."""
     return draw_sample("cortex-m3", "remote-bad.elf", where, name="combined.elf")
+
+
+def loads(path) -> list[tuple[int, int]]:
+    """(p_paddr, p_memsz) of each PT_LOAD, as ``readelf -lW`` prints them."""
+    text = subprocess.run(["readelf", "-lW", str(path)], capture_output=True, text=True, check=True).stdout
+    return [(int(m[1], 16), int(m[2], 16)) for m in
+            re.finditer(r"^\s+LOAD\s+0x[0-9a-f]+ 0x[0-9a-f]+ (0x[0-9a-f]+) 0x[0-9a-f]+ (0x[0-9a-f]+)", text, re.M)]
+
+
+def check_picture(svg: str, segments: list[tuple[int, int]], view: str) -> None:
+    """``svg`` is well-formed and draws exactly ``segments`` (p_paddr, p_memsz) as PT_LOADs in ``view``."""
+    ET.fromstring(svg)
+    boxes = re.findall(rf'<g class="range k-segment[^"]*" data-i="\d+" data-view="{re.escape(view)}">'
+                       r"<title>([^<]*)</title>", svg)
+    drawn = sorted(tuple(int(v, 16) for v in re.match(r"[^\n]*\n0x([0-9a-f]+) \.\. 0x([0-9a-f]+)", t).groups())
+                   for t in boxes)
+    want = sorted((a, a + n) for a, n in segments)
+    assert drawn == want
