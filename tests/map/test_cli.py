@@ -10,6 +10,7 @@ import re
 import pytest
 
 import bundler
+from bundler.memmap.model import is_located
 from tests.support.map_pictures import bundled
 from tests.support.cli import call_bundle, run_bundle
 from tests.support.paths import DATA, SAMPLES
@@ -36,15 +37,20 @@ def test_findings_are_drawn_not_an_exit_status(tmp_path):
 @pytest.mark.parametrize("loader", ["linux", "uboot", "openamp", "kit"])
 def test_each_loader_draws_its_findings(tmp_path, loader):
     """--loader runs that loader's rules (as bundle verify --loader): the firmware linked outside
-    its RAM has its segments, carveout and trace buffer drawn in red (with the profile's own codes
-    where it has them: U-Boot's uboot-segment-da, OpenAMP's openamp-carveout-map)."""
+    its RAM has every error verify locates drawn in red where it is (the profile's own codes where it
+    has them: U-Boot's uboot-segment-da, the kit's kit-eregion), and every finding's words listed."""
     out = tmp_path / "bad.svg"
     memory = [a for t in remote_memory("cortex-m3") for a in ("--memory", t)]
     ran = call_bundle("map", BAD, "-o", out, "--loader", loader, *memory)
     assert ran.returncode == 0, ran.stderr
     text = out.read_text()
-    for kind in ("segment", "carveout", "trace"):        # each outside its RAM, in red, whatever the code
-        assert re.search(rf'class="range k-{kind} sev-error"', text), (loader, kind)
+    assert re.search(r'class="range k-segment sev-error"', text), loader
+    red = set(re.findall(r'class="range k-[a-z_]+ sev-error"[^>]*><title>[^\n]*\n0x([0-9a-f]+) \.\. ', text))
+    memory = [(int(t.split(":")[0], 16), int(t.split(":")[1], 16)) for t in remote_memory("cortex-m3")]
+    for f in bundler.verify(BAD, loader=loader, memory=memory).findings:
+        if f.severity == "error" and f.address is not None and is_located(f):
+            assert f"{f.address:08x}" in red, (loader, str(f))          # drawn where it is, in red
+        assert f"[{f.code}]" in text                                     # and its words under the picture
 
 
 def test_remote_view_leaves_the_host_out(tmp_path):
