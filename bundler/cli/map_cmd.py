@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from bundler import api
 from bundler.cli import info
-from bundler.cli.verify_cmd import LOADERS, memory_map
+from bundler.cli.verify_cmd import LOADERS, add_memory_arguments, memory_map
 
 
 def add_arguments(parser) -> None:
@@ -39,15 +39,7 @@ def add_arguments(parser) -> None:
                         help="check as this Linux remoteproc driver does and draw its findings (as bundle "
                              "verify --driver; 'bundle verify --driver list' names them); with --dtb/--node, "
                              "the node's compatible chooses it")
-    parser.add_argument("--memory", action="append", default=[], metavar="START:SIZE[:NAME]",
-                        help="memory the remote core can reach (repeatable): drawn as its own column")
-    parser.add_argument("--region", action="append", default=[], metavar="START:SIZE",
-                        help="the same as --memory, unnamed (repeatable)")
-    parser.add_argument("--dtb", metavar="FILE", help="a device tree blob giving that memory (with --node)")
-    parser.add_argument("--node", metavar="PATH",
-                        help="the remoteproc node in --dtb: its memory-region phandles and its own reg, in the "
-                             "remote's device addresses as its driver maps them (a system column shows where "
-                             "they are in the CPU's)")
+    add_memory_arguments(parser)       # drawn as the memory column (and a system column where it translates)
 
 
 def run(args) -> int:

@@ -66,6 +66,14 @@ def add_arguments(parser) -> None:
     parser.add_argument("--kernel", choices=KERNELS, default=None,
                         help=f"the Linux version whose rules apply (default {DEFAULT_KERNEL}, the newest modelled; "
                              "implies --loader linux)")
+    add_memory_arguments(parser)
+    parser.add_argument("--driver", metavar="NAME",
+                        help="check as this Linux remoteproc driver does (its module name, e.g. stm32_rproc; "
+                             "implies --loader linux); 'list' prints them with the kernel each was read from")
+
+
+def add_memory_arguments(parser) -> None:
+    """--memory, --region, --dtb and --node: the memory the remote core can reach (verify and map)."""
     parser.add_argument("--memory", action="append", default=[], metavar="START:SIZE[:NAME]",
                         help="memory the remote core can reach (repeatable); every PT_LOAD, carveout, devmem, "
                              "trace buffer and vring must lie inside")
@@ -76,9 +84,6 @@ def add_arguments(parser) -> None:
                         help="the remoteproc node in --dtb: its memory-region phandles and its own reg, in the "
                              "remote's device addresses (dma-ranges, the driver's own map); its compatible "
                              "chooses --driver")
-    parser.add_argument("--driver", metavar="NAME",
-                        help="check as this Linux remoteproc driver does (its module name, e.g. stm32_rproc; "
-                             "implies --loader linux); 'list' prints them with the kernel each was read from")
 
 
 def memory_map(args) -> MemoryMap | None:
