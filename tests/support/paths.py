@@ -16,4 +16,5 @@ KIT_SOURCES = [KIT / n for n in ("remote_fw.c", "remote_fw_crc32.c", "remote_fw_
                                  "remote_fw_rsc.c")]
 # FIT_SOURCES: remote_fw_fit_load/_enter, _sha256, _inflate, _gunzip (with KIT_SOURCES).
 FIT_SOURCES = [KIT / n for n in ("remote_fw_fit.c", "remote_fw_fdt.c", "remote_fw_inflate.c",
-                                 "remote_fw_sha256.c", "remote_fw_sha1.c", "remote_fw_boot.c")]
+                                 "remote_fw_inffast.c", "remote_fw_sha256.c", "remote_fw_sha1.c",
+                                 "remote_fw_boot.c")]
