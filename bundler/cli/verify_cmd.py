@@ -17,7 +17,10 @@ loader's own rules and words ("bad phdr da 0x...", "truncated fw: ..."),
 against the memory the remote core can reach when --memory or --dtb/--node
 give it. With --loader or --memory, each image a bundle carries is checked
 the same way. A FIT (on its own, bundled, or inside an embedded bootstrap
-ELF) has every hash, configuration and load range checked (docs/fit.md).
+ELF) has every hash, configuration and load range checked (docs/fit.md);
+with --key PUB.pem (RSA, repeatable), each of a FIT's configurations must
+carry a U-Boot signature that verifies with one of the keys, by the rules
+the kit's remote_fw_fit_load_opts applies (docs/kit.md, "Signed FITs").
 
 examples:
   bundle verify build/combined.elf --remote build/remote.elf
@@ -26,6 +29,7 @@ examples:
   bundle verify remote.elf --loader linux --memory 0x10000000:256K:retram
   bundle verify remote.elf --dtb board.dtb --node /m4@0
   bundle verify linux.itb --memory 0x48000000:128M     (a FIT: docs/fit.md)
+  bundle verify linux.itb --key keys/dev.pem            (its configuration signatures)
 """
 
 from __future__ import annotations
@@ -57,6 +61,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--region", action="append", default=[], metavar="START:SIZE",
                         help="the same as --memory, unnamed (repeatable)")
     parser.add_argument("--dtb", metavar="FILE", help="a device tree blob giving that memory (with --node)")
+    parser.add_argument("--key", action="append", default=[], metavar="PUB.pem",
+                        help="an RSA public key a FIT's configurations must be signed with (repeatable; "
+                             "any one of them will do)")
     parser.add_argument("--node", metavar="PATH",
                         help="the remoteproc node in --dtb: its memory-region phandles and its own reg")
 
@@ -81,7 +88,7 @@ def memory_map(args) -> MemoryMap | None:
 
 def run(args) -> int:
     report = api.verify(args.elf, remotes=args.remote, emulate=args.emulate, loader=args.loader,
-                        memory=memory_map(args))
+                        memory=memory_map(args), keys=args.key)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, sort_keys=True))
     else:
@@ -103,6 +110,11 @@ def render(name: str, report) -> str:
         crc = f", crc32 {img.crc32:#010x}" if img.crc32 is not None else ""
         lma = f", LMA {img.lma:#x}" if img.lma is not None and img.lma != img.address else ""
         lines.append(f"  {img.stem}: {img.address:#x}, {img.size} bytes{lma}{crc}, {img.flow}")
+    for conf, sigs in getattr(report, "signatures", {}).items():
+        from bundler.fit.report import render_signatures
+        lines.append(f"  configuration {conf}:")
+        lines.extend(render_signatures({"signatures": [s.to_dict() for s in sigs],
+                                        "signature_refusal": None}, "    "))
     if report.emulation is not None and report.emulation.target:
         lines.append(f"emulated {report.emulation.target}:")
         for r in report.emulation.results:
