@@ -126,6 +126,7 @@ class Fit:
     # configuration -> its signature nodes, each (key-name-hint, algo, padding or None);
     # each signs every image the configuration names (sign-images lists them all)
     signatures: dict[str, list[tuple[str, str, str | None]]] = field(default_factory=dict)
+    sign_images: list[str] | None = None    # instead of every image property (mkimage's default: none given)
 
     def its(self, tmp: Path) -> str:
         def addr(v: int) -> str:
@@ -160,12 +161,14 @@ class Fit:
             for k, v in props.items():
                 vals = [v] if isinstance(v, str) else v
                 lines.append(f"            {k} = " + ", ".join(f'"{x}"' for x in vals) + ";")
-            signed = ", ".join(f'"{k}"' for k in props if k not in ("description", "compatible"))
+            roles = [k for k in props if k not in ("description", "compatible")]
+            signed = ", ".join(f'"{k}"' for k in (roles if self.sign_images is None else self.sign_images))
             for i, (hint, algo, padding) in enumerate(self.signatures.get(name, ()), 1):
                 lines.append(f"            signature-{i} {{")
                 lines.append(f'                algo = "{algo}";')
                 lines.append(f'                key-name-hint = "{hint}";')
-                lines.append(f"                sign-images = {signed};")
+                if signed:
+                    lines.append(f"                sign-images = {signed};")
                 if padding is not None:
                     lines.append(f'                padding = "{padding}";')
                 lines.append("            };")
