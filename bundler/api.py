@@ -16,10 +16,9 @@ for a Makefile's ``bundle`` call.
 from __future__ import annotations
 
 import os
-import threading
-import zlib
 
 from bundler.errors import BadInputError, BundleError, Notice, UsageError, option
+from bundler.checksum import crc32
 from bundler.fileio import read_input, refuse_overwriting_inputs, write_outputs
 from bundler.records import Factory, Record
 from bundler.stems import check_stem, stem_for
@@ -154,18 +153,30 @@ def _notify(callback, collected: list, text) -> None:
 
 # ---- bundle -------------------------------------------------------------------
 
-class _Checksums(threading.Thread):
-    """CRC-32 of each remote, computed while the main thread imports and parses
-    (zlib releases the GIL, so the two really run at once)."""
+THREADED_CRC = 1 << 20        # remotes this large in all get their CRC-32 on a thread of their own
 
-    def __init__(self, datas):
-        super().__init__(daemon=True)
-        self.datas = datas
-        self.values = [None] * len(datas)
 
-    def run(self):
-        for i, data in enumerate(self.datas):
-            self.values[i] = zlib.crc32(data) & 0xFFFFFFFF
+def _start_checksums(datas):
+    """Start the CRC-32 of each remote; returns a function that waits for the values. Large
+    remotes are summed on a thread while the main one imports and parses (zlib releases the
+    GIL, so the two really run at once); small ones here, without a thread's cost."""
+    if sum(len(d) for d in datas) < THREADED_CRC:
+        values = [crc32(d) for d in datas]
+        return lambda: values
+    import threading
+    values = [None] * len(datas)
+
+    def run():
+        for i, data in enumerate(datas):
+            values[i] = crc32(data)
+
+    thread = threading.Thread(target=run, name="bundle-crc32", daemon=True)
+    thread.start()
+
+    def join():
+        thread.join()
+        return values
+    return join
 
 
 def bundle(host, remotes, output=None, *, names=None, addresses=None, align: int = 8, region=None,
@@ -205,14 +216,12 @@ def bundle(host, remotes, output=None, *, names=None, addresses=None, align: int
     refuse_overwriting_inputs([output, hex, depfile], _paths(host, *remotes))
 
     datas = [_read(r, "remote image") for r in remotes]
-    crcs = _Checksums(datas)
-    crcs.start()
+    checksums = _start_checksums(datas)
     from bundler.postlink import bundling as core   # the heavy imports overlap the checksums
     host_label = _label(host, "host")
     host_elf = load_elf(host, "host ELF")
-    crcs.join()
     items = [core.Remote(stem=stem, data=data, label=_label(r, f"remote {stem}"), address=addr, crc32=crc)
-             for stem, data, r, addr, crc in zip(stems, datas, remotes, addresses, crcs.values)]
+             for stem, data, r, addr, crc in zip(stems, datas, remotes, addresses, checksums())]
     try:
         result = core.bundle(host_elf, items, align=align, region=region, replace=replace,
                              section_prefix=section_prefix, host_name=host_label)
@@ -319,7 +328,8 @@ def export_flash(elf, output=None, *, format: str | None = None, eol: str = "crl
 
 # ---- verify, inspect, extract -------------------------------------------------------
 
-def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None, memory=None, keys=()):
+def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None, memory=None, driver=None,
+           keys=()):
     """Every check on a bundled host, or on a FIT (docs/fit.md); returns the report (``.ok``, ``.findings``,
     ``.errors``, ``.warnings``, ``.images``, ``.to_dict()``: docs/json.md).
 
@@ -329,7 +339,10 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
     ``loader`` will (``linux``, ``uboot``, ``openamp``, ``kit``; default linux),
     against ``memory`` (a bundler.remoteproc.memory.MemoryMap, or ``(start, size[, name])``
     ranges) when given; with ``loader`` or ``memory``, so is each image a bundle
-    carries. Never raises for what it finds; raises BadInputError if ``elf`` is
+    carries. ``driver`` (a Linux remoteproc module name, bundler.loaders.drivers) checks a
+    firmware image as that driver's ops do; with ``memory`` from a device tree node
+    (bundler.loaders.drivers.maps.board_memory) the node's compatible chooses it.
+    Never raises for what it finds; raises BadInputError if ``elf`` is
     no ELF (a file that starts with \\x7fELF but cannot be read as a whole is
     judged as firmware, its damage being what the loaders check). A FIT's
     pieces must all load inside ``memory``; with ``keys`` (RSA public keys:
@@ -352,10 +365,11 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
         host = load_elf(elf)
     except BadInputError:
         data = _read(elf, "ELF file")
-        if not is_elf(data) or _as_list(remotes) or emulate:
+        mba = driver is not None and getattr(_driver(driver), "load", None) == "mba"    # any file: q6v5_load
+        if (not is_elf(data) and not mba) or _as_list(remotes) or emulate:
             raise
-        from bundler.loaders import DEFAULT_LOADER, verify_firmware
-        return verify_firmware(data, loader or DEFAULT_LOADER, memory)
+        from bundler.loaders import verify_firmware
+        return verify_firmware(data, loader, memory, driver=driver)
     files = []
     for i, r in enumerate(_as_list(remotes)):
         if isinstance(r, tuple):
@@ -366,7 +380,12 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
             files.append(RemoteFile(label=f"remote {i}", stem="", data=r))
         else:
             files.append(RemoteFile(label=os.fspath(r), stem=stem_for(r), data=_read(r, "remote image")))
-    return run_checks(host, files, emulate=emulate, loader=loader, memory=memory)
+    return run_checks(host, files, emulate=emulate, loader=loader, memory=memory, driver=driver)
+
+
+def _driver(driver):
+    from bundler.loaders.drivers import find_driver
+    return find_driver(driver) if isinstance(driver, str) else driver
 
 
 def _rsa_keys(keys) -> list:

@@ -12,8 +12,6 @@ what ``bundler.cli`` prints). :data:`OPTIONS` is the one table of both names.
 
 from __future__ import annotations
 
-import re
-
 EXIT_OK = 0
 EXIT_VERIFY = 1
 EXIT_USAGE = 2
@@ -47,9 +45,13 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "family": ("family", "--family"),
     "merge": ("merge", "--merge"),
     "node": ("node_path", "--node"),           # memory_from_dtb()
+    "driver": ("driver", "--driver"),          # verify(driver=)
+    "loader": ("loader", "--loader"),
+    "memory": ("memory", "--memory"),
 }
 
-_MARK = re.compile("\x1f([a-z_]+)\x1f")
+_MARK = "\x1f"
+_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz_")
 
 
 def option(key: str) -> str:
@@ -61,9 +63,22 @@ def option(key: str) -> str:
 
 def render(text: str | None, *, cli: bool = False) -> str | None:
     """``text`` with every :func:`option` mark in Python words, or as flags with ``cli``."""
-    if text is None or "\x1f" not in text:
+    if text is None or _MARK not in text:
         return text
-    return _MARK.sub(lambda m: OPTIONS[m[1]][1 if cli else 0] if m[1] in OPTIONS else m[1], text)
+    out, at = [], 0
+    while True:             # each mark is \x1f key \x1f, key in [a-z_]+ (no regex: start-up cost)
+        start = text.find(_MARK, at)
+        end = text.find(_MARK, start + 1) if start >= 0 else -1
+        if end < 0:
+            out.append(text[at:])
+            return "".join(out)
+        key = text[start + 1:end]
+        if key and _KEY_CHARS.issuperset(key):
+            out += [text[at:start], OPTIONS[key][1 if cli else 0] if key in OPTIONS else key]
+            at = end + 1
+        else:
+            out.append(text[at:start + 1])
+            at = start + 1
 
 
 class Notice(str):

@@ -4,6 +4,15 @@ Every output is written to a temporary file in the destination directory,
 flushed, fsync'ed and renamed over the destination; on any failure, signal
 included, the temporary file is removed and the destination is untouched.
 Inputs are only ever opened for reading.
+
+Large inputs stream: a file of MMAP_THRESHOLD bytes or more is a read-only
+map (:class:`MappedInput`) that the parsers read only where they look (the
+headers), so its payload never passes through Python objects. The writer
+copies such a chunk file to file in the kernel (``copy_file_range``, else
+``sendfile``, else a windowed copy), and whoever must read every byte (the
+CRC, the flash encoders) walks it in windows with :func:`iter_windows`,
+which hands the pages already read back to the page cache: the process's
+memory stays small whatever the payload's size.
 """
 
 from __future__ import annotations
@@ -11,8 +20,10 @@ from __future__ import annotations
 import errno
 import mmap
 import os
-import signal
-from contextlib import contextmanager
+try:
+    import _signal as signal    # CPython's C module; signal.py only wraps it in enums, whose import
+except ImportError:             # would cost every small bundle's start-up more than its work
+    import signal
 
 from bundler.errors import BadInputError, OutputError, UsageError
 
@@ -26,6 +37,44 @@ class Interrupted(BaseException):
 
 
 MMAP_THRESHOLD = 1 << 20     # inputs this large are mapped, not read into memory
+WINDOW = 4 << 20             # bytes read between two hand-backs of a map's pages
+
+
+class MappedInput(mmap.mmap):
+    """A read-only map of an input file that remembers which file it maps.
+
+    Parsers take it as any buffer; :func:`_write_chunk` copies it from the
+    file itself, once it has checked that the path still names the same
+    file (device, inode, size) as when it was mapped.
+    """
+
+    path: str
+    identity: tuple[int, int, int]
+
+    @classmethod
+    def of(cls, f, path: str) -> "MappedInput":
+        st = os.fstat(f.fileno())
+        mapped = cls(f.fileno(), 0, access=mmap.ACCESS_READ)
+        mapped.path = path
+        mapped.identity = (st.st_dev, st.st_ino, st.st_size)
+        return mapped
+
+
+def release(buffer) -> None:
+    """Hand back the pages of ``buffer``'s map (a MappedInput or a view into one) that this
+    process has read: they stay in the page cache and fault back in if read again."""
+    base = buffer.obj if isinstance(buffer, memoryview) else buffer
+    if isinstance(base, mmap.mmap) and not base.closed and hasattr(mmap, "MADV_DONTNEED"):
+        base.madvise(mmap.MADV_DONTNEED)
+
+
+def iter_windows(buffer, window: int = WINDOW):
+    """``buffer`` as consecutive memoryviews of ``window`` bytes; a map's pages are handed back
+    after each window, so reading a large input end to end keeps one window resident."""
+    view = memoryview(buffer)
+    for at in range(0, len(view), window):
+        yield view[at:at + window]
+        release(view)
 
 
 def read_input(path: str | os.PathLike, what: str = "input", *, allow_mmap: bool = False):
@@ -38,7 +87,7 @@ def read_input(path: str | os.PathLike, what: str = "input", *, allow_mmap: bool
     try:
         with open(p, "rb") as f:
             if allow_mmap and os.fstat(f.fileno()).st_size >= MMAP_THRESHOLD:
-                return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+                return MappedInput.of(f, p)
             return f.read()
     except FileNotFoundError:
         raise BadInputError("no such file", file=p, hint=f"check the path of the {what}") from None
@@ -145,12 +194,11 @@ def _write_temp(dest: str, chunks, mode: int | None, temps: list) -> tuple[str, 
     total = 0
     try:
         with os.fdopen(fd, "wb", buffering=0) as f:
-            for chunk in chunks:
-                view = memoryview(chunk)
-                while view:                 # unbuffered writes may be short
-                    n = f.write(view)
-                    total += n
-                    view = view[n:]
+            if isinstance(chunks, (list, tuple)):
+                for chunk in chunks:
+                    total += _write_chunk(f, chunk, total)
+            else:
+                total = _write_pipelined(f, chunks)
             os.fsync(f.fileno())
         os.chmod(tmp, (0o666 & ~_umask()) if mode is None else mode)
     except OSError as exc:
@@ -163,20 +211,111 @@ def _write_temp(dest: str, chunks, mode: int | None, temps: list) -> tuple[str, 
     return tmp, total
 
 
-@contextmanager
-def _terminate_as_exception():
-    """Within the block, SIGTERM and SIGHUP raise Interrupted instead of killing us."""
-    def handler(signum, frame):
-        raise Interrupted(signum)
+def _write_pipelined(f, chunks) -> int:
+    """Write a lazy sequence of chunks (an encoder's) while the next ones are made: a thread
+    writes (the system call releases the GIL) while this one encodes. The bytes written."""
+    import queue
+    import threading
 
-    old = {}
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        try:
-            old[sig] = signal.signal(sig, handler)
-        except (ValueError, OSError):  # not the main thread
-            pass
+    pending: queue.Queue = queue.Queue(maxsize=8)
+    done = object()
+    failed: list[BaseException] = []
+    written = [0]
+
+    def writer():
+        while True:
+            chunk = pending.get()
+            if chunk is done:
+                return
+            if failed:
+                continue                    # drain what the producer still puts
+            try:
+                written[0] += _write_chunk(f, chunk, written[0])
+            except BaseException as exc:    # re-raised in the producer's thread
+                failed.append(exc)
+
+    thread = threading.Thread(target=writer, name="bundle-writer", daemon=True)
+    thread.start()
     try:
-        yield
+        for chunk in chunks:
+            if failed:
+                break
+            pending.put(chunk)
     finally:
-        for sig, prev in old.items():
-            signal.signal(sig, prev)
+        pending.put(done)
+        thread.join()
+    if failed:
+        raise failed[0]
+    return written[0]
+
+
+def _write_chunk(f, chunk, at: int) -> int:
+    """Write ``chunk`` at file offset ``at`` of ``f`` (unbuffered); the bytes written."""
+    if isinstance(chunk, MappedInput) and _copy_file(f, chunk, at):
+        return len(chunk)
+    total = 0
+    for window in iter_windows(chunk) if isinstance(chunk, mmap.mmap) else (memoryview(chunk),):
+        while window:                       # unbuffered writes may be short
+            n = f.write(window)
+            total += n
+            window = window[n:]
+    return total
+
+
+def _copy_file(f, mapped: MappedInput, at: int) -> bool:
+    """Copy ``mapped``'s file into ``f`` at ``at`` inside the kernel; False (nothing written)
+    where the system cannot, or the path no longer names the file that was mapped."""
+    try:
+        src = os.open(mapped.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return False
+    try:
+        st = os.fstat(src)
+        if (st.st_dev, st.st_ino, st.st_size) != mapped.identity:
+            return False
+        size, done = len(mapped), 0
+        copy = getattr(os, "copy_file_range", None)
+        while done < size:
+            try:
+                if copy is not None:
+                    n = copy(src, f.fileno(), size - done, done, at + done)
+                else:
+                    n = os.sendfile(f.fileno(), src, done, size - done)
+            except OSError as exc:
+                if done == 0 and exc.errno in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+                    if copy is not None:            # another file system, or an old kernel
+                        copy = None
+                        continue
+                    return False
+                raise
+            if n == 0:
+                raise OSError(errno.EIO, f"{mapped.path} ended early")
+            done += n
+        if copy is None:            # sendfile writes at the file position; copy_file_range does not move it
+            return True
+        os.lseek(f.fileno(), at + size, os.SEEK_SET)
+        return True
+    finally:
+        os.close(src)
+
+
+class _terminate_as_exception:
+    """Within the block, SIGTERM and SIGHUP raise Interrupted instead of killing us."""
+
+    def __enter__(self):
+        def handler(signum, frame):
+            raise Interrupted(signum)
+
+        self.old = {}
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                self.old[sig] = signal.signal(sig, handler)
+            except (ValueError, OSError):  # not the main thread
+                pass
+        return self
+
+    def __exit__(self, *exc):
+        for sig, prev in self.old.items():
+            if prev is not None:    # None: a handler not set from Python, which cannot be put back
+                signal.signal(sig, prev)
+        return False

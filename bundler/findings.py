@@ -167,6 +167,16 @@ _ALL = (
     Code('kit-rsc-bounds', ERROR, "remote_fw_rsc_table: section headers, the name table and the table's bytes inside the image"),
     Code('kit-rsc', ERROR, 'remote_fw_rsc_table: the table as Linux checks it, types 0..3 or vendor 128..512, not SHT_NOBITS'),
     # the memory the remote core can reach, under every loader: bundler/loaders/resources.py
+    # driver profiles (verify --driver): bundler/loaders/drivers/rules.py
+    Code('driver-rsc-optional', WARNING, "no `.resource_table`, and the driver's own parse_fw goes on without one (stm32_rproc, imx_rproc, pru_rproc, xlnx_r5_remoteproc): no vdev, carveouts or trace"),
+    Code('driver-rsc-ignored', WARNING, 'a `.resource_table` the driver never reads (mtk_scp, qcom_q6v5_pas, qcom_q6v5_mss): its entries do nothing'),
+    Code('driver-pru-irq-map', ERROR, 'pru_rproc: the `.pru_irq_map` section runs past the file or is shorter than its 2-byte header'),
+    Code('driver-scp-ipi', ERROR, "mtk_scp: the IPI buffer (`.ipi_buffer`'s address + two share objects) does not fit the SCP's SRAM"),
+    Code('driver-scp-ipi-default', WARNING, 'mtk_scp: no `.ipi_buffer` section: only mt8183 and mt8186 have a default IPI buffer offset, elsewhere parse_fw fails (-ENOENT)'),
+    Code('driver-mdt-header', ERROR, "qcom_q6v5_pas: the image fails the mdt loader's mdt_header_valid (ELF32 magic, e_phentsize, header tables inside the file)"),
+    Code('driver-mdt-segment', ERROR, 'qcom_q6v5_pas: a segment lands outside the memory-region (p_paddr - the relocation base), or p_filesz > p_memsz'),
+    Code('driver-mba-size', ERROR, 'qcom_q6v5_mss: the MBA image is bigger than 1 MiB or its mba region'),
+    Code('mem-iommu-pool', ERROR, "behind an IOMMU: the resource table's carveouts (page-aligned) need more than the node's CMA pool (memory-region) holds"),
     Code('mem-load', ERROR, "a PT_LOAD (p_paddr, p_memsz) lies inside the memory the remote core can reach (where the loader's own rule did not say so already)"),
     Code('mem-carveout', ERROR, 'a carveout (da, len) lies inside the memory the remote core can reach'),
     Code('mem-devmem', ERROR, 'a devmem entry (da, len) lies inside the memory the remote core can reach'),
@@ -233,10 +243,16 @@ class Finding(Record):
     stem: str | None = None     # the image it is about, if any
     address: int | None = None
     size: int | None = None
+    device_address: int | None = None   # memory findings checked against a device tree or driver map:
+    system_address: int | None = None   # the remote's address and, where known, the CPU's physical one
 
     def to_dict(self) -> dict:
-        return {"severity": self.severity, "code": self.code, "stem": self.stem,
-                "address": self.address, "size": self.size, "message": self.message}
+        out = {"severity": self.severity, "code": self.code, "stem": self.stem,
+               "address": self.address, "size": self.size, "message": self.message}
+        if self.device_address is not None:
+            out["device_address"] = self.device_address
+            out["system_address"] = self.system_address
+        return out
 
     def __str__(self) -> str:
         who = f"{self.stem}: " if self.stem else ""

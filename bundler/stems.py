@@ -8,11 +8,10 @@ only, so output never depends on the directory a command ran in.
 from __future__ import annotations
 
 import os
-import re
 
 from bundler.errors import UsageError
 
-_STEM_RE = re.compile(r"[A-Za-z0-9_]+\Z")
+_STEM_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 def mangle(name: str | bytes) -> str:
@@ -28,7 +27,7 @@ def stem_for(path: str | os.PathLike) -> str:
 
 def is_valid_stem(stem: str) -> bool:
     """Non-empty, ASCII letters, digits and ``_`` only (it becomes part of C identifiers)."""
-    return bool(_STEM_RE.match(stem or ""))
+    return bool(stem) and _STEM_CHARS.issuperset(stem)
 
 
 def check_stem(stem: str) -> str:

@@ -4,7 +4,6 @@ descriptor, checksums and alignment agree, and its bytes lie in one PT_LOAD."""
 from __future__ import annotations
 
 import hashlib
-import zlib
 from typing import Iterator
 
 from bundler.postlink import descriptor as desc_mod
@@ -13,6 +12,7 @@ from bundler.checks.context import MIN_ALIGN, Context
 from bundler.checks.embedded import check_embedded_elf
 from bundler.checks.fit import check_fit_image, looks_like_fit
 from bundler.checks.report import ImageSummary
+from bundler.checksum import crc32
 from bundler.elf import spec
 from bundler.findings import Finding, finding
 from bundler.postlink.images import EmbeddedImage
@@ -70,7 +70,7 @@ def check_image(ctx: Context, img: EmbeddedImage) -> Iterator[Finding]:
         return
     data = memoryview(ctx.elf.data)[where.offset:where.offset + size]
     ctx.image_bytes[stem] = data
-    crc = zlib.crc32(data) & 0xFFFFFFFF
+    crc = crc32(data)
     summary.lma, summary.crc32, summary.sha256 = where.lma, crc, hashlib.sha256(data).hexdigest()
     yield from check_checksums(ctx, img, crc, address, size)
     yield from check_alignment(ctx, img, address)

@@ -1,4 +1,4 @@
-"""``--loader``/``--memory`` on a bundle: each embedded ELF image checked as its loader
+"""``--loader``/``--memory``/``--driver`` on a bundle: each embedded ELF image checked as its loader
 will (:mod:`bundler.loaders`), its findings under the image's stem; and what makes a
 file a remote's firmware rather than a bundle."""
 
@@ -10,7 +10,7 @@ from bundler.elf.reader import is_elf
 
 
 def check_loaders(ctx):
-    if ctx.loader is None and ctx.memory is None:
+    if ctx.loader is None and ctx.memory is None and ctx.driver is None:
         return
     from bundler.loaders import DEFAULT_LOADER, check_firmware
     from bundler.loaders.base import Host
@@ -19,7 +19,7 @@ def check_loaders(ctx):
     host = Host(ctx.elf.layout.byteorder, 64 if ctx.elf.layout.is64 else 32) if loader == "kit" else None
     for stem, data in ctx.image_bytes.items():
         if is_elf(data):
-            yield from check_firmware(data, loader, ctx.memory, stem=stem, host=host)
+            yield from check_firmware(data, loader, ctx.memory, stem=stem, host=host, driver=ctx.driver)
 
 
 def is_plain_firmware(elf: ElfFile) -> bool:

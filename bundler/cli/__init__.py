@@ -19,12 +19,12 @@ report it with the output of --debug).
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import sys
 
 from bundler import __version__
-from bundler.errors import EXIT_USAGE, BundleError, UsageError, cli_text
+from bundler.cli import fastargs
+from bundler.cli.fastargs import Arg
+from bundler.errors import EXIT_USAGE, BundleError, cli_text
 from bundler.fileio import Interrupted
 
 EXIT_INTERNAL = 70
@@ -41,23 +41,28 @@ COMMANDS = {
 DEFAULT = "bundle_cmd"
 
 
-class ArgumentParser(argparse.ArgumentParser):
-    """argparse that raises UsageError (one line, exit 2) instead of printing usage."""
+# what every command takes, as bundler.cli.fastargs tables (argparse gets them too)
+COMMON = (
+    Arg("--debug", action="store_true", help="show a traceback on errors"),
+    Arg("-v", "--verbose", action="store_true", help="say what was done"),
+)
 
-    def error(self, message):
-        raise UsageError(message, hint=f"see '{self.prog} --help'")
+
+def _parse(module_name: str, prog: str, argv: list[str]):
+    """The command's module and its arguments: a command with an ARGUMENTS table is read by
+    the exact-spelling parser where it can, any other command line by argparse."""
+    module = __import__(f"bundler.cli.{module_name}", fromlist=["run"])
+    table = getattr(module, "ARGUMENTS", None)
+    if table is not None:
+        args = fastargs.parse(argv, COMMON + table)
+        if args is not None:
+            return module, args
+    return module, _parser(module, prog).parse_args(argv)
 
 
-def _parser(module_name: str, prog: str):
-    module = importlib.import_module(f"bundler.cli.{module_name}")
-    doc = (module.__doc__ or "").strip()
-    parser = ArgumentParser(prog=prog, description=doc.split("\n\n", 1)[0] if doc else None,
-                            epilog=doc.split("\n\n", 1)[1] if "\n\n" in doc else None,
-                            formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--debug", action="store_true", help="show a traceback on errors")
-    parser.add_argument("-v", "--verbose", action="store_true", help="say what was done")
-    module.add_arguments(parser)
-    return module, parser
+def _parser(module, prog: str):
+    from bundler.cli.argparsing import make_parser
+    return make_parser(module, prog, COMMON)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,17 +72,15 @@ def main(argv: list[str] | None = None) -> int:
         if not argv or argv[0] in ("-h", "--help"):
             print(__doc__.strip())
             print()
-            _parser(DEFAULT, "bundle")[1].print_help()
+            _parser(__import__(f"bundler.cli.{DEFAULT}", fromlist=["run"]), "bundle").print_help()
             return 0 if argv else EXIT_USAGE
         if argv[0] == "--version":
             print(f"bundle (rproc-bundle) {__version__}")
             return 0
         if argv[0] in COMMANDS:
-            module, parser = _parser(COMMANDS[argv[0]], f"bundle {argv[0]}")
-            args = parser.parse_args(argv[1:])
+            module, args = _parse(COMMANDS[argv[0]], f"bundle {argv[0]}", argv[1:])
         else:
-            module, parser = _parser(DEFAULT, "bundle")
-            args = parser.parse_args(argv)
+            module, args = _parse(DEFAULT, "bundle", argv)
         code = module.run(args)
         sys.stdout.flush()          # a closed pipe shows here, inside the handlers below
         return code

@@ -21,31 +21,36 @@ import os
 from bundler import api
 from bundler.api import DEFAULT_SECTION_PREFIX
 from bundler.cli import info, warn
+from bundler.cli.fastargs import Arg
 from bundler.cli.numbers import parse_int, parse_region
 from bundler.errors import UsageError
 
 
+ARGUMENTS = (
+    Arg("host", metavar="HOST", help="the linked host ELF"),
+    Arg("remotes", metavar="REMOTE", nargs="+", help="remote image(s) to carry"),
+    Arg("-o", "--output", required=True, metavar="OUT", help="the bundled ELF to write"),
+    Arg("--name", action="append", default=[], metavar="STEM",
+        help="symbol stem of a remote (once per remote, in order; "
+             "default: the file's base name, objcopy-mangled)"),
+    Arg("--address", action="append", default=[], metavar="ADDR",
+        help="load address of a remote (once per remote, in order)"),
+    Arg("--align", default="8", metavar="N", help="image alignment in bytes (default 8)"),
+    Arg("--region", metavar="START:SIZE", help="place the images inside this address range"),
+    Arg("--replace", action="store_true", help="re-bundle a stem the host already carries"),
+    Arg("--section-prefix", default=DEFAULT_SECTION_PREFIX, metavar="PREFIX",
+        help="section name prefix (default .remote_fw.)"),
+    Arg("--hex", metavar="FILE",
+        help="also write a flash file: Intel HEX (.hex) or S-records (.srec .s19 .s28 "
+             ".s37 .mot); for .bin and .uf2, which need --gap-fill or --family, "
+             "run 'bundle hex'"),
+    Arg("--depfile", metavar="FILE", help="also write a Make dependency file"),
+)
+
+
 def add_arguments(parser) -> None:
-    parser.add_argument("host", metavar="HOST", help="the linked host ELF")
-    parser.add_argument("remotes", metavar="REMOTE", nargs="+", help="remote image(s) to carry")
-    parser.add_argument("-o", "--output", required=True, metavar="OUT", help="the bundled ELF to write")
-    parser.add_argument("--name", action="append", default=[], metavar="STEM",
-                        help="symbol stem of a remote (once per remote, in order; "
-                             "default: the file's base name, objcopy-mangled)")
-    parser.add_argument("--address", action="append", default=[], metavar="ADDR",
-                        help="load address of a remote (once per remote, in order)")
-    parser.add_argument("--align", default="8", metavar="N", help="image alignment in bytes (default 8)")
-    parser.add_argument("--region", metavar="START:SIZE",
-                        help="place the images inside this address range")
-    parser.add_argument("--replace", action="store_true",
-                        help="re-bundle a stem the host already carries")
-    parser.add_argument("--section-prefix", default=DEFAULT_SECTION_PREFIX, metavar="PREFIX",
-                        help="section name prefix (default .remote_fw.)")
-    parser.add_argument("--hex", metavar="FILE",
-                        help="also write a flash file: Intel HEX (.hex) or S-records (.srec .s19 .s28 "
-                             ".s37 .mot); for .bin and .uf2, which need --gap-fill or --family, "
-                             "run 'bundle hex'")
-    parser.add_argument("--depfile", metavar="FILE", help="also write a Make dependency file")
+    for arg in ARGUMENTS:
+        arg.add_to(parser)
 
 
 def run(args) -> int:

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-import re
-
 from bundler.errors import UsageError
 from bundler.postlink.placement import Region
 
 _SUFFIX = {"": 1, "k": 1 << 10, "K": 1 << 10, "m": 1 << 20, "M": 1 << 20, "g": 1 << 30, "G": 1 << 30}
-_NUM = re.compile(r"\s*(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|[0-9_]+)([kKmMgG]?)(i?[bB])?\s*\Z")
+_NUM = r"\s*(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|[0-9_]+)([kKmMgG]?)(i?[bB])?\s*\Z"
+_DECIMAL = frozenset("0123456789")
 
 
 def parse_int(text: str, what: str = "number") -> int:
     """``0x20000000``, ``4096``, ``256K``, ``4MiB``: a non-negative integer."""
-    m = _NUM.match(text or "")
+    if text and _DECIMAL.issuperset(text) and (text[0] != "0" or len(text) == 1):
+        return int(text)                # the common case, without the regex module's start-up cost
+    import re
+    m = re.match(_NUM, text or "")
+    digits = m.group(1) if m else ""
+    try:        # a leading 0 is decimal (int(.., 0) refuses "010"); "_1" and "1__0" are no numbers
+        value = int(digits, 0 if digits[:2].lower() in ("0x", "0b", "0o") else 10)
+    except ValueError:
+        m = None
     if not m:
         raise UsageError(f"{what} {text!r} is not a number",
                          hint="use decimal, 0x hex, or a K/M/G suffix (1024-based)")
-    return int(m.group(1), 0) * _SUFFIX[m.group(2)]
+    return value * _SUFFIX[m.group(2)]
 
 
 def parse_region(text: str) -> Region:

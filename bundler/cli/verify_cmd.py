@@ -28,6 +28,8 @@ examples:
   bundle verify combined.elf --json > report.json
   bundle verify remote.elf --loader linux --memory 0x10000000:256K:retram
   bundle verify remote.elf --dtb board.dtb --node /m4@0
+  bundle verify rproc-m4-fw.elf --driver stm32_rproc --dtb stm32mp157c-dk2.dtb --node /ahb/m4@10000000
+  bundle verify --driver list
   bundle verify linux.itb --memory 0x48000000:128M     (a FIT: docs/fit.md)
   bundle verify linux.itb --key keys/dev.pem            (its configuration signatures)
 """
@@ -40,13 +42,15 @@ from bundler import api
 from bundler.cli.numbers import parse_memory, parse_region
 from bundler.errors import EXIT_OK, EXIT_VERIFY, BundleError, UsageError
 from bundler.fileio import read_input
-from bundler.remoteproc.memory import MemoryMap, MemoryRange, memory_from_dtb
+from bundler.loaders.drivers.maps import board_memory
+from bundler.remoteproc.memory import MemoryMap, MemoryRange
 
 LOADERS = ("linux", "uboot", "openamp", "kit")
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("elf", metavar="ELF", help="the bundled host ELF, a remote firmware ELF, or a FIT (.itb)")
+    parser.add_argument("elf", metavar="ELF", nargs="?",
+                        help="the bundled host ELF, a remote firmware ELF, or a FIT (.itb)")
     parser.add_argument("--remote", action="append", default=[], metavar="FILE",
                         help="a remote image the ELF must carry, byte for byte (repeatable; matched by "
                              "stem, else by content)")
@@ -65,7 +69,12 @@ def add_arguments(parser) -> None:
                         help="an RSA public key a FIT's configurations must be signed with (repeatable; "
                              "any one of them will do)")
     parser.add_argument("--node", metavar="PATH",
-                        help="the remoteproc node in --dtb: its memory-region phandles and its own reg")
+                        help="the remoteproc node in --dtb: its memory-region phandles and its own reg, in the "
+                             "remote's device addresses (dma-ranges, the driver's own map); its compatible "
+                             "chooses --driver")
+    parser.add_argument("--driver", metavar="NAME",
+                        help="check as this Linux remoteproc driver does (its module name, e.g. stm32_rproc; "
+                             "implies --loader linux); 'list' prints them with the kernel each was read from")
 
 
 def memory_map(args) -> MemoryMap | None:
@@ -77,7 +86,9 @@ def memory_map(args) -> MemoryMap | None:
     if args.dtb is None:
         return MemoryMap(ranges=ranges) if ranges else None
     try:
-        board = memory_from_dtb(read_input(args.dtb, "device tree"), args.node)
+        linux = args.loader in (None, "linux")          # another loader reads the node generically
+        board = board_memory(read_input(args.dtb, "device tree"), args.node, args.driver if linux else None,
+                             choose=linux)
     except BundleError as exc:
         raise exc.with_file(str(args.dtb)) from None
     board.ranges = ranges + board.ranges
@@ -87,8 +98,17 @@ def memory_map(args) -> MemoryMap | None:
 
 
 def run(args) -> int:
+    if args.driver == "list":
+        from bundler.loaders.drivers import listing
+        print(listing())
+        return EXIT_OK
+    if args.elf is None:
+        raise UsageError("verify needs the ELF to check", hint="bundle verify FILE (or --driver list)")
+    if args.driver is not None:                         # a wrong name is a usage error before any file is read
+        from bundler.loaders.drivers import find_driver
+        find_driver(args.driver)
     report = api.verify(args.elf, remotes=args.remote, emulate=args.emulate, loader=args.loader,
-                        memory=memory_map(args), keys=args.key)
+                        memory=memory_map(args), driver=args.driver, keys=args.key)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, sort_keys=True))
     else:
@@ -137,10 +157,16 @@ def _with_findings(lines: list[str], report) -> str:
 
 def render_firmware(name: str, report) -> str:
     from bundler.loaders import PROFILES
-    lines = [f"{name}: {report.kind or 'not ELF'} firmware, checked as {PROFILES[report.loader].TITLE}"]
+    title = PROFILES[report.loader].TITLE
+    if report.driver is not None:
+        d = report.driver
+        title = f"Linux remoteproc driver {d.name} ({d.source}, Linux {d.kernel}: {d.ops})"
+    lines = [f"{name}: {report.kind or 'not ELF'} firmware, checked as {title}"]
     if report.memory is None:
         lines.append("  memory: not given (--memory or --dtb/--node): addresses not checked")
     else:
-        lines.append(f"  memory ({report.memory.source}):")
+        lines.append(f"  memory ({report.memory.source}), device addresses:")
         lines.extend(f"    {r}" for r in report.memory.ranges)
+        if report.memory.iommu is not None:
+            lines.append(f"    and, behind the IOMMU: {report.memory.iommu}")
     return _with_findings(lines, report)

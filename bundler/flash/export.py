@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 
 from bundler.errors import Notice, UsageError, option
+from bundler.fileio import release
 from bundler.flash import FORMATS, find_format_for_path
 from bundler.flash.binary import DEFAULT_MAX_SPAN, iter_binary
 from bundler.flash.families import parse_family
@@ -92,8 +93,23 @@ def plan(source, name: str, options: FlashOptions | None = None, *, on_note=None
                              hint=f"e.g. {option('family')} RP2040, a number such as 0xe48bff56, or "
                                   f"{option('family')} none; 'bundle hex --list-families' lists names")
         family = options.family if isinstance(options.family, int) else parse_family(options.family)
-    chunks = encode(image, fmt, options, name=name, family=family)
+    chunks = _handing_back(encode(image, fmt, options, name=name, family=family), image)
     return FlashPlan(format=fmt, image=image, chunks=chunks, family=family, notes=notes)
+
+
+def _handing_back(chunks, image: FlashImage, every: int = 64):
+    """``chunks`` as they come; after every ``every`` of them, the pages of the maps the image's
+    runs view are handed back (:func:`bundler.fileio.release`), so a large input read end to
+    end never stays resident."""
+    maps = {}
+    for run in image.runs:
+        base = run.data.obj if isinstance(run.data, memoryview) else run.data
+        maps[id(base)] = base
+    for i, chunk in enumerate(chunks, 1):
+        yield chunk
+        if i % every == 0:
+            for base in maps.values():
+                release(base)
 
 
 def encode(image: FlashImage, fmt: str, options: FlashOptions, *, name: str = "",

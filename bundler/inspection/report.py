@@ -10,8 +10,8 @@ embedded image: what cannot be read is reported with the reason.
 from __future__ import annotations
 
 import hashlib
-import zlib
 
+from bundler.checksum import crc32
 from bundler.fit import report as fit_inspect
 from bundler.postlink import images as images_mod
 from bundler.remoteproc import rsc_table
@@ -110,7 +110,7 @@ def _image(elf: ElfFile, img: images_mod.EmbeddedImage) -> dict:
         return out
     data = elf.data[where.offset:where.offset + size]
     out.update(segment=where.segment, lma=where.lma, file_offset=where.offset,
-               crc32=zlib.crc32(data) & 0xFFFFFFFF, sha256=hashlib.sha256(data).hexdigest())
+               crc32=crc32(data), sha256=hashlib.sha256(data).hexdigest())
     if fit_inspect.looks_like_fit(data):        # a FIT (issue 13): decoded by bundler.fit.report
         out["fit"] = fit_inspect.describe(data)
         return out

@@ -16,6 +16,8 @@ from bundler.loaders import kit, linux, openamp, resources, uboot
 from bundler.loaders.base import Context, Host, Rule, iter_loads
 from bundler.checks.report import Report
 from bundler.findings import Finding
+from bundler.loaders.drivers import IGNORED, find_driver
+from bundler.loaders.drivers import rules as driver_rules
 from bundler.remoteproc.memory import MemoryMap, as_memory_map
 
 PROFILES = {"linux": linux, "uboot": uboot, "openamp": openamp, "kit": kit}
@@ -34,31 +36,74 @@ def all_codes() -> dict[str, Rule]:
     out = {}
     for name in PROFILES:
         out.update({r.code: r for r in rules(name)})
+    out.update({r.code: r for r in driver_rules.RULES})
     return out
 
 
 def check_firmware(data, loader: str = DEFAULT_LOADER, memory: MemoryMap | None = None, *,
-                   stem: str | None = None, host: Host | None = None) -> list[Finding]:
-    """Every finding of ``loader``'s rules on the firmware bytes ``data``, in the loader's order."""
+                   stem: str | None = None, host: Host | None = None, driver=None) -> list[Finding]:
+    """Every finding of ``loader``'s rules on the firmware bytes ``data``, in the loader's order;
+    ``driver`` (a name or bundler.loaders.drivers.Driver) applies that Linux driver's ops instead of
+    the default ones (loader must then be linux)."""
     memory = as_memory_map(memory)
     if loader not in PROFILES:
         raise ValueError(f"unknown loader {loader!r}: one of {', '.join(PROFILES)}")
-    ctx = make_context(data, loader, memory, stem=stem, host=host)
+    if isinstance(driver, str):
+        driver = find_driver(driver)
+    ctx = make_context(data, loader, memory, stem=stem, host=host, driver=driver)
+    if driver is not None and driver.load in ("mdt", "mba"):       # Qualcomm: no ELF ops at all
+        (driver_rules.check_mdt if driver.load == "mdt" else driver_rules.check_mba)(ctx)
+        _annotate(ctx.findings, memory)
+        return ctx.findings
+    if driver is not None and driver.iommu and memory is not None and memory.iommu is None:
+        memory = MemoryMap(ranges=list(memory.ranges), source=memory.source, carveout_names=memory.carveout_names,
+                           windows=memory.windows, iommu=f"{driver.name} sets has_iommu: the IOMMU maps the "
+                                                         "resource table's carveouts, vrings and devmem",
+                           driver=memory.driver)
+    if memory is not None and memory.iommu is not None:     # the device address space is what the IOMMU maps
+        memory = ctx.memory = driver_rules.iommu_space(ctx, _lenient_entries(ctx.data), memory)
     entries = PROFILES[loader].check(ctx)
     if not isinstance(entries, list) or not entries:
-        entries = _lenient_entries(ctx.data)
-    if memory is not None:
+        entries = _lenient_entries(ctx.data) if driver is None or driver.table != IGNORED else []
+    if memory is not None and (driver is None or driver.load == "elf"):
         _check_loads(ctx, memory)
+    if memory is not None:
         resources.check_memory(ctx, entries, memory)
-        if memory.carveout_names is not None and loader == "linux":
+        if memory.carveout_names is not None and loader == "linux" and memory.iommu is None:
             resources.check_names(ctx, entries, memory)
+    _annotate(ctx.findings, memory)
     return ctx.findings
 
 
+MEMORY_CODES = frozenset({"mem-load", "mem-carveout", "mem-devmem", "mem-trace", "mem-vring", "mem-carveout-name",
+                          "mem-vring-name", "linux-segment-da", "linux-rsc-not-mapped", "linux-carveout-fit",
+                          "driver-mdt-segment", "mem-iommu-pool"})
+
+
+def _annotate(findings: list[Finding], memory: MemoryMap | None) -> None:
+    """Memory findings against a board's map carry the device address and, where the map knows it,
+    the system (CPU physical) address, in the JSON fields and the text."""
+    if memory is None or not (memory.windows or memory.iommu or any(r.system is not None for r in memory.ranges)):
+        return
+    for f in findings:
+        if f.code not in MEMORY_CODES or f.address is None:
+            continue
+        f.device_address = f.address
+        f.system_address = memory.pool.start if f.code == "mem-iommu-pool" and memory.pool else \
+            memory.to_system(f.address)
+        if f.system_address is not None:
+            f.message += f" [device address {f.address:#x}, system address {f.system_address:#x}]"
+        elif memory.iommu is not None:
+            f.message += f" [device address {f.address:#x}; no fixed system address: behind the IOMMU]"
+        else:
+            f.message += f" [device address {f.address:#x}; no window of the board's map gives its system address]"
+
+
 def make_context(data, loader: str, memory: MemoryMap | None = None, *, stem: str | None = None,
-                 host: Host | None = None) -> Context:
+                 host: Host | None = None, driver=None) -> Context:
+    extra = list(driver_rules.RULES) if driver is not None else []
     return Context(data=bytes(data), memory=memory, host=host or DEFAULT_HOSTS[loader], stem=stem,
-                   rules={r.code: r for r in rules(loader)})
+                   rules={r.code: r for r in rules(loader) + extra}, driver=driver)
 
 
 def _check_loads(ctx: Context, memory: MemoryMap) -> None:
@@ -89,21 +134,46 @@ class FirmwareReport(Report):
     loader: str = DEFAULT_LOADER
     memory: MemoryMap | None = None
     kind: str | None = None
+    driver: object = None                   # bundler.loaders.drivers.Driver, or None
 
     def to_dict(self) -> dict:
         out = super().to_dict()
         out["loader"] = {"name": self.loader, "title": PROFILES[self.loader].TITLE,
-                         "memory": self.memory.to_dict() if self.memory is not None else None}
+                         "memory": self.memory.to_dict() if self.memory is not None else None,
+                         "driver": driver_dict(self.driver)}
         return out
 
 
+def driver_dict(driver) -> dict | None:
+    if driver is None:
+        return None
+    return {"name": driver.name, "source": driver.source, "kernel": driver.kernel, "ops": driver.ops,
+            "resource_table": driver.table}
+
+
+def resolve_driver(loader: str | None, driver, memory: MemoryMap | None):
+    """The driver to apply: the one given (a name or Driver), else the one a device tree node's
+    compatible chose (``memory.driver``); UsageError when a loader other than linux is given with one."""
+    from bundler.errors import UsageError, option
+    chosen = driver if driver is not None else (getattr(memory, "driver", None) if loader in (None, "linux")
+                                                else None)
+    if chosen is None:
+        return None
+    if loader not in (None, "linux"):
+        raise UsageError(f"{option('driver')} {getattr(chosen, 'name', chosen)} is a Linux remoteproc driver: it "
+                         f"cannot go with {option('loader')} {loader}",
+                         hint=f"drop {option('loader')}, or give {option('loader')} linux")
+    return find_driver(chosen) if isinstance(chosen, str) else chosen
+
+
 def verify_firmware(data, loader: str = DEFAULT_LOADER, memory: MemoryMap | None = None, *,
-                    host: Host | None = None) -> FirmwareReport:
+                    host: Host | None = None, driver=None) -> FirmwareReport:
     """``bundle verify REMOTE.elf``: the report on a plain firmware image."""
-    loader = loader or DEFAULT_LOADER
     memory = as_memory_map(memory)
-    report = FirmwareReport(loader=loader, memory=memory, kind=_kind(data))
-    report.findings.extend(check_firmware(data, loader, memory, host=host))
+    driver = resolve_driver(loader, driver, memory)
+    loader = loader or DEFAULT_LOADER
+    report = FirmwareReport(loader=loader, memory=memory, kind=_kind(data), driver=driver)
+    report.findings.extend(check_firmware(data, loader, memory, host=host, driver=driver))
     return report
 
 

@@ -66,6 +66,7 @@ class Context(Record):
     stem: str | None = None
     rules: dict = Factory(dict)          # code -> Rule, of the profile
     findings: list = Factory(list)
+    driver: object = None                # bundler.loaders.drivers.Driver (verify --driver), else None
 
     @property
     def size(self) -> int:

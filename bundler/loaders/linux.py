@@ -21,6 +21,7 @@ from __future__ import annotations
 from bundler.remoteproc import rsc_table
 from bundler.elf import spec
 from bundler.loaders import resources
+from bundler.loaders.drivers import rules as driver_rules
 from bundler.loaders.base import (ACCEPTED, ERRNO, FW_RSC_ADDR_ANY, NOTE, REFUSED, UNDEFINED, Context, Rule, layout, read_phdrs, read_shdr, within)
 
 NAME = "linux"
@@ -124,8 +125,17 @@ def check(ctx: Context) -> None:
         return _boot_finding("linux-phoff", ctx, f"e_phoff {ehdr.e_phoff:#x} is past the end of the {size}-byte image",
                      "Firmware size is too small", address=ehdr.e_phoff)
 
-    entries, carveouts, table_sec = check_resource_table(ctx, lay, ehdr)
-    check_segments(ctx, lay, ehdr, carveouts)
+    drv = ctx.driver                        # verify --driver: bundler.loaders.drivers.rules where it differs
+    if drv is not None and drv.table == "ignored":
+        driver_rules.table_ignored(ctx)
+        entries, carveouts, table_sec = [], [], None
+    else:
+        entries, carveouts, table_sec = check_resource_table(ctx, lay, ehdr)
+    if drv is not None and drv.load == "elf-filesz":
+        driver_rules.own_segments(ctx, lay, ehdr)
+        driver_rules.own_sections(ctx, lay, ehdr)
+    else:
+        check_segments(ctx, lay, ehdr, carveouts)
     if table_sec is not None and ctx.memory is not None:
         sh_addr, sh_size = table_sec
         if not _maps(ctx, carveouts, sh_addr, sh_size):
@@ -180,7 +190,7 @@ def load_rsc_table(ctx: Context, lay, ehdr):
     """rproc_elf_load_rsc_table (find_table's checks): (section header, table bytes), or None."""
     sh = find_table(ctx, lay, ehdr)
     if sh is None:
-        if not any(f.code == "linux-shdr-bounds" for f in ctx.findings):
+        if not any(f.code == "linux-shdr-bounds" for f in ctx.findings) and not driver_rules.no_table(ctx):
             _boot_finding("linux-rsc-missing", ctx, f"no {rsc_table.SECTION} section: rproc_elf_load_rsc_table "
                                                     "returns -EINVAL (platform drivers that wrap it may only warn)", "")
         return None
@@ -229,8 +239,10 @@ class _Handling:
 
 def check_resource_table(ctx: Context, lay, ehdr):
     """rproc_elf_load_rsc_table, then rproc_handle_resources. Returns (entries, carveouts, (sh_addr, sh_size))."""
+    mark = len(ctx.findings)
     found = load_rsc_table(ctx, lay, ehdr)
     if found is None:
+        driver_rules.table_refused(ctx, mark)
         return [], [], None
     sh, table = found
     tsize = len(table)
@@ -296,9 +308,10 @@ def _handle_carveout(state: _Handling, e: dict, i: int, offset: int, avail: int)
 
 def _handle_devmem(state: _Handling, e: dict, i: int, offset: int, avail: int) -> bool:
     ctx = state.ctx
-    ctx.finding("linux-devmem-iommu", f"devmem entry {i} (da {e.get('da', 0):#x}): rproc_handle_devmem returns "
-                                      "-EINVAL unless the remote processor is behind an IOMMU "
-                                      f"({boot_failed()} on platforms without one)")
+    if ctx.driver is None or not ctx.driver.iommu:      # a driver with has_iommu maps it
+        ctx.finding("linux-devmem-iommu", f"devmem entry {i} (da {e.get('da', 0):#x}): rproc_handle_devmem returns "
+                                          "-EINVAL unless the remote processor is behind an IOMMU "
+                                          f"({boot_failed()} on platforms without one)")
     if CARVEOUT_BODY > avail:
         _boot_finding("linux-devmem-truncated", ctx, f"devmem entry {i} at offset {offset:#x} needs "
                                                      f"{CARVEOUT_BODY + 4} bytes, {avail + 4} are left",

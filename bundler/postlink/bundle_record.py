@@ -10,8 +10,6 @@ that nothing of the host changed. This module owns its format: encode, read
 
 from __future__ import annotations
 
-import json
-
 from bundler.elf.model import ElfFile
 from bundler.errors import BadInputError
 from bundler.records import FrozenRecord, Record
@@ -53,7 +51,38 @@ def encode_record(host_data, ranges: list[tuple[int, int]], entries: list[Record
         "restore": [[offset, host_data[offset:offset + length].hex()] for offset, length in ranges],
         "images": [e.to_dict() for e in entries],
     }
-    return json.dumps(record, sort_keys=True, separators=(",", ":")).encode() + b"\n"
+    return canonical_json(record).encode() + b"\n"
+
+
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+def canonical_json(value) -> str:
+    """``json.dumps(value, sort_keys=True, separators=(",", ":"))`` for the record's types
+    (dict with str keys, list, tuple, int, str), without importing json (and with it the
+    regex module) on every bundle's start-up; a test holds it to json.dumps."""
+    if isinstance(value, str):
+        out = []
+        for c in value:
+            if c in _ESCAPES:
+                out.append(_ESCAPES[c])
+            elif " " <= c <= "~":
+                out.append(c)
+            elif ord(c) < 0x10000:
+                out.append(f"\\u{ord(c):04x}")
+            else:                                   # a surrogate pair, as json writes it
+                v = ord(c) - 0x10000
+                out.append(f"\\u{0xD800 | (v >> 10):04x}\\u{0xDC00 | (v & 0x3FF):04x}")
+        return '"' + "".join(out) + '"'
+    if isinstance(value, bool) or value is None:
+        raise TypeError(f"the bundle record holds no {type(value).__name__}")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(canonical_json(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(canonical_json(k) + ":" + canonical_json(value[k]) for k in sorted(value)) + "}"
+    raise TypeError(f"the bundle record holds no {type(value).__name__}")
 
 
 def read_record(elf: ElfFile, name: str = "ELF file") -> BundleRecord | None:
@@ -61,6 +90,7 @@ def read_record(elf: ElfFile, name: str = "ELF file") -> BundleRecord | None:
     sec = elf.find_section(RECORD_SECTION)
     if sec is None:
         return None
+    import json
     try:
         raw = json.loads(bytes(elf.section_bytes(sec)))
         if raw.get("format") != RECORD_FORMAT:

@@ -11,13 +11,12 @@ gives exactly the bytes of a fresh bundle.
 
 from __future__ import annotations
 
-import zlib
-
 from bundler.postlink.bundle_record import (RECORD_SECTION, RecordEntry, encode_record, read_record,  # noqa: F401
                                    unbundle_bytes)
 from bundler.postlink import descriptor as desc_mod
 from bundler.postlink import placement
 from bundler.align import check_align
+from bundler.checksum import crc32
 from bundler.elf.reader import is_elf, parse_elf
 from bundler.elf import spec
 from bundler.elf.editor import EditResult, NewImage, NewNote, add_images, planned_prefix_ranges
@@ -100,7 +99,7 @@ def bundle(host: ElfFile, remotes: list[Remote], *, align: int = 8, region: Regi
                                    what=f"image {r.stem}")
         how = r.how or how
         section = f"{section_prefix}{r.stem}"
-        crc = r.crc32 if r.crc32 is not None else zlib.crc32(r.data) & 0xFFFFFFFF
+        crc = r.crc32 if r.crc32 is not None else crc32(r.data)
         start, end, size = symbol_names(r.stem)
         images.append(NewImage(section=section, address=address, data=r.data, align=r_align,
                                symbols=[(start, "start"), (end, "end"), (size, "size")]))

@@ -46,11 +46,13 @@ def tmpfs(path: Path, size: str, readonly: bool = False):
             subprocess.run(["umount", str(path)], capture_output=True)
 
 
-@pytest.fixture
-def inputs(tmp_path):
+@pytest.fixture(params=[200 << 10, 2 << 20], ids=["read", "copied-in-kernel"])
+def inputs(tmp_path, request):
+    """A host and a remote: one small enough to be read, one large enough to be mapped and
+    copied file to file (bundler.fileio.MMAP_THRESHOLD)."""
     host, remote = tmp_path / "host.elf", tmp_path / "remote.elf"
     host.write_bytes(build_host())
-    remote.write_bytes(build_remote(code=os.urandom(200 * 1024)))
+    remote.write_bytes(build_remote(code=os.urandom(request.param)))
     return host, remote, {p: digest(p) for p in (host, remote)}
 
 

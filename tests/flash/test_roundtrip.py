@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import struct
 
+import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -159,3 +161,24 @@ def test_encode_records_matches_one_at_a_time(length, count, low16, data, consta
         cs = (-total) & 0xFF if complement == "twos" else 0xFF - (total & 0xFF)
         expected += lead[:-4] + b"%04X" % address + chunk.hex().upper().encode() + b"%02X" % cs + eol
     assert bytes(got) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=600), st.sampled_from([1, 2, 3, 16, 32, 250]), st.integers(0, 0xFFFF),
+       st.integers(0, 255), st.sampled_from(["twos", "ones"]), st.sampled_from([b"\r\n", b"\n"]),
+       st.sampled_from([(b":10AAAA00", 3), (b"S3150000AAAA", 8), (b"S1AAAA", 2)]))
+def test_c_record_encoder_is_the_python_one(data, length, low16, constant, complement, eol, lead):
+    """bundler.flash._records (built by every install with a C compiler) writes exactly the
+    bytes of the Python encoder it stands in for."""
+    from bundler.flash import textrecords
+    if textrecords._records is None:
+        from tests.support.tools import in_ci
+        (pytest.fail if in_ci() else pytest.skip)("bundler.flash._records was not built")
+    data = data[:len(data) - len(data) % length]
+    count = len(data) // length
+    low16 = min(low16, 0xFFFF - max(count - 1, 0) * length) if count else low16
+    if low16 < 0 or not data:
+        return
+    lead_text, addr_at = lead
+    kw = dict(lead=lead_text, addr_at=addr_at, low16=low16, constant=constant, complement=complement, eol=eol)
+    assert textrecords.encode_records(data, length, **kw) == textrecords.encode_records_py(data, length, **kw)

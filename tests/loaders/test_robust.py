@@ -1,5 +1,6 @@
 """No image makes a loader profile raise: random bytes overwritten anywhere in the
-samples' remotes, every profile, with and without memory, ends in findings."""
+samples' remotes, every profile and every driver profile (verify --driver), with and
+without memory, ends in findings."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 
 from bundler.elf import spec
 from bundler.loaders import PROFILES, Host, check_firmware
+from bundler.loaders.drivers import DRIVERS
 from bundler.loaders.resources import find_table_section
 from tests.loaders.boards import BOARDS, board_memory
 
@@ -30,6 +32,10 @@ def test_profiles_never_raise(corpus, sample, part, at, patch, cut, bits):
     for loader in PROFILES:
         for memory in (None, board_memory(sample)):
             for f in check_firmware(bytes(data), loader, memory, host=Host("little", bits)):
+                assert f.severity in ("error", "warning") and f.code and f.message
+    for driver in DRIVERS:                                  # verify --driver: each driver's own rules too
+        for memory in (None, board_memory(sample)):
+            for f in check_firmware(bytes(data), "linux", memory, host=Host("little", bits), driver=driver):
                 assert f.severity in ("error", "warning") and f.code and f.message
 
 

@@ -17,7 +17,7 @@ PACKAGE = ROOT / "bundler"
 # (``postlink``: every module under bundler/postlink/). The same table is in
 # docs/design.md; change both together.
 LAYERS = (
-    ("shared", {"errors", "records", "fileio", "align", "stems", "findings", "kit_path"}),
+    ("shared", {"errors", "records", "fileio", "checksum", "align", "stems", "findings", "kit_path"}),
     ("elf", {"elf"}),
     ("formats", {"fit", "remoteproc"}),
     ("products", {"postlink", "prelink", "flash"}),

@@ -22,6 +22,8 @@ def test_wheel_installs_a_working_bundle_and_kit(tmp_path, wheel):
     assert {f"bundler/kit/{f}" for f in KIT_FILES} <= names
     assert "bundler/cli/__init__.py" in names
     assert "bundler/py.typed" in names           # type checkers read the installed package's hints
+    assert any(n.startswith("bundler/flash/_records.") and n.endswith((".so", ".pyd")) for n in names), \
+        "the wheel lacks the C record encoder (a C compiler is on this machine)"
 
     site = tmp_path / "site"
     inst = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
@@ -39,6 +41,10 @@ def test_wheel_installs_a_working_bundle_and_kit(tmp_path, wheel):
     assert KIT_FILES <= set(os.listdir(kit_dir))
     for f in sorted(KIT_FILES):     # the kit as in the tree, the OpenAMP store included
         assert (ROOT / "linker" / f).read_bytes() == open(os.path.join(kit_dir, f), "rb").read(), f
+
+    encoder = subprocess.run([sys.executable, "-c", "from bundler.flash import textrecords as t; "
+                              "print(t._records.__file__)"], cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert encoder.returncode == 0 and encoder.stdout.startswith(str(site)), encoder.stdout + encoder.stderr
 
     host, remote, out = elsewhere / "host.elf", elsewhere / "remote.elf", elsewhere / "out.elf"
     host.write_bytes(build_host())

@@ -1,0 +1,112 @@
+"""Large inputs stream (bundler.fileio): a mapped remote is copied file to file by the
+kernel, or by sendfile, or in windows, and every way writes the same bytes; a file replaced
+after it was mapped is written from the map; an encoder that fails mid-stream leaves nothing."""
+
+from __future__ import annotations
+
+import errno
+import os
+
+import pytest
+
+import bundler
+from bundler import fileio
+from tests.support.elf import build_host, build_remote
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory):
+    d = tmp_path_factory.mktemp("stream")
+    host, remote = d / "host.elf", d / "remote.elf"
+    host.write_bytes(build_host())
+    remote.write_bytes(build_remote(code=os.urandom(3 << 20)))      # > MMAP_THRESHOLD: mapped
+    return host, remote
+
+
+def _refuse(*_args, **_kwargs):
+    raise OSError(errno.EINVAL, "not here")
+
+
+@pytest.mark.parametrize("way", ["copy_file_range", "sendfile", "windows"])
+def test_every_copy_writes_the_same_bytes(pair, tmp_path, monkeypatch, way):
+    host, remote = pair
+    expected = bundler.bundle(host.read_bytes(), [remote.read_bytes()], None, names=["remote_elf"]).to_bytes()
+    assert os.path.getsize(remote) >= fileio.MMAP_THRESHOLD
+    used = []
+
+    def spy(real):
+        def call(*args, **kwargs):
+            used.append(real.__name__)
+            return real(*args, **kwargs)
+        return call
+
+    if way == "copy_file_range":
+        monkeypatch.setattr(os, "copy_file_range", spy(os.copy_file_range))
+    else:
+        monkeypatch.delattr(os, "copy_file_range", raising=False)
+        monkeypatch.setattr(os, "sendfile", spy(os.sendfile) if way == "sendfile" else _refuse)
+    out = tmp_path / "out.elf"
+    outcome = bundler.bundle(host, [remote], out)
+    assert out.read_bytes() == expected
+    assert set(used) == ({way} if way != "windows" else set())
+    assert outcome.written[str(out)] == len(expected)
+
+
+def test_a_file_replaced_after_mapping_is_written_from_the_map(tmp_path):
+    path = tmp_path / "input.bin"
+    original = os.urandom(fileio.MMAP_THRESHOLD + 4096)
+    path.write_bytes(original)
+    mapped = fileio.read_input(path, allow_mmap=True)
+    assert isinstance(mapped, fileio.MappedInput)
+    other = tmp_path / "other.bin"
+    other.write_bytes(os.urandom(len(original)))
+    os.replace(other, path)                 # same size, another file: the identity check sees it
+    out = tmp_path / "out.bin"
+    fileio.write_outputs([(out, [b"head", mapped], None)])
+    assert out.read_bytes() == b"head" + original
+
+
+def test_iter_windows_covers_the_buffer_and_hands_pages_back(tmp_path):
+    path = tmp_path / "input.bin"
+    data = os.urandom(3 * fileio.WINDOW + 123)
+    path.write_bytes(data)
+    mapped = fileio.read_input(path, allow_mmap=True)
+    assert b"".join(bytes(w) for w in fileio.iter_windows(mapped)) == data
+    assert bytes(mapped[:16]) == data[:16]          # pages handed back fault in again, unchanged
+
+
+def test_an_encoder_that_fails_mid_stream_leaves_nothing(tmp_path):
+    def chunks():
+        for _ in range(40):
+            yield b"x" * 65536
+        raise RuntimeError("encoder failed")
+
+    out = tmp_path / "out.hex"
+    with pytest.raises(RuntimeError, match="encoder failed"):
+        fileio.write_outputs([(out, chunks(), None)])
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_write_that_fails_mid_stream_stops_the_encoder(tmp_path, monkeypatch):
+    made = []
+
+    def chunks():
+        for i in range(10_000):
+            made.append(i)
+            yield b"y" * 4096
+
+    calls = []
+    real_write = fileio._write_chunk
+
+    def failing(f, chunk, at):
+        calls.append(at)
+        if len(calls) == 5:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(f, chunk, at)
+
+    monkeypatch.setattr(fileio, "_write_chunk", failing)
+    out = tmp_path / "out.hex"
+    with pytest.raises(bundler.OutputError, match="no space left"):
+        fileio.write_outputs([(out, chunks(), None)])
+    assert len(made) < 10_000               # the producer stopped soon after the failure
+    assert os.listdir(tmp_path) == []
