@@ -193,6 +193,12 @@ def _tokens(data, fdt: Fdt):
 
 def covered_bytes(data, fdt: Fdt, nodes: list[FdtNode], strings_size: int) -> bytes:
     """The bytes U-Boot hashes for a configuration signature over ``nodes``."""
+    return b"".join(bytes(data[a:b]) for a, b in covered_regions(data, fdt, nodes, strings_size))
+
+
+def covered_regions(data, fdt: Fdt, nodes: list[FdtNode], strings_size: int) -> list[tuple[int, int]]:
+    """[start, end) blob offsets of what a configuration signature over ``nodes`` hashes, in order:
+    the structure regions fdt_find_regions picks, then the signed strings."""
     h = fdt.header
     listed = {n.offset for n in nodes}
     regions, stack = [], []
@@ -234,8 +240,7 @@ def covered_bytes(data, fdt: Fdt, nodes: list[FdtNode], strings_size: int) -> by
             regions.append((start, stop))
             start = None
     regions.append((start, fdt.end_offset + 4))
-    out = b"".join(bytes(data[a:b]) for a, b in regions)
-    return out + bytes(data[h.off_dt_strings:h.off_dt_strings + strings_size])
+    return regions + [(h.off_dt_strings, h.off_dt_strings + strings_size)]
 
 
 def _strings_size(fdt: Fdt, sig: FdtNode) -> int:
