@@ -294,6 +294,8 @@ def check_config(data, fdt: Fdt, conf: FdtNode, keys=()) -> list[SignatureNode]:
                 if key.bits == bits and rsa_verify_sha256(key, value.value, digest, PADDINGS[sn.padding]):
                     sn.valid, sn.key = True, key.label
                     break
+            if sn.valid:
+                break           # as the kit (and U-Boot): the first node that verifies ends the check
     return out
 
 
