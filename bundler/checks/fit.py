@@ -505,6 +505,7 @@ def check_signatures(data, keys, stem: str | None = None, nodes: dict | None = N
     """With RSA ``keys`` (bundler.adapters.crypto.RsaPublicKey): every configuration must carry a
     signature node that verifies with one of them, as remote_fw_fit_load_opts demands. ``nodes``
     (when given) receives each configuration's signature nodes with their verdicts."""
+    from bundler.adapters.crypto import rsa_verify_sha256
     from bundler.fit import signature
     from bundler.fit.fdt import parse_fdt
     try:
@@ -514,7 +515,7 @@ def check_signatures(data, keys, stem: str | None = None, nodes: dict | None = N
     confs = fdt.root.find_child("configurations")
     found = []
     for conf in confs.children if confs is not None else ():
-        sigs, code, text = signature.describe(data, fdt, conf, keys)
+        sigs, code, text = signature.describe(data, fdt, conf, keys, rsa_verify_sha256)
         if nodes is not None:
             nodes[conf.name] = sigs
         if code is not None:

@@ -16,7 +16,8 @@ layout is refused with its own reason (``refusal``), named as the kit's code:
     EFITNODES    the 2026 issue: hashed-nodes differs from the rebuilt list
 
 The tree is read with :mod:`bundler.fit.fdt` (which already refuses '/' in
-names and duplicate siblings); RSA goes through :mod:`bundler.adapters.crypto`.
+names and duplicate siblings); the RSA check is the caller's (bundler.checks.fit passes
+:mod:`bundler.adapters.crypto`'s), so this module stays in the formats layer.
 """
 
 from __future__ import annotations
@@ -256,13 +257,14 @@ def _strings_size(fdt: Fdt, sig: FdtNode) -> int:
 
 # ---- per configuration -----------------------------------------------------------------
 
-def check_config(data, fdt: Fdt, conf: FdtNode, keys=()) -> list[SignatureNode]:
+def check_config(data, fdt: Fdt, conf: FdtNode, keys=(), verify=None) -> list[SignatureNode]:
     """Every signature node of ``conf``, each with its refusal or (with keys) its verdict.
 
-    Raises SigRefused for what refuses the configuration as a whole (layout,
-    unit addresses, an image without sha256); an unsigned configuration gives [].
+    ``keys`` have ``bits`` and ``label``; ``verify(key, signature, digest, pss) -> bool`` is the RSA
+    check (bundler.adapters.crypto.rsa_verify_sha256: the caller's layer brings it). Raises
+    SigRefused for what refuses the configuration as a whole (layout, unit addresses, an image
+    without sha256); an unsigned configuration gives [].
     """
-    from bundler.adapters.crypto import rsa_verify_sha256
     _check_layout(data, fdt)
     nodes = signed_nodes(fdt, conf)
     out = []
@@ -291,7 +293,7 @@ def check_config(data, fdt: Fdt, conf: FdtNode, keys=()) -> list[SignatureNode]:
         if keys:
             sn.valid = False
             for key in keys:
-                if key.bits == bits and rsa_verify_sha256(key, value.value, digest, PADDINGS[sn.padding]):
+                if key.bits == bits and verify(key, value.value, digest, PADDINGS[sn.padding]):
                     sn.valid, sn.key = True, key.label
                     break
             if sn.valid:
@@ -299,10 +301,11 @@ def check_config(data, fdt: Fdt, conf: FdtNode, keys=()) -> list[SignatureNode]:
     return out
 
 
-def describe(data, fdt: Fdt, conf: FdtNode, keys=()) -> tuple[list[SignatureNode], str | None, str | None]:
+def describe(data, fdt: Fdt, conf: FdtNode, keys=(), verify=None) -> tuple[list[SignatureNode], str | None,
+                                                                          str | None]:
     """(signature nodes, refusal code, its text) of one configuration; never raises SigRefused."""
     try:
-        sigs = check_config(data, fdt, conf, keys)
+        sigs = check_config(data, fdt, conf, keys, verify)
     except SigRefused as exc:
         sigs = [SignatureNode(conf.name, s.name, _prop_str(s, "algo"), _prop_str(s, "padding"),
                               _prop_str(s, "key-name-hint"), None)
