@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_fit.py [--size 1M] [--arch aarch64,aarch64-crypto,cortex-m3] [--check-align]
 
-bench/fit/bench_kit.c and the kit (remote_fw.c, remote_fw_fit.c) are built
+bench/fit/bench_kit.c and the kit (its units, as linker/bundle.mk lists them) are built
 freestanding (-O2) for AArch64 as portable C (-march=armv8-a -mstrict-align),
 for AArch64 with the CRC32 and SHA2 instructions (-mcpu=cortex-a53+crypto),
 and for Cortex-M3 (arm-none-eabi-gcc -mcpu=cortex-m3 -mthumb
@@ -46,6 +46,9 @@ from bundler.elf.reader import parse_elf  # noqa: E402
 from bundler.inspection.emulate import memory_spans  # noqa: E402
 
 KIT = ROOT / "linker"
+# REMOTE_FW_SOURCES and REMOTE_FW_FIT_SOURCES of linker/bundle.mk
+UNITS = ["remote_fw.c", "remote_fw_crc32.c", "remote_fw_elf.c", "remote_fw_rsc.c", "remote_fw_fit.c",
+         "remote_fw_fdt.c", "remote_fw_inflate.c", "remote_fw_sha256.c", "remote_fw_sha1.c", "remote_fw_boot.c"]
 SRC = Path(__file__).resolve().parent / "fit" / "bench_kit.c"
 INPUT, OUTPUT, STACK = 0x20000000, 0x60000000, 0x30000000
 AREA = 32 << 20
@@ -82,7 +85,7 @@ def build(arch: Arch, out: Path) -> Path:
     elf = out / f"bench-{abs(hash(tuple(arch.cc)))}.elf"
     cmd = [arch.cc[0], "-std=c99", "-O2", *arch.cc[1:], "-ffreestanding", "-nostdlib", "-Wall", "-Wextra", "-Werror",
            f"-I{KIT}", '-DREMOTE_FW_FIT_ARCH="arm64"', "-Wl,-e,bench_run", str(SRC),
-           str(KIT / "remote_fw.c"), str(KIT / "remote_fw_fit.c"), "-o", str(elf)]
+           *(str(KIT / u) for u in UNITS), "-o", str(elf)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)}:\n{proc.stderr}")

@@ -329,7 +329,7 @@ def export_flash(elf, output=None, *, format: str | None = None, eol: str = "crl
 # ---- verify, inspect, extract -------------------------------------------------------
 
 def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None, memory=None, driver=None,
-           keys=()):
+           kernel: str | None = None, keys=()):
     """Every check on a bundled host, or on a FIT (docs/fit.md); returns the report (``.ok``, ``.findings``,
     ``.errors``, ``.warnings``, ``.images``, ``.to_dict()``: docs/json.md).
 
@@ -342,10 +342,16 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
     carries. ``driver`` (a Linux remoteproc module name, bundler.loaders.drivers) checks a
     firmware image as that driver's ops do; with ``memory`` from a device tree node
     (bundler.loaders.drivers.maps.board_memory) the node's compatible chooses it.
-    Never raises for what it finds; raises BadInputError if ``elf`` is
-    no ELF (a file that starts with \\x7fELF but cannot be read as a whole is
-    judged as firmware, its damage being what the loaders check). A FIT's
-    pieces must all load inside ``memory``; with ``keys`` (RSA public keys:
+    ``kernel`` picks the Linux version whose rules apply (``"6.1"``, ``"6.12"``;
+    default the newest modelled; it implies ``loader="linux"``). A path ending
+    in ``.mdt`` is a Qualcomm split image, judged as Linux's mdt loader reads it
+    (its ``.bNN`` parts from the same directory).
+    Never raises for what it finds; raises BadInputError if ``elf`` is no ELF
+    and no loader, kernel or memory was given (with one, a file that is no
+    ELF is judged: Linux's "Image is corrupted (bad magic)"; a file that
+    starts with \\x7fELF but cannot be read as a whole is always judged as
+    firmware, its damage being what the loaders check). A FIT's pieces must
+    all load inside ``memory``; with ``keys`` (RSA public keys:
     PEM paths or bytes), each of its configurations must carry a U-Boot
     signature that verifies with one of them (docs/kit.md, "Signed FITs").
     """
@@ -353,6 +359,25 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
     from bundler.checks import verify as run_checks
     from bundler.checks.fit import looks_like_fit, verify_fit
     from bundler.elf.reader import is_elf
+    from bundler.loaders import kernel_of, mdt, verify_firmware, verify_split
+    if kernel is not None:
+        loader = loader or "linux"
+        try:
+            kernel_of(loader, kernel)
+        except ValueError as exc:
+            raise UsageError(str(exc), param="kernel",
+                             hint=f"{option('kernel')} goes with {option('loader')} linux (the default)") from None
+    if mdt.is_mdt(elf) and not (_as_list(remotes) or emulate):     # a Qualcomm split image
+        if loader not in (None, "linux"):
+            raise UsageError(f"{_label(elf, 'the input')} is a split image (.mdt): only Linux's mdt loader reads "
+                             "those", param="loader", hint=f"drop {option('loader')}, or give it as linux")
+        if driver is None:
+            return verify_split(elf, memory, kernel=kernel)
+        split = mdt.join(elf)                   # --driver: that driver's rules on the joined image
+        report = verify_firmware(split.data, loader, memory, driver=driver, kernel=kernel)
+        report.split = split.to_dict()
+        report.findings.extend(f for f in mdt.check(split) if f.code == "mdt-part-truncated")
+        return report
     if looks_like_fit(_read(elf, "input file")[:4]):        # a FIT on its own (issue 13)
         if _as_list(remotes) or emulate or loader:
             raise UsageError(f"{_label(elf, 'the input')} is a FIT: {option('remotes')}, {option('emulate')} and the "
@@ -366,10 +391,10 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
     except BadInputError:
         data = _read(elf, "ELF file")
         mba = driver is not None and getattr(_driver(driver), "load", None) == "mba"    # any file: q6v5_load
-        if (not is_elf(data) and not mba) or _as_list(remotes) or emulate:
+        judged = is_elf(data) or mba or loader is not None or memory is not None
+        if not judged or _as_list(remotes) or emulate:
             raise
-        from bundler.loaders import verify_firmware
-        return verify_firmware(data, loader, memory, driver=driver)
+        return verify_firmware(data, loader, memory, driver=driver, kernel=kernel)
     files = []
     for i, r in enumerate(_as_list(remotes)):
         if isinstance(r, tuple):
@@ -380,7 +405,7 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
             files.append(RemoteFile(label=f"remote {i}", stem="", data=r))
         else:
             files.append(RemoteFile(label=os.fspath(r), stem=stem_for(r), data=_read(r, "remote image")))
-    return run_checks(host, files, emulate=emulate, loader=loader, memory=memory, driver=driver)
+    return run_checks(host, files, emulate=emulate, loader=loader, memory=memory, driver=driver, kernel=kernel)
 
 
 def _driver(driver):
@@ -403,6 +428,16 @@ def inspect(elf) -> dict:
     prints (docs/json.md)."""
     from bundler.fit.model import looks_like_fit, parse_fit
     from bundler.inspection.report import inspect as report
+    from bundler.loaders import mdt
+    if mdt.is_mdt(elf):                         # a Qualcomm split image: joined from its .bNN parts
+        from bundler.elf.reader import parse_elf
+        split = mdt.join(elf)
+        out = report(parse_elf(split.data, what=f"split image {_label(elf, 'mdt')}"))
+        out["split"] = split.to_dict()
+        out["notes"].append(f"split image: {len(split.parts)} part(s) read beside the .mdt: "
+                            + (", ".join(f"segment {p.segment} from {os.path.basename(p.path)}" for p in split.parts)
+                               or "none"))
+        return out
     data = _read(elf, "input file")
     if looks_like_fit(data[:4]):                # a FIT on its own (issue 13); unreadable: BadInputError
         try:
@@ -496,6 +531,6 @@ def make_object(remote, output=None, *, target=None, like=None, name: str | None
 
 
 def kit_dir():
-    """The directory of the host-side C kit (remote_fw.h, remote_fw.c, remote_fw.ld, ...)."""
+    """The directory of the host-side C kit (remote_fw.h, remote_fw*.c, remote_fw.ld, ...)."""
     from bundler.kit_path import kit_dir as find
     return find()

@@ -48,6 +48,7 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "driver": ("driver", "--driver"),          # verify(driver=)
     "loader": ("loader", "--loader"),
     "memory": ("memory", "--memory"),
+    "kernel": ("kernel", "--kernel"),
 }
 
 _MARK = "\x1f"

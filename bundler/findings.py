@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from bundler.records import FrozenRecord, Record
 
-ERROR, WARNING = "error", "warning"
+ERROR, WARNING, NOTE = "error", "warning", "note"
+SEVERITIES = (ERROR, WARNING, NOTE)     # an error fails verify; a warning or a note never does
 
 
 class Code(FrozenRecord):
@@ -22,8 +23,8 @@ class Code(FrozenRecord):
 
 _ALL = (
     Code('no-images', ERROR, 'no `_binary_*` symbol, descriptor or bundle record: nothing to verify'),
-    Code('segment-overlap', ERROR, 'two PT_LOADs overlap by LMA (`p_paddr` .. `p_paddr + p_memsz`)'),
-    Code('segment-align', ERROR, 'a PT_LOAD whose `p_offset` and `p_vaddr` differ modulo `p_align` (one with no file bytes only in a hosted program)'),
+    Code('segment-overlap', ERROR, 'two PT_LOADs overlap by LMA (`p_paddr` .. `p_paddr + p_memsz`; one without file bytes loads nothing there), or in a hosted program by VMA (its OS ignores `p_paddr`)'),
+    Code('segment-align', ERROR, "a PT_LOAD whose `p_align` is not a power of two, or a hosted program's whose `p_offset` and `p_vaddr` differ modulo `p_align` (a bare-metal loader does not mind)"),
     Code('segment-order', ERROR, "a hosted program's PT_LOADs are not in ascending `p_vaddr` order (empty ones not counted)"),
     Code('segment-order-bare-metal', WARNING, "a bare-metal host's PT_LOADs are not in ascending `p_vaddr` order (as some are linked)"),
     Code('phdr-mismatch', ERROR, '`PT_PHDR` does not describe the program header table at `e_phoff`, or not at the address its PT_LOAD maps it'),
@@ -66,10 +67,10 @@ _ALL = (
     Code('rsc-version', ERROR, '`ver` is not 1'),
     Code('rsc-reserved', ERROR, 'a reserved field (header, carveout, devmem, trace, vdev) is not 0'),
     Code('rsc-vdev-vrings', ERROR, 'a vdev with more than 2 vrings'),
-    Code('rsc-vring', ERROR, 'a vring with `num` or `align` 0, or `num` not a power of two'),
-    Code('rsc-unknown-type', ERROR, 'an entry type neither 0..3 nor vendor 128..512 (Linux skips it with a warning; the kit refuses the table)'),
-    Code('rsc-notifyid-duplicate', ERROR, 'two vdev or vring notify ids are equal (0xFFFFFFFF, "any", excepted)'),
-    Code('rsc-notifyid-range', ERROR, 'a notify id of 32 or more: OpenAMP keeps them in a 32-bit bitmap'),
+    Code('rsc-vring', WARNING, 'a vring with `num` or `align` 0, or `num` not a power of two: Linux (6.1 and later) boots the remote without its virtio device'),
+    Code('rsc-unknown-type', WARNING, 'an entry type neither 0..3 nor vendor 128..512: Linux says "unsupported resource %d" and skips it (the kit\'s remote_fw_rsc_table refuses the table: `--loader kit`)'),
+    Code('rsc-notifyid-duplicate', NOTE, 'two vdev or vring notify ids are equal (0xFFFFFFFF, "any", excepted): Linux assigns its own (idr_alloc) and writes them back; OpenAMP hands a taken id another one'),
+    Code('rsc-notifyid-range', WARNING, 'a notify id of 32 or more: OpenAMP keeps them in a 32-bit bitmap and refuses it (`--loader openamp`); Linux assigns its own'),
     Code('emulate-unavailable', ERROR, 'emulation could not start: big-endian or unsupported machine, no `remote_fw_find` symbol, no image with a descriptor, segments spanning more than 1 GiB'),
     Code('emulate-failed', ERROR, 'the emulated call faulted (unmapped access, undefined instruction) or did not return within 1,000,000 instructions'),
     Code('emulate-error', ERROR, '`remote_fw_find` returned a negative code (`rc_name` in the results)'),
@@ -81,25 +82,28 @@ _ALL = (
     Code('linux-elf64-header', ERROR, 'an ELF64 file holds an ELF64 header (64 bytes)'),
     Code('linux-endianness', ERROR, "EI_DATA is the host's byte order"),
     Code('linux-shoff', ERROR, 'e_shoff + one section header <= file size'),
+    Code('linux-shdr-table', ERROR, '6.12: e_shoff <= file size ("Section header table is out of bounds")'),
+    Code('linux-shdr-count', ERROR, '6.12: e_shoff + e_shnum section headers <= file size ("Section headers are out of bounds")'),
+    Code('linux-shstrndx', ERROR, '6.12: the section header at e_shstrndx lies inside the file ("Image is too small")'),
     Code('linux-phnum', ERROR, 'e_phnum > 0'),
     Code('linux-phoff', ERROR, 'e_phoff <= file size'),
     Code('linux-phdr-bounds', ERROR, 'not checked by Linux: the program header table (e_phnum entries of sizeof(Elf_Phdr), e_phentsize ignored) lies inside the file'),
-    Code('linux-shdr-bounds', ERROR, "not checked by Linux: the section headers, e_shstrndx's and every name it compares lie inside the file"),
+    Code('linux-shdr-bounds', ERROR, "not checked by Linux 6.1 (6.12 checks the headers): the section headers find_table reads, e_shstrndx's and every name it compares lie inside the file (6.1 oopses on an e_shstrndx past it)"),
     Code('linux-rsc-missing', ERROR, 'a .resource_table section exists (find_table returns NULL silently: Boot failed: -22; vendor drivers that wrap rproc_elf_load_rsc_table may only warn)'),
     Code('linux-rsc-truncated', ERROR, 'sh_offset + sh_size <= file size, without wrapping'),
     Code('linux-rsc-headerless', ERROR, 'sh_size >= 16'),
     Code('linux-rsc-version', ERROR, 'ver == 1'),
     Code('linux-rsc-reserved', ERROR, 'reserved[0] == reserved[1] == 0'),
     Code('linux-rsc-incomplete', ERROR, '16 + 4 * num <= sh_size'),
-    Code('linux-rsc-entry-truncated', ERROR, 'each offset[i] + 4 <= sh_size (offset read as a signed int)'),
-    Code('linux-rsc-entry-negative', ERROR, 'not checked by Linux: offset[i] below 2^31 (a larger one is a negative int: Linux reads before the table)'),
+    Code('linux-rsc-entry-truncated', ERROR, 'each offset[i] >= 16 and offset[i] + 4 <= sh_size (rsc_table_for_each_entry)'),
     Code('linux-rsc-vendor', WARNING, "a vendor entry (128..512) goes to the platform driver's handle_rsc; without one Linux skips it"),
     Code('linux-rsc-unknown', WARNING, 'entry type 0..3 (others are skipped)'),
     Code('linux-carveout-truncated', ERROR, 'the carveout fits in the table'),
     Code('linux-carveout-reserved', ERROR, 'carveout reserved == 0'),
     Code('linux-carveout-duplicate', ERROR, 'with --dtb: no two carveouts take the same registered memory-region (Boot failed: -12)'),
     Code('linux-carveout-fit', ERROR, 'with --dtb: a carveout (or vring, PAGE_ALIGN(vring_size)) named like a memory-region fits in it (rproc_check_carveout_da; also "Registered carveout doesn\'t fit da request"; Boot failed: -12)'),
-    Code('linux-devmem-iommu', WARNING, 'a devmem entry needs an IOMMU domain: without one rproc_handle_devmem returns -EINVAL (Boot failed: -22)'),
+    Code('linux-devmem-iommu', ERROR, 'a devmem entry needs an IOMMU domain: without one (most drivers; Host(iommu=True) for those that attach one) rproc_handle_devmem returns -EINVAL before reading it (Failed to process resources: -22; Boot failed: -22)'),
+    Code('linux-carveout-alloc', ERROR, 'a table carveout that no memory-region takes has len > 0 (dma_alloc_coherent gives nothing for 0: "failed to allocate dma memory: len 0x0", "Failed to allocate associated carveouts: -12", Boot failed: -12)'),
     Code('linux-devmem-truncated', ERROR, 'the devmem entry fits in the table'),
     Code('linux-devmem-reserved', ERROR, 'devmem reserved == 0'),
     Code('linux-trace-truncated', ERROR, 'the trace entry fits in the table'),
@@ -107,7 +111,9 @@ _ALL = (
     Code('linux-vdev-truncated', ERROR, '24 + 20 * num_of_vrings + config_len bytes of vdev fit in the table'),
     Code('linux-vdev-reserved', ERROR, 'vdev reserved[2] == 0'),
     Code('linux-vdev-vrings', ERROR, 'num_of_vrings <= 2'),
-    Code('linux-vring-invalid', ERROR, 'vring num and align != 0'),
+    Code('linux-vring-invalid', WARNING, 'vring num and align != 0 (else the rproc-virtio probe fails with -22: the remote boots without its virtio device)'),
+    Code('linux-vring-fit', WARNING, 'with --dtb: a vring, PAGE_ALIGN(vring_size), fits its vdev<N>vring<M> memory-region (else the rproc-virtio probe fails with -12: the remote boots without its virtio device)'),
+    Code('linux-notifyid', NOTE, "a vdev's notify ids (its own and its vrings') are unique (else nothing fails: Linux ignores predefined ids, assigns each vring one with idr_alloc and writes it back)"),
     Code('linux-vring-num', WARNING, 'vring num a power of two (the split ring indexes with num - 1 as a mask)'),
     Code('linux-segment-filesz', ERROR, 'p_filesz <= p_memsz'),
     Code('linux-segment-truncated', ERROR, 'p_offset + p_filesz <= file size'),
@@ -116,6 +122,9 @@ _ALL = (
     Code('linux-segment-da', ERROR, 'with memory given: rproc_da_to_va maps p_paddr .. + p_memsz inside one memory range or one resource-table carveout'),
     Code('linux-no-load', ERROR, 'at least one PT_LOAD (else Linux loads nothing and starts the core)'),
     Code('linux-rsc-not-mapped', WARNING, "with memory given: the table's sh_addr .. + sh_size maps (rproc_find_loaded_rsc_table), or Linux never writes the vring addresses and notify ids where the remote reads them"),
+    # Qualcomm split images (.mdt + .bNN) under Linux's mdt loader: bundler/loaders/mdt.py
+    Code('mdt-metadata', ERROR, 'two or more program headers, the first not PT_LOAD, and a hash segment (qcom_mdt_read_metadata, -EINVAL; mdt_header_valid and the segments are driver-mdt-header and driver-mdt-segment)'),
+    Code('mdt-part-truncated', ERROR, 'each .bNN part holds exactly its segment\'s p_filesz bytes ("failed to load segment %d from truncated file %s")'),
     # U-Boot rproc load (rproc-elf-loader.c): bundler/loaders/uboot.py (outcome and the loader's words there)
     Code('uboot-too-small', ERROR, 'the file holds the ELF header of its path (52 bytes ELF32, 64 ELF64); -ENOSPC'),
     Code('uboot-not-exec', ERROR, 'magic, e_type == ET_EXEC and the class of the path (anything but ELFCLASS64 takes the ELF32 path); -EPROTONOSUPPORT ("Not an executable ELF64 image" on the ELF64 path)'),
@@ -174,7 +183,7 @@ _ALL = (
     Code('driver-scp-ipi', ERROR, "mtk_scp: the IPI buffer (`.ipi_buffer`'s address + two share objects) does not fit the SCP's SRAM"),
     Code('driver-scp-ipi-default', WARNING, 'mtk_scp: no `.ipi_buffer` section: only mt8183 and mt8186 have a default IPI buffer offset, elsewhere parse_fw fails (-ENOENT)'),
     Code('driver-mdt-header', ERROR, "qcom_q6v5_pas: the image fails the mdt loader's mdt_header_valid (ELF32 magic, e_phentsize, header tables inside the file)"),
-    Code('driver-mdt-segment', ERROR, 'qcom_q6v5_pas: a segment lands outside the memory-region (p_paddr - the relocation base), or p_filesz > p_memsz'),
+    Code('driver-mdt-segment', ERROR, 'qcom_q6v5_pas, and a .mdt split image: a segment lands outside the memory-region (p_paddr - the relocation base; with memory given), or p_filesz > p_memsz'),
     Code('driver-mba-size', ERROR, 'qcom_q6v5_mss: the MBA image is bigger than 1 MiB or its mba region'),
     Code('mem-iommu-pool', ERROR, "behind an IOMMU: the resource table's carveouts (page-aligned) need more than the node's CMA pool (memory-region) holds"),
     Code('mem-load', ERROR, "a PT_LOAD (p_paddr, p_memsz) lies inside the memory the remote core can reach (where the loader's own rule did not say so already)"),
@@ -237,7 +246,7 @@ CODES: dict[str, Code] = {c.code: c for c in _ALL}
 
 
 class Finding(Record):
-    severity: str               # "error" or "warning"
+    severity: str               # "error", "warning" or "note"
     code: str                   # stable identifier, see docs/json.md
     message: str
     stem: str | None = None     # the image it is about, if any

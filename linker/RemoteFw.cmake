@@ -7,7 +7,7 @@
 #     include(${kit}/RemoteFw.cmake)
 #
 #     add_executable(host host.c)
-#     remote_fw_add_kit(host)                        # remote_fw.c, -I and -L <kit>
+#     remote_fw_add_kit(host)                        # the kit's C units, -I and -L <kit>
 #     remote_fw_bundle(TARGET host REMOTES remote.elf
 #                      OUTPUT combined.elf HEX combined.hex VERIFY)
 #
@@ -44,13 +44,18 @@
 # Where `bundle` comes from: the cache variable REMOTE_FW_BUNDLE, a command
 # as a CMake list (e.g. -DREMOTE_FW_BUNDLE="python3;-m;bundler"); by default
 # find_program(bundle). At configure time the module runs `bundle kit` and sets
-#   REMOTE_FW_KIT_DIR   the directory with remote_fw.h, remote_fw.c, remote_fw.ld
-# (a cache entry: -DREMOTE_FW_KIT_DIR=... overrides it).
+#   REMOTE_FW_KIT_DIR   the directory with remote_fw.h, the C units, remote_fw.ld
+# (a cache entry: -DREMOTE_FW_KIT_DIR=... overrides it), and the kit's units
+# (full paths; docs/kit.md "Which files" says what each entry point needs):
+#   REMOTE_FW_SOURCES      remote_fw_find, _verify, _load, _check, _rsc_table,
+#                          _crc32, _strerror
+#   REMOTE_FW_FIT_SOURCES  what remote_fw_fit_load and _enter add to them
 # -DREMOTE_FW_VERIFY=OFF skips every VERIFY step (default ON).
 #
-# remote_fw_add_kit(<target> [PRIVATE|PUBLIC|INTERFACE]) adds remote_fw.c to
-# the target, the kit to its include path and to its link search path (so a
-# linker script can `INCLUDE remote_fw.ld`).
+# remote_fw_add_kit(<target> [PRIVATE|PUBLIC|INTERFACE] [FIT]) adds
+# REMOTE_FW_SOURCES (and, with FIT, REMOTE_FW_FIT_SOURCES) to the target, the
+# kit to its include path and to its link search path (so a linker script can
+# `INCLUDE remote_fw.ld`).
 
 # (no cmake_minimum_required here: in an included file it would reset the
 # policies of the project that includes it)
@@ -89,18 +94,36 @@ if(NOT REMOTE_FW_KIT_DIR)
       "no kit directory ('${_remote_fw_kit}'): ${_remote_fw_err}")
   endif()
   set(REMOTE_FW_KIT_DIR "${_remote_fw_kit}" CACHE PATH
-      "rproc-bundle's host-side kit (remote_fw.h, remote_fw.c, remote_fw.ld), from `bundle kit`")
+      "rproc-bundle's host-side kit (remote_fw.h, the C units, remote_fw.ld), from `bundle kit`")
 endif()
+
+# the kit's C units, as linker/bundle.mk lists them
+set(REMOTE_FW_SOURCES)
+foreach(_remote_fw_unit remote_fw.c remote_fw_crc32.c remote_fw_elf.c remote_fw_rsc.c)
+  list(APPEND REMOTE_FW_SOURCES "${REMOTE_FW_KIT_DIR}/${_remote_fw_unit}")
+endforeach()
+set(REMOTE_FW_FIT_SOURCES)
+foreach(_remote_fw_unit remote_fw_fit.c remote_fw_fdt.c remote_fw_inflate.c remote_fw_sha256.c
+                        remote_fw_sha1.c remote_fw_boot.c)
+  list(APPEND REMOTE_FW_FIT_SOURCES "${REMOTE_FW_KIT_DIR}/${_remote_fw_unit}")
+endforeach()
 
 function(remote_fw_add_kit target)
   set(scope PRIVATE)
-  if(ARGC GREATER 1)
-    set(scope ${ARGV1})
-  endif()
+  set(sources ${REMOTE_FW_SOURCES})
+  foreach(arg IN LISTS ARGN)
+    if(arg STREQUAL "FIT")
+      list(APPEND sources ${REMOTE_FW_FIT_SOURCES})
+    elseif(arg MATCHES "^(PRIVATE|PUBLIC|INTERFACE)$")
+      set(scope ${arg})
+    else()
+      message(FATAL_ERROR "remote_fw_add_kit: unknown argument '${arg}' (PRIVATE, PUBLIC, INTERFACE or FIT)")
+    endif()
+  endforeach()
   if(NOT TARGET ${target})
     message(FATAL_ERROR "remote_fw_add_kit: no target '${target}'")
   endif()
-  target_sources(${target} ${scope} "${REMOTE_FW_KIT_DIR}/remote_fw.c")
+  target_sources(${target} ${scope} ${sources})
   target_include_directories(${target} ${scope} "${REMOTE_FW_KIT_DIR}")
   target_link_directories(${target} ${scope} "${REMOTE_FW_KIT_DIR}")
 endfunction()

@@ -42,6 +42,14 @@
 # Defined by this file:
 #   REMOTE_FW_OUTPUTS    every OUT and HEX declared so far (for all: and clean:)
 #   remote_fw_bundle     the macro above
+#   REMOTE_FW_SOURCES    the kit's C units for remote_fw_find, _verify, _load,
+#                        _check, _rsc_table, _crc32, _strerror (names in the kit
+#                        directory: $(addprefix $(KIT)/,$(REMOTE_FW_SOURCES)))
+#   REMOTE_FW_FIT_SOURCES  the units remote_fw_fit_load and _enter add to them
+#                        (a bootstrap that boots Linux from a FIT)
+# docs/kit.md ("Which files") says which units each entry point needs; a host
+# that only loads an image it already has needs remote_fw_elf.c and
+# remote_fw_rsc.c alone.
 #
 # With GNU Make 4.3 and later OUT and HEX are one grouped target (`&:`), made
 # by a single `bundle --hex` run. Older makes get OUT from `bundle` and HEX
@@ -52,6 +60,9 @@ REMOTE_FW_BUNDLE_MK := 1
 
 BUNDLE ?= bundle
 REMOTE_FW_VERIFY ?= 1
+REMOTE_FW_SOURCES := remote_fw.c remote_fw_crc32.c remote_fw_elf.c remote_fw_rsc.c
+REMOTE_FW_FIT_SOURCES := remote_fw_fit.c remote_fw_fdt.c remote_fw_inflate.c \
+        remote_fw_sha256.c remote_fw_sha1.c remote_fw_boot.c
 REMOTE_FW_FLAGS ?=
 REMOTE_FW_VERIFY_FLAGS ?=
 REMOTE_FW_OUTPUTS :=

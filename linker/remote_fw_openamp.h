@@ -13,8 +13,8 @@
  *     rc = remoteproc_load(&rproc, "remote_elf", &st, &remote_fw_store_ops, NULL);
  *     // on failure: remote_fw_store_error(&st) is the REMOTE_FW_E... reason
  *
- * Compiled only by hosts that have OpenAMP and libmetal; remote_fw.c never
- * needs them. See docs/kit.md ("OpenAMP image store").
+ * Compiled only by hosts that have OpenAMP and libmetal; the kit's other
+ * units never need them. See docs/kit.md ("OpenAMP image store").
  */
 #ifndef REMOTE_FW_OPENAMP_H
 #define REMOTE_FW_OPENAMP_H

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Print the slice-by-4 CRC-32 tables of linker/remote_fw.c (reflected 0xEDB88320).
+"""Print the slice-by-4 CRC-32 tables of linker/remote_fw_crc32.c (reflected 0xEDB88320).
 
     crc32_table[0][n]: the CRC register after the byte n
     crc32_table[k][n]: the same followed by k zero bytes

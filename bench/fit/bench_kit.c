@@ -5,7 +5,7 @@
  *
  *   long bench_run(long op, struct bench_args *a)
  *
- * Built freestanding with the kit (remote_fw.c, remote_fw_fit.c) and
+ * Built freestanding with the kit (linker/remote_fw*.c) and
  * REMOTE_FW_FIT_ARCH="arm64" on both cores, so the same FIT is accepted.
  */
 #include "remote_fw_fit.h"

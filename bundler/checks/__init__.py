@@ -54,21 +54,22 @@ AREAS = [
 
 
 def verify(elf: ElfFile, remotes: list[RemoteFile] = (), *, emulate: bool = False,
-           loader: str | None = None, memory=None, driver=None) -> Report:
+           loader: str | None = None, memory=None, driver=None, kernel: str | None = None) -> Report:
     """Every check on ``elf`` (a bundled host), with ``remotes`` as the expected images.
 
     A plain firmware image (no embedded image, descriptor or record; no ``remotes``)
     is checked as its loader will (``loader``, default linux: bundler.loaders). With
     ``loader`` or ``memory`` (a bundler.remoteproc.memory.MemoryMap, or (start, size[, name])
     ranges), each embedded ELF image is checked that way too; so with ``driver`` (verify --driver:
-    that Linux driver's ops, bundler.loaders.drivers)."""
+    that Linux driver's ops, bundler.loaders.drivers); ``kernel`` is the Linux version whose rules
+    apply (default the newest modelled)."""
     if not remotes and not emulate and is_plain_firmware(elf):
         from bundler.loaders import verify_firmware
-        return verify_firmware(elf.data, loader, memory, driver=driver)
+        return verify_firmware(elf.data, loader, memory, driver=driver, kernel=kernel)
     if driver is not None or memory is not None:
         from bundler.loaders import resolve_driver
         driver = resolve_driver(loader, driver, memory)
-    ctx = Context(elf, remotes, emulate, loader=loader, memory=memory, driver=driver)
+    ctx = Context(elf, remotes, emulate, loader=loader, memory=memory, driver=driver, kernel=kernel)
     for _, check in AREAS:
         ctx.report.findings.extend(check(ctx))
     return ctx.report

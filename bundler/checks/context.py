@@ -20,13 +20,14 @@ class Context:
     """One verify run's shared state; checks read it and record what later checks need."""
 
     def __init__(self, elf: ElfFile, remotes: list[RemoteFile] = (), emulate: bool = False, *,
-                 loader: str | None = None, memory=None, driver=None):
+                 loader: str | None = None, memory=None, driver=None, kernel: str | None = None):
         self.elf = elf
         self.remotes = list(remotes)
         self.emulate = emulate
         self.loader = loader            # --loader: check each embedded ELF as this loader will
         self.memory = memory            # --memory/--dtb: a bundler.remoteproc.memory.MemoryMap (or ranges)
         self.driver = driver            # --driver: a bundler.loaders.drivers.Driver, or None
+        self.kernel = kernel            # --kernel: the Linux version whose rules apply (None: the newest)
         self.report = Report()
         self.inv: Inventory = images_mod.survey(elf)
         self.image_bytes: dict[str, memoryview] = {}

@@ -10,7 +10,7 @@ from bundler.elf.reader import is_elf
 
 
 def check_loaders(ctx):
-    if ctx.loader is None and ctx.memory is None and ctx.driver is None:
+    if ctx.loader is None and ctx.memory is None and ctx.driver is None and ctx.kernel is None:
         return
     from bundler.loaders import DEFAULT_LOADER, check_firmware
     from bundler.loaders.base import Host
@@ -19,7 +19,8 @@ def check_loaders(ctx):
     host = Host(ctx.elf.layout.byteorder, 64 if ctx.elf.layout.is64 else 32) if loader == "kit" else None
     for stem, data in ctx.image_bytes.items():
         if is_elf(data):
-            yield from check_firmware(data, loader, ctx.memory, stem=stem, host=host, driver=ctx.driver)
+            yield from check_firmware(data, loader, ctx.memory, stem=stem, host=host, driver=ctx.driver,
+                                      kernel=ctx.kernel)
 
 
 def is_plain_firmware(elf: ElfFile) -> bool:

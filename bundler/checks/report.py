@@ -3,7 +3,7 @@ and what it is given (:class:`RemoteFile`)."""
 
 from __future__ import annotations
 
-from bundler.findings import ERROR, WARNING, Finding
+from bundler.findings import ERROR, NOTE, WARNING, Finding
 from bundler.records import Factory, Record
 
 __all__ = ["Emulation", "Finding", "ImageSummary", "RemoteFile", "Report"]
@@ -53,6 +53,10 @@ class Report(Record):
     @property
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == WARNING]
+
+    @property
+    def notes(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == NOTE]
 
     @property
     def ok(self) -> bool:

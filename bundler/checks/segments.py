@@ -14,11 +14,12 @@ def check_segments(ctx: Context) -> Iterator[Finding]:
         yield finding("segment-align", f"segment {i} (PT_LOAD at {p.p_vaddr:#x}) has p_offset "
                                        f"{p.p_offset:#x} and p_vaddr {p.p_vaddr:#x}, not congruent "
                                        f"modulo p_align {p.p_align:#x}", address=p.p_vaddr)
+    basis = ctx.elf.load_basis
     for i, p, j, q, lo, hi in ctx.elf.iter_overlapping_loads():
+        (a, b), (c, d) = ctx.elf.load_range(p), ctx.elf.load_range(q)
         yield finding("segment-overlap",
-                      f"segments {i} and {j} overlap by LMA: {p.p_paddr:#x}-{p.p_paddr + p.p_memsz:#x} "
-                      f"and {q.p_paddr:#x}-{q.p_paddr + q.p_memsz:#x} share {hi - lo} bytes at {lo:#x}: "
-                      "a loader writes one over the other", address=lo, size=hi - lo)
+                      f"segments {i} and {j} overlap by {basis}: {a:#x}-{b:#x} and {c:#x}-{d:#x} share "
+                      f"{hi - lo} bytes at {lo:#x}: a loader writes one over the other", address=lo, size=hi - lo)
     hosted = ctx.elf.hosted_by
     for i, p, prev in ctx.elf.iter_unsorted_loads():
         # an OS loader depends on the order; a bare-metal loader loads each PT_LOAD at p_paddr

@@ -21,7 +21,7 @@ from bundler.fit import report as fit_inspect
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("elf", metavar="ELF", help="a host, bundled host or remote ELF, or a FIT (.itb)")
+    parser.add_argument("elf", metavar="ELF", help="a host, bundled host or remote ELF (a Qualcomm split image: the .mdt, its .bNN parts beside it), or a FIT (.itb)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON (docs/json.md)")
 
 
@@ -129,4 +129,8 @@ def render_entry(e: dict) -> str:
                 f"gfeatures {e['gfeatures']:#x}, config_len {e['config_len']}, status {e['status']:#x}, "
                 f"num_of_vrings {e['num_of_vrings']}")
         return text + (", truncated" if e.get("truncated") else "")
-    return f"{kind} (type {e['type']}): {len(e['raw']) // 2} bytes {e['raw'][:64]}{'...' if len(e['raw']) > 64 else ''}"
+    if kind == "unknown":                       # as Linux prints it when it skips the entry
+        kind = f"unsupported resource {e['type']} (Linux skips it)"
+    else:
+        kind = f"{kind} (type {e['type']})"
+    return f"{kind}: {len(e['raw']) // 2} bytes {e['raw'][:64]}{'...' if len(e['raw']) > 64 else ''}"

@@ -1,5 +1,5 @@
-"""Print the directory that holds the host-side C kit (remote_fw.h, remote_fw.c,
-remote_fw.ld, bundle.mk, RemoteFw.cmake).
+"""Print the directory that holds the host-side C kit (remote_fw.h, the C units
+remote_fw*.c, remote_fw.ld, bundle.mk, RemoteFw.cmake).
 
 A Makefile can say  CFLAGS += -I$(shell bundle kit)  and  LDFLAGS += -L$(shell bundle kit).
 """

@@ -16,8 +16,12 @@ will: --loader linux (the default), uboot, openamp or kit, each that
 loader's own rules and words ("bad phdr da 0x...", "truncated fw: ..."),
 against the memory the remote core can reach when --memory or --dtb/--node
 give it. With --loader or --memory, each image a bundle carries is checked
-the same way. A FIT (on its own, bundled, or inside an embedded bootstrap
-ELF) has every hash, configuration and load range checked (docs/fit.md);
+the same way. --kernel 6.1|6.12 picks the Linux version whose rules apply
+(default the newest); a file that is not ELF, with a loader named, is judged
+("Image is corrupted (bad magic)"). A Qualcomm split image (X.mdt with its
+X.bNN parts beside it) is judged as Linux's mdt loader reads it. A FIT (on
+its own, bundled, or inside an embedded bootstrap ELF) has every hash,
+configuration and load range checked (docs/fit.md);
 with --key PUB.pem (RSA, repeatable), each of a FIT's configurations must
 carry a U-Boot signature that verifies with one of the keys, by the rules
 the kit's remote_fw_fit_load_opts applies (docs/kit.md, "Signed FITs").
@@ -27,6 +31,7 @@ examples:
   bundle verify combined.elf --emulate
   bundle verify combined.elf --json > report.json
   bundle verify remote.elf --loader linux --memory 0x10000000:256K:retram
+  bundle verify remote.elf --kernel 6.1
   bundle verify remote.elf --dtb board.dtb --node /m4@0
   bundle verify rproc-m4-fw.elf --driver stm32_rproc --dtb stm32mp157c-dk2.dtb --node /ahb/m4@10000000
   bundle verify --driver list
@@ -42,15 +47,18 @@ from bundler import api
 from bundler.cli.numbers import parse_memory, parse_region
 from bundler.errors import EXIT_OK, EXIT_VERIFY, BundleError, UsageError
 from bundler.fileio import read_input
+from bundler.loaders import linux as linux_rules
 from bundler.loaders.drivers.maps import board_memory
 from bundler.remoteproc.memory import MemoryMap, MemoryRange
 
 LOADERS = ("linux", "uboot", "openamp", "kit")
+KERNELS, DEFAULT_KERNEL = linux_rules.KERNELS, linux_rules.DEFAULT_KERNEL
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("elf", metavar="ELF", nargs="?",
-                        help="the bundled host ELF, a remote firmware ELF, or a FIT (.itb)")
+                        help="the bundled host ELF, a remote firmware ELF (or a Qualcomm split image, .mdt), or a "
+                             "FIT (.itb)")
     parser.add_argument("--remote", action="append", default=[], metavar="FILE",
                         help="a remote image the ELF must carry, byte for byte (repeatable; matched by "
                              "stem, else by content)")
@@ -59,6 +67,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print the report as JSON (docs/json.md)")
     parser.add_argument("--loader", choices=LOADERS, default=None,
                         help="check the firmware as this loader will (default for a plain firmware ELF: linux)")
+    parser.add_argument("--kernel", choices=KERNELS, default=None,
+                        help=f"the Linux version whose rules apply (default {DEFAULT_KERNEL}, the newest modelled; "
+                             "implies --loader linux)")
     parser.add_argument("--memory", action="append", default=[], metavar="START:SIZE[:NAME]",
                         help="memory the remote core can reach (repeatable); every PT_LOAD, carveout, devmem, "
                              "trace buffer and vring must lie inside")
@@ -108,7 +119,7 @@ def run(args) -> int:
         from bundler.loaders.drivers import find_driver
         find_driver(args.driver)
     report = api.verify(args.elf, remotes=args.remote, emulate=args.emulate, loader=args.loader,
-                        memory=memory_map(args), driver=args.driver, keys=args.key)
+                        memory=memory_map(args), driver=args.driver, kernel=args.kernel, keys=args.key)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, sort_keys=True))
     else:
@@ -150,14 +161,15 @@ def _with_findings(lines: list[str], report) -> str:
     lines = lines + [str(f) for f in report.findings]
     errors, warnings = len(report.errors), len(report.warnings)
     verdict = "ok" if report.ok else "FAILED"
+    notes = len(getattr(report, "notes", ()))
+    also = f", {notes} note{'' if notes == 1 else 's'}" if notes else ""
     lines.append(f"verify: {verdict} ({errors} error{'' if errors == 1 else 's'}, "
-                 f"{warnings} warning{'' if warnings == 1 else 's'})")
+                 f"{warnings} warning{'' if warnings == 1 else 's'}{also})")
     return "\n".join(lines)
 
 
 def render_firmware(name: str, report) -> str:
-    from bundler.loaders import PROFILES
-    title = PROFILES[report.loader].TITLE
+    title = report.title
     if report.driver is not None:
         d = report.driver
         title = f"Linux remoteproc driver {d.name} ({d.source}, Linux {d.kernel}: {d.ops})"

@@ -96,22 +96,42 @@ class ElfFile(Record):
         return None
 
     def iter_misaligned_loads(self):
-        """(index, phdr) of each PT_LOAD whose p_offset and p_vaddr disagree modulo p_align.
-        A PT_LOAD with no file bytes maps nothing from the file, so only a hosted program's
-        loader (ld.so: "ELF load command address/offset not page-aligned") checks it."""
+        """(index, phdr) of each PT_LOAD of a hosted program whose p_offset and p_vaddr disagree
+        modulo p_align: its operating system maps it by pages (ld.so: "ELF load command
+        address/offset not page-aligned"). A bare-metal loader copies p_filesz bytes from
+        p_offset to p_paddr and never looks at p_align (armlink writes such images), and
+        nothing bundle does depends on it. A p_align that is not a power of two (the gABI's
+        rule) is a corrupt header in any file, and is yielded too."""
         hosted = self.hosted_by is not None
         for i, p in enumerate(self.segments):
-            if p.p_type == spec.PT_LOAD and p.p_align > 1 and (p.p_filesz or hosted) \
-                    and p.p_offset % p.p_align != p.p_vaddr % p.p_align:
+            if p.p_type != spec.PT_LOAD or p.p_align <= 1:
+                continue
+            if p.p_align & (p.p_align - 1) or hosted and p.p_offset % p.p_align != p.p_vaddr % p.p_align:
                 yield i, p
 
+    @property
+    def load_basis(self) -> str:
+        """Where a loader puts each PT_LOAD: "VMA" for a hosted program (an operating system maps
+        p_vaddr and ignores p_paddr: HP-UX's IA-64 programs have every p_paddr 0), else "LMA"."""
+        return "VMA" if self.hosted_by is not None else "LMA"
+
+    def load_range(self, p) -> tuple[int, int] | None:
+        """[start, end) that a loader writes for PT_LOAD ``p`` (by :attr:`load_basis`), or None
+        for none: on bare metal a PT_LOAD without file bytes has nothing loaded from its LMA
+        (TriCore's .bss-like PT_LOADs share one), its memory is cleared at its VMA."""
+        if p.p_type != spec.PT_LOAD or not p.p_memsz:
+            return None
+        if self.hosted_by is not None:
+            return p.p_vaddr, p.p_vaddr + p.p_memsz
+        return (p.p_paddr, p.p_paddr + p.p_memsz) if p.p_filesz else None
+
     def iter_overlapping_loads(self):
-        """(i, p, j, q, lo, hi) for each pair of PT_LOADs whose LMA ranges share [lo, hi)."""
-        loads = [(i, p) for i, p in enumerate(self.segments) if p.p_type == spec.PT_LOAD and p.p_memsz]
-        for n, (i, p) in enumerate(loads):
-            for j, q in loads[n + 1:]:
-                lo = max(p.p_paddr, q.p_paddr)
-                hi = min(p.p_paddr + p.p_memsz, q.p_paddr + q.p_memsz)
+        """(i, p, j, q, lo, hi) for each pair of PT_LOADs whose load ranges (:meth:`load_range`)
+        share [lo, hi)."""
+        loads = [(i, p, r) for i, p in enumerate(self.segments) if (r := self.load_range(p)) is not None]
+        for n, (i, p, (p_lo, p_hi)) in enumerate(loads):
+            for j, q, (q_lo, q_hi) in loads[n + 1:]:
+                lo, hi = max(p_lo, q_lo), min(p_hi, q_hi)
                 if lo < hi:
                     yield i, p, j, q, lo, hi
 

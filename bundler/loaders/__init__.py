@@ -12,7 +12,7 @@ wraps them in a report. Nothing here raises on a damaged image.
 from __future__ import annotations
 
 from bundler.elf import spec
-from bundler.loaders import kit, linux, openamp, resources, uboot
+from bundler.loaders import kit, linux, mdt, openamp, resources, uboot
 from bundler.loaders.base import Context, Host, Rule, iter_loads
 from bundler.checks.report import Report
 from bundler.findings import Finding
@@ -27,30 +27,48 @@ DEFAULT_HOSTS = {"linux": Host("little", 64), "uboot": Host("little", 64),
                  "openamp": Host("little", 32), "kit": Host("little", 32)}
 
 
-def rules(loader: str) -> list[Rule]:
-    """The loader's rules, then the memory rules every profile shares."""
-    return list(PROFILES[loader].RULES) + list(resources.RULES)
+def rules(loader: str, kernel: str | None = None) -> list[Rule]:
+    """The loader's rules (Linux: those of ``kernel``, default the newest modelled), then the
+    memory rules every profile shares."""
+    kernel = kernel_of(loader, kernel)
+    return [r for r in PROFILES[loader].RULES if not r.kernels or kernel in r.kernels] + list(resources.RULES)
+
+
+def kernel_of(loader: str, kernel: str | None) -> str | None:
+    """The Linux version whose rules apply: ``kernel`` if modelled, the newest if None; None for
+    the other loaders. ValueError for a version not modelled or a kernel given to another loader."""
+    if loader != "linux":
+        if kernel is not None:
+            raise ValueError(f"a kernel version applies to the linux loader, not to {loader}")
+        return None
+    if kernel is None:
+        return linux.DEFAULT_KERNEL
+    if kernel not in linux.KERNELS:
+        raise ValueError(f"Linux {kernel} is not modelled: one of {', '.join(linux.KERNELS)}")
+    return kernel
 
 
 def all_codes() -> dict[str, Rule]:
     out = {}
-    for name in PROFILES:
-        out.update({r.code: r for r in rules(name)})
+    for name in PROFILES:                   # every kernel's rules
+        out.update({r.code: r for r in list(PROFILES[name].RULES) + list(resources.RULES)})
     out.update({r.code: r for r in driver_rules.RULES})
     return out
 
 
 def check_firmware(data, loader: str = DEFAULT_LOADER, memory: MemoryMap | None = None, *,
-                   stem: str | None = None, host: Host | None = None, driver=None) -> list[Finding]:
-    """Every finding of ``loader``'s rules on the firmware bytes ``data``, in the loader's order;
-    ``driver`` (a name or bundler.loaders.drivers.Driver) applies that Linux driver's ops instead of
-    the default ones (loader must then be linux)."""
+                   stem: str | None = None, host: Host | None = None, driver=None,
+                   kernel: str | None = None) -> list[Finding]:
+    """Every finding of ``loader``'s rules (Linux: of ``kernel``, default the newest modelled) on the
+    firmware bytes ``data``, in the loader's order; ``driver`` (a name or
+    bundler.loaders.drivers.Driver) applies that Linux driver's ops instead of the default ones
+    (loader must then be linux)."""
     memory = as_memory_map(memory)
     if loader not in PROFILES:
         raise ValueError(f"unknown loader {loader!r}: one of {', '.join(PROFILES)}")
     if isinstance(driver, str):
         driver = find_driver(driver)
-    ctx = make_context(data, loader, memory, stem=stem, host=host, driver=driver)
+    ctx = make_context(data, loader, memory, stem=stem, host=host, driver=driver, kernel=kernel)
     if driver is not None and driver.load in ("mdt", "mba"):       # Qualcomm: no ELF ops at all
         (driver_rules.check_mdt if driver.load == "mdt" else driver_rules.check_mba)(ctx)
         _annotate(ctx.findings, memory)
@@ -100,10 +118,11 @@ def _annotate(findings: list[Finding], memory: MemoryMap | None) -> None:
 
 
 def make_context(data, loader: str, memory: MemoryMap | None = None, *, stem: str | None = None,
-                 host: Host | None = None, driver=None) -> Context:
+                 host: Host | None = None, driver=None, kernel: str | None = None) -> Context:
+    kernel = kernel_of(loader, kernel)
     extra = list(driver_rules.RULES) if driver is not None else []
-    return Context(data=bytes(data), memory=memory, host=host or DEFAULT_HOSTS[loader], stem=stem,
-                   rules={r.code: r for r in rules(loader) + extra}, driver=driver)
+    return Context(data=bytes(data), memory=memory, host=host or DEFAULT_HOSTS[loader], stem=stem, kernel=kernel,
+                   rules={r.code: r for r in rules(loader, kernel) + extra}, driver=driver)
 
 
 def _check_loads(ctx: Context, memory: MemoryMap) -> None:
@@ -135,12 +154,21 @@ class FirmwareReport(Report):
     memory: MemoryMap | None = None
     kind: str | None = None
     driver: object = None                   # bundler.loaders.drivers.Driver, or None
+    kernel: str | None = None               # Linux: the version whose rules applied
+    split: dict | None = None               # a .mdt split image: its parts (bundler.loaders.mdt.Split.to_dict)
+
+    @property
+    def title(self) -> str:
+        title = mdt.TITLE if self.split is not None else PROFILES[self.loader].TITLE
+        return f"{title}, Linux {self.kernel}" if self.kernel else title
 
     def to_dict(self) -> dict:
         out = super().to_dict()
-        out["loader"] = {"name": self.loader, "title": PROFILES[self.loader].TITLE,
+        out["loader"] = {"name": self.loader, "title": PROFILES[self.loader].TITLE, "kernel": self.kernel,
                          "memory": self.memory.to_dict() if self.memory is not None else None,
                          "driver": driver_dict(self.driver)}
+        if self.split is not None:
+            out["split"] = self.split
         return out
 
 
@@ -167,13 +195,27 @@ def resolve_driver(loader: str | None, driver, memory: MemoryMap | None):
 
 
 def verify_firmware(data, loader: str = DEFAULT_LOADER, memory: MemoryMap | None = None, *,
-                    host: Host | None = None, driver=None) -> FirmwareReport:
-    """``bundle verify REMOTE.elf``: the report on a plain firmware image."""
+                    host: Host | None = None, driver=None, kernel: str | None = None) -> FirmwareReport:
+    """``bundle verify REMOTE.elf``: the report on a plain firmware image (any bytes: a file that
+    is no ELF gets the loader's own refusal, Linux's "Image is corrupted (bad magic)")."""
     memory = as_memory_map(memory)
     driver = resolve_driver(loader, driver, memory)
     loader = loader or DEFAULT_LOADER
-    report = FirmwareReport(loader=loader, memory=memory, kind=_kind(data), driver=driver)
-    report.findings.extend(check_firmware(data, loader, memory, host=host, driver=driver))
+    kernel = kernel_of(loader, kernel)
+    report = FirmwareReport(loader=loader, memory=memory, kind=_kind(data), driver=driver, kernel=kernel)
+    report.findings.extend(check_firmware(data, loader, memory, host=host, driver=driver, kernel=kernel))
+    return report
+
+
+def verify_split(path, memory: MemoryMap | None = None, *, kernel: str | None = None) -> FirmwareReport:
+    """``bundle verify X.mdt``: a Qualcomm split image as Linux's mdt loader reads it (parts from the
+    .mdt's directory; BadInputError naming a missing part), then the memory map."""
+    memory = as_memory_map(memory)
+    kernel = kernel_of("linux", kernel)
+    split = mdt.join(path)
+    report = FirmwareReport(loader="linux", memory=memory, kind=_kind(split.data), kernel=kernel,
+                            split=split.to_dict())
+    report.findings.extend(mdt.check(split, memory))
     return report
 
 
@@ -186,13 +228,19 @@ def _kind(data) -> str | None:
 
 
 def rules_markdown(loader: str) -> str:
-    """The loader's rule table for docs/verify.md: code, severity, what the loader does, its words, the rule."""
-    rows = ["| code | severity | loader | its words | rule |", "|---|---|---|---|---|"]
+    """The loader's rule table for docs/verify.md: code, severity, what the loader does, its words, the rule
+    (and for Linux, the kernels it is of)."""
+    linux_cols = loader == "linux"
+    rows = ["| code | severity | loader | its words | rule |" + (" kernels |" if linux_cols else ""),
+            "|---|---|---|---|---|" + ("---|" if linux_cols else "")]
     for r in PROFILES[loader].RULES:
         words = f"`{r.words}`" if r.words else ""
-        rows.append(f"| `{r.code}` | {r.severity} | {r.outcome} | {words} | {r.rule.replace('|', '/')} |")
+        row = f"| `{r.code}` | {r.severity} | {r.outcome} | {words} | {r.rule.replace('|', '/')} |"
+        if linux_cols:
+            row += f" {', '.join(r.kernels) if r.kernels else 'all'} |"
+        rows.append(row)
     return "\n".join(rows)
 
 
-__all__ = ["PROFILES", "DEFAULT_LOADER", "Host", "check_firmware", "verify_firmware", "FirmwareReport", "rules",
+__all__ = ["PROFILES", "DEFAULT_LOADER", "Host", "kernel_of", "verify_split", "check_firmware", "verify_firmware", "FirmwareReport", "rules",
            "all_codes"]

@@ -23,7 +23,7 @@ from bundler.findings import CODES, ERROR, WARNING, Finding, finding
 REFUSED = "refused"        # it returns an error and loads nothing (or stops the boot)
 UNDEFINED = "undefined"    # it reads or writes outside the image or the memory: no answer is safe
 ACCEPTED = "accepted"      # it loads, but something the firmware needs is lost or wrong
-NOTE = "note"              # it goes on; worth knowing
+NOTE = "note"              # it goes on; worth knowing (also the severity "note": bundler.findings.NOTE)
 
 FW_RSC_ADDR_ANY = 0xFFFFFFFF
 
@@ -35,6 +35,7 @@ class Rule(Record):
     code: str
     outcome: str
     words: str          # the loader's own message (its format string), "" if it prints none
+    kernels: tuple = ()  # Linux: the modelled kernel versions the rule is of (empty: all of them)
 
     @property
     def severity(self) -> str:
@@ -47,10 +48,12 @@ class Rule(Record):
 
 
 class Host(Record):
-    """The machine the loader runs on: byte order and word size."""
+    """The machine the loader runs on: byte order and word size; for Linux, whether the
+    remote processor's driver attaches an IOMMU domain (omap_remoteproc does; most do not)."""
 
     byteorder: str = "little"
     bits: int = 64
+    iommu: bool = False
 
     @property
     def elfdata(self) -> int:
@@ -64,6 +67,7 @@ class Context(Record):
     memory: MemoryMap | None = None
     host: Host = Factory(Host)
     stem: str | None = None
+    kernel: str | None = None            # Linux: the kernel version whose rules apply
     rules: dict = Factory(dict)          # code -> Rule, of the profile
     findings: list = Factory(list)
     driver: object = None                # bundler.loaders.drivers.Driver (verify --driver), else None

@@ -1,4 +1,4 @@
-"""The project's own kit: remote_fw_load and remote_fw_rsc_table (linker/remote_fw.c), rule by rule.
+"""The project's own kit: remote_fw_load and remote_fw_rsc_table (linker/remote_fw_elf.c, remote_fw_rsc.c), rule by rule.
 
 The kit reads in the image's own byte order, checks every bound before use
 and returns the first REMOTE_FW_E... code it meets; :func:`predict` gives the

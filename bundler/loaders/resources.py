@@ -88,9 +88,11 @@ def iter_regions(entries: list[dict]):
 
 
 def check_memory(ctx: Context, entries: list[dict], memory: MemoryMap) -> None:
-    """mem-* findings: every entry with a fixed address inside the memory map."""
+    """mem-* findings: every entry with a fixed address inside the memory map (unless the
+    profile's own rule said so already)."""
+    said = {f.address for f in ctx.findings if f.address is not None and not f.code.startswith("mem-")}
     for kind, label, da, size, _ in iter_regions(entries):
-        if da == FW_RSC_ADDR_ANY or size == 0:
+        if da == FW_RSC_ADDR_ANY or size == 0 or da in said:
             continue
         if memory.find_holding(da, size) is None:
             _mem_finding(ctx, kind, f"{label} at {da:#x}, {size} bytes, is {memory.describe_miss(da, size)}",

@@ -179,12 +179,14 @@ def _original_and_kept(host: ElfFile, seen: set[str], replace: bool,
 
 def check_host(base: ElfFile, descriptors: list[desc_mod.Descriptor], host_name: str) -> None:
     """Refuse a host whose own structure ``bundle verify`` would reject in the output:
-    PT_LOADs whose p_offset and p_vaddr disagree modulo p_align, a hosted program's
-    PT_LOADs out of p_vaddr order, PT_LOADs that overlap by LMA, and descriptors that are misaligned, nameless or not loaded
+    a hosted program's PT_LOADs whose p_offset and p_vaddr disagree modulo p_align or that
+    are out of p_vaddr order, PT_LOADs whose load ranges overlap (by LMA, a hosted program's by
+    VMA), and descriptors that are misaligned, nameless or not loaded
     (the values bundle writes would never reach the host)."""
     for i, p in base.iter_misaligned_loads():
-        raise BadInputError(f"segment {i} (PT_LOAD at {p.p_vaddr:#x}) has p_offset {p.p_offset:#x} and "
-                            f"p_vaddr {p.p_vaddr:#x}, not congruent modulo p_align {p.p_align:#x}",
+        why = f"p_align {p.p_align:#x}, not a power of two" if p.p_align & (p.p_align - 1) else \
+            f"p_offset {p.p_offset:#x} and p_vaddr {p.p_vaddr:#x}, not congruent modulo p_align {p.p_align:#x}"
+        raise BadInputError(f"segment {i} (PT_LOAD at {p.p_vaddr:#x}) has {why}",
                             file=host_name, address=p.p_vaddr, hint="the host's program headers are corrupt")
     if base.hosted_by:
         for i, p, prev in base.iter_unsorted_loads():
@@ -193,8 +195,8 @@ def check_host(base: ElfFile, descriptors: list[desc_mod.Descriptor], host_name:
                                 "order, so its operating system maps it wrongly", file=host_name,
                                 address=p.p_vaddr, hint="the host's program headers are corrupt; relink it")
     for i, _, j, _, lo, _ in base.iter_overlapping_loads():
-        raise BadInputError(f"segments {i} and {j} overlap by LMA at {lo:#x}: a loader writes one over "
-                            "the other", file=host_name, address=lo,
+        raise BadInputError(f"segments {i} and {j} overlap by {base.load_basis} at {lo:#x}: a loader writes one "
+                            "over the other", file=host_name, address=lo,
                             hint="the host's program headers are corrupt")
     for d in descriptors:
         if d.address % 8:

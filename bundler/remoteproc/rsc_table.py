@@ -43,7 +43,8 @@ VRING_FIELDS = ("da", "align", "num", "notifyid", "pa")
 VRING_SIZE = 4 * len(VRING_FIELDS)                                     # 20
 
 class Problem(Record):
-    """One reason Linux, OpenAMP or the kit would refuse the table."""
+    """One thing Linux, OpenAMP or the kit does with the table: refuses it (error), works
+    around it (warning), or ignores it (note)."""
 
     code: str
     message: str
@@ -153,9 +154,10 @@ class _Decoder:
             return out
         out.update(kind="unknown", raw=raw.hex())
         self.problem("rsc-unknown-type", f"entry {index} at offset {offset:#x} has type {rtype}, neither "
-                                         f"0..3 nor vendor {RSC_VENDOR_START}..{RSC_VENDOR_END} (Linux "
-                                         "skips it with a warning; the kit's remote_fw_rsc_table refuses "
-                                         "the table)", entry=index, offset=offset)
+                                         f"0..3 nor vendor {RSC_VENDOR_START}..{RSC_VENDOR_END}: Linux says "
+                                         f"\"unsupported resource {rtype}\" and skips it (a vendor kernel's "
+                                         "own type; the kit's remote_fw_rsc_table refuses the table)",
+                     entry=index, offset=offset)
         return out
 
     def fixed(self, out: dict, names, entry_size: int, avail: int, index: int, offset: int) -> dict:
@@ -207,17 +209,20 @@ class _Decoder:
             out["vrings"].append(vring)
             if not vring["num"] or not vring["align"]:
                 self.problem("rsc-vring", f"vdev entry {index} vring {v} has num {vring['num']} and align "
-                                          f"{vring['align']}: Linux refuses zero", entry=index, offset=at)
+                                          f"{vring['align']}: Linux says \"invalid qsz ({vring['num']}) or "
+                                          f"alignment ({vring['align']})\" and the remote boots without its "
+                                          "virtio device", entry=index, offset=at)
             elif vring["num"] & (vring["num"] - 1):
                 self.problem("rsc-vring", f"vdev entry {index} vring {v} has num {vring['num']}, not a power "
-                                          "of two: virtio refuses the ring", entry=index, offset=at)
+                                          "of two: the split ring's index arithmetic breaks", entry=index, offset=at)
         if not out.get("truncated"):
             config_at = offset + VDEV_SIZE + VRING_SIZE * nvrings
             out["config"] = self.data[config_at:config_at + values["config_len"]].hex()
         return out
 
     def check_notify_ids(self) -> None:
-        """OpenAMP keeps notify ids in a one-word bitmap: unique, below 32 (ANY excepted)."""
+        """OpenAMP keeps notify ids in a one-word bitmap: below 32 (ANY excepted), and hands a taken
+        id another one; Linux ignores them (rproc_alloc_vring assigns its own and writes them back)."""
         seen: dict[int, str] = {}
         for entry in self.table.entries:
             if entry.get("kind") != "vdev" or "notifyid" not in entry:
@@ -230,11 +235,12 @@ class _Decoder:
                     continue
                 if nid >= OPENAMP_NOTIFYID_LIMIT:
                     self.problem("rsc-notifyid-range", f"{who} has notify id {nid}: OpenAMP needs ids below "
-                                                       f"{OPENAMP_NOTIFYID_LIMIT}", entry=index,
-                                 offset=entry["offset"])
+                                                       f"{OPENAMP_NOTIFYID_LIMIT} (Linux assigns its own)",
+                                 entry=index, offset=entry["offset"])
                 if nid in seen:
-                    self.problem("rsc-notifyid-duplicate", f"{who} has notify id {nid}, already used by "
-                                                           f"{seen[nid]}", entry=index, offset=entry["offset"])
+                    self.problem("rsc-notifyid-duplicate", f"{who} has notify id {nid}, as {seen[nid]} has: "
+                                                           "Linux assigns the vrings' ids itself (idr_alloc) and "
+                                                           "writes them back", entry=index, offset=entry["offset"])
                 else:
                     seen[nid] = who
 

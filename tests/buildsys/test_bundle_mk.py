@@ -219,3 +219,16 @@ def test_kit_found_through_bundle_kit(tmp_path):
     assert loaded == "1"
     make(d)
     assert (d / "out/combined.elf").is_file()
+
+
+def test_keeps_a_bundle_whose_remote_has_stm32cube_notify_ids(tmp_path):
+    """ST's template gives the vdev and vring 0 notify id 0 ("fixed to 0 for linux
+    compatibility"); Linux assigns its own, so verify passes and make keeps the outputs (issue 17)."""
+    from tests.loaders import mutate
+    d = project(tmp_path)
+    data = mutate.entry_u32((d / "remote.in").read_bytes(), "vdev", 8, 0)
+    data = mutate.u32(data, mutate.entry_offset(data, "vdev") + 28 + 12, 0)
+    (d / "remote.in").write_bytes(data)
+    proc = make(d)
+    assert "[rsc-notifyid-duplicate]" in proc.stdout and "note: " in proc.stdout, proc.stdout
+    assert (d / "out/combined.elf").exists() and (d / "out/combined.hex").exists()

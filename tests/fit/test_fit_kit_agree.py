@@ -26,7 +26,7 @@ from bundler.checks.fit import check_fit
 from bundler.elf import spec
 from bundler.remoteproc.memory import MemoryRange
 from tests.support.fit import LAYOUTS, arm64_image, build_fit, sample_spec, tiny_dtb
-from tests.support.paths import ROOT
+from tests.support.paths import FIT_SOURCES, KIT_SOURCES, ROOT
 from tests.support.tools import in_ci, need_tool
 
 pytestmark = pytest.mark.toolchain
@@ -70,7 +70,7 @@ def kit(tmp_path_factory):
     need_tool("gcc", "mkimage", "dtc")
     lib = tmp_path_factory.mktemp("fitkit") / "libfitkit.so"
     subprocess.run(["gcc", *CFLAGS, "-O2", "-fPIC", "-shared", '-DREMOTE_FW_FIT_ARCH="arm64"',
-                    str(KIT / "remote_fw.c"), str(FIT_SOURCE), "-o", str(lib)], check=True, capture_output=True)
+                    *map(str, KIT_SOURCES + FIT_SOURCES), "-o", str(lib)], check=True, capture_output=True)
     so = ctypes.CDLL(str(lib))
     so.remote_fw_fit_load.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p,
                                       ctypes.POINTER(Region), ctypes.c_size_t, ctypes.POINTER(Boot)]

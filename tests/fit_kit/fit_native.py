@@ -13,9 +13,9 @@ from pathlib import Path
 
 from tests.kit import kit_native
 from tests.kit.kit_native import CFLAGS, KIT, E, FixedRegion, map_fixed_region, run  # noqa: F401
+from tests.support.paths import FIT_SOURCES
 
-FIT_SOURCE = KIT / "remote_fw_fit.c"
-SIG_SOURCES = (KIT / "remote_fw_fit_sig.c", KIT / "remote_fw_rsa.c")
+FIT_SOURCES = FIT_SOURCES       # the FIT units, with kit_native.SOURCES (tests.support.paths)
 ARCH_DEFINE = '-DREMOTE_FW_FIT_ARCH="arm64"'
 FILL = 0xA5                      # the region's bytes before each load
 
@@ -24,7 +24,7 @@ def build_lib(out: Path, extra: tuple[str, ...] = ()) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     lib = out / "libfitkit.so"
     run(["gcc", *CFLAGS, "-O2", "-g", "-fPIC", "-shared", ARCH_DEFINE, *extra,
-         kit_native.SOURCE, FIT_SOURCE, *SIG_SOURCES, "-o", lib])
+         *kit_native.SOURCES, *FIT_SOURCES, "-o", lib])
     return lib
 
 

@@ -1,6 +1,6 @@
 """remote_fw_crc32: the slice-by-4 default and the REMOTE_FW_CRC32_SMALL
 nibble table both equal zlib.crc32 at every length and alignment; the tables
-in remote_fw.c are the ones scripts/crc32_tables.py derives."""
+in remote_fw_crc32.c are the ones scripts/crc32_tables.py derives."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from tests.fit_kit import fit_build as fb
 from tests.fit_kit import fit_native
 from tests.kit import kit_native
 
+CRC32_SOURCE = kit_native.KIT / "remote_fw_crc32.c"     # the unit stands alone
+
 
 @pytest.fixture(scope="module", params=["slice4", "small"])
 def crc32(request, tmp_path_factory):
@@ -23,7 +25,7 @@ def crc32(request, tmp_path_factory):
     lib = out / "libcrc.so"
     extra = ["-DREMOTE_FW_CRC32_SMALL"] if request.param == "small" else []
     kit_native.run(["gcc", *fit_native.CFLAGS, "-O2", "-fPIC", "-shared", *extra,
-                    kit_native.SOURCE, "-o", lib])
+                    CRC32_SOURCE, "-o", lib])
     fn = ctypes.CDLL(str(lib)).remote_fw_crc32
     fn.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
     fn.restype = ctypes.c_uint32
@@ -46,7 +48,7 @@ def test_large_and_null(crc32):
 
 
 def test_tables_are_the_generated_ones():
-    text = kit_native.SOURCE.read_text()
+    text = CRC32_SOURCE.read_text()
     start = text.index("static const uint32_t crc32_table[4][256] = {")
     end = text.index("\n};", start) + 3
     script = kit_native.ROOT / "scripts" / "crc32_tables.py"

@@ -3,10 +3,13 @@ word access, on the toolchains a bootstrap is built with.
 
 For each toolchain and -O0/-O2/-Os, with -mstrict-align (AArch64) or
 -mno-unaligned-access (ARM A/R; Cortex-M3 faults on unaligned LDRD/LDM and
-the kit must not rely on its unaligned LDR either): remote_fw_fit.c compiles
-with -std=c99 -Wall -Wextra -Werror -pedantic -ffreestanding; `nm -u` lists
-only remote_fw_crc32 (from remote_fw.c); and a bootstrap (c/bootstrap.c)
-links with remote_fw.c under -nostdlib --gc-sections with nothing undefined.
+the kit must not rely on its unaligned LDR either): each FIT unit
+(remote_fw_fit.c, _fdt, _inflate, _sha256, _sha1, _boot) compiles with
+-std=c99 -Wall -Wextra -Werror -pedantic -ffreestanding; `nm -u` on them lists
+only each other's symbols and remote_fw_crc32 (remote_fw_crc32.c); the hash,
+inflate and device-tree units each need nothing but the CRC-32 at most; and a
+bootstrap (c/bootstrap.c) links with the kit's units under -nostdlib
+--gc-sections with nothing undefined.
 The runtime half of the alignment proof is the unicorn run with alignment
 checking on (bench/bench_fit.py, tests/fit_kit/test_fit_bench.py).
 """
@@ -18,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fit_kit.fit_native import FIT_SOURCE, KIT
+from tests.fit_kit.fit_native import FIT_SOURCES, KIT
 from tests.kit import kit_native
 
 pytestmark = pytest.mark.toolchain
@@ -53,14 +56,22 @@ def test_freestanding_and_strict_align(need, tmp_path, name):
     if "-fuse-ld=lld" in link:
         need("ld.lld")
     for opt in ("-O0", "-O2", "-Os"):
-        obj = tmp_path / f"remote_fw_fit{opt}.o"
-        sh([cc, *flags, *WARN, opt, f"-I{KIT}", "-c", FIT_SOURCE, "-o", obj])
-        undefined = {line.split()[-1] for line in sh([nm_for(cc), "-u", obj]).splitlines() if line.strip()}
-        assert undefined <= {"remote_fw_crc32", "_GLOBAL_OFFSET_TABLE_"}, (opt, sorted(undefined))
+        defined, outside = set(), set()
+        for src in FIT_SOURCES:
+            obj = tmp_path / f"{src.stem}{opt}.o"
+            sh([cc, *flags, *WARN, opt, f"-I{KIT}", "-c", src, "-o", obj])
+            undefined = {line.split()[-1] for line in sh([nm_for(cc), "-u", obj]).splitlines()
+                         if line.strip()}
+            if src.stem != "remote_fw_fit":         # the building blocks stand alone
+                assert undefined <= {"remote_fw_crc32", "_GLOBAL_OFFSET_TABLE_"}, (src, opt, undefined)
+            outside |= undefined
+            defined |= {line.split()[-1] for line in
+                        sh([nm_for(cc), "--defined-only", "-g", obj]).splitlines() if line.strip()}
+        assert outside - defined <= {"remote_fw_crc32", "_GLOBAL_OFFSET_TABLE_"}, (opt, sorted(outside - defined))
 
     elf = tmp_path / "bootstrap.elf"
     sh([cc, *flags, *WARN, "-O2", "-nostdlib", "-ffunction-sections", "-fdata-sections",
-        "-Wl,--gc-sections", *link, f"-I{KIT}", C / "bootstrap.c", kit_native.SOURCE, FIT_SOURCE,
+        "-Wl,--gc-sections", *link, f"-I{KIT}", C / "bootstrap.c", *kit_native.SOURCES, *FIT_SOURCES,
         "-o", elf])
     syms = sh([nm_for(cc), elf])
     assert "remote_fw_fit_load" in syms and " U " not in syms

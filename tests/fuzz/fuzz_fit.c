@@ -1,5 +1,5 @@
 /*
- * fuzz_fit.c - libFuzzer target for remote_fw_fit_load (linker/remote_fw_fit.c).
+ * fuzz_fit.c - libFuzzer target for remote_fw_fit_load (linker/remote_fw_fit.c and the units it uses).
  *
  *   FUZZ_TARGET=fit tests/fuzz/run.sh SECONDS   (builds with ASan + UBSan and runs it)
  *

@@ -1,6 +1,6 @@
 /*
  * fuzz_inflate.c - libFuzzer target for the kit's inflate alone
- * (remote_fw_inflate and remote_fw_gunzip in linker/remote_fw_fit.c), checked
+ * (remote_fw_inflate and remote_fw_gunzip in linker/remote_fw_inflate.c), checked
  * against zlib on every input.
  *
  *   FUZZ_TARGET=inflate tests/fuzz/run.sh SECONDS   (ASan + UBSan, links -lz: zlib is the
@@ -24,7 +24,8 @@
 #include <zlib.h>
 
 #include "fuzz_common.h"
-#include "remote_fw_fit.h"
+#include "remote_fw.h"
+#include "remote_fw_inflate.h"
 
 /* zlib's verdict: 1 when the stream ended inside the room; bytes out and in. */
 static int zlib_inflate(const uint8_t *in, size_t n, uint8_t *out, size_t room, int gz,

@@ -1,8 +1,9 @@
 /*
- * fuzz_remote_fw.c - libFuzzer target for the host-side kit (linker/remote_fw.c).
+ * fuzz_remote_fw.c - libFuzzer target for the host-side kit (linker/remote_fw*.c).
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
- *         -Ilinker tests/fuzz/fuzz_remote_fw.c linker/remote_fw.c -o fuzz_remote_fw
+ *         -Ilinker tests/fuzz/fuzz_remote_fw.c linker/remote_fw.c linker/remote_fw_crc32.c \
+ *         linker/remote_fw_elf.c linker/remote_fw_rsc.c -o fuzz_remote_fw
  *   (tests/fuzz/run.sh SECONDS does this and runs it)
  *
  * Each input is an embedded image. It goes through remote_fw_rsc_table,

@@ -6,14 +6,15 @@
 #   tests/fuzz/run.sh build              only build; prints the binary's path
 #
 # Environment:
-#   FUZZ_TARGET kit (default): fuzz_remote_fw.c on remote_fw.c, seeds corpus/;
+#   FUZZ_TARGET kit (default): fuzz_remote_fw.c on the kit's units, seeds corpus/;
 #               openamp: fuzz_remote_fw_openamp.c, the OpenAMP image store's
 #               open + load path through real OpenAMP (libmetal and open-amp
 #               from OPENAMP_PREFIX, else built once by
 #               tests/support/openamp.py from OPENAMP_SRC/LIBMETAL_SRC or
 #               ../shared/third_party), seeds corpus/;
-#               fit: fuzz_fit.c, remote_fw_fit_load (remote_fw_fit.c), seeds corpus_fit/;
+#               fit: fuzz_fit.c, remote_fw_fit_load (the FIT units), seeds corpus_fit/;
 #               inflate: fuzz_inflate.c, remote_fw_inflate/remote_fw_gunzip
+#               (remote_fw_inflate.c and remote_fw_crc32.c alone)
 #               checked against zlib (-lz), seeds corpus_inflate/
 #   FUZZ_WORK   where the binary, the growing working corpus and crash
 #               artifacts go (default tests/fuzz/build, git-ignored)
@@ -52,20 +53,24 @@ build() {
                -fno-sanitize-recover=all -fno-omit-frame-pointer -I$root/linker"
         # the FIT targets take arm64 FITs, as the bootstrap of samples/aarch64-linux does
         fit_arch='-DREMOTE_FW_FIT_ARCH="arm64"'
+        # the kit's units, as linker/bundle.mk lists them (REMOTE_FW_SOURCES, REMOTE_FW_FIT_SOURCES)
+        k=$root/linker
+        kit_src="$k/remote_fw.c $k/remote_fw_crc32.c $k/remote_fw_elf.c $k/remote_fw_rsc.c"
+        fit_src="$k/remote_fw_fit.c $k/remote_fw_fdt.c $k/remote_fw_inflate.c $k/remote_fw_sha256.c
+                 $k/remote_fw_sha1.c $k/remote_fw_boot.c"
         case $target in
         kit)
                 # shellcheck disable=SC2086 # word splitting wanted
-                ${CC:-clang} $flags "$here/fuzz_remote_fw.c" "$root/linker/remote_fw.c" -o "$bin.tmp"
+                ${CC:-clang} $flags "$here/fuzz_remote_fw.c" $kit_src -o "$bin.tmp"
                 ;;
         fit)
                 # shellcheck disable=SC2086
-                ${CC:-clang} $flags "$fit_arch" "$here/fuzz_fit.c" "$root/linker/remote_fw.c" \
-                        "$root/linker/remote_fw_fit.c" -o "$bin.tmp"
+                ${CC:-clang} $flags "$fit_arch" "$here/fuzz_fit.c" $kit_src $fit_src -o "$bin.tmp"
                 ;;
         inflate)
                 # shellcheck disable=SC2086
-                ${CC:-clang} $flags "$fit_arch" "$here/fuzz_inflate.c" "$root/linker/remote_fw.c" \
-                        "$root/linker/remote_fw_fit.c" -lz -o "$bin.tmp"
+                ${CC:-clang} $flags "$here/fuzz_inflate.c" "$k/remote_fw_inflate.c" \
+                        "$k/remote_fw_crc32.c" -lz -o "$bin.tmp"
                 ;;
         openamp)
                 prefix=${OPENAMP_PREFIX:-}
@@ -74,7 +79,7 @@ build() {
                 fi
                 # shellcheck disable=SC2086
                 ${CC:-clang} $flags -I"$prefix/include" "$here/fuzz_remote_fw_openamp.c" \
-                        "$root/linker/remote_fw_openamp.c" "$root/linker/remote_fw.c" \
+                        "$k/remote_fw_openamp.c" $kit_src \
                         "$prefix/lib/libopen_amp.a" "$prefix/lib/libmetal.a" -o "$bin.tmp"
                 ;;
         esac

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import run_bundle
-from tests.support.paths import KIT, SAMPLES
+from tests.support.paths import KIT, KIT_SOURCES, SAMPLES
 from tests.support.tools import need_tool, new_readelf_warnings
 
 HERE = Path(__file__).resolve().parent
@@ -46,8 +46,8 @@ pytestmark = pytest.mark.toolchain
 
 def _build(cc: str, flags: list[str], out: Path) -> Path:
     need_tool(cc)
-    subprocess.run([cc, "-O2", "-Wall", "-Werror", f"-I{KIT}", *flags, str(PROG), str(KIT / "remote_fw.c"),
-                    "-o", str(out)], check=True, capture_output=True, text=True)
+    subprocess.run([cc, "-O2", "-Wall", "-Werror", f"-I{KIT}", *flags, str(PROG),
+                    *map(str, KIT_SOURCES), "-o", str(out)], check=True, capture_output=True, text=True)
     return out
 
 

@@ -14,13 +14,14 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.support.paths import KIT_SOURCES
 from tests.support.tools import need_tool  # noqa: F401  (the kit tests take it from here)
 
 ROOT = Path(__file__).resolve().parents[2]
 KIT = ROOT / "linker"
 CDIR = Path(__file__).resolve().parent / "c"
 HEADER = KIT / "remote_fw.h"
-SOURCE = KIT / "remote_fw.c"
+SOURCES = KIT_SOURCES           # the units libkit.so is built from (tests.support.paths)
 
 CFLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", f"-I{KIT}"]
 
@@ -70,7 +71,7 @@ class Desc(ctypes.Structure):
 
 
 def build_lib(out: Path) -> Path:
-    """libkit.so = remote_fw.c + descs.c (alpha, beta, gamma_bin) + gamma.o.
+    """libkit.so = the kit's units + descs.c (alpha, beta, gamma_bin) + gamma.o.
 
     gamma.o is made by `objcopy -I binary gamma.bin` in the build directory,
     exactly the pre-link flow people use, so it defines _binary_gamma_bin_*.
@@ -83,7 +84,7 @@ def build_lib(out: Path) -> Path:
     (out / "gamma.bin").write_bytes(GAMMA_BYTES)
     run(["objcopy", "-I", "binary", "-O", bfd, "-B", arch, "gamma.bin", "gamma.o"], cwd=out)
     lib = out / "libkit.so"
-    run(["gcc", *CFLAGS, "-O1", "-g", "-fPIC", "-shared", SOURCE, out / "descs.o",
+    run(["gcc", *CFLAGS, "-O1", "-g", "-fPIC", "-shared", *SOURCES, out / "descs.o",
          out / "gamma.o", "-o", lib])
     return lib
 
@@ -217,8 +218,8 @@ DRIVER_REGION = (0x10000000, 0x00100000)     # REGION_START/SIZE in driver.c
 
 
 def build_driver(out: Path, sanitize: bool = True, lto: bool = False) -> Path:
-    """driver.c + remote_fw.c: ASan/UBSan at -O1, or plain -O2 -flto (so the
-    optimiser sees the descriptor's initialiser and remote_fw.c together)."""
+    """driver.c + the kit's units: ASan/UBSan at -O1, or plain -O2 -flto (so the
+    optimiser sees the descriptor's initialiser and the kit together)."""
     out.mkdir(parents=True, exist_ok=True)
     exe = out / "driver"
     flags = ["-O2", "-flto"] if lto else ["-O1", "-g"]
@@ -226,7 +227,7 @@ def build_driver(out: Path, sanitize: bool = True, lto: bool = False) -> Path:
         flags += ["-fsanitize=address,undefined", "-fno-sanitize-recover=all",
                   "-fno-omit-frame-pointer"]
     run(["gcc", "-std=gnu99", "-Wall", "-Wextra", "-Werror", f"-I{KIT}", *flags,
-         CDIR / "driver.c", SOURCE, "-o", exe])
+         CDIR / "driver.c", *SOURCES, "-o", exe])
     return exe
 
 

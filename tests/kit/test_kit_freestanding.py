@@ -1,10 +1,13 @@
 """The kit is freestanding C99 for every toolchain we ship for.
 
-For each toolchain and -O0/-O2/-Os: remote_fw.c compiles with
--std=c99 -Wall -Wextra -Werror -pedantic -ffreestanding; `nm -u` on the object
-lists nothing but the linker-made __start_/__stop_remote_fw_desc (weak) and,
-for PIC code, _GLOBAL_OFFSET_TABLE_ (no memcpy/memset/strcmp, no libgcc
-helpers); and a minimal host (c/host.c, two REMOTE_FW_DECLAREs) links with
+For each toolchain and -O0/-O2/-Os: each of the kit's units (remote_fw.c,
+remote_fw_crc32.c, remote_fw_elf.c, remote_fw_rsc.c) compiles with
+-std=c99 -Wall -Wextra -Werror -pedantic -ffreestanding; `nm -u` on the objects
+lists nothing but each other's symbols, the linker-made
+__start_/__stop_remote_fw_desc (weak) and, for PIC code, _GLOBAL_OFFSET_TABLE_
+(no memcpy/memset/strcmp, no libgcc helpers); a host that calls only
+remote_fw_load links with remote_fw_elf.c and remote_fw_rsc.c alone; and a
+minimal host (c/host.c, two REMOTE_FW_DECLAREs) links with
 -nostdlib -ffunction-sections -fdata-sections -Wl,--gc-sections, with the
 remote_fw.ld fragment and without it (orphan section), with the descriptors
 kept and bounded by __start_/__stop_.
@@ -29,7 +32,7 @@ import pytest
 from elftools.elf.elffile import ELFFile
 
 from bundler.remoteproc.rsc_table import decode
-from tests.kit.kit_native import CDIR, KIT, SOURCE
+from tests.kit.kit_native import CDIR, KIT, SOURCES
 
 pytestmark = pytest.mark.toolchain
 
@@ -84,7 +87,7 @@ def require(tc: Toolchain, tmp_path: Path, need_tool) -> None:
     if tc.link_flags and "-fuse-ld=lld" in tc.link_flags:
         need_tool("ld.lld")
     if tc.probe:
-        probe = sh([tc.cc, *tc.flags, *WARN, "-c", SOURCE, "-o", tmp_path / "probe.o", f"-I{KIT}"])
+        probe = sh([tc.cc, *tc.flags, *WARN, "-c", SOURCES[0], "-o", tmp_path / "probe.o", f"-I{KIT}"])
         if probe.returncode != 0:
             pytest.skip(f"{tc.cc} {' '.join(tc.flags)} does not work here (no multilib)")
 
@@ -100,17 +103,62 @@ def tc(request, tmp_path, need) -> Toolchain:
     return request.param
 
 
+def compile_units(tc: Toolchain, opt: str, sources, out: Path) -> tuple[set[str], dict[str, str]]:
+    """Compile each unit alone; (symbols the objects define, {undefined name: nm kind})."""
+    defined: set[str] = set()
+    undefined: dict[str, str] = {}
+    for src in sources:
+        obj = out / (Path(src).stem + ".o")
+        ok([tc.cc, *tc.flags, *WARN, opt, f"-I{KIT}", "-c", src, "-o", obj])
+        for line in ok([nm_tool(tc), "-u", obj]).splitlines():
+            if line.strip():
+                undefined[line.split()[-1]] = line.split()[0]
+        for line in ok([nm_tool(tc), "--defined-only", "-g", obj]).splitlines():
+            if line.strip():
+                defined.add(line.split()[-1])
+    return defined, undefined
+
+
 @pytest.mark.parametrize("opt", OPTS)
 def test_compiles_and_needs_nothing_from_a_library(tc, opt, tmp_path):
-    obj = tmp_path / "remote_fw.o"
-    ok([tc.cc, *tc.flags, *WARN, opt, f"-I{KIT}", "-c", SOURCE, "-o", obj])
-    undefined = ok([nm_tool(tc), "-u", obj]).split("\n")
-    names = {line.split()[-1] for line in undefined if line.strip()}
+    defined, undefined = compile_units(tc, opt, SOURCES, tmp_path)
+    names = set(undefined) - defined
     assert names <= LINKER_MADE, f"undefined symbols from outside: {sorted(names - LINKER_MADE)}"
     # The section bounds are weak (a host with no descriptor links); nothing else undefined.
-    kinds = {line.split()[-1]: line.split()[0] for line in undefined if line.strip()}
     for bound in ("__start_remote_fw_desc", "__stop_remote_fw_desc"):
-        assert kinds.get(bound) == "w", f"{bound} must be a weak reference: {kinds}"
+        assert undefined.get(bound) == "w", f"{bound} must be a weak reference: {undefined}"
+
+
+LOAD_ONLY = """#include "remote_fw.h"
+extern const unsigned char image[64];
+volatile int r;
+void _start(void)
+{
+        static const struct remote_fw_region ram = { 0x20000000u, 0x10000u };
+        struct remote_fw_image img;
+        uintptr_t entry;
+
+        img.base = image;       /* field by field: an initialiser may become a memcpy call */
+        img.size = sizeof(image);
+        img.name = "x";
+        r = remote_fw_load(&img, &ram, 1, &entry);
+        for (;;)
+                ;
+}
+const unsigned char image[64] = { 0x7f, 'E', 'L', 'F' };
+"""
+
+
+@pytest.mark.parametrize("opt", OPTS)
+def test_remote_fw_load_alone_needs_two_units(tc, opt, tmp_path):
+    """docs/kit.md "Which files": remote_fw_load is remote_fw_elf.c + remote_fw_rsc.c."""
+    src = tmp_path / "load_only.c"
+    src.write_text(LOAD_ONLY)
+    out = tmp_path / "load_only.elf"
+    ok([tc.cc, *tc.flags, *WARN, opt, *LINK, *tc.link_flags, f"-I{KIT}", src,
+        KIT / "remote_fw_elf.c", KIT / "remote_fw_rsc.c", "-o", out])
+    syms = readelf_symbols(out)
+    assert "remote_fw_load" in syms and "remote_fw_find" not in syms
 
 
 def readelf_sections(elf: Path) -> dict[str, tuple[int, int, str]]:
@@ -150,7 +198,7 @@ def descriptors_kept_and_bounded(elf: Path, tc: Toolchain) -> tuple[int, int]:
 def link(tc: Toolchain, opt: str, tmp_path: Path, extra=()) -> Path:
     out = tmp_path / f"host{len(list(tmp_path.glob('host*.elf')))}.elf"
     ok([tc.cc, *tc.flags, *WARN, opt, *LINK, *tc.link_flags, f"-I{KIT}", CDIR / "host.c",
-        SOURCE, *extra, "-o", out])
+        *SOURCES, *extra, "-o", out])
     return out
 
 
@@ -192,7 +240,7 @@ def test_slot_symbols(tc, how, size, start, tmp_path):
 
 def test_slot_larger_than_the_region_is_refused(tc, tmp_path):
     proc = sh([tc.cc, *tc.flags, *WARN, "-Os", *LINK, *tc.link_flags, f"-I{KIT}",
-               CDIR / "host.c", SOURCE, f"-L{KIT}", "-T", CDIR / "host.ld",
+               CDIR / "host.c", *SOURCES, f"-L{KIT}", "-T", CDIR / "host.ld",
                "-Wl,--defsym=REMOTE_FW_SLOT_SIZE=0x80001", "-o", tmp_path / "big.elf"])
     assert proc.returncode != 0
     assert "REMOTE_FW_SLOT_SIZE is larger than REMOTE_FW_REGION" in proc.stderr
@@ -205,7 +253,7 @@ def test_a_host_without_descriptors_still_links(tc, tmp_path):
                    'void _start(void) { struct remote_fw_image i; r = remote_fw_find("x", &i); '
                    'for (;;) ; }\n')
     out = tmp_path / "bare.elf"
-    ok([tc.cc, *tc.flags, *WARN, "-O2", *LINK, *tc.link_flags, f"-I{KIT}", src, SOURCE,
+    ok([tc.cc, *tc.flags, *WARN, "-O2", *LINK, *tc.link_flags, f"-I{KIT}", src, *SOURCES,
         "-o", out])
     assert "remote_fw_desc" not in readelf_sections(out)
 

@@ -14,7 +14,7 @@ import zlib
 import pytest
 
 from tests.support.kit_elf import Segment, build_elf
-from tests.kit.kit_native import CDIR, E, KIT, SOURCE, need_tool
+from tests.kit.kit_native import CDIR, E, KIT, SOURCES, need_tool
 
 pytestmark = pytest.mark.toolchain
 
@@ -87,7 +87,7 @@ def host32(tmp_path_factory):
     exe = d / "host32"
     cmd = ["gcc", "-m32", "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic",
            "-ffreestanding", "-nostdlib", "-static", "-fno-pie", "-no-pie", "-O2",
-           f"-I{KIT}", f"-I{d}", CDIR / "host32.c", CDIR / "desc32.c", SOURCE,
+           f"-I{KIT}", f"-I{d}", CDIR / "host32.c", CDIR / "desc32.c", *SOURCES,
            f"-Wl,--section-start=.region={REGION:#x}", "-o", exe]
     proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
     if proc.returncode != 0:

@@ -177,6 +177,8 @@ def test_damaged_firmware_is_judged_not_refused(capsys, files, tmp_path):
     bad = tmp_path / "cut.elf"
     bad.write_bytes(data[:len(data) - 4096])
     rc, out, err = cli(capsys, "verify", bad)
+    assert rc == 1 and "Section header table is out of bounds" in out, out + err         # 6.12 bounds them
+    rc, out, err = cli(capsys, "verify", bad, "--kernel", "6.1")
     assert rc == 1 and ("truncated fw: need 0x" in out or "Image is too small" in out), out + err
     short = tmp_path / "short.elf"
     short.write_bytes(mutate.phdr(data, mutate.loads(data)[0], p_offset=len(data) - 16))
@@ -202,8 +204,16 @@ def test_python_api(files):
     cut = outside[:len(outside) // 2]
     report = bundler.verify(cut, loader="linux")
     assert not report.ok and report.to_dict()["loader"]["name"] == "linux"
+    # no ELF at all: judged with the loader's words when a loader is named (issue 17), else bad input
+    report = bundler.verify(b"not an ELF at all".ljust(64, b"."), loader="linux")
+    assert report.codes("error") == {"linux-bad-magic"} and report.to_dict()["loader"]["kernel"] == "6.12"
+    assert "Image is corrupted (bad magic)" in report.errors[0].message
+    assert bundler.verify(b"not an ELF", loader="linux").codes() == {"linux-too-small"}      # < 52 bytes
+    assert bundler.verify(cut, kernel="6.1").to_dict()["loader"]["kernel"] == "6.1"
     with pytest.raises(bundler.BundleError):
-        bundler.verify(b"not an ELF at all", loader="linux")
+        bundler.verify(b"not an ELF at all")
+    with pytest.raises(bundler.UsageError):
+        bundler.verify(cut, loader="uboot", kernel="6.1")
 
 
 def test_bundle_verify_checks_each_remote(capsys, files, tmp_path):

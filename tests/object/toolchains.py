@@ -16,7 +16,7 @@ from pathlib import Path
 from bundler.postlink import descriptor
 from bundler.elf.reader import parse_elf
 from bundler.elf import spec
-from tests.support.paths import KIT
+from tests.support.paths import KIT, KIT_SOURCES
 
 COMMON_CFLAGS = ["-std=c99", "-Os", "-Wall", "-Wextra", "-ffreestanding", "-fno-common",
                  "-ffunction-sections", "-fdata-sections", "-fno-asynchronous-unwind-tables",
@@ -106,18 +106,19 @@ def must(cmd, cwd=None) -> subprocess.CompletedProcess:
 
 
 def compile_host(tc: Toolchain, out_dir: Path, stem: str, extra: tuple[str, ...] = ()) -> list[Path]:
-    """host.o and remote_fw.o for the target, in out_dir."""
+    """host.o and the kit's objects (remote_fw.o, ...) for the target, in out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
     src = out_dir / "host.c"
     src.write_text(HOST_C.replace("@STEM@", stem))
     flags = [*tc.cc, *COMMON_CFLAGS, *extra]
-    host_o, kit_o = out_dir / "host.o", out_dir / "remote_fw.o"
+    host_o = out_dir / "host.o"
+    kit_os = [out_dir / (s.stem + ".o") for s in KIT_SOURCES]
     # Compiler warnings are the kit's business (tests/kit); these must only build.
     for cmd in ([*flags, "-c", src, "-o", host_o],
-                [*flags, "-c", KIT / "remote_fw.c", "-o", kit_o]):
+                *([*flags, "-c", s, "-o", o] for s, o in zip(KIT_SOURCES, kit_os))):
         proc = run(cmd)
         assert proc.returncode == 0, f"{' '.join(map(str, cmd))}:\n{proc.stderr}"
-    return [host_o, kit_o]
+    return [host_o, *kit_os]
 
 
 def link_gnu(tc: Toolchain, objs, out: Path, *, gc: bool = False, script: bool = False):

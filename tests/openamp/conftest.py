@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import openamp as ob
-from tests.support.paths import SAMPLES
+from tests.support.paths import KIT_SOURCES, SAMPLES
 
 HERE = Path(__file__).resolve().parent
 
@@ -34,7 +34,7 @@ def openamp_host(openamp_prefix, tmp_path_factory) -> Path:
         assert proc.returncode == 0, proc.stderr
         objs.append(obj)
     return ob.compile_c(work / "openamp_host", [HERE / "c" / "openamp_host.c", HERE / "c" / "csum_desc.c",
-                                                ob.KIT / "remote_fw_openamp.c", ob.KIT / "remote_fw.c",
+                                                ob.KIT / "remote_fw_openamp.c", *KIT_SOURCES,
                                                 *objs], openamp_prefix, ob.SAN)
 
 
@@ -43,5 +43,5 @@ def kit_ref(tmp_path_factory) -> Path:
     ob.need_tool("clang")
     work = tmp_path_factory.mktemp("kit_ref")
     # UBSan only: the reference maps the remote's RAM at its physical address
-    return ob.compile_c(work / "kit_ref", [HERE / "c" / "kit_ref.c", ob.KIT / "remote_fw.c"], None,
+    return ob.compile_c(work / "kit_ref", [HERE / "c" / "kit_ref.c", *KIT_SOURCES], None,
                         ["-fsanitize=undefined", "-fno-sanitize-recover=all", "-g", "-O1"])

@@ -28,7 +28,7 @@ import pytest
 from tests.support import openamp as ob
 from tests.support import openamp_corpus as hostile
 from tests.support.openamp import STEMS
-from tests.support.paths import SAMPLES
+from tests.support.paths import KIT_SOURCES, SAMPLES
 
 pytestmark = pytest.mark.toolchain
 
@@ -227,13 +227,15 @@ def test_docs_host_example_compiles(openamp_prefix, tmp_path):
     ob.compile_c(tmp_path / "host_example.o", [src], openamp_prefix, ["-c"], libs=False)
 
 
-def test_kit_core_includes_nothing_of_openamp():
-    """remote_fw.c stays freestanding: its only headers are remote_fw.h and the
-    compiler's own <stddef.h>/<stdint.h>; OpenAMP lives in remote_fw_openamp.c."""
+@pytest.mark.parametrize("src", KIT_SOURCES, ids=lambda p: p.name)
+def test_kit_core_includes_nothing_of_openamp(src):
+    """The kit's units stay freestanding: their only headers are the kit's own
+    and the compiler's <stddef.h>/<stdint.h>; OpenAMP lives in remote_fw_openamp.c."""
     ob.need_tool("gcc")
     proc = run(["gcc", "-std=c99", "-ffreestanding", "-nostdinc", "-isystem",
-                run(["gcc", "-print-file-name=include"]).stdout.strip(), f"-I{ob.KIT}", "-M",
-                ob.KIT / "remote_fw.c"])
+                run(["gcc", "-print-file-name=include"]).stdout.strip(), f"-I{ob.KIT}", "-M", src])
     assert proc.returncode == 0, proc.stderr
     deps = {p.rsplit("/", 1)[-1] for p in proc.stdout.replace("\\\n", " ").split()[1:]}
-    assert deps <= {"remote_fw.c", "remote_fw.h", "stddef.h", "stdint.h", "stdint-gcc.h"}, deps
+    kit = {"remote_fw.c", "remote_fw.h", "remote_fw_bounds.h", "remote_fw_crc32.c", "remote_fw_crc32.h",
+           "remote_fw_elf.c", "remote_fw_elf.h", "remote_fw_rsc.c"}
+    assert deps <= kit | {"stddef.h", "stdint.h", "stdint-gcc.h"}, deps

@@ -8,13 +8,16 @@ import subprocess
 import sys
 import zipfile
 
-from tests.support.paths import ROOT
+from tests.support.paths import FIT_SOURCES, KIT_SOURCES, ROOT
 
 from tests.support.cli import run_bundle
 from tests.support.elf import build_host, build_remote
 
-KIT_FILES = {"remote_fw.h", "remote_fw_rsc.h", "remote_fw.c", "remote_fw.ld", "bundle.mk", "RemoteFw.cmake",
-             "remote_fw_openamp.h", "remote_fw_openamp.c", "remote_fw_fit.h", "remote_fw_fit.c"}
+KIT_FILES = {"remote_fw.h", "remote_fw_rsc.h", "remote_fw.ld", "bundle.mk", "RemoteFw.cmake",
+             "remote_fw_openamp.h", "remote_fw_openamp.c", "remote_fw_fit.h",
+             "remote_fw_bounds.h", "remote_fw_bytes.h", "remote_fw_elf.h", "remote_fw_crc32.h",
+             "remote_fw_sha256.h", "remote_fw_sha1.h", "remote_fw_inflate.h", "remote_fw_fdt.h",
+             *(p.name for p in KIT_SOURCES + FIT_SOURCES)}
 
 
 def test_wheel_installs_a_working_bundle_and_kit(tmp_path, wheel):

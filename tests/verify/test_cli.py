@@ -76,9 +76,12 @@ DAMAGE = {
 
 BAD_REMOTES = {
     "rsc-truncated": build_remote_elf(sample_table()[:-30]),
-    "rsc-notifyid-duplicate": build_remote_elf(rsc_table_bytes(
-        [trace(), vdev(notifyid=3, vrings=((0x20300000, 0x1000, 16, 3, 0),))])),
-    "rsc-unknown-type": build_remote_elf(rsc_table_bytes([trace(), b"\x07\x00\x00\x00" + bytes(12)])),
+}
+# tables Linux loads: what OpenAMP or the kit would do is said, the bundle verifies (issue 17)
+LOADED_REMOTES = {
+    "rsc-notifyid-duplicate": ("note", build_remote_elf(rsc_table_bytes(
+        [trace(), vdev(notifyid=0, vrings=((0x20300000, 0x1000, 16, 0, 0), (0x20304000, 0x1000, 16, 1, 0)))]))),
+    "rsc-unknown-type": ("warning", build_remote_elf(rsc_table_bytes([trace(), b"\x05\x00\x00\x00" + bytes(12)]))),
 }
 
 
@@ -100,6 +103,18 @@ def test_bad_remote_gives_its_code_and_exit_1(tmp_path, capsys, code):
     rc, stdout, _ = call_bundle("verify", out)
     assert rc == 1
     assert f"[{code}]" in stdout and stdout.splitlines()[-1].startswith("verify: FAILED")
+
+
+@pytest.mark.parametrize("code", list(LOADED_REMOTES))
+def test_remote_linux_loads_verifies_with_a_note_or_warning(tmp_path, capsys, code):
+    """STM32Cube/Zephyr's table (vdev and vring 0 notify id 0) and TI's type 5 fail no bundle."""
+    severity, remote = LOADED_REMOTES[code]
+    out, _ = write_bundle(tmp_path, remote=remote)
+    rc, stdout, _ = call_bundle("verify", out)
+    assert rc == 0, stdout
+    line = next(line for line in stdout.splitlines() if f"[{code}]" in line)
+    assert line.startswith(f"{severity}: remote_elf: ")
+    assert stdout.splitlines()[-1].startswith("verify: ok (0 errors")
 
 
 def test_flipped_byte_and_wrong_remote_exit_1(tmp_path):

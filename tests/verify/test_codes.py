@@ -11,7 +11,7 @@ import pytest
 from bundler.findings import CODES, finding
 from tests.support.paths import ROOT
 
-ROW = re.compile(r"^\| `([a-z0-9-]+)` \| (error|warning) \| (.*) \|$", re.M)
+ROW = re.compile(r"^\| `([a-z0-9-]+)` \| (error|warning|note) \| (.*) \|$", re.M)
 # finding("code", ...), finding("a" if x else "b", ...), problem(...), Problem(...)
 EMITTED = re.compile(r"""(?:finding|problem|Problem)\(\s*"([a-z0-9-]+)"(?:\s+if\s+\w+\s+else\s+"([a-z0-9-]+)")?""")
 

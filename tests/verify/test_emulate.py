@@ -16,7 +16,7 @@ from bundler.elf.reader import parse_elf
 from bundler.cli import main
 from bundler.elf import spec
 from bundler.checks import verify
-from tests.support.paths import KIT, SAMPLES
+from tests.support.paths import KIT, KIT_SOURCES, SAMPLES
 from tests.support.tools import need_tool
 from tests.support.cli import run_bundle
 from tests.support.rsc import build_remote_elf, sample_table
@@ -98,7 +98,7 @@ def build_host(tmp_path, name: str):
     out = tmp_path / f"{name}.elf"
     libs = ["-lgcc"] if cc[0] != "gcc" and not cc[0].startswith("aarch64") else []
     script = ["-T", str(ld)] if flash is not None else []
-    cmd = [*cc, *COMMON, f"-I{KIT}", f"-L{KIT}", *script, str(src), str(KIT / "remote_fw.c"), *libs,
+    cmd = [*cc, *COMMON, f"-I{KIT}", f"-L{KIT}", *script, str(src), *map(str, KIT_SOURCES), *libs,
            "-o", str(out)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     assert proc.returncode == 0, f"{' '.join(cmd)}\n{proc.stderr}"
@@ -251,7 +251,7 @@ def test_prelink_host_found_by_the_linker(tmp_path, name, target):
     ld = tmp_path / "host.ld"
     ld.write_text(LINKER_SCRIPT.format(flash=flash, ram=ram, slot_size="", include=""))
     host = tmp_path / "host-prelink.elf"
-    cmd = [*cc, *COMMON, f"-I{KIT}", "-T", str(ld), str(tmp_path / "host.c"), str(KIT / "remote_fw.c"), *objs,
+    cmd = [*cc, *COMMON, f"-I{KIT}", "-T", str(ld), str(tmp_path / "host.c"), *map(str, KIT_SOURCES), *objs,
            "-lgcc", "-o", str(host)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr

@@ -60,7 +60,6 @@ def test_unbundled_host_shows_the_declared_image(capsys):
 
 BROKEN = {
     "truncated": build_remote_elf(sample_table()[:-30]),
-    "unknown-type": build_remote_elf(rsc_table_bytes([trace(), raw_entry(77, b"\xde\xad\xbe\xef"), vdev()])),
     "header-only": build_remote_elf(b"\x01\x00\x00\x00\x05\x00"),
     "offsets-past-end": build_remote_elf(rsc_table_bytes([trace()], num=1000)),
     "nobits": build_remote_elf(sample_table(), nobits_table=True),
@@ -80,6 +79,24 @@ def test_broken_tables_decode_without_traceback(tmp_path, name):
     assert table["valid"] is False and table["problems"]
 
 
+UNKNOWN_TYPE = build_remote_elf(rsc_table_bytes([trace(), raw_entry(77, b"\xde\xad\xbe\xef"), vdev()]))
+
+
+@pytest.mark.parametrize("rtype", [4, 5])
+def test_ti_types_4_and_5_are_what_linux_says(tmp_path, rtype):
+    """TI's own types (RSC_CUSTOM 5, 4 of older TI kernels): Linux says "unsupported resource"
+    and skips them, so the table is valid, not INVALID (issue 17)."""
+    path = tmp_path / "ti.elf"
+    path.write_bytes(build_remote_elf(rsc_table_bytes([trace(), raw_entry(rtype, bytes(12)), vdev()])))
+    text = run_bundle("inspect", path)
+    assert text.returncode == 0 and "INVALID" not in text.stdout, text.stdout
+    assert f"unsupported resource {rtype} (Linux skips it)" in text.stdout
+    assert f'warning: entry 1 at offset 0x4c has type {rtype}, neither 0..3 nor vendor 128..512: Linux says ' \
+           f'"unsupported resource {rtype}" and skips it' in text.stdout, text.stdout
+    table = json.loads(run_bundle("inspect", path, "--json").stdout)["resource_table"]
+    assert table["valid"] is True and [p["severity"] for p in table["problems"]] == ["warning"]
+
+
 def test_truncated_and_unknown_entries_in_detail(tmp_path, capsys):
     path = tmp_path / "t.elf"
     path.write_bytes(BROKEN["truncated"])
@@ -87,7 +104,7 @@ def test_truncated_and_unknown_entries_in_detail(tmp_path, capsys):
     assert [e["kind"] for e in table["entries"]] == ["carveout", "trace", "vdev"]
     assert table["entries"][2]["truncated"] is True
     assert [p["code"] for p in table["problems"]] == ["rsc-truncated"]
-    path.write_bytes(BROKEN["unknown-type"])
+    path.write_bytes(UNKNOWN_TYPE)
     table = json.loads(inspect_json(capsys, path))["resource_table"]
     unknown = table["entries"][1]
     assert (unknown["kind"], unknown["type"], unknown["raw"]) == ("unknown", 77, "deadbeef")

@@ -212,14 +212,14 @@ def check_mdt(ctx: Context) -> None:
     loads = [(i, p) for i, p in read_phdrs(data, lay, ehdr.e_phoff, ehdr.e_phnum)
              if p is not None and p.p_type == spec.PT_LOAD and p.p_memsz
              and (p.p_flags & QCOM_MDT_TYPE_MASK) != QCOM_MDT_TYPE_HASH]
-    if not loads or ctx.memory is None or not ctx.memory.ranges:
+    if not loads:
         return
-    region = ctx.memory.ranges[0]
+    region = ctx.memory.ranges[0] if ctx.memory is not None and ctx.memory.ranges else None
     relocate = any(p.p_flags & QCOM_MDT_RELOCATABLE for _, p in loads)
-    reloc = min(p.p_paddr for _, p in loads) if relocate else region.start
+    reloc = min(p.p_paddr for _, p in loads) if relocate or region is None else region.start
     for i, p in loads:
         offset = p.p_paddr - reloc
-        if offset < 0 or offset + p.p_memsz > region.size:
+        if region is not None and (offset < 0 or offset + p.p_memsz > region.size):
             how = "relocatable: placed by the lowest p_paddr" if relocate else "not relocatable"
             ctx.finding("driver-mdt-segment", f"segment {i} (p_paddr {p.p_paddr:#x}, {p.p_memsz} bytes; {how}) lands "
                                               f"at offset {offset:#x} of memory-region {region}",

@@ -1,0 +1,157 @@
+/*
+ * remote_fw_sha256.c - rproc-bundle kit: SHA-256 (FIPS 180-4), the FIT's
+ * sha256 hash. See remote_fw_sha256.h and docs/kit.md ("The building blocks").
+ *
+ * C99, freestanding: no libc. The message is read byte by byte (any
+ * alignment); AArch64 cores with the SHA2 instructions use them.
+ */
+#include "remote_fw_sha256.h"
+#include "remote_fw_bytes.h"
+
+static const uint32_t sha256_k[64] __attribute__((aligned(16))) = {
+        0x428a2f98u, 0x71374491u, 0xb5c0fbcfu, 0xe9b5dba5u, 0x3956c25bu, 0x59f111f1u,
+        0x923f82a4u, 0xab1c5ed5u, 0xd807aa98u, 0x12835b01u, 0x243185beu, 0x550c7dc3u,
+        0x72be5d74u, 0x80deb1feu, 0x9bdc06a7u, 0xc19bf174u, 0xe49b69c1u, 0xefbe4786u,
+        0x0fc19dc6u, 0x240ca1ccu, 0x2de92c6fu, 0x4a7484aau, 0x5cb0a9dcu, 0x76f988dau,
+        0x983e5152u, 0xa831c66du, 0xb00327c8u, 0xbf597fc7u, 0xc6e00bf3u, 0xd5a79147u,
+        0x06ca6351u, 0x14292967u, 0x27b70a85u, 0x2e1b2138u, 0x4d2c6dfcu, 0x53380d13u,
+        0x650a7354u, 0x766a0abbu, 0x81c2c92eu, 0x92722c85u, 0xa2bfe8a1u, 0xa81a664bu,
+        0xc24b8b70u, 0xc76c51a3u, 0xd192e819u, 0xd6990624u, 0xf40e3585u, 0x106aa070u,
+        0x19a4c116u, 0x1e376c08u, 0x2748774cu, 0x34b0bcb5u, 0x391c0cb3u, 0x4ed8aa4au,
+        0x5b9cca4fu, 0x682e6ff3u, 0x748f82eeu, 0x78a5636fu, 0x84c87814u, 0x8cc70208u,
+        0x90befffau, 0xa4506cebu, 0xbef9a3f7u, 0xc67178f2u,
+};
+
+#define ROR32(x, n)     (((x) >> (n)) | ((x) << (32 - (n))))
+#define SHA_S0(x)       (ROR32(x, 2) ^ ROR32(x, 13) ^ ROR32(x, 22))
+#define SHA_S1(x)       (ROR32(x, 6) ^ ROR32(x, 11) ^ ROR32(x, 25))
+#define SHA_s0(x)       (ROR32(x, 7) ^ ROR32(x, 18) ^ ((x) >> 3))
+#define SHA_s1(x)       (ROR32(x, 17) ^ ROR32(x, 19) ^ ((x) >> 10))
+#define SHA_CH(x, y, z) ((z) ^ ((x) & ((y) ^ (z))))
+#define SHA_MAJ(x, y, z) (((x) & (y)) | ((z) & ((x) | (y))))
+/* One round; the eight working variables rotate by renaming, not by moves. */
+#define SHA_ROUND(a, b, c, d, e, f, g, h, i, wi) do {                          \
+                uint32_t t1_ = h + SHA_S1(e) + SHA_CH(e, f, g) + sha256_k[i] + (wi); \
+                d += t1_;                                                       \
+                h = t1_ + SHA_S0(a) + SHA_MAJ(a, b, c);                         \
+        } while (0)
+#define SHA_W(i) (w[(i) & 15] += SHA_s1(w[((i) - 2) & 15]) + w[((i) - 7) & 15] + \
+                                  SHA_s0(w[((i) - 15) & 15]))
+#define SHA_8ROUNDS(i, W) do {                                                  \
+                SHA_ROUND(a, b, c, d, e, f, g, h, (i) + 0, W((i) + 0));          \
+                SHA_ROUND(h, a, b, c, d, e, f, g, (i) + 1, W((i) + 1));          \
+                SHA_ROUND(g, h, a, b, c, d, e, f, (i) + 2, W((i) + 2));          \
+                SHA_ROUND(f, g, h, a, b, c, d, e, (i) + 3, W((i) + 3));          \
+                SHA_ROUND(e, f, g, h, a, b, c, d, (i) + 4, W((i) + 4));          \
+                SHA_ROUND(d, e, f, g, h, a, b, c, (i) + 5, W((i) + 5));          \
+                SHA_ROUND(c, d, e, f, g, h, a, b, (i) + 6, W((i) + 6));          \
+                SHA_ROUND(b, c, d, e, f, g, h, a, (i) + 7, W((i) + 7));          \
+        } while (0)
+#define SHA_WLOAD(i) (w[i])
+
+#if defined(__aarch64__) && defined(__ARM_FEATURE_SHA2) && defined(__ARM_NEON)
+/*
+ * The ARMv8 SHA-256 instructions (built with +crypto or +sha2, e.g.
+ * -mcpu=cortex-a53+crypto): four rounds per SHA256H/SHA256H2 pair. The
+ * message words are read as bytes into a 16-byte aligned array first, so
+ * the vector loads are aligned even on Device memory (MMU off).
+ */
+#include <arm_neon.h>
+
+static void sha256_blocks(uint32_t st[8], const uint8_t *p, size_t nblocks)
+{
+        uint32_t w[16] __attribute__((aligned(16)));
+        uint32x4_t abcd = vld1q_u32(st), efgh = vld1q_u32(st + 4);
+        unsigned i;
+
+        for (; nblocks; nblocks--, p += 64) {
+                uint32x4_t m0, m1, m2, m3, a0 = abcd, e0 = efgh, wk, t;
+
+                for (i = 0; i < 16; i++)
+                        w[i] = be32(p + 4 * i);
+                m0 = vld1q_u32(w);
+                m1 = vld1q_u32(w + 4);
+                m2 = vld1q_u32(w + 8);
+                m3 = vld1q_u32(w + 12);
+                for (i = 0; i < 64; i += 16) {
+#define SHA_4ROUNDS(m, k) do {                                                  \
+                wk = vaddq_u32(m, vld1q_u32(sha256_k + (k)));                   \
+                t = abcd;                                                       \
+                abcd = vsha256hq_u32(abcd, efgh, wk);                           \
+                efgh = vsha256h2q_u32(efgh, t, wk);                             \
+        } while (0)
+                        SHA_4ROUNDS(m0, i);
+                        SHA_4ROUNDS(m1, i + 4);
+                        SHA_4ROUNDS(m2, i + 8);
+                        SHA_4ROUNDS(m3, i + 12);
+#undef SHA_4ROUNDS
+                        if (i < 48) {
+                                m0 = vsha256su1q_u32(vsha256su0q_u32(m0, m1), m2, m3);
+                                m1 = vsha256su1q_u32(vsha256su0q_u32(m1, m2), m3, m0);
+                                m2 = vsha256su1q_u32(vsha256su0q_u32(m2, m3), m0, m1);
+                                m3 = vsha256su1q_u32(vsha256su0q_u32(m3, m0), m1, m2);
+                        }
+                }
+                abcd = vaddq_u32(abcd, a0);
+                efgh = vaddq_u32(efgh, e0);
+        }
+        vst1q_u32(st, abcd);
+        vst1q_u32(st + 4, efgh);
+}
+#else
+/* Portable: all 64 rounds unrolled, so every schedule index is a constant and
+ * the 16 message words stay in registers where the core has enough. */
+static void sha256_blocks(uint32_t st[8], const uint8_t *p, size_t nblocks)
+{
+        uint32_t w[16];
+
+        for (; nblocks; nblocks--, p += 64) {
+                uint32_t a = st[0], b = st[1], c = st[2], d = st[3];
+                uint32_t e = st[4], f = st[5], g = st[6], h = st[7];
+                unsigned i;
+
+                for (i = 0; i < 16; i++)
+                        w[i] = be32(p + 4 * i);
+                SHA_8ROUNDS(0, SHA_WLOAD);
+                SHA_8ROUNDS(8, SHA_WLOAD);
+                SHA_8ROUNDS(16, SHA_W);
+                SHA_8ROUNDS(24, SHA_W);
+                SHA_8ROUNDS(32, SHA_W);
+                SHA_8ROUNDS(40, SHA_W);
+                SHA_8ROUNDS(48, SHA_W);
+                SHA_8ROUNDS(56, SHA_W);
+                st[0] += a; st[1] += b; st[2] += c; st[3] += d;
+                st[4] += e; st[5] += f; st[6] += g; st[7] += h;
+        }
+}
+#endif
+
+void remote_fw_sha256(const void *data, size_t n, uint8_t digest[32])
+{
+        static const uint32_t iv[8] = {
+                0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au,
+                0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u,
+        };
+        const uint8_t *p = data;
+        uint32_t st[8] __attribute__((aligned(16)));
+        uint8_t tail[128];
+        uint64_t bits = (uint64_t)n << 3;
+        size_t full = n >> 6, rest = n & 63, i, tail_len;
+
+        if (p == NULL)
+                full = rest = 0, bits = 0;
+        for (i = 0; i < 8; i++)
+                st[i] = iv[i];
+        sha256_blocks(st, p, full);
+        for (i = 0; i < rest; i++)
+                tail[i] = p[64 * full + i];
+        tail[rest] = 0x80;
+        tail_len = rest < 56 ? 64 : 128;
+        for (i = rest + 1; i < tail_len - 8; i++)
+                tail[i] = 0;
+        for (i = 0; i < 8; i++)
+                tail[tail_len - 1 - i] = (uint8_t)(bits >> (8 * i));
+        sha256_blocks(st, tail, tail_len >> 6);
+        for (i = 0; i < 32; i++)
+                digest[i] = (uint8_t)(st[i >> 2] >> (24 - 8 * (i & 3)));
+}
