@@ -360,7 +360,9 @@ int remote_fw_fit_load_opts(const void *fit_base, size_t fit_size,
         int err;
 
         if (fit_base == NULL || boot == NULL || opts == NULL ||
-            (allowed == NULL && n_allowed != 0) || (opts->keys == NULL && opts->n_keys != 0))
+            (allowed == NULL && n_allowed != 0) || (opts->keys == NULL && opts->n_keys != 0) ||
+            opts->n_keys > REMOTE_FW_FIT_MAX_KEYS ||
+            (opts->require != REMOTE_FW_FIT_REQUIRE_ANY && opts->require != REMOTE_FW_FIT_REQUIRE_ALL))
                 return REMOTE_FW_EINVAL;
         fit.base = fit_base;
         fit.size = fit_size;
