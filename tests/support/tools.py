@@ -29,6 +29,20 @@ def need_tool(*names: str) -> None:
     pytest.skip(msg)
 
 
+def need_library(name: str) -> str:
+    """The path ctypes loads for lib<name> (ctypes.util.find_library); skip (or,
+    under CI=true, fail) where the system has none."""
+    import ctypes.util
+
+    found = ctypes.util.find_library(name)
+    if found:
+        return found
+    msg = f"missing library: lib{name} (run ./scripts/test, which installs it)"
+    if in_ci():
+        pytest.fail(msg, pytrace=False)
+    pytest.skip(msg)
+
+
 # "readelf: Warning: ...", "llvm-readelf: warning: ..." (not a section named .gnu.warning.*)
 _READELF_WARNING = re.compile(r"^\s*(\S*readelf: )?warning\b", re.IGNORECASE)
 
