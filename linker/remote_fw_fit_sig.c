@@ -135,13 +135,17 @@ static int blocks_disjoint(const struct fdt *f)
 
 /* ---- names on the signed path (CVE-2021-27138) ------------------------------------- */
 
-/* Every child of node: no '@' or '/' in its name, no two alike. */
+/* Every child of node: no '@' or '/' in its name, no two alike. At most
+ * REMOTE_FW_FIT_SIG_MAX_CHILDREN of them: the sibling comparison is
+ * quadratic, and a hostile FIT must not stall the boot. */
 static int children_plain(const struct fdt *f, uint32_t node)
 {
-        uint32_t it = 0, c, len, i, first;
+        uint32_t it = 0, c, len, i, first, n = 0;
         const uint8_t *name;
 
         while (remote_fw_fdt_next_child(f, node, &it, &c)) {
+                if (++n > REMOTE_FW_FIT_SIG_MAX_CHILDREN)
+                        return REMOTE_FW_ELIMIT;
                 name = remote_fw_fdt_node_name(f, c, &len);
                 for (i = 0; i < len; i++)
                         if (name[i] == '@' || name[i] == '/')

@@ -19,6 +19,10 @@
  * each image with its hash, cipher and dm-verity subnodes). */
 #define REMOTE_FW_FIT_SIG_MAX_NODES 64u
 
+/* Most children of /, /images, /configurations, the configuration and each
+ * signed image (their names are compared pairwise). */
+#define REMOTE_FW_FIT_SIG_MAX_CHILDREN 256u
+
 /*
  * Check the configuration at structure offset conf of the FIT f (already
  * opened by remote_fw_fdt_open). 0 when the policy is met; else the

@@ -160,6 +160,19 @@ def test_signed_image_needs_sha256(fitkit, region, tmp_path, keys):
     assert fitkit.load(blob, regions=whole(region))[0] == 0
 
 
+def test_many_siblings_bounded(fitkit, region, tmp_path, keys):
+    """257 image nodes: the kit's pairwise name check stops at 256 siblings (ELIMIT) instead of
+    stalling on a hostile FIT. 200 more still boot: images the configuration does not reference
+    are neither signed (U-Boot's regions leave them out) nor loaded."""
+    blob = sf.fit(tmp_path, region.start, keys[2048], None)
+    many = sf.fdtput(tmp_path, blob, "-c", *[f"/images/x{i}" for i in range(252)])
+    assert fitkit.load_signed(many, [keys[2048].kit()], whole(region))[0] == E["ELIMIT"]
+    fewer = sf.fdtput(tmp_path, blob, "-c", *[f"/images/x{i}" for i in range(200)])
+    assert fitkit.load_signed(many, [keys[2048].kit()], whole(region))[0] == E["ELIMIT"]
+    assert untouched(region)
+    assert fitkit.load_signed(fewer, [keys[2048].kit()], whole(region))[0] == 0
+
+
 def test_options_validated(fitkit, region, tmp_path, keys):
     blob = sf.fit(tmp_path, region.start, keys[2048], None)
     too_many = [keys[2048].kit()] * 33
