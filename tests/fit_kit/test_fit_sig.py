@@ -167,9 +167,8 @@ def test_many_siblings_bounded(fitkit, region, tmp_path, keys):
     blob = sf.fit(tmp_path, region.start, keys[2048], None)
     many = sf.fdtput(tmp_path, blob, "-c", *[f"/images/x{i}" for i in range(252)])
     assert fitkit.load_signed(many, [keys[2048].kit()], whole(region))[0] == E["ELIMIT"]
-    fewer = sf.fdtput(tmp_path, blob, "-c", *[f"/images/x{i}" for i in range(200)])
-    assert fitkit.load_signed(many, [keys[2048].kit()], whole(region))[0] == E["ELIMIT"]
     assert untouched(region)
+    fewer = sf.fdtput(tmp_path, blob, "-c", *[f"/images/x{i}" for i in range(200)])
     assert fitkit.load_signed(fewer, [keys[2048].kit()], whole(region))[0] == 0
 
 
