@@ -374,7 +374,7 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
         if driver is None:
             return verify_split(elf, memory, kernel=kernel)
         split = mdt.join(elf)                   # --driver: that driver's rules on the joined image
-        report = verify_firmware(split.data, loader, memory, driver=driver, kernel=kernel)
+        report = verify_firmware(split.data, loader, memory, driver=driver, kernel=kernel, name=_file_name(elf))
         report.split = split.to_dict()
         report.findings.extend(f for f in mdt.check(split) if f.code == "mdt-part-truncated")
         return report
@@ -394,7 +394,7 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
         judged = is_elf(data) or mba or loader is not None or memory is not None
         if not judged or _as_list(remotes) or emulate:
             raise
-        return verify_firmware(data, loader, memory, driver=driver, kernel=kernel)
+        return verify_firmware(data, loader, memory, driver=driver, kernel=kernel, name=_file_name(elf))
     files = []
     for i, r in enumerate(_as_list(remotes)):
         if isinstance(r, tuple):
@@ -405,7 +405,13 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
             files.append(RemoteFile(label=f"remote {i}", stem="", data=r))
         else:
             files.append(RemoteFile(label=os.fspath(r), stem=stem_for(r), data=_read(r, "remote image")))
-    return run_checks(host, files, emulate=emulate, loader=loader, memory=memory, driver=driver, kernel=kernel)
+    return run_checks(host, files, emulate=emulate, loader=loader, memory=memory, driver=driver, kernel=kernel,
+                      name=_file_name(elf))
+
+
+def _file_name(source) -> str | None:
+    """The base name of a path input (a driver may tell its files apart by name), None for bytes."""
+    return None if isinstance(source, _BYTES) else os.path.basename(os.fspath(source))
 
 
 def _driver(driver):
