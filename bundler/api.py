@@ -329,7 +329,7 @@ def export_flash(elf, output=None, *, format: str | None = None, eol: str = "crl
 # ---- verify, inspect, extract -------------------------------------------------------
 
 def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None, memory=None, driver=None,
-           kernel: str | None = None):
+           kernel: str | None = None, keys=()):
     """Every check on a bundled host, or on a FIT (docs/fit.md); returns the report (``.ok``, ``.findings``,
     ``.errors``, ``.warnings``, ``.images``, ``.to_dict()``: docs/json.md).
 
@@ -351,7 +351,9 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
     ELF is judged: Linux's "Image is corrupted (bad magic)"; a file that
     starts with \\x7fELF but cannot be read as a whole is always judged as
     firmware, its damage being what the loaders check). A FIT's pieces must
-    all load inside ``memory``.
+    all load inside ``memory``; with ``keys`` (RSA public keys:
+    PEM paths or bytes), each of its configurations must carry a U-Boot
+    signature that verifies with one of them (docs/kit.md, "Signed FITs").
     """
     from bundler.checks import RemoteFile
     from bundler.checks import verify as run_checks
@@ -380,7 +382,10 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
         if _as_list(remotes) or emulate or loader:
             raise UsageError(f"{_label(elf, 'the input')} is a FIT: {option('remotes')}, {option('emulate')} and the "
                              "loader choice apply to an ELF", hint="verify the ELF that carries the FIT to use them")
-        return verify_fit(_read(elf, "FIT"), memory=memory)
+        return verify_fit(_read(elf, "FIT"), memory=memory, keys=_rsa_keys(keys))
+    if _as_list(keys):
+        raise UsageError(f"{_label(elf, 'the input')} is not a FIT: {option('keys')} checks a FIT's RSA "
+                         "signatures", hint="pass a FIT (.itb) signed with mkimage -k KEYDIR")
     try:
         host = load_elf(elf)
     except BadInputError:
@@ -412,6 +417,16 @@ def _file_name(source) -> str | None:
 def _driver(driver):
     from bundler.loaders.drivers import find_driver
     return find_driver(driver) if isinstance(driver, str) else driver
+
+
+def _rsa_keys(keys) -> list:
+    """PEM paths or bytes as bundler.adapters.crypto.RsaPublicKey, each labelled by its path."""
+    from bundler.adapters.crypto import load_rsa_public_key
+    out = []
+    for i, k in enumerate(_as_list(keys)):
+        label = f"key {i}" if isinstance(k, _BYTES) else os.fspath(k)
+        out.append(load_rsa_public_key(_read(k, "public key"), label))
+    return out
 
 
 def inspect(elf) -> dict:

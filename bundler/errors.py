@@ -35,6 +35,7 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "like": ("like", "--like"),
     "remotes": ("remotes", "--remote"),
     "emulate": ("emulate=True", "--emulate"),
+    "keys": ("keys=", "--key"),
     "format": ("format", "--format"),
     "gap_fill": ("gap_fill", "--gap-fill"),
     "max_span": ("max_span", "--max-span"),
