@@ -35,6 +35,7 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "like": ("like", "--like"),
     "remotes": ("remotes", "--remote"),
     "emulate": ("emulate=True", "--emulate"),
+    "keys": ("keys=", "--key"),
     "format": ("format", "--format"),
     "gap_fill": ("gap_fill", "--gap-fill"),
     "max_span": ("max_span", "--max-span"),
@@ -44,6 +45,7 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "family": ("family", "--family"),
     "merge": ("merge", "--merge"),
     "node": ("node_path", "--node"),           # memory_from_dtb()
+    "dtb": ("dtb", "--dtb"),                   # draw_map()
     "driver": ("driver", "--driver"),          # verify(driver=)
     "loader": ("loader", "--loader"),
     "memory": ("memory", "--memory"),
