@@ -202,10 +202,10 @@ int remote_fw_inflate_fast(struct inflate *s)
                                 break;
                         }
                 }
-                /* the code and its extra bits taken at once */
-                dist = E_VALUE(e) + ((uint32_t)(bb >> E_LEN(e)) & ((1u << E_EXTRA(e)) - 1));
-                bb >>= E_LEN(e) + E_EXTRA(e);
-                bc -= E_LEN(e) + E_EXTRA(e);
+                FAST_TAKE(e);
+                dist = E_VALUE(e) + (uint32_t)(bb & ((1u << E_EXTRA(e)) - 1));
+                bb >>= E_EXTRA(e);
+                bc -= E_EXTRA(e);
                 if (dist > (size_t)(out - out_start)) {
                         rc = INFL_BAD;
                         break;
