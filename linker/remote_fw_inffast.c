@@ -116,6 +116,20 @@ typedef uint16_t __attribute__((may_alias)) in_half;
                 }                                                               \
         } while (0)
 
+/* A match's four bytes a step as aligned T's (both ends T aligned), up to
+ * three bytes past its end; T's size divides dist, so each T read was
+ * written before. */
+#define COPY_ALIGNED(T) do {                                                    \
+                do {                                                            \
+                        *(volatile T *)out = *(const T *)from;                  \
+                        if (sizeof(T) == 2)                                     \
+                                *(volatile T *)(out + 2) = *(const T *)(from + 2); \
+                        out += 4;                                               \
+                        from += 4;                                              \
+                } while (out < end);                                            \
+                out = end;                                                      \
+        } while (0)
+
 int remote_fw_inflate_fast(struct inflate *s)
 {
         const uint8_t *in = s->in;
@@ -218,26 +232,17 @@ int remote_fw_inflate_fast(struct inflate *s)
                 }
                 /* Four bytes a step, the last step past the match's end by up to
                  * three bytes, inside the room (the next symbols overwrite them):
-                 * a word a step when both ends are word aligned (then dist >= 4;
-                 * AArch64 code's matches mostly are), else byte by byte. */
+                 * a word a step when both ends are word aligned (then dist is a
+                 * multiple of 4, as AArch64 code's matches often are), two
+                 * halfwords when both are halfword aligned (dist even, so >= 2),
+                 * else byte by byte. */
                 end = out + len;
                 if ((((uintptr_t)out | (uintptr_t)from) & 3) == 0) {
-                        do {
-                                *(volatile in_word *)out = *(const in_word *)from;
-                                out += 4;
-                                from += 4;
-                        } while (out < end);
-                        out = end;
+                        COPY_ALIGNED(in_word);
                         continue;
                 }
                 if ((((uintptr_t)out | (uintptr_t)from) & 1) == 0) {
-                        do {
-                                *(volatile in_half *)out = *(const in_half *)from;
-                                *(volatile in_half *)(out + 2) = *(const in_half *)(from + 2);
-                                out += 4;
-                                from += 4;
-                        } while (out < end);
-                        out = end;
+                        COPY_ALIGNED(in_half);
                         continue;
                 }
                 do {
