@@ -181,7 +181,8 @@ def _start_checksums(datas):
 
 def bundle(host, remotes, output=None, *, names=None, addresses=None, align: int = 8, region=None,
            replace: bool = False, hex=None, flash_options=None,
-           section_prefix: str = DEFAULT_SECTION_PREFIX, depfile=None, on_warning=None) -> BundleOutcome:
+           section_prefix: str = DEFAULT_SECTION_PREFIX, depfile=None, on_warning=None,
+           sign=None, security_counter: int | None = None, version: str | None = None) -> BundleOutcome:
     """Post-link: put ``remotes`` into the linked ``host`` and write ``output``.
 
     ``host`` and each remote are a path or bytes; ``names`` gives one stem per
@@ -191,9 +192,13 @@ def bundle(host, remotes, output=None, *, names=None, addresses=None, align: int
     :class:`bundler.FlashOptions`), ``depfile`` a Make dependency file; all
     outputs are written together or not at all. ``output=None`` writes nothing
     and keeps the ELF in ``.chunks``. ``on_warning(text)`` hears each warning
-    as it arises; they are also in the result's ``warnings``.
+    as it arises; they are also in the result's ``warnings``. ``sign`` (the path
+    of an Ed25519 private key in PEM) signs each remote given, with
+    ``security_counter`` (default 0) and ``version`` "X.Y.Z" (default 0.0.0)
+    in its manifest (docs/kit.md "Authenticated remotes").
     """
     remotes = _as_list(remotes)
+    signer = _signer(sign, security_counter, version)
     names = list(names) if names is not None else []
     addresses = list(addresses) if addresses is not None else []
     if names and len(names) != len(remotes):
@@ -224,7 +229,7 @@ def bundle(host, remotes, output=None, *, names=None, addresses=None, align: int
              for stem, data, r, addr, crc in zip(stems, datas, remotes, addresses, checksums())]
     try:
         result = core.bundle(host_elf, items, align=align, region=region, replace=replace,
-                             section_prefix=section_prefix, host_name=host_label)
+                             section_prefix=section_prefix, host_name=host_label, sign=signer)
     except BundleError as exc:
         raise exc.with_file(host_label) from None
     warnings: list[str] = []
@@ -250,6 +255,22 @@ def bundle(host, remotes, output=None, *, names=None, addresses=None, align: int
                          size=result.edit.size, rule=result.rule, warnings=warnings,
                          written={os.fspath(p): n for (p, _, _), n in zip(outputs, sizes)},
                          flash=flash, chunks=result.chunks)
+
+
+def _signer(sign, security_counter, version):
+    """The post-link signer for ``sign=`` (None when not signing); a counter or version
+    without a key is a usage error."""
+    if sign is None:
+        if security_counter is not None or version is not None:
+            raise UsageError("a security counter or version without a signing key", param="sign",
+                             hint=f"pass {option('sign')} with an Ed25519 private key (PEM)")
+        return None
+    from bundler.postlink.bundling import Signer
+    from bundler.signing.keys import load_private
+    from bundler.signing.manifest import check_counter, parse_version
+    counter = check_counter(security_counter if security_counter is not None else 0)
+    parsed = parse_version(version if version is not None else "0.0.0")
+    return Signer(key=load_private(sign), security_counter=counter, version=parsed)
 
 
 def _mode_of(host) -> int | None:
@@ -329,7 +350,7 @@ def export_flash(elf, output=None, *, format: str | None = None, eol: str = "crl
 # ---- verify, inspect, extract -------------------------------------------------------
 
 def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None, memory=None, driver=None,
-           kernel: str | None = None):
+           kernel: str | None = None, keys=()):
     """Every check on a bundled host, or on a FIT (docs/fit.md); returns the report (``.ok``, ``.findings``,
     ``.errors``, ``.warnings``, ``.images``, ``.to_dict()``: docs/json.md).
 
@@ -358,6 +379,7 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
     from bundler.checks.fit import looks_like_fit, verify_fit
     from bundler.elf.reader import is_elf
     from bundler.loaders import kernel_of, mdt, verify_firmware, verify_split
+    trusted = _trusted_keys(keys)
     if kernel is not None:
         loader = loader or "linux"
         try:
@@ -400,7 +422,20 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
             files.append(RemoteFile(label=f"remote {i}", stem="", data=r))
         else:
             files.append(RemoteFile(label=os.fspath(r), stem=stem_for(r), data=_read(r, "remote image")))
-    return run_checks(host, files, emulate=emulate, loader=loader, memory=memory, driver=driver, kernel=kernel)
+    return run_checks(host, files, emulate=emulate, loader=loader, memory=memory, driver=driver, kernel=kernel,
+                      keys=trusted)
+
+
+def _trusted_keys(keys) -> list[bytes]:
+    """verify(keys=): each a path of a PEM public key or raw 32 bytes; bad ones raise BadInputError."""
+    out = []
+    for k in _as_list(keys):
+        if isinstance(k, _BYTES) and len(k) == 32:
+            out.append(bytes(k))
+        else:
+            from bundler.signing.keys import load_public
+            out.append(load_public(k))
+    return out
 
 
 def _driver(driver):

@@ -48,6 +48,10 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "loader": ("loader", "--loader"),
     "memory": ("memory", "--memory"),
     "kernel": ("kernel", "--kernel"),
+    "sign": ("sign", "--sign"),                # bundle(), make_object(): the signing key
+    "security_counter": ("security_counter", "--security-counter"),
+    "version": ("version", "--version"),
+    "keys": ("keys", "--key"),                 # verify(keys=)
 }
 
 _MARK = "\x1f"

@@ -140,6 +140,21 @@ int remote_fw_verify(const struct remote_fw_image *img)
         return 0;
 }
 
+/* Private to the kit (remote_fw_bounds.h): the flags of the descriptor named name. */
+int remote_fw_desc_flags(const char *name, uint32_t *flags)
+{
+        const volatile struct remote_fw_desc *d;
+        int err;
+
+        if (name == NULL)
+                return REMOTE_FW_EINVAL;
+        err = desc_find(name, &d);
+        if (err)
+                return err;
+        *flags = d->flags;
+        return 0;
+}
+
 /* ---- messages ------------------------------------------------------------------ */
 
 const char *remote_fw_strerror(int err)
@@ -180,6 +195,12 @@ const char *remote_fw_strerror(int err)
         case REMOTE_FW_ENOROOM:         return "no room in the device tree for /chosen";
         case REMOTE_FW_EENTRY:          return "entry point outside the loaded kernel";
         case REMOTE_FW_EPIECES:         return "FIT pieces would overlap each other";
+        case REMOTE_FW_EUNSIGNED:       return "image not signed: no manifest";
+        case REMOTE_FW_ESIGNATURE:      return "signature invalid or made by no trusted key";
+        case REMOTE_FW_EROLLBACK:       return "security counter below the minimum: older firmware refused";
+        case REMOTE_FW_EDIGEST:         return "loaded bytes differ from the signed hash: erased";
+        case REMOTE_FW_EMANIFEST:       return "malformed manifest or fields outside the signature";
+        case REMOTE_FW_EMISMATCH:       return "image differs from its manifest: stem, segments, entry or resource table";
         default:                        return "unknown error";
         }
 }

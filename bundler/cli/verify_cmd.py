@@ -26,6 +26,7 @@ configuration and load range checked (docs/fit.md).
 examples:
   bundle verify build/combined.elf --remote build/remote.elf
   bundle verify combined.elf --emulate
+  bundle verify combined.elf --key pub.pem           (signed images: docs/kit.md)
   bundle verify combined.elf --json > report.json
   bundle verify remote.elf --loader linux --memory 0x10000000:256K:retram
   bundle verify remote.elf --kernel 6.1
@@ -58,6 +59,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--remote", action="append", default=[], metavar="FILE",
                         help="a remote image the ELF must carry, byte for byte (repeatable; matched by "
                              "stem, else by content)")
+    parser.add_argument("--key", action="append", default=[], metavar="PUB.pem",
+                        help="an Ed25519 public key (openssl pkey -pubout) every image must be signed by one of "
+                             "(repeatable); an unsigned or failing image is an error (docs/kit.md)")
     parser.add_argument("--emulate", action="store_true",
                         help="also call the host's remote_fw_find in a CPU emulator")
     parser.add_argument("--json", action="store_true", help="print the report as JSON (docs/json.md)")
@@ -112,7 +116,8 @@ def run(args) -> int:
         from bundler.loaders.drivers import find_driver
         find_driver(args.driver)
     report = api.verify(args.elf, remotes=args.remote, emulate=args.emulate, loader=args.loader,
-                        memory=memory_map(args), driver=args.driver, kernel=args.kernel)
+                        memory=memory_map(args), driver=args.driver, kernel=args.kernel,
+                        keys=args.key)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, sort_keys=True))
     else:

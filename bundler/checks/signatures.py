@@ -1,0 +1,23 @@
+"""``verify --key``: each image carried is signed, by one of the keys given, and is
+the image that was signed (bundler.signing.check judges it as the kit would)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from bundler.checks.context import Context
+from bundler.findings import Finding, finding
+from bundler.postlink import images as images_mod
+from bundler.signing.check import find_manifest, judge
+
+
+def check_signatures(ctx: Context) -> Iterator[Finding]:
+    if not ctx.keys:
+        return
+    for img in ctx.inv.images:
+        if img.flow == images_mod.DECLARED or img.stem not in ctx.image_bytes:
+            continue
+        address, size = ctx.extents[img.stem]
+        manifest = find_manifest(ctx.elf, img.descriptor, address, size)
+        for code, message in judge(img.stem, bytes(ctx.image_bytes[img.stem]), manifest, ctx.keys):
+            yield finding(code, message, stem=img.stem, address=address, size=size)

@@ -1,0 +1,104 @@
+"""The offline check of a signed image (``bundle verify --key``): find its
+manifest where the kit does, then judge it in the kit's order and words, one
+finding code per way it can fail (docs/json.md, ``sig-*``). The kit's codes are
+named in each message: what linker/remote_fw_auth.c would return.
+"""
+
+from __future__ import annotations
+
+from bundler.elf.model import ElfFile
+from bundler.postlink import descriptor as desc_mod
+from bundler.signing import manifest as mf
+from bundler.signing.keys import key_id
+
+L = 2**252 + 27742317777372353535851937790883648493    # the order of Ed25519's base point
+
+
+def find_manifest(elf: ElfFile, descriptor, address: int, size: int) -> bytes | None:
+    """The manifest bytes after the image at ``address`` as the kit reads them (through the
+    descriptor's REMOTE_FW_F_SIGNED and the PT_LOAD file bytes), or None when unsigned."""
+    if descriptor is None or not descriptor.flags & desc_mod.F_SIGNED:
+        return None
+    at = address + (-(address + size) % mf.ALIGN) + size
+    head = _read(elf, at, mf.HEADER.size)
+    if head is None:
+        return b""
+    total = mf.size_of(head) or mf.HEADER.size
+    return _read(elf, at, total) or head
+
+
+def _read(elf: ElfFile, vaddr: int, n: int) -> bytes | None:
+    where = elf.find_load(vaddr, n)
+    return None if where is None else bytes(elf.data[where[2]:where[2] + n])
+
+
+def judge(stem: str, image: bytes, manifest: bytes | None, keys: list[bytes]):
+    """Yield (code, message) for each way the signed image fails; ("sig-ok", ...) when it passes.
+    ``manifest`` None: unsigned."""
+    if manifest is None:
+        yield "sig-unsigned", "is not signed (no manifest; the kit returns REMOTE_FW_EUNSIGNED)"
+        return
+    try:
+        m = mf.decode(manifest)
+    except mf.ManifestError as exc:
+        code = "sig-unsigned-field" if exc.unsigned else "sig-manifest"
+        yield code, f"manifest: {exc} (REMOTE_FW_EMANIFEST)"
+        return
+    what = f"key id {m.key_id.hex()}, security counter {m.security_counter}, version {m.version_text}"
+    if int.from_bytes(m.signature[32:], "little") >= L:
+        yield "sig-noncanonical", f"signature S is not below the group order L ({what}; REMOTE_FW_ESIGNATURE)"
+        return
+    named = [k for k in keys if key_id(k) == m.key_id]
+    if not named:
+        yield "sig-unknown-key", (f"signed by {what}, which is none of the {len(keys)} trusted "
+                                  f"key{'' if len(keys) == 1 else 's'} (REMOTE_FW_ESIGNATURE)")
+        return
+    if not any(_verifies(k, m.signature, m.signed) for k in named):
+        yield "sig-bad", f"signature does not verify under the trusted key {m.key_id.hex()} (REMOTE_FW_ESIGNATURE)"
+        return
+    if m.stem != stem:
+        yield "sig-stem", f"signed for image {m.stem!r}, carried as {stem!r} (REMOTE_FW_EMISMATCH)"
+        return
+    try:
+        now = mf.describe(stem, image, stem)
+    except Exception as exc:                # noqa: BLE001 - any defect of the image is the finding
+        yield "sig-segments", f"the image is no sound ELF ({getattr(exc, 'message', exc)}; REMOTE_FW_EMISMATCH)"
+        return
+    found = list(_compare(m, now))
+    yield from found
+    if not found:
+        yield "sig-ok", f"signed, {what}"
+
+
+def _compare(m: mf.Manifest, now: mf.Manifest):
+    if now.entry != m.entry:
+        yield "sig-entry", f"e_entry {now.entry:#x}, signed {m.entry:#x} (REMOTE_FW_EMISMATCH)"
+    shape = [(s.p_paddr, s.p_filesz, s.p_memsz) for s in m.segments]
+    have = [(s.p_paddr, s.p_filesz, s.p_memsz) for s in now.segments]
+    if len(have) != len(shape):
+        yield "sig-segments", (f"{len(have)} PT_LOADs, signed {len(shape)}: a segment was "
+                               f"{'added' if len(have) > len(shape) else 'removed'} (REMOTE_FW_EMISMATCH)")
+    elif sorted(have) == sorted(shape) and have != shape:
+        yield "sig-segment-order", "the PT_LOADs are the signed ones in another order (REMOTE_FW_EMISMATCH)"
+    else:
+        for i, (a, b) in enumerate(zip(have, shape)):
+            if a != b:
+                yield "sig-segment", (f"PT_LOAD {i} at {a[0]:#x} ({a[1]} file, {a[2]} memory bytes), signed at "
+                                      f"{b[0]:#x} ({b[1]}, {b[2]} bytes) (REMOTE_FW_EMISMATCH)")
+        for i, (a, b) in enumerate(zip(now.segments, m.segments)):
+            if (a.p_paddr, a.p_filesz, a.p_memsz) == (b.p_paddr, b.p_filesz, b.p_memsz) and a.sha256 != b.sha256:
+                yield "sig-digest", (f"PT_LOAD {i} at {a.p_paddr:#x}: {a.p_filesz} bytes whose SHA-256 is not the "
+                                     "signed one (REMOTE_FW_EDIGEST: the kit erases what it loaded)")
+    if now.rsc_sha256 != m.rsc_sha256:
+        why = "is gone" if now.rsc_sha256 is None else "was added" if m.rsc_sha256 is None else "changed"
+        yield "sig-rsc", f"the resource table {why} since signing (REMOTE_FW_EMISMATCH)"
+
+
+def _verifies(public: bytes, signature: bytes, message: bytes) -> bool:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    try:
+        Ed25519PublicKey.from_public_bytes(public).verify(signature, message)
+        return True
+    except (InvalidSignature, ValueError):
+        return False
