@@ -63,6 +63,7 @@ _ALL = (
     Code('sig-unknown-key', ERROR, '(`--key`) the key id the manifest names is none of the `--key` keys (`REMOTE_FW_ESIGNATURE`)'),
     Code('sig-bad', ERROR, '(`--key`) the Ed25519 signature does not verify under the key it names (`REMOTE_FW_ESIGNATURE`)'),
     Code('sig-stem', ERROR, '(`--key`) the manifest was signed for another stem: an image moved from elsewhere (`REMOTE_FW_EMISMATCH`)'),
+    Code('sig-overlap', ERROR, '(`--key`) two signed PT_LOADs overlap: one would overwrite the other\'s checked bytes (`REMOTE_FW_EOVERLAP`)'),
     Code('sig-entry', ERROR, '(`--key`) the ELF\'s `e_entry` is not the signed one (`REMOTE_FW_EMISMATCH`)'),
     Code('sig-segments', ERROR, '(`--key`) a PT_LOAD was added or removed since signing (`REMOTE_FW_EMISMATCH`)'),
     Code('sig-segment-order', ERROR, '(`--key`) the PT_LOADs are the signed ones in another order (`REMOTE_FW_EMISMATCH`)'),

@@ -59,8 +59,15 @@ def judge(stem: str, image: bytes, manifest: bytes | None, keys: list[bytes]):
     if m.stem != stem:
         yield "sig-stem", f"signed for image {m.stem!r}, carried as {stem!r} (REMOTE_FW_EMISMATCH)"
         return
+    loaded = [sg for sg in m.segments if sg.p_memsz]
+    for i, a in enumerate(loaded):
+        for b in loaded[i + 1:]:
+            if a.p_paddr < b.p_paddr + b.p_memsz and b.p_paddr < a.p_paddr + a.p_memsz:
+                yield "sig-overlap", (f"signed PT_LOADs at {a.p_paddr:#x} and {b.p_paddr:#x} overlap "
+                                      "(REMOTE_FW_EOVERLAP)")
+                return
     try:
-        now = mf.describe(stem, image, stem)
+        now = mf.describe(stem, image, stem, signing=False)
     except Exception as exc:                # noqa: BLE001 - any defect of the image is the finding
         yield "sig-segments", f"the image is no sound ELF ({getattr(exc, 'message', exc)}; REMOTE_FW_EMISMATCH)"
         return
@@ -68,6 +75,37 @@ def judge(stem: str, image: bytes, manifest: bytes | None, keys: list[bytes]):
     yield from found
     if not found:
         yield "sig-ok", f"signed, {what}"
+
+
+def summary(stem: str, image: bytes, manifest: bytes | None) -> dict | None:
+    """What ``bundle inspect`` shows of a signed image (None when unsigned): the manifest's
+    key id, counter and version, and its state without a key: "malformed", "non-canonical
+    signature", "does not match the image" (with the sig-* codes) or "well-formed, matches
+    the image; signature not checked (bundle verify --key)"."""
+    if manifest is None:
+        return None
+    out = {"size": len(manifest), "key_id": None, "security_counter": None, "version": None,
+           "stem": None, "state": None, "codes": []}
+    try:
+        m = mf.decode(manifest)
+    except mf.ManifestError as exc:
+        out["state"] = f"malformed manifest: {exc}"
+        out["codes"] = ["sig-unsigned-field" if exc.unsigned else "sig-manifest"]
+        return out
+    out.update(key_id=m.key_id.hex(), security_counter=m.security_counter, version=m.version_text, stem=m.stem)
+    if int.from_bytes(m.signature[32:], "little") >= L:
+        out.update(state="non-canonical signature (S >= L)", codes=["sig-noncanonical"])
+        return out
+    try:
+        found = [c for c, _ in _compare(m, mf.describe(stem, image, stem, signing=False))]
+    except Exception:                       # noqa: BLE001 - an unreadable image does not match
+        found = ["sig-segments"]
+    if m.stem != stem:
+        found.insert(0, "sig-stem")
+    out["codes"] = found
+    out["state"] = ("does not match the image" if found else
+                    "well-formed, matches the image; signature not checked (bundle verify --key)")
+    return out
 
 
 def _compare(m: mf.Manifest, now: mf.Manifest):

@@ -32,16 +32,19 @@ def load_private(path):
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     data = _read(path, "signing key")
+    hint = "make one with 'openssl genpkey -algorithm ed25519 -out KEY.pem'"
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError) as exc:
-        raise BadInputError(f"is not an unencrypted PEM private key ({len(data)} bytes): {_why(exc)}",
-                            file=os.fspath(path), size=len(data),
-                            hint="make one with 'openssl genpkey -algorithm ed25519 -out KEY.pem'") from None
+        what = "a public key, not the private key signing needs" if b"PUBLIC KEY-----" in data else \
+            "an encrypted private key (signing takes an unencrypted one)" if b"ENCRYPTED" in data or \
+            "password" in str(exc).lower() else "no PEM private key"
+        raise BadInputError(f"is {what} ({len(data)} bytes)", file=os.fspath(path), size=len(data),
+                            hint=hint) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise BadInputError(f"holds a {type(key).__name__.lstrip('_')}, not an Ed25519 private key",
+        raise BadInputError(f"holds {_kind(key)} key, not an Ed25519 private key",
                             file=os.fspath(path), size=len(data),
-                            hint="make one with 'openssl genpkey -algorithm ed25519 -out KEY.pem'")
+                            hint=hint)
     return key
 
 
@@ -61,17 +64,22 @@ def load_public(path) -> bytes:
     except (ValueError, TypeError):
         try:
             key = serialization.load_pem_private_key(data, password=None)
-        except (ValueError, TypeError) as exc:
-            raise BadInputError(f"is not a PEM public key ({len(data)} bytes): {_why(exc)}",
+        except (ValueError, TypeError):
+            raise BadInputError(f"is no PEM public key ({len(data)} bytes)",
                                 file=os.fspath(path), size=len(data), hint=hint) from None
     if isinstance(key, Ed25519PrivateKey):
         key = key.public_key()
     if not isinstance(key, Ed25519PublicKey):
-        raise BadInputError(f"holds a {type(key).__name__.lstrip('_')}, not an Ed25519 public key",
+        raise BadInputError(f"holds {_kind(key)} key, not an Ed25519 public key",
                             file=os.fspath(path), size=len(data), hint=hint)
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
-def _why(exc: Exception) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text.rstrip(".")
+def _kind(key) -> str:
+    """"an RSA", "an EC", "an Ed448"...: the kind of a key that is not Ed25519."""
+    name = type(key).__name__.lstrip("_")
+    for kind in ("RSA", "EllipticCurve", "Ed448", "X25519", "X448", "DSA", "DH"):
+        if name.startswith(kind) or kind in name:
+            kind = "EC" if kind == "EllipticCurve" else kind
+            return f"{'an' if kind[0] in 'AEIORX' else 'a'} {kind}"
+    return f"a {name}"

@@ -12,21 +12,18 @@ the crypto checked on every input).
 from __future__ import annotations
 
 import ctypes
-import struct
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bundler.errors import BadInputError
-from bundler.signing import manifest as mf
 from bundler.signing.keys import raw_public
 from tests.kit.kit_native import CDIR, CFLAGS, E, F_BUNDLED, F_CRC32, SOURCES, Image, Kit, Region, make_writable, run
-from tests.support.kit_elf import Section, Segment, build_elf, patch_field, rsc_table, vendor
+from tests.support.kit_elf import Segment
 from tests.support.paths import AUTH_SOURCES
+from tests.support.signed import KEY, OTHER, remote, sign, tamper_classes
 
 F_SIGNED = 0x4
-L = 2**252 + 27742317777372353535851937790883648493
 FILL = 0xA5
 
 
@@ -48,24 +45,6 @@ def auth(tmp_path_factory, kit) -> Kit:     # `kit` for its need_tool guard
     d = k.desc("alpha")
     make_writable(ctypes.addressof(d), ctypes.sizeof(d))
     return k
-
-
-KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
-OTHER = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
-THIRD = Ed25519PrivateKey.from_private_bytes(bytes(range(2, 34)))
-TABLE = rsc_table([vendor(payload=b"signed table")])
-
-
-def remote(base: int, *, entry_off: int = 1, segments=None, table: bytes | None = TABLE):
-    """A remote ELF32 for the region at base: code, data and a .bss tail."""
-    segments = segments or [Segment(base, bytes(range(200)) * 2, memsz=400),
-                            Segment(base + 0x1000, b"data" * 50, memsz=600)]
-    sections = [Section(".resource_table", table)] if table is not None else []
-    return build_elf(bits=32, entry=base + entry_off, segments=segments, sections=sections)
-
-
-def sign(data: bytes, key=KEY, stem: str = "alpha", counter: int = 5) -> bytes:
-    return mf.sign_image(stem, data, stem, key, counter, (1, 2, 3))
 
 
 class Staged:
@@ -125,73 +104,12 @@ def test_any_of_several_trusted_keys(auth, fresh):
     assert load(auth, img.data, sign(img.data, key=OTHER), fresh, keys=(KEY, OTHER))[0] == 0
 
 
-def _flip(data: bytes, off: int) -> bytes:
-    return data[:off] + bytes([data[off] ^ 0x01]) + data[off + 1:]
-
-
-def _signed_size(m: bytes) -> int:
-    return struct.unpack_from("<I", m, 8)[0]
-
-
-def _resign(m: mf.Manifest, key=KEY) -> bytes:
-    return mf.encode(m, key)
-
-
-# Each class: (image bytes, manifest bytes, load keywords) from the region's base, and its code.
-def _classes(base: int):
-    img = remote(base)
-    good = sign(img.data)
-    sig_at = _signed_size(good) + 4
-    wrong_key = bytearray(sign(img.data, key=OTHER))         # OTHER's signature, KEY's id
-    wrong_key[mf.HEADER.size + 4 + 8 + 4:][:8] = mf.decode(good).key_id
-    seg1 = img.segment_offsets[0]
-    table_off = img.section_offsets[0] + len(TABLE) - 3       # inside the vendor payload
-    two = [Segment(base, bytes(range(200)) * 2, memsz=400), Segment(base + 0x1000, b"data" * 50, memsz=600)]
-    added = remote(base, segments=two + [Segment(base + 0x3000, b"more", memsz=8)]).data
-    removed = remote(base, segments=two[:1]).data
-    reordered = remote(base, segments=two[::-1]).data
-    overlapping = patch_field(img, "phdr", "p_paddr", base + 0x100, index=1)
-    over_img = remote(base, segments=[two[0], Segment(base + 0x100, b"data" * 50, memsz=600)]).data
-    over_m = mf.describe("alpha", img.data, "t")               # the signer refuses overlap: sign by hand
-    over_m.segments[1].p_paddr = base + 0x100
-    over_m.security_counter = 5
-    entry = patch_field(img, "ehdr", "e_entry", base + 0x41)
-    injected = bytearray(good)
-    injected += struct.pack("<HH", 0x81, 4) + b"evil"
-    struct.pack_into("<I", injected, 12, len(injected))
-    noncanon = bytearray(good)
-    s_val = int.from_bytes(good[sig_at + 36:sig_at + 68], "little") + L
-    noncanon[sig_at + 36:sig_at + 68] = s_val.to_bytes(32, "little")
-    return {
-        "manifest-byte": ((img.data, _flip(good, mf.HEADER.size + 4 + 8 + 4 + 8 + 4)), {}, "ESIGNATURE"),
-        "segment-byte": ((_flip(img.data, seg1 + 17), good), {}, "EDIGEST"),
-        "signature-byte": ((img.data, _flip(good, sig_at + 10)), {}, "ESIGNATURE"),
-        "rsc-table-byte": ((_flip(img.data, table_off), good), {}, "EMISMATCH"),
-        "wrong-key": ((img.data, bytes(wrong_key)), {}, "ESIGNATURE"),
-        "unknown-key": ((img.data, sign(img.data, key=THIRD)), {"keys": (KEY, OTHER)}, "ESIGNATURE"),
-        "no-trusted-key": ((img.data, good), {"keys": ()}, "ESIGNATURE"),
-        "lower-counter": ((img.data, sign(img.data, counter=4)), {"minimum": 5}, "EROLLBACK"),
-        "segment-added": ((added, good), {}, "EMISMATCH"),
-        "segment-removed": ((removed, good), {}, "EMISMATCH"),
-        "segment-reordered": ((reordered, good), {}, "EMISMATCH"),
-        "segment-moved-to-overlap": ((overlapping, good), {}, "EMISMATCH"),
-        "signed-overlap": ((over_img, _resign(over_m)), {}, "EOVERLAP"),
-        "outside-allowed": ((img.data, good), {"regions": [(base + 0x1000, 0x1000)]}, "EREGION"),
-        "entry-changed": ((entry, good), {}, "EMISMATCH"),
-        "other-stem": ((img.data, sign(img.data, stem="beta")), {}, "EMISMATCH"),
-        "unsigned-field": ((img.data, bytes(injected)), {}, "EMANIFEST"),
-        "non-canonical-s": ((img.data, bytes(noncanon)), {}, "ESIGNATURE"),
-        "table-removed": ((remote(base, table=None).data, good), {}, "EMISMATCH"),
-        "unsigned": ((img.data, None), {}, "EUNSIGNED"),
-    }
-
-
-CLASSES = list(_classes(0x10000000))
+CLASSES = list(tamper_classes(0x10000000))
 
 
 @pytest.mark.parametrize("name", CLASSES)
 def test_tamper_class_is_refused(auth, fresh, name):
-    (image, manifest), kw, code = _classes(fresh.start)[name]
+    (image, manifest), kw, code, _ = tamper_classes(fresh.start)[name]
     err, entry = load(auth, image, manifest, fresh, **kw)
     assert (err, auth.strerror(err)) == (E[code], auth.strerror(E[code]))
     assert entry == 0xE0E0                  # not written on a refusal
@@ -204,7 +122,7 @@ def test_tamper_class_is_refused(auth, fresh, name):
 
 
 def test_every_tamper_class_has_a_reason(auth):
-    codes = {c for _, _, c in _classes(0x10000000).values()}
+    codes = {c for _, _, c, _ in tamper_classes(0x10000000).values()}
     assert len(CLASSES) >= 16
     assert len({auth.strerror(E[c]) for c in codes}) == len(codes)
     assert all(auth.strerror(E[c]) != "unknown error" for c in codes)
