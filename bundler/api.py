@@ -514,15 +514,19 @@ def find_target(target=None, like=None):
 
 
 def make_object(remote, output=None, *, target=None, like=None, name: str | None = None,
-                section: str | None = None, align: int = 8, on_warning=None) -> ObjectOutcome:
+                section: str | None = None, align: int = 8, on_warning=None, sign=None,
+                security_counter: int | None = None, version: str | None = None) -> ObjectOutcome:
     """Pre-link: ``remote``'s bytes (path or bytes) as a relocatable object for the host's link,
     with ``_binary_<name>_start/_end/_size`` as ``objcopy -I binary`` defines them.
 
     ``target`` is arm, armeb, aarch64, riscv32, riscv64, x86_64 or i386; or
     ``like`` is an object of the host's build to copy the header from.
     ``name`` (the stem) defaults to the file's base name, mangled as objcopy does.
+    ``sign``, ``security_counter`` and ``version`` sign the image as :func:`bundle` does;
+    the manifest follows it in the section, 8-aligned, after ``_binary_<name>_end``.
     """
     from bundler.prelink import object as core
+    signer = _signer(sign, security_counter, version)
     if name is None and isinstance(remote, _BYTES):
         raise UsageError("the remote is bytes, so no stem can come from its file name", param="name",
                          hint=f"pass {option('name')}")
@@ -536,7 +540,11 @@ def make_object(remote, output=None, *, target=None, like=None, name: str | None
     data = _read(remote, "remote image")
     label = _label(remote, "remote")
     try:
-        result = core.make_object(data, stem, chosen, section=section, align=align)
+        trailer = b""
+        if signer is not None:
+            from bundler.signing.manifest import sign_image
+            trailer = sign_image(stem, data, label, signer.key, signer.security_counter, signer.version)
+        result = core.make_object(data, stem, chosen, section=section, align=align, trailer=trailer)
     except BundleError as exc:
         raise exc.with_file(label) from None
     warnings: list[str] = []

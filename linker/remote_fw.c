@@ -140,8 +140,9 @@ int remote_fw_verify(const struct remote_fw_image *img)
         return 0;
 }
 
-/* Private to the kit (remote_fw_bounds.h): the flags of the descriptor named name. */
-int remote_fw_desc_flags(const char *name, uint32_t *flags)
+/* Private to the kit (remote_fw_bounds.h): the flags of the descriptor named
+ * name, and whether the linker filled it (pre-link flow). */
+int remote_fw_desc_flags(const char *name, uint32_t *flags, int *linked)
 {
         const volatile struct remote_fw_desc *d;
         int err;
@@ -152,6 +153,7 @@ int remote_fw_desc_flags(const char *name, uint32_t *flags)
         if (err)
                 return err;
         *flags = d->flags;
+        *linked = d->start != NULL && d->end != NULL && d->end > d->start;
         return 0;
 }
 

@@ -123,8 +123,10 @@ int remote_fw_check(const struct remote_fw_image *img, unsigned int rules,
 
 /*
  * Authenticated load (remote_fw_auth.c; docs/kit.md "Authenticated remotes").
- * img comes from remote_fw_find: its descriptor must say REMOTE_FW_F_SIGNED,
- * and the signed manifest lies at the first 8-aligned address after the image.
+ * img comes from remote_fw_find; the signed manifest lies at the first
+ * 8-aligned address after the image: post-link the descriptor says
+ * REMOTE_FW_F_SIGNED; pre-link (`bundle object --sign`) the manifest's header
+ * there is the sign, so the kit reads 16 bytes after _binary_<stem>_end.
  * In order, before one byte is written: the manifest's bounds and layout, its
  * Ed25519 signature under one of trust->ed25519_keys, its security counter
  * against trust->min_security_counter, then that it describes this ELF (stem,

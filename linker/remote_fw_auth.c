@@ -7,7 +7,9 @@
  * remote_fw_rsc.c, remote_fw_ed25519.c, remote_fw_sha256.c).
  *
  * Order, and nothing written before step 6:
- *   1. the descriptor says REMOTE_FW_F_SIGNED, else EUNSIGNED;
+ *   1. the descriptor says REMOTE_FW_F_SIGNED (post-link), or the linker
+ *      filled it and a manifest header follows _binary_<stem>_end
+ *      (pre-link), else EUNSIGNED;
  *   2. the manifest's header and its one unsigned field (the signature) are
  *      in shape, else EMANIFEST;
  *   3. the Ed25519 signature over the signed part verifies under one trusted
@@ -68,12 +70,12 @@ static int manifest_locate(const struct remote_fw_image *img, struct manifest *m
         uint32_t flags, total;
         uintptr_t end, at;
         const uint8_t *m;
-        int err;
+        int err, linked;
 
-        err = remote_fw_desc_flags(img->name, &flags);
+        err = remote_fw_desc_flags(img->name, &flags, &linked);
         if (err)
                 return err;
-        if (!(flags & REMOTE_FW_F_SIGNED))
+        if (!(flags & REMOTE_FW_F_SIGNED) && !linked)
                 return REMOTE_FW_EUNSIGNED;
         end = (uintptr_t)img->base + img->size;
         if (end < (uintptr_t)img->base || end > UINTPTR_MAX - 7u)
@@ -82,9 +84,10 @@ static int manifest_locate(const struct remote_fw_image *img, struct manifest *m
         if (at > UINTPTR_MAX - MANIFEST_MAX)
                 return REMOTE_FW_EMANIFEST;
         m = (const uint8_t *)at;
+        /* Pre-link, the header is the only sign (docs/kit.md): none, unsigned. */
         if (le32(m) != MANIFEST_MAGIC || le16(m + 4) != MANIFEST_VERSION ||
             le16(m + 6) != MANIFEST_HEADER)
-                return REMOTE_FW_EMANIFEST;
+                return (flags & REMOTE_FW_F_SIGNED) ? REMOTE_FW_EMANIFEST : REMOTE_FW_EUNSIGNED;
         mf->m = m;
         mf->signed_size = le32(m + 8);
         total = le32(m + 12);

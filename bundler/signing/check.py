@@ -15,12 +15,18 @@ L = 2**252 + 27742317777372353535851937790883648493    # the order of Ed25519's 
 
 
 def find_manifest(elf: ElfFile, descriptor, address: int, size: int) -> bytes | None:
-    """The manifest bytes after the image at ``address`` as the kit reads them (through the
-    descriptor's REMOTE_FW_F_SIGNED and the PT_LOAD file bytes), or None when unsigned."""
-    if descriptor is None or not descriptor.flags & desc_mod.F_SIGNED:
+    """The manifest bytes after the image at ``address`` as the kit reads them (post-link the
+    descriptor's REMOTE_FW_F_SIGNED, pre-link a manifest header after the image; from the
+    PT_LOAD file bytes), or None when unsigned."""
+    if descriptor is None:
+        return None
+    flagged = bool(descriptor.flags & desc_mod.F_SIGNED)
+    if not flagged and not descriptor.is_linked:
         return None
     at = address + (-(address + size) % mf.ALIGN) + size
     head = _read(elf, at, mf.HEADER.size)
+    if not flagged and (head is None or not mf.size_of(head)):
+        return None
     if head is None:
         return b""
     total = mf.size_of(head) or mf.HEADER.size

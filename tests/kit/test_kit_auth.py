@@ -12,9 +12,11 @@ the crypto checked on every input).
 from __future__ import annotations
 
 import ctypes
+import platform
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 
 from bundler.errors import BadInputError
 from bundler.signing.keys import raw_public
@@ -152,4 +154,55 @@ def test_truncated_or_garbled_header_is_a_malformed_manifest(auth, fresh, cut):
     good = bytearray(sign(img.data))
     good[cut] ^= 0xFF
     assert load(auth, img.data, bytes(good), fresh)[0] in (E["EMANIFEST"], E["ESIGNATURE"])
+    assert untouched(fresh)
+
+
+# ---- pre-link: `bundle object --sign`, linked into the library ---------------------
+
+@pytest.fixture(scope="module")
+def prelinked(tmp_path_factory, kit, region):
+    """libprelink.so: the kit + REMOTE_FW_DECLARE(delta) + the object `bundle object --sign`
+    made of a remote signed for the test region, + gamma.o (objcopy, unsigned)."""
+    from bundler import api
+    from tests.kit.kit_native import GAMMA_BYTES
+    out: Path = tmp_path_factory.mktemp("prelink")
+    key = out / "key.pem"
+    key.write_bytes(KEY.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                      serialization.NoEncryption()))
+    api.make_object(remote(region.start).data, out / "delta.o", target="x86_64", name="delta", sign=key,
+                    security_counter=5, version="1.0.0")
+    (out / "decl.c").write_text('#include "remote_fw.h"\nREMOTE_FW_DECLARE(delta);\nREMOTE_FW_DECLARE(gamma_bin);\n')
+    (out / "gamma.bin").write_bytes(GAMMA_BYTES)
+    run(["objcopy", "-I", "binary", "-O", "elf64-x86-64", "-B", "i386:x86-64", "gamma.bin", "gamma.o"], cwd=out)
+    lib = out / "libprelink.so"
+    run(["gcc", *CFLAGS, "-O1", "-fPIC", "-shared", *SOURCES, *AUTH_SOURCES, out / "decl.c", out / "delta.o",
+         out / "gamma.o", "-o", lib])
+    k = Kit(lib)
+    k.lib.remote_fw_load_authenticated.argtypes = [ctypes.POINTER(Image), ctypes.POINTER(Trust),
+                                                   ctypes.POINTER(Region), ctypes.c_size_t,
+                                                   ctypes.POINTER(ctypes.c_size_t)]
+    return k
+
+
+def _load_found(k: Kit, name: bytes, region) -> int:
+    err, img = k.find(name)
+    assert err == 0
+    key_buf = ctypes.create_string_buffer(raw_public(KEY), 32)
+    trust = Trust(ctypes.addressof(key_buf), 1, 5)
+    arr = (Region * 1)(Region(region.start, region.size))
+    entry = ctypes.c_size_t(0)
+    return k.lib.remote_fw_load_authenticated(ctypes.byref(img), ctypes.byref(trust), arr, 1, ctypes.byref(entry))
+
+
+def test_prelink_signed_object_loads(prelinked, fresh):
+    if platform.machine() != "x86_64":
+        pytest.skip("the object is made for x86_64")
+    assert _load_found(prelinked, b"delta", fresh) == 0
+    assert fresh.read(0, 400) == bytes(range(200)) * 2
+
+
+def test_prelink_objcopy_image_is_unsigned(prelinked, fresh):
+    if platform.machine() != "x86_64":
+        pytest.skip("the object is made for x86_64")
+    assert _load_found(prelinked, b"gamma_bin", fresh) == E["EUNSIGNED"]
     assert untouched(fresh)
