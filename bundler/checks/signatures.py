@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from bundler.checks.context import Context
-from bundler.findings import Finding, finding
+from bundler.findings import Finding
 from bundler.postlink import images as images_mod
 from bundler.signing.check import find_manifest, judge
 
@@ -19,5 +19,4 @@ def check_signatures(ctx: Context) -> Iterator[Finding]:
             continue
         address, size = ctx.extents[img.stem]
         manifest = find_manifest(ctx.elf, img.descriptor, address, size)
-        for code, message in judge(img.stem, bytes(ctx.image_bytes[img.stem]), manifest, ctx.keys):
-            yield finding(code, message, stem=img.stem, address=address, size=size)
+        yield from judge(img.stem, bytes(ctx.image_bytes[img.stem]), manifest, ctx.keys, address, size)
