@@ -47,6 +47,11 @@
 #define SEGMENT_SIZE            56u     /* p_paddr, p_filesz, p_memsz (u64 each), SHA-256 */
 #define STEM_MAX                255u
 
+/* The length of each signed field by type (0: checked by its own rule). */
+static const uint8_t field_size[TLV_SEGMENT + 1] = {
+        0, 0, KEY_ID_SIZE, 4, 4, 8, 0, SEGMENT_SIZE,
+};
+
 static inline uint16_t le16(const uint8_t *p)
 {
         return (uint16_t)(p[0] | p[1] << 8);
@@ -138,9 +143,12 @@ static int manifest_parse(struct manifest *mf)
                 for (i = len; i < padded; i++)
                         if (m[off + TLV_HEADER + i] != 0)
                                 return REMOTE_FW_EMANIFEST;
-                if (type != want && !(type == TLV_SEGMENT && want == TLV_SEGMENT + 1))
+                /* want runs STEM..SEGMENT, then TLV_SEGMENT + 1: more SEGMENTs only */
+                if (type != (want <= TLV_SEGMENT ? want : TLV_SEGMENT))
                         return REMOTE_FW_EMANIFEST;
                 off += TLV_HEADER;
+                if (field_size[type] != 0 && len != field_size[type])
+                        return REMOTE_FW_EMANIFEST;
                 switch (type) {
                 case TLV_STEM:
                         if (len == 0 || len > STEM_MAX)
@@ -148,22 +156,10 @@ static int manifest_parse(struct manifest *mf)
                         mf->stem = off;
                         mf->stem_len = len;
                         break;
-                case TLV_KEY_ID:
-                        if (len != KEY_ID_SIZE)
-                                return REMOTE_FW_EMANIFEST;
-                        break;
                 case TLV_COUNTER:
-                        if (len != 4)
-                                return REMOTE_FW_EMANIFEST;
                         mf->counter = le32(m + off);
                         break;
-                case TLV_VERSION:
-                        if (len != 4)
-                                return REMOTE_FW_EMANIFEST;
-                        break;
                 case TLV_ENTRY:
-                        if (len != 8)
-                                return REMOTE_FW_EMANIFEST;
                         mf->entry = le64(m + off);
                         break;
                 case TLV_RSC_TABLE:
@@ -172,11 +168,11 @@ static int manifest_parse(struct manifest *mf)
                         mf->rsc = off;
                         mf->rsc_len = len;
                         break;
-                default:        /* TLV_SEGMENT */
-                        if (len != SEGMENT_SIZE)
-                                return REMOTE_FW_EMANIFEST;
+                case TLV_SEGMENT:
                         if (mf->n_seg++ == 0)
                                 mf->seg = off - TLV_HEADER;
+                        break;
+                default:        /* KEY_ID, VERSION: for the signer's tools, not the load */
                         break;
                 }
                 off += padded;

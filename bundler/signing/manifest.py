@@ -176,7 +176,7 @@ def decode(data: bytes) -> Manifest:
         value = data[off + TLV.size:off + TLV.size + length]
         if any(data[off + TLV.size + length:off + TLV.size + padded]):
             raise ManifestError(f"field {kind:#x} at offset {off} has non-zero padding")
-        if kind != want and not (kind == T_SEGMENT and want == T_SEGMENT + 1):
+        if kind != min(want, T_SEGMENT):           # STEM..SEGMENT in order, then SEGMENTs only
             raise ManifestError(f"field {kind:#x} at offset {off} where field {want:#x} belongs")
         sizes = {T_KEY_ID: (8,), T_COUNTER: (4,), T_VERSION: (4,), T_ENTRY: (8,), T_RSC_TABLE: (0, 32),
                  T_SEGMENT: (SEGMENT.size,)}

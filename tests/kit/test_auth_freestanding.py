@@ -7,12 +7,10 @@ section's weak __start_/__stop_remote_fw_desc, a PIC build's GOT)."""
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
-from tests.kit.kit_native import KIT, SOURCES
-from tests.kit.test_crypto_freestanding import TARGETS, WARN, nm_for, symbols
+from tests.kit.kit_native import SOURCES
+from tests.kit.test_crypto_freestanding import TARGETS, compile_units
 from tests.support.paths import AUTH_SOURCES
 
 pytestmark = pytest.mark.toolchain
@@ -26,13 +24,6 @@ LINKER_SYMBOLS = {"__start_remote_fw_desc", "__stop_remote_fw_desc", "_GLOBAL_OF
 def test_auth_units_need_nothing_from_outside(need, target, opt, tmp_path):
     cc, flags = TARGETS[target]
     need(cc, "nm")
-    undefined, defined = set(), set()
-    for unit in [*SOURCES, *AUTH_SOURCES]:
-        obj = tmp_path / (unit.stem + ".o")
-        proc = subprocess.run([cc, *flags, *WARN, opt, f"-I{KIT}", "-c", str(unit), "-o", str(obj)],
-                              capture_output=True, text=True)
-        assert proc.returncode == 0, proc.stderr
-        undefined |= symbols(nm_for(cc), obj, "-u")
-        defined |= symbols(nm_for(cc), obj, "--defined-only")
+    undefined, defined = compile_units(cc, flags, opt, [*SOURCES, *AUTH_SOURCES], tmp_path)
     assert "remote_fw_load_authenticated" in defined
     assert undefined - LINKER_SYMBOLS <= defined, f"needed from outside: {sorted(undefined - defined)}"

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import ctypes
 import platform
+import struct
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 
 from bundler.errors import BadInputError
+from bundler.signing import manifest as mf
 from bundler.signing.keys import raw_public
 from tests.kit.kit_native import CDIR, CFLAGS, E, F_BUNDLED, F_CRC32, SOURCES, Image, Kit, Region, make_writable, run
 from tests.support.kit_elf import Segment
@@ -146,6 +148,26 @@ def test_invalid_arguments(auth, fresh):
     assert auth.lib.remote_fw_load_authenticated(ctypes.byref(staged.img), ctypes.byref(trust), None, 0,
                                                  ctypes.byref(entry)) == E["EINVAL"]
     assert untouched(fresh)
+
+
+def _with_signed_field(good: bytes, field: bytes) -> bytes:
+    """good with ``field`` (a whole TLV) appended to its signed part, re-signed by KEY."""
+    signed_size = struct.unpack_from("<I", good, 8)[0]
+    signed = bytearray(good[:signed_size] + field)
+    struct.pack_into("<II", signed, 8, len(signed), len(signed) + 68)
+    return bytes(signed) + struct.pack("<HH", 0x80, 64) + KEY.sign(bytes(signed))
+
+
+@pytest.mark.parametrize("field", [struct.pack("<HH", 8, 4) + b"evil",           # unknown type after SEGMENTs
+                                   struct.pack("<HH", 3, 4) + b"\x09\0\0\0",   # a second counter
+                                   struct.pack("<HH", 7, 56) + bytes(55)])        # a SEGMENT cut short
+def test_signed_but_malformed_fields_are_refused(auth, fresh, field):
+    img = remote(fresh.start)
+    m = _with_signed_field(sign(img.data), field)
+    assert load(auth, img.data, m, fresh)[0] == E["EMANIFEST"]
+    assert untouched(fresh)
+    with pytest.raises(mf.ManifestError):
+        mf.decode(m)
 
 
 @pytest.mark.parametrize("cut", [0, 8, 16, 40])
