@@ -39,7 +39,9 @@ KIT_ERRORS = {0: "REMOTE_FW_OK", -1: "REMOTE_FW_EINVAL", -2: "REMOTE_FW_ENOENT",
               -25: "REMOTE_FW_EALGO", -26: "REMOTE_FW_ENOHASH", -27: "REMOTE_FW_ETYPE",
               -28: "REMOTE_FW_EARCH", -29: "REMOTE_FW_ECOMP", -30: "REMOTE_FW_EINFLATE",
               -31: "REMOTE_FW_EKERNEL", -32: "REMOTE_FW_ENOROOM", -33: "REMOTE_FW_EENTRY",
-              -34: "REMOTE_FW_EPIECES"}
+              -34: "REMOTE_FW_EPIECES", -35: "REMOTE_FW_EUNSIGNED", -36: "REMOTE_FW_ESIGNATURE",
+              -37: "REMOTE_FW_EROLLBACK", -38: "REMOTE_FW_EDIGEST", -39: "REMOTE_FW_EMANIFEST",
+              -40: "REMOTE_FW_EMISMATCH"}
 
 _ARM_M_CPUS = {11: "cortex-m0", 12: "cortex-m0", 10: "cortex-m3", 13: "cortex-m4",
                16: "cortex-m33", 17: "cortex-m33", 21: "cortex-m33"}
