@@ -394,7 +394,7 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
         if driver is None:
             return verify_split(elf, memory, kernel=kernel)
         split = mdt.join(elf)                   # --driver: that driver's rules on the joined image
-        report = verify_firmware(split.data, loader, memory, driver=driver, kernel=kernel)
+        report = verify_firmware(split.data, loader, memory, driver=driver, kernel=kernel, name=_file_name(elf))
         report.split = split.to_dict()
         report.findings.extend(f for f in mdt.check(split) if f.code == "mdt-part-truncated")
         return report
@@ -411,7 +411,7 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
         judged = is_elf(data) or mba or loader is not None or memory is not None
         if not judged or _as_list(remotes) or emulate:
             raise
-        return verify_firmware(data, loader, memory, driver=driver, kernel=kernel)
+        return verify_firmware(data, loader, memory, driver=driver, kernel=kernel, name=_file_name(elf))
     files = []
     for i, r in enumerate(_as_list(remotes)):
         if isinstance(r, tuple):
@@ -423,7 +423,12 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
         else:
             files.append(RemoteFile(label=os.fspath(r), stem=stem_for(r), data=_read(r, "remote image")))
     return run_checks(host, files, emulate=emulate, loader=loader, memory=memory, driver=driver, kernel=kernel,
-                      keys=trusted)
+                      name=_file_name(elf), keys=trusted)
+
+
+def _file_name(source) -> str | None:
+    """The base name of a path input (a driver may tell its files apart by name), None for bytes."""
+    return None if isinstance(source, _BYTES) else os.path.basename(os.fspath(source))
 
 
 def _trusted_keys(keys) -> list[bytes]:

@@ -32,6 +32,7 @@ _ALL = (
     Code('segment-page-align', ERROR, "a PT_LOAD bundling added to a hosted program has `p_align` below the host's page size"),
     Code('segment-shares-page', ERROR, 'a PT_LOAD bundling added to a hosted program shares a page with a host segment'),
     Code('lief-unreadable', ERROR, "LIEF cannot parse the file that bundle's reader parsed"),
+    Code('lief-no-reading', WARNING, "LIEF reads no section or program header of a file that bundle's reader and pyelftools read alike: it takes the class or byte order from e_machine, not e_ident"),
     Code('parser-disagree', ERROR, "bundle's reader and LIEF read a section header, program header or `_binary_*` symbol differently"),
     Code('pyelftools-unreadable', ERROR, "pyelftools cannot parse the file that bundle's reader parsed"),
     Code('pyelftools-disagree', ERROR, "bundle's reader and pyelftools read a section header, a PT_LOAD, a `_binary_*` symbol or the descriptor section's bytes differently"),

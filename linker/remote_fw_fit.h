@@ -13,8 +13,9 @@
  *
  * C99, freestanding like the rest of the kit: no libc, no heap, no unaligned
  * word access (works built with -mstrict-align, MMU off). Compile
- * remote_fw_fit.c, remote_fw_fdt.c, remote_fw_inflate.c, remote_fw_sha256.c,
- * remote_fw_sha1.c, remote_fw_boot.c (REMOTE_FW_FIT_SOURCES in bundle.mk) with
+ * remote_fw_fit.c, remote_fw_fdt.c, remote_fw_inflate.c, remote_fw_inffast.c,
+ * remote_fw_sha256.c, remote_fw_sha1.c, remote_fw_boot.c (REMOTE_FW_FIT_SOURCES in
+ * bundle.mk) with
  * remote_fw_crc32.c (docs/kit.md, "Which files").
  *
  * The FIT is validated as a device tree first (header, every offset and

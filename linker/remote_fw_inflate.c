@@ -11,37 +11,7 @@
 #include "remote_fw.h"
 #include "remote_fw_inflate.h"
 #include "remote_fw_bytes.h"
-
-/* ---- inflate (RFC 1951) ------------------------------------------------------
- *
- * Table driven: the next LBITS (DBITS) bits of the stream index a table whose
- * entry gives the symbol's code length and what it means, already decoded
- * (a literal byte, a length or distance base and its extra-bit count, the
- * end of the block). Codes longer than the table's index are rare (they are
- * the rare symbols); their entries say "length 0" and they are decoded
- * canonically, a bit at a time from the count of codes per length.
- */
-
-#define LBITS           10      /* literal/length table: 1024 entries */
-#define DBITS           8       /* distance (and code-length) table: 256 entries */
-#define MAXBITS         15
-#define NLITLEN         288
-#define NDIST           32
-#define NCODELEN        19
-
-/* entry: bits 0-3 code length (0: decode slowly), 4-7 extra bits,
- * 8-9 kind, 16-31 value (literal byte, length or distance base, symbol) */
-#define E_LIT           0u
-#define E_BASE          1u
-#define E_END           2u
-#define E_BAD           3u
-#define ENTRY(kind, extra, value) ((uint32_t)(value) << 16 | (uint32_t)(kind) << 8 | (uint32_t)(extra) << 4)
-#define E_LEN(e)        ((e) & 15u)
-#define E_EXTRA(e)      (((e) >> 4) & 15u)
-#define E_KIND(e)       (((e) >> 8) & 3u)
-#define E_VALUE(e)      ((e) >> 16)
-
-enum huff_kind { H_LITLEN, H_DIST, H_CODELEN };
+#include "remote_fw_inflate_state.h"
 
 static const uint16_t len_base[29] = {
         3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31,
@@ -63,32 +33,6 @@ static const uint8_t codelen_order[NCODELEN] = {
         16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
 };
 
-/* A canonical code: codes per length and the symbols in code order. */
-struct huff {
-        uint16_t count[MAXBITS + 1];
-        uint16_t symbol[NLITLEN];
-};
-
-/* The bit buffer is a machine word: 64 bits on 64-bit cores, 32 elsewhere. */
-typedef uintptr_t bitbuf_t;
-#define BB_BITS         (8 * sizeof(bitbuf_t))
-
-struct inflate {
-        const uint8_t *in, *in_end;
-        size_t pad;                     /* zero bytes fed in past in_end */
-        bitbuf_t bb;
-        unsigned bc;                    /* bits in bb */
-        volatile uint8_t *out_start, *out, *out_end;
-        uint32_t lt[1u << LBITS];
-        uint32_t dt[1u << DBITS];
-        struct huff lh, dh;
-        uint8_t lens[NLITLEN + NDIST];
-};
-
-#define INFL_OK         0
-#define INFL_FULL       1       /* out_cap reached with output still to come */
-#define INFL_BAD        2
-
 static uint32_t sym_entry(enum huff_kind kind, unsigned sym)
 {
         if (kind == H_CODELEN)
@@ -109,9 +53,14 @@ static uint32_t sym_entry(enum huff_kind kind, unsigned sym)
  * Build the canonical code of lens[0 .. n) and its fast table of 2^root
  * entries. Over-subscribed codes are refused; incomplete ones too, except a
  * lone code of length 1 (or none at all) for literals/lengths and distances,
- * which RFC 1951 streams use. Unused table entries stay "length 0": the slow
- * decoder finds no code for them and fails.
+ * which RFC 1951 streams use. Table entries of no code of at most root bits
+ * are E_BAD with length 0: E_PREFIX and the first root bits of the longer
+ * codes that start there (the slow decoder resumes from them), else none.
  */
+static const uint8_t rev4[16] = {
+        0x0, 0x8, 0x4, 0xc, 0x2, 0xa, 0x6, 0xe, 0x1, 0x9, 0x5, 0xd, 0x3, 0xb, 0x7, 0xf,
+};
+
 static int huff_build(struct huff *h, uint32_t *table, unsigned root,
                       const uint8_t *lens, unsigned n, enum huff_kind kind)
 {
@@ -139,21 +88,45 @@ static int huff_build(struct huff *h, uint32_t *table, unsigned root,
                 if (lens[sym])
                         h->symbol[offs[lens[sym]]++] = (uint16_t)sym;
         for (k = 0; k < (1u << root); k++)
-                table[k] = 0;
+                table[k] = ENTRY(E_BAD, 0, 0);      /* length 0: no code */
+        h->root = (uint16_t)root;
+        h->first = 0;
+        h->index = 0;
+        for (len = 1; len <= root && len <= MAXBITS; len++) {
+                h->index = (uint16_t)(h->index + h->count[len]);
+                h->first = (uint16_t)((h->first + h->count[len]) << 1);
+        }
         code = 0;
         k = 0;
         for (len = 1; len <= max; len++, code <<= 1) {
                 unsigned c;
 
                 for (c = 0; c < h->count[len]; c++, code++, k++) {
-                        unsigned rev = 0, b, j;
+                        /* the code's bits in stream order: reversed, a nibble at a time */
+                        unsigned rev = ((unsigned)rev4[code & 15u] << 12 |
+                                        (unsigned)rev4[(code >> 4) & 15u] << 8 |
+                                        (unsigned)rev4[(code >> 8) & 15u] << 4 |
+                                        rev4[(code >> 12) & 15u]) >> (16 - len), j;
                         uint32_t e;
 
-                        if (len > root)
+                        if (len > root) {
+                                /* decoded slowly, from the state after its first root bits */
+                                table[rev & ((1u << root) - 1)] =
+                                        ENTRY(E_BAD, E_PREFIX, code >> (len - root));
                                 continue;
-                        for (b = 0; b < len; b++)
-                                rev |= ((code >> b) & 1u) << (len - 1 - b);
+                        }
                         e = sym_entry(kind, h->symbol[k]) | len;
+                        if (kind == H_LITLEN && E_KIND(e) == E_BASE && E_EXTRA(e) != 0 &&
+                            len + E_EXTRA(e) <= root) {
+                                /* a length and its extra bits in one entry, decoded */
+                                unsigned x, n = E_EXTRA(e), step = 1u << (len + n);
+
+                                for (x = 0; x < (1u << n); x++)
+                                        for (j = rev | x << len; j < (1u << root); j += step)
+                                                table[j] = ENTRY(E_BASE, 0, E_VALUE(e) + x) |
+                                                           (len + n);
+                                continue;
+                        }
                         for (j = rev; j < (1u << root); j += 1u << len)
                                 table[j] = e;
                 }
@@ -194,14 +167,20 @@ static int overran(const struct inflate *s)
         return (uint64_t)s->pad * 8 > s->bc;
 }
 
-/* Decode a symbol whose code is longer than the table index (or absent),
- * from the next bits b (at least 15 of them valid); its length in the entry. */
-static uint32_t huff_slow(bitbuf_t b, const struct huff *h, enum huff_kind kind)
+/* Decode a symbol whose code is longer than the table index, from the next
+ * bits b (at least 15 of them valid) and its table entry e (E_PREFIX: the
+ * code's first root bits; else no code starts with them): canonically, a
+ * bit at a time from the state after root bits. Its length in the entry. */
+uint32_t remote_fw_huff_slow(bitbuf_t b, const struct huff *h, enum huff_kind kind, uint32_t e)
 {
-        int code = 0, first = 0, index = 0;
+        int code, first = h->first, index = h->index;
         unsigned len;
 
-        for (len = 1; len <= MAXBITS; len++) {
+        if (E_EXTRA(e) != E_PREFIX)
+                return ENTRY(E_BAD, 0, 0);
+        code = (int)E_VALUE(e) << 1;
+        b >>= h->root;
+        for (len = h->root + 1u; len <= MAXBITS; len++) {
                 int count = h->count[len];
 
                 code |= (int)(b & 1);
@@ -222,7 +201,7 @@ static uint32_t decode(struct inflate *s, const uint32_t *table, unsigned root,
         uint32_t e = table[s->bb & ((1u << root) - 1)];
 
         if (E_LEN(e) == 0) {
-                e = huff_slow(s->bb, h, kind);
+                e = remote_fw_huff_slow(s->bb, h, kind, e);
                 if (E_LEN(e) == 0)
                         return e;
         }
@@ -231,167 +210,10 @@ static uint32_t decode(struct inflate *s, const uint32_t *table, unsigned root,
         return e;
 }
 
-/*
- * The fast loop (zlib's inflate_fast idea): while at least 16 input bytes and
- * 258 bytes of room are left, a symbol and its match need no bounds check but
- * the distance one, and the bit buffer is topped up 4 (or 2) bytes at a time.
- * Everything lives in locals: an output byte store (uint8_t, which aliases
- * anything) would otherwise force the state back to memory on every byte.
- * INFL_MORE: the careful loop takes over near the ends.
- */
-#define INFL_MORE       3
-#define FAST_IN         16u
-#define FAST_OUT        258u
-#if UINTPTR_MAX > 0xffffffffu
-#define FAST_REFILL() do {                                                      \
-                bb |= ((bitbuf_t)in[0] | (bitbuf_t)in[1] << 8 |                 \
-                       (bitbuf_t)in[2] << 16 | (bitbuf_t)in[3] << 24) << bc;    \
-                in += 4;                                                        \
-                bc += 32;                                                       \
-        } while (0)
-#define FAST_NEED(k) do { if (bc < (k)) FAST_REFILL(); } while (0)
-#else
-#define FAST_REFILL() do {                                                      \
-                bb |= ((bitbuf_t)in[0] | (bitbuf_t)in[1] << 8) << bc;           \
-                in += 2;                                                        \
-                bc += 16;                                                       \
-        } while (0)
-#define FAST_NEED(k) do { if (bc < (k)) FAST_REFILL(); } while (0)
-#endif
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/*
- * Most of a long match, a machine word at a time with aligned accesses only:
- * bytes until the output is aligned, then whole words, read directly when
- * the source is aligned too, else assembled from the two aligned words that
- * hold it (shifts). Needs dist >= 2 words, so that every byte read has been
- * written before (the assembled form reads one word ahead), and the aligned
- * word below the source inside the output; or dist 1, a run of one byte,
- * stored as words of it. Returns the bytes left to copy.
- */
-static uint32_t copy_match(volatile uint8_t **outp, const uint8_t **fromp, uint32_t len,
-                           uint32_t dist, volatile uint8_t *out_start)
-{
-        const size_t W = sizeof(big_word);
-        volatile uint8_t *out = *outp;
-        const uint8_t *from = *fromp;
-        size_t k;
-
-        while (((uintptr_t)out & (W - 1)) != 0) {
-                *out++ = *from++;
-                len--;
-        }
-        k = (uintptr_t)from & (W - 1);
-        if (dist == 1) {
-                /* a run of one byte (zeros, mostly): a word of it, stored */
-                big_word v = (big_word)from[0] * (~(big_word)0 / 0xff);
-
-                for (; len >= W; len -= (uint32_t)W, out += W, from += W)
-                        *(volatile big_word *)out = v;
-        } else if (k == 0) {
-                for (; len >= W; len -= (uint32_t)W, out += W, from += W)
-                        *(volatile big_word *)out = *(const big_word *)from;
-        } else if ((uintptr_t)from - k >= (uintptr_t)out_start) {
-                const big_word *src = (const big_word *)(uintptr_t)((uintptr_t)from - k);
-                unsigned lo_shift = (unsigned)(8 * k), hi_shift = (unsigned)(8 * (W - k));
-                big_word lo = src[0], hi;
-
-                for (; len >= W; len -= (uint32_t)W, out += W, from += W) {
-                        hi = *++src;
-                        *(volatile big_word *)out = (lo >> lo_shift) | (hi << hi_shift);
-                        lo = hi;
-                }
-        }
-        *outp = out;
-        *fromp = from;
-        return len;
-}
-#endif
-
-static int inflate_fast(struct inflate *s)
-{
-        const uint8_t *in = s->in;
-        const uint8_t *const in_end = s->in_end;
-        volatile uint8_t *out = s->out;
-        volatile uint8_t *const out_end = s->out_end;
-        volatile uint8_t *const out_start = s->out_start;
-        const uint32_t *const lt = s->lt, *const dt = s->dt;
-        bitbuf_t bb = s->bb;
-        unsigned bc = s->bc;
-        int rc = INFL_MORE;
-
-        while ((size_t)(in_end - in) >= FAST_IN && (size_t)(out_end - out) >= FAST_OUT) {
-                uint32_t e, len, dist;
-                const uint8_t *from;
-
-                FAST_NEED(15);
-                e = lt[bb & ((1u << LBITS) - 1)];
-                if (E_LEN(e) == 0) {
-                        e = huff_slow(bb, &s->lh, H_LITLEN);
-                        if (E_LEN(e) == 0) {
-                                rc = INFL_BAD;
-                                break;
-                        }
-                }
-                bb >>= E_LEN(e);
-                bc -= E_LEN(e);
-                if (E_KIND(e) == E_LIT) {
-                        *out++ = (uint8_t)E_VALUE(e);
-                        continue;
-                }
-                if (E_KIND(e) != E_BASE) {
-                        rc = E_KIND(e) == E_END ? INFL_OK : INFL_BAD;
-                        break;
-                }
-                FAST_NEED(5);
-                len = E_VALUE(e) + (uint32_t)(bb & ((1u << E_EXTRA(e)) - 1));
-                bb >>= E_EXTRA(e);
-                bc -= E_EXTRA(e);
-
-                FAST_NEED(15);
-                e = dt[bb & ((1u << DBITS) - 1)];
-                if (E_LEN(e) == 0)
-                        e = huff_slow(bb, &s->dh, H_DIST);
-                if (E_KIND(e) != E_BASE) {
-                        rc = INFL_BAD;
-                        break;
-                }
-                bb >>= E_LEN(e);
-                bc -= E_LEN(e);
-                FAST_NEED(13);
-                dist = E_VALUE(e) + (uint32_t)(bb & ((1u << E_EXTRA(e)) - 1));
-                bb >>= E_EXTRA(e);
-                bc -= E_EXTRA(e);
-                if (dist > (size_t)(out - out_start)) {
-                        rc = INFL_BAD;
-                        break;
-                }
-                from = (const uint8_t *)(uintptr_t)(out - dist);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-                if (len >= 3 * sizeof(big_word) && (dist >= 2 * sizeof(big_word) || dist == 1))
-                        len = copy_match(&out, &from, len, dist, out_start);
-#endif
-                while (len >= 3) {
-                        out[0] = from[0];
-                        out[1] = from[1];
-                        out[2] = from[2];
-                        out += 3;
-                        from += 3;
-                        len -= 3;
-                }
-                while (len--)
-                        *out++ = *from++;
-        }
-        s->in = in;
-        s->bb = bb;
-        s->bc = bc;
-        s->out = out;
-        return rc;
-}
 
 static int inflate_codes(struct inflate *s)
 {
-        int rc = inflate_fast(s);
+        int rc = remote_fw_inflate_fast(s);
         volatile uint8_t *out = s->out;
         volatile uint8_t *const out_end = s->out_end;
 

@@ -1,7 +1,7 @@
 /*
- * remote_fw_inflate.h - the kit's inflate unit (remote_fw_inflate.c): raw
- * deflate (RFC 1951) and one gzip member (RFC 1952), table driven, into a
- * bounded output. Needs the CRC-32 unit (remote_fw_crc32.c) for the gzip
+ * remote_fw_inflate.h - the kit's inflate unit (remote_fw_inflate.c, with its
+ * fast loop in remote_fw_inffast.c): raw deflate (RFC 1951) and one gzip
+ * member (RFC 1952), table driven, into a bounded output. Needs the CRC-32 unit (remote_fw_crc32.c) for the gzip
  * trailer, and nothing else from the kit.
  *
  * remote_fw_inflate and remote_fw_gunzip are part of the C API and are

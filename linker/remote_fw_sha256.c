@@ -8,6 +8,7 @@
 #include "remote_fw_sha256.h"
 #include "remote_fw_bytes.h"
 
+
 static const uint32_t sha256_k[64] __attribute__((aligned(16))) = {
         0x428a2f98u, 0x71374491u, 0xb5c0fbcfu, 0xe9b5dba5u, 0x3956c25bu, 0x59f111f1u,
         0x923f82a4u, 0xab1c5ed5u, 0xd807aa98u, 0x12835b01u, 0x243185beu, 0x550c7dc3u,
@@ -23,29 +24,54 @@ static const uint32_t sha256_k[64] __attribute__((aligned(16))) = {
 };
 
 #define ROR32(x, n)     (((x) >> (n)) | ((x) << (32 - (n))))
-#define SHA_S0(x)       (ROR32(x, 2) ^ ROR32(x, 13) ^ ROR32(x, 22))
-#define SHA_S1(x)       (ROR32(x, 6) ^ ROR32(x, 11) ^ ROR32(x, 25))
-#define SHA_s0(x)       (ROR32(x, 7) ^ ROR32(x, 18) ^ ((x) >> 3))
-#define SHA_s1(x)       (ROR32(x, 17) ^ ROR32(x, 19) ^ ((x) >> 10))
-#define SHA_CH(x, y, z) ((z) ^ ((x) & ((y) ^ (z))))
-#define SHA_MAJ(x, y, z) (((x) & (y)) | ((z) & ((x) | (y))))
-/* One round; the eight working variables rotate by renaming, not by moves. */
-#define SHA_ROUND(a, b, c, d, e, f, g, h, i, wi) do {                          \
-                uint32_t t1_ = h + SHA_S1(e) + SHA_CH(e, f, g) + sha256_k[i] + (wi); \
-                d += t1_;                                                       \
-                h = t1_ + SHA_S0(a) + SHA_MAJ(a, b, c);                         \
+/* The Sigmas with one rotate factored out: two rotates and an XOR less, and on
+ * ARM the last rotate folds into the add that uses the value. */
+#if defined(__arm__) && (defined(__thumb2__) || !defined(__thumb__))
+/* x ^ ror(x, a) ^ ror(x, b) in two EORs with a rotated operand (32-bit ARM,
+ * Thumb-2): GCC reassociates the C form into three instructions. */
+static inline uint32_t sha_s0_xor3(uint32_t x)
+{
+        uint32_t t;
+
+        __asm__("eor %0, %1, %1, ror #11\n\teor %0, %0, %1, ror #20" : "=&r"(t) : "r"(x));
+        return t;
+}
+
+static inline uint32_t sha_s1_xor3(uint32_t x)
+{
+        uint32_t t;
+
+        __asm__("eor %0, %1, %1, ror #5\n\teor %0, %0, %1, ror #19" : "=&r"(t) : "r"(x));
+        return t;
+}
+#define SHA_S0(x)       ROR32(sha_s0_xor3(x), 2)
+#define SHA_S1(x)       ROR32(sha_s1_xor3(x), 6)
+#else
+#define SHA_S0(x)       ROR32((x) ^ ROR32(x, 11) ^ ROR32(x, 20), 2)
+#define SHA_S1(x)       ROR32((x) ^ ROR32(x, 5) ^ ROR32(x, 19), 6)
+#endif
+#define SHA_s0(x)       (ROR32((x) ^ ROR32(x, 11), 7) ^ ((x) >> 3))
+#define SHA_s1(x)       (ROR32((x) ^ ROR32(x, 2), 17) ^ ((x) >> 10))
+/* Ch's two terms share no bit, so they are added one by one. Maj is
+ * ((a ^ b) & (b ^ c)) ^ b, and b ^ c is the previous round's a ^ b (the
+ * variables rotate): one XOR a round is carried over, in ab/bc. */
+#define SHA_ROUND(a, b, c, d, e, f, g, h, i, wi, ab, bc) do {                  \
+                h += SHA_S1(e) + (e & f) + (~e & g) + sha256_k[i] + (wi);       \
+                d += h;                                                         \
+                ab = a ^ b;                                                     \
+                h += SHA_S0(a) + ((ab & bc) ^ b);                               \
         } while (0)
 #define SHA_W(i) (w[(i) & 15] += SHA_s1(w[((i) - 2) & 15]) + w[((i) - 7) & 15] + \
                                   SHA_s0(w[((i) - 15) & 15]))
 #define SHA_8ROUNDS(i, W) do {                                                  \
-                SHA_ROUND(a, b, c, d, e, f, g, h, (i) + 0, W((i) + 0));          \
-                SHA_ROUND(h, a, b, c, d, e, f, g, (i) + 1, W((i) + 1));          \
-                SHA_ROUND(g, h, a, b, c, d, e, f, (i) + 2, W((i) + 2));          \
-                SHA_ROUND(f, g, h, a, b, c, d, e, (i) + 3, W((i) + 3));          \
-                SHA_ROUND(e, f, g, h, a, b, c, d, (i) + 4, W((i) + 4));          \
-                SHA_ROUND(d, e, f, g, h, a, b, c, (i) + 5, W((i) + 5));          \
-                SHA_ROUND(c, d, e, f, g, h, a, b, (i) + 6, W((i) + 6));          \
-                SHA_ROUND(b, c, d, e, f, g, h, a, (i) + 7, W((i) + 7));          \
+                SHA_ROUND(a, b, c, d, e, f, g, h, (i) + 0, W((i) + 0), x, y);    \
+                SHA_ROUND(h, a, b, c, d, e, f, g, (i) + 1, W((i) + 1), y, x);    \
+                SHA_ROUND(g, h, a, b, c, d, e, f, (i) + 2, W((i) + 2), x, y);    \
+                SHA_ROUND(f, g, h, a, b, c, d, e, (i) + 3, W((i) + 3), y, x);    \
+                SHA_ROUND(e, f, g, h, a, b, c, d, (i) + 4, W((i) + 4), x, y);    \
+                SHA_ROUND(d, e, f, g, h, a, b, c, (i) + 5, W((i) + 5), y, x);    \
+                SHA_ROUND(c, d, e, f, g, h, a, b, (i) + 6, W((i) + 6), x, y);    \
+                SHA_ROUND(b, c, d, e, f, g, h, a, (i) + 7, W((i) + 7), y, x);    \
         } while (0)
 #define SHA_WLOAD(i) (w[i])
 
@@ -99,6 +125,21 @@ static void sha256_blocks(uint32_t st[8], const uint8_t *p, size_t nblocks)
         vst1q_u32(st + 4, efgh);
 }
 #else
+typedef uint32_t __attribute__((may_alias)) sha_word;
+
+/* A big-endian word from an aligned address: one load (and a byte swap). */
+static uint32_t load_be32(const uint8_t *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        uint32_t w = *(const sha_word *)p;
+
+        /* a byte swap (REV where the core has it); no libgcc call even at -O0 */
+        return w >> 24 | (w >> 8 & 0xff00u) | (w << 8 & 0xff0000u) | w << 24;
+#else
+        return *(const sha_word *)p;
+#endif
+}
+
 /* Portable: all 64 rounds unrolled, so every schedule index is a constant and
  * the 16 message words stay in registers where the core has enough. */
 static void sha256_blocks(uint32_t st[8], const uint8_t *p, size_t nblocks)
@@ -108,10 +149,16 @@ static void sha256_blocks(uint32_t st[8], const uint8_t *p, size_t nblocks)
         for (; nblocks; nblocks--, p += 64) {
                 uint32_t a = st[0], b = st[1], c = st[2], d = st[3];
                 uint32_t e = st[4], f = st[5], g = st[6], h = st[7];
+                uint32_t x, y = b ^ c;
                 unsigned i;
 
-                for (i = 0; i < 16; i++)
-                        w[i] = be32(p + 4 * i);
+                if (((uintptr_t)p & 3) == 0) {
+                        for (i = 0; i < 16; i++)
+                                w[i] = load_be32(p + 4 * i);
+                } else {
+                        for (i = 0; i < 16; i++)
+                                w[i] = be32(p + 4 * i);
+                }
                 SHA_8ROUNDS(0, SHA_WLOAD);
                 SHA_8ROUNDS(8, SHA_WLOAD);
                 SHA_8ROUNDS(16, SHA_W);

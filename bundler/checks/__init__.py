@@ -58,7 +58,7 @@ AREAS = [
 
 def verify(elf: ElfFile, remotes: list[RemoteFile] = (), *, emulate: bool = False,
            loader: str | None = None, memory=None, driver=None, kernel: str | None = None,
-           keys: list[bytes] = ()) -> Report:
+           name: str | None = None, keys: list[bytes] = ()) -> Report:
     """Every check on ``elf`` (a bundled host), with ``remotes`` as the expected images.
 
     A plain firmware image (no embedded image, descriptor or record; no ``remotes``)
@@ -69,7 +69,7 @@ def verify(elf: ElfFile, remotes: list[RemoteFile] = (), *, emulate: bool = Fals
     apply (default the newest modelled); ``keys`` (raw Ed25519 public keys) checks every image's signature."""
     if not remotes and not emulate and not keys and is_plain_firmware(elf):
         from bundler.loaders import verify_firmware
-        return verify_firmware(elf.data, loader, memory, driver=driver, kernel=kernel)
+        return verify_firmware(elf.data, loader, memory, driver=driver, kernel=kernel, name=name)
     if driver is not None or memory is not None:
         from bundler.loaders import resolve_driver
         driver = resolve_driver(loader, driver, memory)

@@ -62,14 +62,15 @@ def check_embedded_elf(ctx: Context, stem: str, data: memoryview) -> Iterator[Fi
 def _check_kit_load(ctx: Context, stem: str, data: memoryview):
     """The kit profile's remote_fw_load on the image, the bundle's host as the machine: its
     finding, unless ``--loader kit`` states it for this image already (checks/loaders.py,
-    with ``--memory``'s regions); the code remote_fw_load returns."""
+    with ``--memory``'s regions) or ``--driver`` says a Linux driver, not the kit, loads the
+    image (its own rules judge it there); the code remote_fw_load returns."""
     from bundler.loaders import kit, make_context
     from bundler.loaders.base import Host
     lay = ctx.elf.layout
     kit_ctx = make_context(data, "kit", None, stem=stem,
                            host=Host(lay.byteorder, 64 if lay.is64 else 32))
     verdict = kit.check_load(kit_ctx)
-    if ctx.loader != "kit":
+    if ctx.loader != "kit" and ctx.driver is None:
         yield from kit_ctx.findings
     return verdict
 

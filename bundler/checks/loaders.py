@@ -20,7 +20,7 @@ def check_loaders(ctx):
     for stem, data in ctx.image_bytes.items():
         if is_elf(data):
             yield from check_firmware(data, loader, ctx.memory, stem=stem, host=host, driver=ctx.driver,
-                                      kernel=ctx.kernel)
+                                      kernel=ctx.kernel, name=stem)     # the stem: the file's base name
 
 
 def is_plain_firmware(elf: ElfFile) -> bool:

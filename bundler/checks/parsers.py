@@ -14,14 +14,29 @@ from bundler.findings import Finding, finding
 def check_second_parser(ctx: Context) -> Iterator[Finding]:
     from bundler.adapters import lief as lief_adapter    # loaded only for verify
 
+    elftools = list(check_pyelftools(ctx.elf))
     try:
         other = lief_adapter.read(ctx.elf.data)
     except BadInputError as exc:
         yield finding("lief-unreadable", exc.message)
     else:
-        for problem in compare_parsers(ctx.elf, other):
-            yield finding("parser-disagree", problem)
-    yield from check_pyelftools(ctx.elf)
+        if not other.sections and not other.segments and (ctx.elf.sections or ctx.elf.segments) \
+                and not elftools:
+            # LIEF takes the class and byte order from e_machine where it knows the machine
+            # (EM_X86_64 is little-endian, EM_ARM 32-bit), whatever e_ident says: such a file
+            # it reads as nothing. pyelftools, which reads e_ident as readelf and the loaders
+            # do, agreed with bundle's reader above, so the file is sound; LIEF just cannot
+            # be the second reader of it.
+            lay = ctx.elf.layout
+            yield finding("lief-no-reading",
+                          f"LIEF reads no section and no program header: e_machine {ctx.elf.ehdr.e_machine} in "
+                          f"an ELF{64 if lay.is64 else 32} {lay.byteorder}-endian file, whose "
+                          "class or byte order LIEF takes from the machine instead of e_ident; pyelftools "
+                          "reads what bundle reads")
+        else:
+            for problem in compare_parsers(ctx.elf, other):
+                yield finding("parser-disagree", problem)
+    yield from elftools
 
 
 def check_pyelftools(elf: ElfFile) -> Iterator[Finding]:

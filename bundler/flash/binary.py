@@ -51,7 +51,9 @@ def _chunks(image: FlashImage, fill: int | None):
             while gap:
                 yield block[:min(gap, FILL_CHUNK)]
                 gap -= min(gap, FILL_CHUNK)
-        yield run.data
+        data = memoryview(run.data)
+        for start in range(0, len(data), FILL_CHUNK):      # windows, so a map's pages can be handed back
+            yield data[start:start + FILL_CHUNK]
         at = run.end
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 
 from bundler.errors import Notice, UsageError, option
-from bundler.fileio import release
+from bundler.fileio import WINDOW, release
 from bundler.flash import FORMATS, find_format_for_path
 from bundler.flash.binary import DEFAULT_MAX_SPAN, iter_binary
 from bundler.flash.families import parse_family
@@ -97,17 +97,20 @@ def plan(source, name: str, options: FlashOptions | None = None, *, on_note=None
     return FlashPlan(format=fmt, image=image, chunks=chunks, family=family, notes=notes)
 
 
-def _handing_back(chunks, image: FlashImage, every: int = 64):
-    """``chunks`` as they come; after every ``every`` of them, the pages of the maps the image's
-    runs view are handed back (:func:`bundler.fileio.release`), so a large input read end to
-    end never stays resident."""
+def _handing_back(chunks, image: FlashImage, every: int = WINDOW):
+    """``chunks`` as they come; after every ``every`` bytes of them, the pages of the maps the
+    image's runs view are handed back (:func:`bundler.fileio.release`), so a large input read
+    end to end never stays resident."""
     maps = {}
     for run in image.runs:
         base = run.data.obj if isinstance(run.data, memoryview) else run.data
         maps[id(base)] = base
-    for i, chunk in enumerate(chunks, 1):
+    since = 0
+    for chunk in chunks:
         yield chunk
-        if i % every == 0:
+        since += len(chunk)
+        if since >= every:
+            since = 0
             for base in maps.values():
                 release(base)
 

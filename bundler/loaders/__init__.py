@@ -58,11 +58,12 @@ def all_codes() -> dict[str, Rule]:
 
 def check_firmware(data, loader: str = DEFAULT_LOADER, memory: MemoryMap | None = None, *,
                    stem: str | None = None, host: Host | None = None, driver=None,
-                   kernel: str | None = None) -> list[Finding]:
+                   kernel: str | None = None, name: str | None = None) -> list[Finding]:
     """Every finding of ``loader``'s rules (Linux: of ``kernel``, default the newest modelled) on the
     firmware bytes ``data``, in the loader's order; ``driver`` (a name or
     bundler.loaders.drivers.Driver) applies that Linux driver's ops instead of the default ones
-    (loader must then be linux)."""
+    (loader must then be linux). ``name`` is the firmware file's name, for a driver that loads
+    two files and tells them apart by name (qcom_q6v5_mss)."""
     memory = as_memory_map(memory)
     if loader not in PROFILES:
         raise ValueError(f"unknown loader {loader!r}: one of {', '.join(PROFILES)}")
@@ -70,7 +71,10 @@ def check_firmware(data, loader: str = DEFAULT_LOADER, memory: MemoryMap | None 
         driver = find_driver(driver)
     ctx = make_context(data, loader, memory, stem=stem, host=host, driver=driver, kernel=kernel)
     if driver is not None and driver.load in ("mdt", "mba"):       # Qualcomm: no ELF ops at all
-        (driver_rules.check_mdt if driver.load == "mdt" else driver_rules.check_mba)(ctx)
+        if driver.load == "mba" and driver_rules.is_mpss_image(name):
+            driver_rules.check_mdt(ctx, region_index=1)             # q6v5_mss's second file: q6v5_mpss_load
+        else:
+            (driver_rules.check_mdt if driver.load == "mdt" else driver_rules.check_mba)(ctx)
         _annotate(ctx.findings, memory)
         return ctx.findings
     if driver is not None and driver.iommu and memory is not None and memory.iommu is None:
@@ -195,15 +199,18 @@ def resolve_driver(loader: str | None, driver, memory: MemoryMap | None):
 
 
 def verify_firmware(data, loader: str = DEFAULT_LOADER, memory: MemoryMap | None = None, *,
-                    host: Host | None = None, driver=None, kernel: str | None = None) -> FirmwareReport:
+                    host: Host | None = None, driver=None, kernel: str | None = None,
+                    name: str | None = None) -> FirmwareReport:
     """``bundle verify REMOTE.elf``: the report on a plain firmware image (any bytes: a file that
-    is no ELF gets the loader's own refusal, Linux's "Image is corrupted (bad magic)")."""
+    is no ELF gets the loader's own refusal, Linux's "Image is corrupted (bad magic)"); ``name``
+    is its file name where it has one (check_firmware)."""
     memory = as_memory_map(memory)
     driver = resolve_driver(loader, driver, memory)
     loader = loader or DEFAULT_LOADER
     kernel = kernel_of(loader, kernel)
     report = FirmwareReport(loader=loader, memory=memory, kind=_kind(data), driver=driver, kernel=kernel)
-    report.findings.extend(check_firmware(data, loader, memory, host=host, driver=driver, kernel=kernel))
+    report.findings.extend(check_firmware(data, loader, memory, host=host, driver=driver, kernel=kernel,
+                                          name=name))
     return report
 
 

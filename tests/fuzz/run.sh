@@ -14,7 +14,7 @@
 #               ../shared/third_party), seeds corpus/;
 #               fit: fuzz_fit.c, remote_fw_fit_load (the FIT units), seeds corpus_fit/;
 #               inflate: fuzz_inflate.c, remote_fw_inflate/remote_fw_gunzip
-#               (remote_fw_inflate.c and remote_fw_crc32.c alone)
+#               (remote_fw_inflate.c, remote_fw_inffast.c, remote_fw_crc32.c alone)
 #               checked against zlib (-lz), seeds corpus_inflate/
 #   FUZZ_WORK   where the binary, the growing working corpus and crash
 #               artifacts go (default tests/fuzz/build, git-ignored)
@@ -56,8 +56,8 @@ build() {
         # the kit's units, as linker/bundle.mk lists them (REMOTE_FW_SOURCES, REMOTE_FW_FIT_SOURCES)
         k=$root/linker
         kit_src="$k/remote_fw.c $k/remote_fw_crc32.c $k/remote_fw_elf.c $k/remote_fw_rsc.c"
-        fit_src="$k/remote_fw_fit.c $k/remote_fw_fdt.c $k/remote_fw_inflate.c $k/remote_fw_sha256.c
-                 $k/remote_fw_sha1.c $k/remote_fw_boot.c"
+        fit_src="$k/remote_fw_fit.c $k/remote_fw_fdt.c $k/remote_fw_inflate.c $k/remote_fw_inffast.c
+                 $k/remote_fw_sha256.c $k/remote_fw_sha1.c $k/remote_fw_boot.c"
         case $target in
         kit)
                 # shellcheck disable=SC2086 # word splitting wanted
@@ -70,7 +70,7 @@ build() {
         inflate)
                 # shellcheck disable=SC2086
                 ${CC:-clang} $flags "$here/fuzz_inflate.c" "$k/remote_fw_inflate.c" \
-                        "$k/remote_fw_crc32.c" -lz -o "$bin.tmp"
+                        "$k/remote_fw_inffast.c" "$k/remote_fw_crc32.c" -lz -o "$bin.tmp"
                 ;;
         openamp)
                 prefix=${OPENAMP_PREFIX:-}

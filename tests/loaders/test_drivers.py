@@ -217,7 +217,7 @@ def test_qcom_pas_places_a_relocatable_image_by_its_lowest_address():
 
 
 def test_qcom_mss_copies_the_mba_whole(tmp_path):
-    small, big = tmp_path / "mba.mbn", tmp_path / "big.mbn"
+    small, big = tmp_path / "mba.mbn", tmp_path / "mba-big.mbn"
     small.write_bytes(b"MBA!" * 0x1000)                                # no ELF at all: q6v5_load does not parse it
     big.write_bytes(b"\0" * (0x100000 + 1))
     assert bundler.verify(small, driver="qcom_q6v5_mss").ok
@@ -318,3 +318,24 @@ def test_omap_with_memory_given_still_maps_the_tables_carveouts():
     l2ram = [(0x20000000, 0x10000, "l2ram")]
     assert codes(check_firmware(data, memory=l2ram, driver="omap_remoteproc"), "error") == []
     assert "mem-carveout" in codes(check_firmware(data, memory=l2ram), "error")      # no IOMMU: physical thinking
+
+
+def test_qcom_mss_tells_its_two_files_apart_by_name(tmp_path):
+    """qcom_q6v5_mss loads firmware-name[0] (mba.mbn) whole and firmware-name[1] (modem.mdt)
+    through q6v5_mpss_load: the same bytes judged as the MBA (over 1 MiB: refused) and as the
+    modem (segments placed in the second region: accepted, and refused where they do not fit)."""
+    import bundler
+    from tests.support.rsc import build_remote_elf
+    data = build_remote_elf(text_addr=0x8E000000, bss=0) + bytes(1 << 20)
+    mba, modem = tmp_path / "mba.mbn", tmp_path / "modem.mbn"
+    mba.write_bytes(data)
+    modem.write_bytes(data)
+    as_mba = bundler.verify(mba, driver="qcom_q6v5_mss")
+    assert [f.code for f in as_mba.errors] == ["driver-mba-size"]
+    assert bundler.verify(modem, driver="qcom_q6v5_mss").ok
+    small = [(0x8D000000, 0x100000, "mba"), (0x8E000000, 0x20, "mpss")]
+    refused = bundler.verify(modem, driver="qcom_q6v5_mss", memory=small)
+    assert [f.code for f in refused.errors] == ["driver-mdt-segment"]
+    assert "segment outside memory range" in str(refused.errors[0])
+    fits = [(0x8D000000, 0x100000, "mba"), (0x8E000000, 0x2000, "mpss")]
+    assert bundler.verify(modem, driver="qcom_q6v5_mss", memory=fits).ok

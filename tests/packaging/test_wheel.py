@@ -16,7 +16,8 @@ from tests.support.elf import build_host, build_remote
 KIT_FILES = {"remote_fw.h", "remote_fw_rsc.h", "remote_fw.ld", "bundle.mk", "RemoteFw.cmake",
              "remote_fw_openamp.h", "remote_fw_openamp.c", "remote_fw_fit.h",
              "remote_fw_bounds.h", "remote_fw_bytes.h", "remote_fw_elf.h", "remote_fw_crc32.h",
-             "remote_fw_sha256.h", "remote_fw_sha1.h", "remote_fw_inflate.h", "remote_fw_fdt.h",
+             "remote_fw_crc32_tables.h", "remote_fw_sha256.h", "remote_fw_sha1.h", "remote_fw_inflate.h",
+             "remote_fw_inflate_state.h", "remote_fw_fdt.h",
              "remote_fw_sha512.h", "remote_fw_sha512.c", "remote_fw_ed25519.h", "remote_fw_ed25519.c",
              *(p.name for p in KIT_SOURCES + FIT_SOURCES)}
 

@@ -19,4 +19,5 @@ AUTH_SOURCES = [KIT / n for n in ("remote_fw_auth.c", "remote_fw_ed25519.c", "re
                                   "remote_fw_sha256.c")]
 # FIT_SOURCES: remote_fw_fit_load/_enter, _sha256, _inflate, _gunzip (with KIT_SOURCES).
 FIT_SOURCES = [KIT / n for n in ("remote_fw_fit.c", "remote_fw_fdt.c", "remote_fw_inflate.c",
-                                 "remote_fw_sha256.c", "remote_fw_sha1.c", "remote_fw_boot.c")]
+                                 "remote_fw_inffast.c", "remote_fw_sha256.c", "remote_fw_sha1.c",
+                                 "remote_fw_boot.c")]

@@ -130,3 +130,23 @@ def test_unreadable_file_on_the_command_line(tmp_path):
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
     assert "[pyelftools-unreadable]" in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("machine", [62, 3], ids=["EM_X86_64", "EM_386"])
+def test_a_big_endian_file_of_a_little_endian_machine_is_read_by_pyelftools_where_lief_reads_nothing(tmp_path, machine):
+    """LIEF takes the byte order from e_machine where it knows the machine: a big-endian
+    host whose e_machine says x86 reads as nothing to it. That is LIEF's limit, not the
+    file's (readelf, pyelftools and the loaders go by e_ident): a warning, and pyelftools
+    still checks the bundle (found by tests/cli/test_mutations.py)."""
+    import bundler
+    from tests.support.elf import build_remote
+    host = bytearray(build_host(HostSpec(elfclass=spec.ELFCLASS32, elfdata=spec.ELFDATA2MSB, machine=spec.EM_ARM)))
+    host[0x12:0x14] = machine.to_bytes(2, "big")
+    (tmp_path / "host.elf").write_bytes(host)
+    (tmp_path / "remote.elf").write_bytes(build_remote())
+    assert run_bundle(tmp_path / "host.elf", tmp_path / "remote.elf", "-o", tmp_path / "out.elf").returncode == 0
+    report = bundler.verify(tmp_path / "out.elf", remotes=[tmp_path / "remote.elf"])
+    codes = {f.code: f.severity for f in report.findings}
+    assert codes.get("lief-no-reading") == "warning", codes
+    assert "parser-disagree" not in codes and "pyelftools-disagree" not in codes
+    assert report.ok

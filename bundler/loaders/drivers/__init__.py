@@ -153,8 +153,11 @@ DRIVERS = {d.name: d for d in (
                              "qcom,sdm660-mss-pil", "qcom,sdm845-mss-pil"),
            "own load q6v5_load: the MBA file copied whole into the mba region (no ELF parsing); the modem "
            "image later through the mdt loader (q6v5_mpss_load)", IGNORED, "", "mba",
-           "never reads a resource table", "the mba region (memory-region[0] or child node mba); the file "
-           "must be at most 1 MiB and fit it", "q6v5_load: fw->size <= mba_size and <= SZ_1M", "qcom_mss"),
+           "never reads a resource table", "the MBA (a file named mba*, firmware-name[0]) into the mba region "
+           "(memory-region[0] or child node mba), at most 1 MiB; the modem (any other name, firmware-name[1]) "
+           "into the mpss region (memory-region[1] or child node mpss), placed as the mdt loader places "
+           "segments", "q6v5_load: fw->size <= mba_size and <= SZ_1M; q6v5_mpss_load: p_paddr - mpss_reloc "
+           "inside mpss_size", "qcom_mss"),
 )}
 
 

@@ -187,9 +187,22 @@ def iommu_space(ctx: Context, entries: list[dict], memory: MemoryMap) -> MemoryM
                      windows=memory.windows, iommu=memory.iommu, pool=memory.pool, driver=memory.driver)
 
 
-def check_mdt(ctx: Context) -> None:
+def is_mpss_image(name: str | None) -> bool:
+    """qcom_q6v5_mss loads two files, firmware-name[0] (default mba.mbn) copied whole as the MBA and
+    firmware-name[1] (default modem.mdt) through q6v5_mpss_load: a file named other than mba* is the
+    second. Without a name (bytes given), the MBA."""
+    if not name:
+        return False
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    return not base.startswith("mba")
+
+
+def check_mdt(ctx: Context, region_index: int = 0) -> None:
     """qcom_mdt_load_no_init (drivers/soc/qcom/mdt_loader.c): mdt_header_valid, then each PT_LOAD that is
-    not the hash segment and has p_memsz placed at p_paddr - mem_reloc inside the memory-region."""
+    not the hash segment and has p_memsz placed at p_paddr - mem_reloc inside the memory-region.
+    q6v5_mss's q6v5_mpss_load reads its modem image by the same rules (qcom_mdt_read_metadata, then
+    offset = p_paddr - mpss_reloc inside mpss_size, "segment outside memory range"), into its second
+    region (``region_index`` 1: memory-region[1] or the mpss child node)."""
     data = ctx.data
     lay = layout(spec.ELFCLASS32, spec.ELFDATA2LSB)
     if len(data) < lay.ehdr.size or bytes(data[:4]) != spec.ELFMAG:
@@ -214,7 +227,8 @@ def check_mdt(ctx: Context) -> None:
              and (p.p_flags & QCOM_MDT_TYPE_MASK) != QCOM_MDT_TYPE_HASH]
     if not loads:
         return
-    region = ctx.memory.ranges[0] if ctx.memory is not None and ctx.memory.ranges else None
+    ranges = ctx.memory.ranges if ctx.memory is not None else []
+    region = ranges[min(region_index, len(ranges) - 1)] if ranges else None
     relocate = any(p.p_flags & QCOM_MDT_RELOCATABLE for _, p in loads)
     reloc = min(p.p_paddr for _, p in loads) if relocate or region is None else region.start
     for i, p in loads:
@@ -244,4 +258,4 @@ def check_mba(ctx: Context) -> None:
 
 
 __all__ = ["RULES", "no_table", "table_ignored", "own_segments", "own_sections", "iommu_space", "check_mdt",
-           "check_mba", "ACCEPTED"]
+           "check_mba", "is_mpss_image", "ACCEPTED"]
