@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import serialization
 
 from bundler import api
 from bundler.elf.reader import parse_elf
+from bundler.signing import manifest as mf
 from bundler.signing.check import judge
 from bundler.signing.keys import raw_public
 from tests.support.cli import call_bundle
@@ -187,3 +188,28 @@ def test_tamper_findings_are_distinct_enough():
     trusted = [raw_public(k) for k in (KEY, THIRD)]
     (image, manifest), _, _, _ = CLASSES["unknown-key"]
     assert [f.code for f in judge("alpha", image, manifest, trusted)] == ["sig-ok"]
+
+
+def test_bundle_object_sign_puts_the_manifest_after_the_image(tmp_path, keys):
+    (priv, _), _ = keys
+    obj = tmp_path / "remote.o"
+    r = call_bundle("object", REMOTE, "-o", obj, "--target", "arm", "--sign", priv, "--version", "1.0.0")
+    assert r.returncode == 0, r.stderr
+    elf = parse_elf(obj.read_bytes())
+    sec = elf.find_section(".rodata.remote_fw.remote_elf")
+    image = REMOTE.read_bytes()
+    assert elf.find_symbol("_binary_remote_elf_end").st_value == len(image)
+    assert elf.find_symbol("_binary_remote_elf_size").st_value == len(image)
+    data = bytes(elf.section_bytes(sec))
+    at = len(image) + (-len(image) % 8)
+    assert data[:len(image)] == image and not any(data[len(image):at])
+    m = mf.decode(data[at:])
+    assert (m.stem, m.version_text, len(data)) == ("remote_elf", "1.0.0", at + mf.size_of(data[at:]))
+    assert [f.code for f in judge("remote_elf", image, data[at:], [raw_public(KEY)])] == ["sig-ok"]
+
+
+def test_bundle_object_sign_needs_8_byte_alignment(tmp_path, keys):
+    (priv, _), _ = keys
+    r = call_bundle("object", REMOTE, "-o", tmp_path / "r.o", "--target", "arm", "--sign", priv, "--align", "4")
+    assert r.returncode == 2 and "needs 8-byte alignment" in r.stderr
+    assert not (tmp_path / "r.o").exists()
