@@ -35,7 +35,8 @@ def test_run_signed_boots_the_signed_remote_and_refuses_tampered_and_foreign(sam
     """`make run-signed` (issue 19): the host built with -DREMOTE_FW_SIGNED_HOST and the
     key openssl made at build time boots the signed remote, and refuses the same
     output with one byte of the remote changed (REMOTE_FW_EDIGEST, after the load
-    and its erasure) and one signed by another key (REMOTE_FW_ESIGNATURE)."""
+    and its erasure) and one signed by another key (REMOTE_FW_ESIGNATURE); the same host
+    linked with `bundle object --sign`'s object (pre-link) boots too."""
     need_tool(sample.qemu, "openssl")
     proc = make_sample(sample.name, built, "run-signed", BUNDLE=BUNDLE_CMD)
     runs = {}
@@ -53,6 +54,8 @@ def test_run_signed_boots_the_signed_remote_and_refuses_tampered_and_foreign(sam
     m = [RE_ERROR.match(line) for line in other.splitlines() if RE_ERROR.match(line)]
     assert m and m[0]["rc"] == "-36" and m[0]["msg"] == "signature invalid or made by no trusted key"
     assert "== ok (exit 36)" in other
+    prelink = runs["host-signed-object.elf"]
+    assert "host: signed image accepted (counter >= 1)" in prelink and REMOTE_OK in prelink
     # the keys were made in the build directory, and the sample commits none
     assert (built / "keys" / "signing.pem").is_file()
     assert not list((ROOT / "samples" / "cortex-m3").rglob("*.pem"))
