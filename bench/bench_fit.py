@@ -49,7 +49,7 @@ KIT = ROOT / "linker"
 # REMOTE_FW_SOURCES and REMOTE_FW_FIT_SOURCES of linker/bundle.mk
 UNITS = ["remote_fw.c", "remote_fw_crc32.c", "remote_fw_elf.c", "remote_fw_rsc.c", "remote_fw_fit.c",
          "remote_fw_fdt.c", "remote_fw_inflate.c", "remote_fw_inffast.c", "remote_fw_sha256.c",
-         "remote_fw_sha1.c", "remote_fw_boot.c"]
+         "remote_fw_sha1.c", "remote_fw_boot.c", "remote_fw_fit_sig.c", "remote_fw_rsa.c"]
 SRC = Path(__file__).resolve().parent / "fit" / "bench_kit.c"
 INPUT, OUTPUT, STACK = 0x20000000, 0x60000000, 0x30000000
 AREA = 32 << 20

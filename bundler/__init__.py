@@ -12,7 +12,7 @@ Core modules work on bytes and models (never paths); :mod:`bundler.api` and
 :mod:`bundler.fileio`.
 """
 
-from bundler.api import (BundleOutcome, Extracted, FlashOutcome, ObjectOutcome, bundle, export_flash,
+from bundler.api import (BundleOutcome, Extracted, FlashOutcome, ObjectOutcome, bundle, draw_map, export_flash,
                          extract, inspect, kit_dir, make_object, verify)
 from bundler.errors import (BadInputError, BundleError, NoFitError, OutputError, UsageError,
                             VerificationFailed)
@@ -20,7 +20,7 @@ from bundler.errors import (BadInputError, BundleError, NoFitError, OutputError,
 __version__ = "0.1.0"
 
 __all__ = [
-    "bundle", "verify", "inspect", "extract", "make_object", "export_flash", "kit_dir",
+    "bundle", "verify", "inspect", "extract", "make_object", "export_flash", "kit_dir", "draw_map",
     "FlashOptions", "BundleOutcome", "ObjectOutcome", "FlashOutcome", "Extracted",
     "BundleError", "UsageError", "BadInputError", "NoFitError", "OutputError", "VerificationFailed",
     "__version__",

@@ -372,14 +372,18 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
     ELF is judged: Linux's "Image is corrupted (bad magic)"; a file that
     starts with \\x7fELF but cannot be read as a whole is always judged as
     firmware, its damage being what the loaders check). A FIT's pieces must
-    all load inside ``memory``.
+    all load inside ``memory``; with ``keys`` (RSA public keys:
+    PEM paths or bytes), each of its configurations must carry a U-Boot
+    signature that verifies with one of them (docs/kit.md, "Signed FITs").
+    For an ELF, ``keys`` (Ed25519 public keys: PEM paths, or raw 32-byte
+    keys) makes every image it carries need a manifest signed with one of
+    them (``sig-*`` findings; docs/kit.md, "Authenticated remotes").
     """
     from bundler.checks import RemoteFile
     from bundler.checks import verify as run_checks
     from bundler.checks.fit import looks_like_fit, verify_fit
     from bundler.elf.reader import is_elf
     from bundler.loaders import kernel_of, mdt, verify_firmware, verify_split
-    trusted = _trusted_keys(keys)
     if kernel is not None:
         loader = loader or "linux"
         try:
@@ -402,7 +406,8 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
         if _as_list(remotes) or emulate or loader:
             raise UsageError(f"{_label(elf, 'the input')} is a FIT: {option('remotes')}, {option('emulate')} and the "
                              "loader choice apply to an ELF", hint="verify the ELF that carries the FIT to use them")
-        return verify_fit(_read(elf, "FIT"), memory=memory)
+        return verify_fit(_read(elf, "FIT"), memory=memory, keys=_rsa_keys(keys))
+    trusted = _trusted_keys(keys)          # an ELF's images: Ed25519 (bundler.signing)
     try:
         host = load_elf(elf)
     except BadInputError:
@@ -446,6 +451,16 @@ def _trusted_keys(keys) -> list[bytes]:
 def _driver(driver):
     from bundler.loaders.drivers import find_driver
     return find_driver(driver) if isinstance(driver, str) else driver
+
+
+def _rsa_keys(keys) -> list:
+    """PEM paths or bytes as bundler.adapters.crypto.RsaPublicKey, each labelled by its path."""
+    from bundler.adapters.crypto import load_rsa_public_key
+    out = []
+    for i, k in enumerate(_as_list(keys)):
+        label = f"key {i}" if isinstance(k, _BYTES) else os.fspath(k)
+        out.append(load_rsa_public_key(_read(k, "public key"), label))
+    return out
 
 
 def inspect(elf) -> dict:
@@ -567,3 +582,83 @@ def kit_dir():
     """The directory of the host-side C kit (remote_fw.h, remote_fw*.c, remote_fw.ld, ...)."""
     from bundler.kit_path import kit_dir as find
     return find()
+
+
+# ---- the picture ---------------------------------------------------------------------
+
+MAP_FORMATS = {".svg": "svg", ".html": "html", ".htm": "html"}
+
+
+def _map_format(output, format: str | None) -> str:
+    if format is not None:
+        if format not in ("svg", "html"):
+            raise UsageError(f"unknown map format {format!r}", param="format", hint="choose svg or html")
+        return format
+    if output is None:
+        return "svg"
+    ext = os.path.splitext(os.fspath(output))[1].lower()
+    if ext not in MAP_FORMATS:
+        raise UsageError(f"cannot tell the picture's format from {os.fspath(output)!r}", file=os.fspath(output),
+                         hint="name the output FILE.svg or FILE.html")
+    return MAP_FORMATS[ext]
+
+
+def _map_memory(memory, dtb, node, loader=None, driver=None):
+    """``memory`` ranges, then those of ``dtb``'s ``node`` as ``bundle verify`` reads them: in the
+    remote's device addresses as its driver maps them (given, or chosen by the node's compatible)
+    when the loader is Linux's, generically otherwise."""
+    from bundler.loaders.drivers.maps import board_memory
+    from bundler.remoteproc.memory import as_memory_map
+    if (dtb is None) != (node is None):
+        raise UsageError(f"{option('dtb')} and {option('node')} go together", param="dtb",
+                         hint="give the device tree and the remoteproc node's path, e.g. /remoteproc@0")
+    given = as_memory_map(memory)
+    if dtb is None:
+        return given
+    linux = loader in (None, "linux")
+    try:
+        board = board_memory(_read(dtb, "device tree", large=False), node, driver if linux else None,
+                             choose=linux)
+    except BundleError as exc:
+        raise exc.with_file(_label(dtb, "device tree")) from None
+    if given is not None:
+        board.ranges = list(given.ranges) + board.ranges
+        board.source += " and --memory"
+    return board
+
+
+def draw_map(elf, output=None, *, format: str | None = None, loader: str | None = None, driver: str | None = None,
+             memory=None, dtb=None, node: str | None = None) -> str:
+    """The picture of ``elf``'s address space (a bundle, a remote's firmware or a FIT), as SVG or HTML text,
+    written to ``output`` when given (docs/map.md). ``format`` is svg or html (default: from ``output``'s
+    extension, else svg). ``loader`` (or ``driver``), ``memory`` and ``dtb``/``node`` are verify's: the
+    findings they give are drawn where they are; none of them is raised."""
+    return draw_map_views(elf, output, format=format, loader=loader, driver=driver, memory=memory, dtb=dtb,
+                          node=node)
+
+
+def draw_map_views(elf, output=None, *, format: str | None = None, loader: str | None = None,
+                   driver: str | None = None, memory=None, dtb=None, node: str | None = None,
+                   remote_view: bool = False) -> str:
+    """:func:`draw_map`, and ``bundle map --remote-view``: with ``remote_view``, a bundle's picture
+    leaves the host's column out (what the remote cores see: their device addresses and memory)."""
+    from bundler import memmap
+    if output is not None:
+        refuse_overwriting_inputs([output], _paths(elf, dtb))
+    chosen = _map_format(output, format)
+    if driver is not None:                  # a wrong name is a usage error before any file is read
+        _driver(driver)
+    board = _map_memory(memory, dtb, node, loader, driver)
+    try:
+        report = inspect(elf)
+    except BadInputError:               # a damaged firmware ELF: drawn as far as a loader reads it
+        from bundler.memmap import lenient
+        report = lenient.report(_read(elf, "ELF file"))
+        if report is None:
+            raise
+    findings = verify(elf, loader=loader, memory=board, driver=driver).findings
+    title = os.path.basename(os.fspath(elf)) if not isinstance(elf, _BYTES) else "input"
+    text = memmap.draw(report, title, findings, board, chosen, remote_view)
+    if output is not None:
+        write_outputs([(output, [text.encode()], None)])
+    return text

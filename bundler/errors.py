@@ -35,6 +35,7 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "like": ("like", "--like"),
     "remotes": ("remotes", "--remote"),
     "emulate": ("emulate=True", "--emulate"),
+    "keys": ("keys=", "--key"),
     "format": ("format", "--format"),
     "gap_fill": ("gap_fill", "--gap-fill"),
     "max_span": ("max_span", "--max-span"),
@@ -44,6 +45,7 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "family": ("family", "--family"),
     "merge": ("merge", "--merge"),
     "node": ("node_path", "--node"),           # memory_from_dtb()
+    "dtb": ("dtb", "--dtb"),                   # draw_map()
     "driver": ("driver", "--driver"),          # verify(driver=)
     "loader": ("loader", "--loader"),
     "memory": ("memory", "--memory"),
@@ -51,7 +53,6 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "sign": ("sign", "--sign"),                # bundle(), make_object(): the signing key
     "security_counter": ("security_counter", "--security-counter"),
     "version": ("version", "--version"),
-    "keys": ("keys", "--key"),                 # verify(keys=)
 }
 
 _MARK = "\x1f"

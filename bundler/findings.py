@@ -247,6 +247,14 @@ _ALL = (
     Code('fit-kernel-image-size', ERROR, "an arm64 kernel's `image_size` is smaller than the Image itself"),
     Code('fit-kernel-image-size-unknown', WARNING, "an arm64 kernel's `image_size` is 0 (a kernel before 3.17): the memory it needs beyond its file size is unknown"),
     Code('fit-kernel-endian', WARNING, 'the Image header says a big-endian kernel'),
+    Code('fit-sig-unsigned', ERROR, 'with `--key`: a configuration without a signature node (`REMOTE_FW_EFITUNSIGNED`)'),
+    Code('fit-sig-invalid', ERROR, "with `--key`: no signature node of a configuration verifies with any `--key` (`REMOTE_FW_EFITSIG`)"),
+    Code('fit-sig-algo', ERROR, 'with `--key`: no signature node of a configuration is sha256,rsa2048/3072/4096 with pkcs-1.5 or pss and a value of the key size (`REMOTE_FW_EFITSIGALGO`)'),
+    Code('fit-sig-hash', ERROR, 'with `--key`: an image a signed configuration references has no sha256 hash node (`REMOTE_FW_EFITSIGHASH`)'),
+    Code('fit-sig-config', ERROR, "with `--key`: a signature's hashed-nodes names another configuration (CVE-2020-10648, `REMOTE_FW_EFITSIGCONF`)"),
+    Code('fit-sig-layout', ERROR, 'with `--key`: a tree layout a signature cannot cover: blocks overlap, bytes after FDT_END, hashed-strings not the strings block start (CVE-2021-27097, `REMOTE_FW_EFITLAYOUT`)'),
+    Code('fit-sig-unit', ERROR, "with `--key`: '@' in a node name on the signed path (CVE-2021-27138, `REMOTE_FW_EFITUNIT`)"),
+    Code('fit-sig-nodes', ERROR, "with `--key`: a signature's hashed-nodes is not the list rebuilt from the configuration (the 2026 issue, `REMOTE_FW_EFITNODES`)"),
     Code('fit-memory-unknown', WARNING, 'neither `--memory` nor `--region` was given: ranges not checked against memory'),
 )
 

@@ -104,7 +104,7 @@ foreach(_remote_fw_unit remote_fw.c remote_fw_crc32.c remote_fw_elf.c remote_fw_
 endforeach()
 set(REMOTE_FW_FIT_SOURCES)
 foreach(_remote_fw_unit remote_fw_fit.c remote_fw_fdt.c remote_fw_inflate.c remote_fw_inffast.c
-                        remote_fw_sha256.c remote_fw_sha1.c remote_fw_boot.c)
+                        remote_fw_sha256.c remote_fw_sha1.c remote_fw_boot.c remote_fw_fit_sig.c remote_fw_rsa.c)
   list(APPEND REMOTE_FW_FIT_SOURCES "${REMOTE_FW_KIT_DIR}/${_remote_fw_unit}")
 endforeach()
 

@@ -65,7 +65,7 @@ BUNDLE ?= bundle
 REMOTE_FW_VERIFY ?= 1
 REMOTE_FW_SOURCES := remote_fw.c remote_fw_crc32.c remote_fw_elf.c remote_fw_rsc.c
 REMOTE_FW_FIT_SOURCES := remote_fw_fit.c remote_fw_fdt.c remote_fw_inflate.c \
-        remote_fw_inffast.c remote_fw_sha256.c remote_fw_sha1.c remote_fw_boot.c
+        remote_fw_inffast.c remote_fw_sha256.c remote_fw_sha1.c remote_fw_boot.c remote_fw_fit_sig.c remote_fw_rsa.c
 REMOTE_FW_AUTH_SOURCES := remote_fw_auth.c remote_fw_ed25519.c remote_fw_sha512.c \
         remote_fw_sha256.c
 REMOTE_FW_FLAGS ?=

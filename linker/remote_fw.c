@@ -197,6 +197,14 @@ const char *remote_fw_strerror(int err)
         case REMOTE_FW_ENOROOM:         return "no room in the device tree for /chosen";
         case REMOTE_FW_EENTRY:          return "entry point outside the loaded kernel";
         case REMOTE_FW_EPIECES:         return "FIT pieces would overlap each other";
+        case REMOTE_FW_EFITUNSIGNED:    return "FIT configuration not signed";
+        case REMOTE_FW_EFITSIG:         return "FIT signature invalid or by no trusted key";
+        case REMOTE_FW_EFITSIGALGO:     return "FIT signature algorithm, padding or size not supported";
+        case REMOTE_FW_EFITSIGHASH:     return "signed FIT image without a sha256 hash";
+        case REMOTE_FW_EFITSIGCONF:     return "FIT signature made for another configuration";
+        case REMOTE_FW_EFITLAYOUT:      return "FIT layout a signature cannot cover";
+        case REMOTE_FW_EFITUNIT:        return "FIT node name with a unit address or a duplicate on the signed path";
+        case REMOTE_FW_EFITNODES:       return "FIT hashed-nodes differs from the configuration's nodes";
         case REMOTE_FW_EUNSIGNED:       return "image not signed: no manifest";
         case REMOTE_FW_ESIGNATURE:      return "signature invalid or made by no trusted key";
         case REMOTE_FW_EROLLBACK:       return "security counter below the minimum: older firmware refused";

@@ -67,13 +67,22 @@ extern "C" {
 #define REMOTE_FW_ENOROOM  -32  /* no room in the device tree for /chosen's initrd properties */
 #define REMOTE_FW_EENTRY   -33  /* the entry point lies outside the loaded kernel */
 #define REMOTE_FW_EPIECES  -34  /* two pieces of the FIT would be loaded over each other */
+/* FIT signatures (remote_fw_fit_load_opts with keys; docs/kit.md "Signed FITs") */
+#define REMOTE_FW_EFITUNSIGNED -35  /* keys given, but the configuration booted has no signature node */
+#define REMOTE_FW_EFITSIG      -36  /* no signature of the configuration verifies with a given key */
+#define REMOTE_FW_EFITSIGALGO  -37  /* signature algo, padding or value not sha256,rsa2048/3072/4096 pkcs-1.5/pss */
+#define REMOTE_FW_EFITSIGHASH  -38  /* a signed image without a sha256 hash node (crc32 and sha1 can be forged) */
+#define REMOTE_FW_EFITSIGCONF  -39  /* CVE-2020-10648: the signature was made for another configuration */
+#define REMOTE_FW_EFITLAYOUT   -40  /* CVE-2021-27097: blocks overlap, bytes after FDT_END, hashed-strings or a name outside the signed strings */
+#define REMOTE_FW_EFITUNIT     -41  /* CVE-2021-27138: '@' or '/' in a node name on the signed path, or two siblings of one name */
+#define REMOTE_FW_EFITNODES    -42  /* hashed-nodes is not the node list of the configuration (the 2026 issue) */
 /* reasons of the authenticated load (remote_fw_auth.c, docs/kit.md "Authenticated remotes") */
-#define REMOTE_FW_EUNSIGNED  -35 /* no signed manifest: the descriptor does not say REMOTE_FW_F_SIGNED */
-#define REMOTE_FW_ESIGNATURE -36 /* the signature does not verify under any trusted key */
-#define REMOTE_FW_EROLLBACK  -37 /* the manifest's security counter is below the host's minimum */
-#define REMOTE_FW_EDIGEST    -38 /* bytes read back from a destination differ from the signed SHA-256 */
-#define REMOTE_FW_EMANIFEST  -39 /* the manifest is malformed, or carries fields outside the signature */
-#define REMOTE_FW_EMISMATCH  -40 /* the ELF is not the one signed: stem, PT_LOADs, entry or resource table differ */
+#define REMOTE_FW_EUNSIGNED  -43 /* no signed manifest: the descriptor does not say REMOTE_FW_F_SIGNED */
+#define REMOTE_FW_ESIGNATURE -44 /* the signature does not verify under any trusted key */
+#define REMOTE_FW_EROLLBACK  -45 /* the manifest's security counter is below the host's minimum */
+#define REMOTE_FW_EDIGEST    -46 /* bytes read back from a destination differ from the signed SHA-256 */
+#define REMOTE_FW_EMANIFEST  -47 /* the manifest is malformed, or carries fields outside the signature */
+#define REMOTE_FW_EMISMATCH  -48 /* the ELF is not the one signed: stem, PT_LOADs, entry or resource table differ */
 
 /* ---- the public API (README "The host-side kit", docs/kit.md) -------------- */
 struct remote_fw_image {

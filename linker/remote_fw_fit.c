@@ -21,6 +21,7 @@
 #include "remote_fw_inflate.h"
 #include "remote_fw_sha1.h"
 #include "remote_fw_sha256.h"
+#include "remote_fw_fit_sig.h"
 
 #ifndef REMOTE_FW_FIT_ARCH
 #if defined(__aarch64__)
@@ -339,6 +340,17 @@ int remote_fw_fit_load(const void *fit_base, size_t fit_size, const char *config
                        const struct remote_fw_region *allowed, size_t n_allowed,
                        struct remote_fw_fit_boot *boot)
 {
+        struct remote_fw_fit_opts opts = { config, NULL, 0, REMOTE_FW_FIT_REQUIRE_ANY };
+
+        return remote_fw_fit_load_opts(fit_base, fit_size, &opts, allowed, n_allowed, boot);
+}
+
+int remote_fw_fit_load_opts(const void *fit_base, size_t fit_size,
+                            const struct remote_fw_fit_opts *opts,
+                            const struct remote_fw_region *allowed, size_t n_allowed,
+                            struct remote_fw_fit_boot *boot)
+{
+        const char *config = opts != NULL ? opts->config : NULL;
         struct fit fit;
         struct piece pcs[MAX_PIECES];
         unsigned n = 0, i, j, n_fdt, n_rd;
@@ -347,7 +359,10 @@ int remote_fw_fit_load(const void *fit_base, size_t fit_size, const char *config
         const uint8_t *val;
         int err;
 
-        if (fit_base == NULL || boot == NULL || (allowed == NULL && n_allowed != 0))
+        if (fit_base == NULL || boot == NULL || opts == NULL ||
+            (allowed == NULL && n_allowed != 0) || (opts->keys == NULL && opts->n_keys != 0) ||
+            opts->n_keys > REMOTE_FW_FIT_MAX_KEYS ||
+            (opts->require != REMOTE_FW_FIT_REQUIRE_ANY && opts->require != REMOTE_FW_FIT_REQUIRE_ALL))
                 return REMOTE_FW_EINVAL;
         fit.base = fit_base;
         fit.size = fit_size;
@@ -368,6 +383,14 @@ int remote_fw_fit_load(const void *fit_base, size_t fit_size, const char *config
                 if (!remote_fw_fdt_prop_str(&fit.f, confs, "default", &val, &len) ||
                     !remote_fw_fdt_subnode(&fit.f, confs, val, len, &conf))
                         return REMOTE_FW_ENOCONF;
+        }
+
+        /* With keys: the configuration's signature, before it is believed. */
+        if (opts->n_keys != 0) {
+                err = remote_fw_fit_check_sig(&fit.f, conf, opts->keys, opts->n_keys,
+                                              opts->require);
+                if (err)
+                        return err;
         }
 
         /* Its pieces, each checked (hashes included) before anything is written. */

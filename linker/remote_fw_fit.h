@@ -35,6 +35,7 @@
 #define REMOTE_FW_FIT_H
 
 #include "remote_fw.h"
+#include "remote_fw_rsa.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -59,6 +60,32 @@ struct remote_fw_fit_boot {
 int remote_fw_fit_load(const void *fit, size_t fit_size, const char *config,
                        const struct remote_fw_region *allowed, size_t n_allowed,
                        struct remote_fw_fit_boot *boot);
+
+/*
+ * remote_fw_fit_load with options: the configuration and the trusted keys.
+ * With n_keys 0 it is exactly remote_fw_fit_load. With keys, the
+ * configuration booted must carry a U-Boot signature node (sha256,rsa2048,
+ * rsa3072 or rsa4096; pkcs-1.5 or pss, as `mkimage -k KEYDIR -r` writes it)
+ * that verifies with one of the keys (REMOTE_FW_FIT_REQUIRE_ANY) or with each
+ * of them (REMOTE_FW_FIT_REQUIRE_ALL), over the nodes the kit rebuilds from the
+ * configuration's image references; this is checked before anything else of
+ * the configuration is read as an instruction. See docs/kit.md ("Signed FITs").
+ */
+#define REMOTE_FW_FIT_REQUIRE_ANY 0u    /* one good signature by one of the keys */
+#define REMOTE_FW_FIT_REQUIRE_ALL 1u    /* a good signature by every key */
+#define REMOTE_FW_FIT_MAX_KEYS    32u
+
+struct remote_fw_fit_opts {
+        const char *config;                     /* NULL: the default configuration */
+        const struct remote_fw_rsa_key *keys;   /* trusted keys; NULL if n_keys is 0 */
+        size_t n_keys;                          /* 0: no signature check */
+        unsigned require;                       /* REMOTE_FW_FIT_REQUIRE_ANY or _ALL */
+};
+
+int remote_fw_fit_load_opts(const void *fit, size_t fit_size,
+                            const struct remote_fw_fit_opts *opts,
+                            const struct remote_fw_region *allowed, size_t n_allowed,
+                            struct remote_fw_fit_boot *boot);
 
 /*
  * Enter the kernel with the boot protocol's registers. Never returns.

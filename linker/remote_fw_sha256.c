@@ -173,6 +173,62 @@ static void sha256_blocks(uint32_t st[8], const uint8_t *p, size_t nblocks)
 }
 #endif
 
+static const uint32_t sha256_iv[8] = {
+        0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au,
+        0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u,
+};
+
+void remote_fw_sha256_init(struct remote_fw_sha256_ctx *c)
+{
+        unsigned i;
+
+        for (i = 0; i < 8; i++)
+                c->st[i] = sha256_iv[i];
+        c->len = 0;
+}
+
+void remote_fw_sha256_update(struct remote_fw_sha256_ctx *c, const void *data, size_t n)
+{
+        const uint8_t *p = data;
+        size_t fill = (size_t)(c->len & 63u), full;
+
+        if (p == NULL || n == 0)
+                return;
+        c->len += n;
+        if (fill) {
+                while (fill < 64 && n) {
+                        c->buf[fill++] = *p++;
+                        n--;
+                }
+                if (fill < 64)
+                        return;
+                sha256_blocks(c->st, c->buf, 1);
+        }
+        full = n >> 6;
+        sha256_blocks(c->st, p, full);
+        p += full << 6;
+        n &= 63u;
+        for (fill = 0; fill < n; fill++)
+                c->buf[fill] = p[fill];
+}
+
+void remote_fw_sha256_final(struct remote_fw_sha256_ctx *c, uint8_t digest[32])
+{
+        static const uint8_t pad = 0x80;
+        static const uint8_t zeros[64];
+        uint64_t bits = c->len << 3;
+        uint8_t lenb[8];
+        unsigned i;
+
+        remote_fw_sha256_update(c, &pad, 1);
+        remote_fw_sha256_update(c, zeros, (size_t)((120u - (unsigned)(c->len & 63u)) & 63u));
+        for (i = 0; i < 8; i++)
+                lenb[i] = (uint8_t)(bits >> (56 - 8 * i));
+        remote_fw_sha256_update(c, lenb, 8);
+        for (i = 0; i < 32; i++)
+                digest[i] = (uint8_t)(c->st[i >> 2] >> (24 - 8 * (i & 3)));
+}
+
 void remote_fw_sha256(const void *data, size_t n, uint8_t digest[32])
 {
         static const uint32_t iv[8] = {

@@ -17,6 +17,20 @@ extern "C" {
 /* SHA-256 of n bytes into digest; NULL reads as no bytes. */
 void remote_fw_sha256(const void *data, size_t n, uint8_t digest[32]);
 
+/*
+ * The same hash over several pieces (a FIT signature's regions, PSS's M'):
+ * init, update with each piece in order, final. 112 bytes of state.
+ */
+struct remote_fw_sha256_ctx {
+        uint32_t st[8] __attribute__((aligned(16)));
+        uint64_t len;           /* bytes so far */
+        uint8_t buf[64];        /* the partial block */
+};
+
+void remote_fw_sha256_init(struct remote_fw_sha256_ctx *c);
+void remote_fw_sha256_update(struct remote_fw_sha256_ctx *c, const void *data, size_t n);
+void remote_fw_sha256_final(struct remote_fw_sha256_ctx *c, uint8_t digest[32]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -20,7 +20,7 @@ from pathlib import Path
 KIT = Path(__file__).resolve().parent.parent / "linker"
 UNITS = ["remote_fw.c", "remote_fw_crc32.c", "remote_fw_elf.c", "remote_fw_rsc.c", "remote_fw_fit.c",
          "remote_fw_fdt.c", "remote_fw_inflate.c", "remote_fw_inffast.c", "remote_fw_sha256.c",
-         "remote_fw_sha1.c", "remote_fw_boot.c"]
+         "remote_fw_sha1.c", "remote_fw_boot.c", "remote_fw_fit_sig.c", "remote_fw_rsa.c"]
 COMMON = ["-std=c99", "-ffreestanding", "-ffunction-sections", "-fdata-sections", f"-I{KIT}"]
 TARGETS = [
     ("Cortex-M3 `-Os`", "arm-none-eabi-", ["-mcpu=cortex-m3", "-mthumb", "-mno-unaligned-access", "-Os"]),

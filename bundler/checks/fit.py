@@ -482,9 +482,56 @@ def check_nested_fits(ctx, stem: str, remote):
                              stem=f"{stem}/{inner}", occupants=container_occupants(remote, f"bootstrap {stem}"))
 
 
-def verify_fit(data, *, memory=()):
-    """Every check on a FIT file on its own: a verify report with no images."""
+def _signature_finding(code: str, message: str, stem: str | None) -> Finding:
+    """The finding for the kit's REMOTE_FW_``code`` refusal of a signed configuration."""
+    if code == "EFITUNSIGNED":
+        return finding("fit-sig-unsigned", message, stem)
+    if code == "EFITSIG":
+        return finding("fit-sig-invalid", message, stem)
+    if code == "EFITSIGALGO":
+        return finding("fit-sig-algo", message, stem)
+    if code == "EFITSIGHASH":
+        return finding("fit-sig-hash", message, stem)
+    if code == "EFITSIGCONF":
+        return finding("fit-sig-config", message, stem)
+    if code == "EFITLAYOUT":
+        return finding("fit-sig-layout", message, stem)
+    if code == "EFITUNIT":
+        return finding("fit-sig-unit", message, stem)
+    return finding("fit-sig-nodes", message, stem)
+
+
+def check_signatures(data, keys, stem: str | None = None, nodes: dict | None = None) -> list[Finding]:
+    """With RSA ``keys`` (bundler.adapters.crypto.RsaPublicKey): every configuration must carry a
+    signature node that verifies with one of them, as remote_fw_fit_load_opts demands. ``nodes``
+    (when given) receives each configuration's signature nodes with their verdicts."""
+    from bundler.adapters.crypto import rsa_verify_sha256
+    from bundler.fit import signature
+    from bundler.fit.fdt import parse_fdt
+    try:
+        fdt = parse_fdt(data)
+    except BadInputError:
+        return []                       # check_fit reports it (fit-corrupt)
+    confs = fdt.root.find_child("configurations")
+    found = []
+    for conf in confs.children if confs is not None else ():
+        sigs, code, text = signature.describe(data, fdt, conf, keys, rsa_verify_sha256)
+        if nodes is not None:
+            nodes[conf.name] = sigs
+        if code is not None:
+            found.append(_signature_finding(code, f"configuration {conf.name}: {text} "
+                                                  f"(the kit refuses it: REMOTE_FW_{code})", stem))
+    return found
+
+
+def verify_fit(data, *, memory=(), keys=()):
+    """Every check on a FIT file on its own: a verify report with no images; with ``keys``, its
+    configuration signatures too (and the report's ``signatures``: per configuration, its nodes)."""
     from bundler.checks.report import Report
-    report = Report(findings=check_fit(data, memory=memory))
+    found, nodes = check_fit(data, memory=memory), {}
+    if keys:
+        found += check_signatures(data, keys, nodes=nodes)
+    report = Report(findings=found)
     report.subject = "FIT"              # for the text report's first line (not in to_dict)
+    report.signatures = nodes           # configuration -> SignatureNode list (text report; not in to_dict)
     return report

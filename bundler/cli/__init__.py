@@ -7,6 +7,7 @@ usage:
   bundle inspect ELF                         segments, embedded images, resource table
   bundle extract ELF --name STEM -o FILE     an embedded image back, byte for byte
   bundle hex ELF -o FILE [--format F]        Intel HEX, S-records, binary or UF2
+  bundle map ELF -o FILE.svg|FILE.html       a picture of the address space (docs/map.md)
   bundle kit                                 print the directory of the C kit (linker/)
 
 Run 'bundle COMMAND --help' for a command's options ('bundle --help' alone
@@ -37,6 +38,7 @@ COMMANDS = {
     "extract": "extract_cmd",
     "hex": "hex_cmd",
     "kit": "kit_cmd",
+    "map": "map_cmd",
 }
 DEFAULT = "bundle_cmd"
 

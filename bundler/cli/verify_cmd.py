@@ -21,7 +21,13 @@ the same way. --kernel 6.1|6.12 picks the Linux version whose rules apply
 ("Image is corrupted (bad magic)"). A Qualcomm split image (X.mdt with its
 X.bNN parts beside it) is judged as Linux's mdt loader reads it. A FIT (on
 its own, bundled, or inside an embedded bootstrap ELF) has every hash,
-configuration and load range checked (docs/fit.md).
+configuration and load range checked (docs/fit.md);
+with --key PUB.pem (RSA, repeatable), each of a FIT's configurations must
+carry a U-Boot signature that verifies with one of the keys, by the rules
+the kit's remote_fw_fit_load_opts applies (docs/kit.md, "Signed FITs"). For
+an ELF that carries images, --key PUB.pem (Ed25519) makes every image need a
+manifest signed with one of the keys, judged as remote_fw_load_authenticated
+judges it (docs/kit.md, "Authenticated remotes").
 
 examples:
   bundle verify build/combined.elf --remote build/remote.elf
@@ -34,6 +40,7 @@ examples:
   bundle verify rproc-m4-fw.elf --driver stm32_rproc --dtb stm32mp157c-dk2.dtb --node /ahb/m4@10000000
   bundle verify --driver list
   bundle verify linux.itb --memory 0x48000000:128M     (a FIT: docs/fit.md)
+  bundle verify linux.itb --key keys/dev.pem            (its configuration signatures)
 """
 
 from __future__ import annotations
@@ -59,9 +66,6 @@ def add_arguments(parser) -> None:
     parser.add_argument("--remote", action="append", default=[], metavar="FILE",
                         help="a remote image the ELF must carry, byte for byte (repeatable; matched by "
                              "stem, else by content)")
-    parser.add_argument("--key", action="append", default=[], metavar="PUB.pem",
-                        help="an Ed25519 public key (openssl pkey -pubout) every image must be signed by one of "
-                             "(repeatable); an unsigned or failing image is an error (docs/kit.md)")
     parser.add_argument("--emulate", action="store_true",
                         help="also call the host's remote_fw_find in a CPU emulator")
     parser.add_argument("--json", action="store_true", help="print the report as JSON (docs/json.md)")
@@ -70,19 +74,28 @@ def add_arguments(parser) -> None:
     parser.add_argument("--kernel", choices=KERNELS, default=None,
                         help=f"the Linux version whose rules apply (default {DEFAULT_KERNEL}, the newest modelled; "
                              "implies --loader linux)")
+    add_memory_arguments(parser)
+    parser.add_argument("--driver", metavar="NAME",
+                        help="check as this Linux remoteproc driver does (its module name, e.g. stm32_rproc; "
+                             "implies --loader linux); 'list' prints them with the kernel each was read from")
+
+
+def add_memory_arguments(parser) -> None:
+    """--memory, --region, --dtb and --node: the memory the remote core can reach (verify and map)."""
     parser.add_argument("--memory", action="append", default=[], metavar="START:SIZE[:NAME]",
                         help="memory the remote core can reach (repeatable); every PT_LOAD, carveout, devmem, "
                              "trace buffer and vring must lie inside")
     parser.add_argument("--region", action="append", default=[], metavar="START:SIZE",
                         help="the same as --memory, unnamed (repeatable)")
     parser.add_argument("--dtb", metavar="FILE", help="a device tree blob giving that memory (with --node)")
+    parser.add_argument("--key", action="append", default=[], metavar="PUB.pem",
+                        help="a public key (repeatable; any one of them will do): Ed25519 (openssl pkey "
+                             "-pubout) every image an ELF carries must be signed with, or RSA a FIT's "
+                             "configurations must be signed with (docs/kit.md)")
     parser.add_argument("--node", metavar="PATH",
                         help="the remoteproc node in --dtb: its memory-region phandles and its own reg, in the "
                              "remote's device addresses (dma-ranges, the driver's own map); its compatible "
                              "chooses --driver")
-    parser.add_argument("--driver", metavar="NAME",
-                        help="check as this Linux remoteproc driver does (its module name, e.g. stm32_rproc; "
-                             "implies --loader linux); 'list' prints them with the kernel each was read from")
 
 
 def memory_map(args) -> MemoryMap | None:
@@ -116,8 +129,7 @@ def run(args) -> int:
         from bundler.loaders.drivers import find_driver
         find_driver(args.driver)
     report = api.verify(args.elf, remotes=args.remote, emulate=args.emulate, loader=args.loader,
-                        memory=memory_map(args), driver=args.driver, kernel=args.kernel,
-                        keys=args.key)
+                        memory=memory_map(args), driver=args.driver, kernel=args.kernel, keys=args.key)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, sort_keys=True))
     else:
@@ -139,6 +151,11 @@ def render(name: str, report) -> str:
         crc = f", crc32 {img.crc32:#010x}" if img.crc32 is not None else ""
         lma = f", LMA {img.lma:#x}" if img.lma is not None and img.lma != img.address else ""
         lines.append(f"  {img.stem}: {img.address:#x}, {img.size} bytes{lma}{crc}, {img.flow}")
+    for conf, sigs in getattr(report, "signatures", {}).items():
+        from bundler.fit.report import render_signatures
+        lines.append(f"  configuration {conf}:")
+        lines.extend(render_signatures({"signatures": [s.to_dict() for s in sigs],
+                                        "signature_refusal": None}, "    "))
     if report.emulation is not None and report.emulation.target:
         lines.append(f"emulated {report.emulation.target}:")
         for r in report.emulation.results:

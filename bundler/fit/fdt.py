@@ -151,6 +151,7 @@ class FdtNode(Record):
     parent: "FdtNode | None" = None
     properties: dict = Factory(dict)              # name -> FdtProperty, in blob order
     children: list = Factory(list)                # FdtNode, in blob order
+    end_offset: int = 0                           # of its FDT_END_NODE token
 
     def __repr__(self) -> str:                    # the default would recurse through parent/children
         return f"FdtNode({self.path!r}, {len(self.properties)} properties, {len(self.children)} children)"
@@ -267,6 +268,7 @@ class Fdt(Record):
     reserved: list            # ReserveEntry, in map order (the terminating 0,0 left out)
     root: FdtNode
     phandles: dict            # phandle -> FdtNode
+    end_offset: int = 0       # of the FDT_END token (the structure block may go on after it)
 
     def __repr__(self) -> str:
         return f"Fdt(totalsize={self.header.totalsize}, {sum(1 for _ in self.root.iter_nodes())} nodes)"
@@ -410,7 +412,7 @@ def parse_fdt(data) -> Fdt:
     reserved = _reserve_map(data, h)
     walk = _Walk(data, h)
     walk.run()
-    return Fdt(h, reserved, walk.root, walk.phandles)
+    return Fdt(h, reserved, walk.root, walk.phandles, walk.end_offset)
 
 
 class _Walk:
@@ -437,6 +439,7 @@ class _Walk:
             self.off += 4
             if token == FDT_END:
                 self.finish(at)
+                self.end_offset = at
                 return
             handler = handlers.get(token)
             if handler is None:
@@ -471,7 +474,7 @@ class _Walk:
     def end_node(self, at: int) -> None:
         if not self.stack:
             raise _fail(f"FDT_END_NODE at {at:#x} closes no open node")
-        self.stack.pop()
+        self.stack.pop().end_offset = at
         self.child_names.pop()
 
     def prop(self, at: int) -> None:

@@ -22,6 +22,7 @@ import struct
 import zlib
 
 from bundler.errors import BadInputError
+from bundler.fit import signature
 from bundler.fit.fdt import Fdt, FdtNode, is_fdt, parse_fdt
 from bundler.records import Factory, Record
 
@@ -175,6 +176,9 @@ class FitConfig(Record):
     firmware: str | None = None
     compatible: list = Factory(list)
     error: str | None = None
+    signatures: list = Factory(list)          # bundler.fit.signature.SignatureNode, not verified
+    signature_refusal: str | None = None      # the kit's EFIT... code refusing it with keys, if any
+    signature_refusal_text: str | None = None
 
     def iter_pieces(self):
         """(role, image name) for everything this configuration loads, kernel first."""
@@ -192,7 +196,10 @@ class FitConfig(Record):
     def to_dict(self) -> dict:
         return {"name": self.name, "description": self.description, "kernel": self.kernel, "fdt": list(self.fdt),
                 "ramdisk": self.ramdisk, "loadables": list(self.loadables), "firmware": self.firmware,
-                "compatible": list(self.compatible), "error": self.error}
+                "compatible": list(self.compatible), "error": self.error,
+                "signatures": [s.to_dict() for s in self.signatures],
+                "signature_refusal": self.signature_refusal,
+                "signature_refusal_text": self.signature_refusal_text}
 
 
 class Fit(Record):
@@ -258,6 +265,9 @@ def parse_fit(data) -> Fit:
         except BadInputError as exc:
             error = exc.message
         configs = [_config(node, notes) for node in conf_node.iter_children()]
+        for cfg, node in zip(configs, conf_node.iter_children()):
+            cfg.signatures, cfg.signature_refusal, cfg.signature_refusal_text = \
+                signature.describe(data, fdt, node)
     return Fit(fdt, description, timestamp, images, configs, default, conf_node is not None, size, error,
                notes)
 

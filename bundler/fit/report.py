@@ -55,6 +55,29 @@ def render(f: dict, indent: str = "") -> list[str]:
         lines.append(f"{indent}  configuration {c['name']}{desc}: {'; '.join(parts) or 'empty'}")
         if c["error"]:
             lines.append(f"{indent}    error: {c['error']}")
+        lines.extend(render_signatures(c, indent + "    "))
+    return lines
+
+
+def render_signatures(c: dict, indent: str) -> list[str]:
+    """A configuration's signature nodes: algo, key-name-hint, the nodes signed, the verdict."""
+    lines = []
+    for s in c["signatures"]:
+        if s["valid"] is None:
+            verdict = "not checked (bundle verify --key PUB.pem checks it)"
+        else:
+            verdict = f"VALID (key {s['key']})" if s["valid"] else "INVALID with every --key"
+        if s["refusal"]:
+            verdict = f"REFUSED: {s['refusal_text']} (REMOTE_FW_{s['refusal']})"
+        lines.append(f"{indent}{s['name']}: {s['algo'] or '-'}, padding {s['padding'] or 'pkcs-1.5'}, "
+                     f"key-name-hint {s['key_name_hint'] or '-'}: {verdict}")
+        if s["signed_nodes"]:
+            lines.append(f"{indent}  signs: {' '.join(s['signed_nodes'])}")
+    if not c["signatures"]:
+        lines.append(f"{indent}signature: none (unsigned: refused by a kit given keys)")
+    elif c["signature_refusal"] and c["signature_refusal"] not in ("EFITSIG", "EFITSIGALGO"):
+        lines.append(f"{indent}signature REFUSED: {c['signature_refusal_text']} "
+                     f"(REMOTE_FW_{c['signature_refusal']})")
     return lines
 
 

@@ -117,7 +117,7 @@ def test_mutated_hosts_never_crash_and_bundles_verify(workdir, case):
         vcode, verr = run("verify", out, "--remote", workdir / "remote.elf")
         assert vcode == 0, f"bundle succeeded ({name}) but verify failed:\n{verr}"
     for argv in (["inspect", host], ["inspect", host, "--json"], ["verify", host],
-                 ["hex", host, "-o", workdir / "out.hex"]):
+                 ["hex", host, "-o", workdir / "out.hex"], ["map", host, "-o", workdir / "out.svg"]):
         c, e = run(*argv)
         assert_documented(c, e, f"{argv[0]} ({name})")
 
@@ -126,7 +126,7 @@ def test_mutated_hosts_never_crash_and_bundles_verify(workdir, case):
                                                                      HealthCheck.function_scoped_fixture])
 @given(case=mutated())
 def test_mutated_bundled_outputs_never_crash(workdir, case):
-    """verify, inspect, extract and hex on a mutated *bundled* file."""
+    """verify, inspect, extract, hex and map on a mutated *bundled* file."""
     name, data = case.name, case.apply()
     host = workdir / "h.elf"
     host.write_bytes(HOSTS[name])
@@ -142,6 +142,6 @@ def test_mutated_bundled_outputs_never_crash(workdir, case):
     bundled.write_bytes(bytes(out))
     for argv in (["verify", bundled], ["inspect", bundled, "--json"],
                  ["extract", bundled, "--name", "remote_elf", "-o", workdir / "x.bin"],
-                 ["hex", bundled, "-o", workdir / "b.hex"]):
+                 ["hex", bundled, "-o", workdir / "b.hex"], ["map", bundled, "-o", workdir / "b.html"]):
         c, e = run(*argv)
         assert_documented(c, e, f"{argv[0]} ({name}, bundled)")

@@ -123,6 +123,10 @@ class Fit:
     default: str | None = "conf-1"
     cells: int = 1              # how load/entry are written (1 or 2 cells)
     files: dict[str, Path] = field(default_factory=dict)
+    # configuration -> its signature nodes, each (key-name-hint, algo, padding or None);
+    # each signs every image the configuration names (sign-images lists them all)
+    signatures: dict[str, list[tuple[str, str, str | None]]] = field(default_factory=dict)
+    sign_images: list[str] | None = None    # instead of every image property (mkimage's default: none given)
 
     def its(self, tmp: Path) -> str:
         def addr(v: int) -> str:
@@ -157,13 +161,25 @@ class Fit:
             for k, v in props.items():
                 vals = [v] if isinstance(v, str) else v
                 lines.append(f"            {k} = " + ", ".join(f'"{x}"' for x in vals) + ";")
+            roles = [k for k in props if k not in ("description", "compatible")]
+            signed = ", ".join(f'"{k}"' for k in (roles if self.sign_images is None else self.sign_images))
+            for i, (hint, algo, padding) in enumerate(self.signatures.get(name, ()), 1):
+                lines.append(f"            signature-{i} {{")
+                lines.append(f'                algo = "{algo}";')
+                lines.append(f'                key-name-hint = "{hint}";')
+                if signed:
+                    lines.append(f"                sign-images = {signed};")
+                if padding is not None:
+                    lines.append(f'                padding = "{padding}";')
+                lines.append("            };")
             lines.append("        };")
         lines += ["    };", "};", ""]
         return "\n".join(lines)
 
     def build(self, tmp: Path, *, external: bool = False, align: int | None = None,
-              position: int | None = None, name: str = "fit") -> bytes:
-        """mkimage -f; external: -E (data-offset); align: -B; position: -p (data-position)."""
+              position: int | None = None, name: str = "fit", keydir: Path | None = None) -> bytes:
+        """mkimage -f; external: -E (data-offset); align: -B; position: -p (data-position);
+        keydir: -k KEYDIR -r (sign the signature nodes with KEYDIR/<key-name-hint>.key)."""
         its = tmp / f"{name}.its"
         its.write_text(self.its(tmp))
         out = tmp / f"{name}.itb"
@@ -174,8 +190,22 @@ class Fit:
             cmd += ["-B", f"{align:x}"]
         if position is not None:
             cmd += ["-p", f"{position:#x}"]
+        if keydir is not None:
+            cmd += ["-k", keydir, "-r"]
         run(cmd + [out])
         return out.read_bytes()
+
+
+def rsa_key(keydir: Path, name: str, bits: int) -> Path:
+    """KEYDIR/NAME.key (and .crt), an RSA key as openssl writes it, for mkimage -k."""
+    keydir.mkdir(parents=True, exist_ok=True)
+    key = keydir / f"{name}.key"
+    if not key.exists():
+        run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", f"rsa_keygen_bits:{bits}",
+             "-out", key])
+        run(["openssl", "req", "-batch", "-new", "-x509", "-days", "1", "-subj", f"/CN={name}",
+             "-key", key, "-out", keydir / f"{name}.crt"])
+    return key
 
 
 # ---- reading a built FIT (for the hostile-input tests) -------------------------

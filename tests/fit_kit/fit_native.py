@@ -33,12 +33,35 @@ class Boot(ctypes.Structure):
                 ("initrd_start", ctypes.c_size_t), ("initrd_end", ctypes.c_size_t)]
 
 
+class RsaKey(ctypes.Structure):
+    """struct remote_fw_rsa_key."""
+    _fields_ = [("name", ctypes.c_char_p), ("modulus", ctypes.c_char_p),
+                ("num_bits", ctypes.c_uint32), ("exponent", ctypes.c_uint32)]
+
+
+class FitOpts(ctypes.Structure):
+    """struct remote_fw_fit_opts."""
+    _fields_ = [("config", ctypes.c_char_p), ("keys", ctypes.POINTER(RsaKey)),
+                ("n_keys", ctypes.c_size_t), ("require", ctypes.c_uint)]
+
+
+def rsa_keys(keys) -> ctypes.Array:
+    """(name or None, modulus bytes, exponent) tuples as a struct remote_fw_rsa_key array."""
+    return (RsaKey * max(1, len(keys)))(*[
+        RsaKey(None if name is None else name.encode(), modulus, len(modulus) * 8, e)
+        for name, modulus, e in keys])
+
+
 class FitKit:
     def __init__(self, path: Path):
         self.lib = lib = ctypes.CDLL(str(path))
         P = ctypes.POINTER
         lib.remote_fw_fit_load.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p,
                                            P(kit_native.Region), ctypes.c_size_t, P(Boot)]
+        lib.remote_fw_fit_load_opts.argtypes = [ctypes.c_void_p, ctypes.c_size_t, P(FitOpts),
+                                                P(kit_native.Region), ctypes.c_size_t, P(Boot)]
+        lib.remote_fw_rsa_verify_sha256.argtypes = [P(RsaKey), ctypes.c_int, ctypes.c_char_p,
+                                                    ctypes.c_char_p, ctypes.c_size_t]
         lib.remote_fw_sha256.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p]
         lib.remote_fw_inflate.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p,
                                           ctypes.c_size_t, P(ctypes.c_size_t), P(ctypes.c_size_t)]
@@ -63,6 +86,23 @@ class FitKit:
                                          arr, len(regions), ctypes.byref(boot))
         del keep
         return rc, boot
+
+    def load_signed(self, fit: bytes, keys, regions: list[tuple[int, int]], config: str | None = None,
+                    require_all: bool = False) -> tuple[int, Boot]:
+        """remote_fw_fit_load_opts with keys: (name or None, modulus, exponent) tuples."""
+        keep = ctypes.create_string_buffer(bytes(fit), len(fit) + 1)
+        karr = rsa_keys(keys)
+        opts = FitOpts(None if config is None else config.encode(), karr, len(keys), int(require_all))
+        arr = (kit_native.Region * max(1, len(regions)))(*[kit_native.Region(s, n) for s, n in regions])
+        boot = Boot(0xB0B0, 0xB1B1, 0xB2B2, 0xB3B3)
+        rc = self.lib.remote_fw_fit_load_opts(ctypes.addressof(keep), len(fit), ctypes.byref(opts),
+                                              arr, len(regions), ctypes.byref(boot))
+        return rc, boot
+
+    def rsa_verify(self, modulus: bytes, exponent: int, pss: bool, digest: bytes, sig: bytes) -> int:
+        """remote_fw_rsa_verify_sha256: 0 valid, else the REMOTE_FW_E... code."""
+        key = RsaKey(None, modulus, len(modulus) * 8, exponent)
+        return self.lib.remote_fw_rsa_verify_sha256(ctypes.byref(key), int(pss), digest, sig, len(sig))
 
     def sha256(self, data: bytes) -> bytes:
         out = ctypes.create_string_buffer(32)

@@ -38,4 +38,20 @@ static inline void map_region(uintptr_t start, size_t size)
                 abort();
 }
 
+/* Pages of [start, start + size) that are resident, i.e. written since the
+ * last MADV_DONTNEED (mincore): how a target proves the kit wrote nothing. */
+static inline size_t resident_pages(uintptr_t start, size_t size)
+{
+        static unsigned char vec[1024];
+        size_t n = 0, done, i, chunk;
+
+        for (done = 0; done < size; done += chunk) {
+                chunk = size - done < sizeof(vec) * FUZZ_GUARD ? size - done : sizeof(vec) * FUZZ_GUARD;
+                CHECK(mincore((void *)(start + done), chunk, vec) == 0);
+                for (i = 0; i < (chunk + FUZZ_GUARD - 1) / FUZZ_GUARD; i++)
+                        n += vec[i] & 1;
+        }
+        return n;
+}
+
 #endif

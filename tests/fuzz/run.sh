@@ -13,6 +13,8 @@
 #               tests/support/openamp.py from OPENAMP_SRC/LIBMETAL_SRC or
 #               ../shared/third_party), seeds corpus/;
 #               fit: fuzz_fit.c, remote_fw_fit_load (the FIT units), seeds corpus_fit/;
+#               fitsig: fuzz_fit_sig.c, remote_fw_fit_load_opts with an RSA key
+#               (the signature path), seeds corpus_fit_sig/;
 #               inflate: fuzz_inflate.c, remote_fw_inflate/remote_fw_gunzip
 #               (remote_fw_inflate.c, remote_fw_inffast.c, remote_fw_crc32.c alone)
 #               checked against zlib (-lz), seeds corpus_inflate/
@@ -24,7 +26,7 @@
 # A crash, leak, timeout or UBSan report makes libFuzzer exit non-zero and
 # writes the input to $FUZZ_WORK/artifacts/; once the bug is fixed, keep that
 # input in tests/fuzz/regressions/ (test_fuzz.py replays it forever).
-# The seeds are written by make_seeds.py and make_fit_seeds.py. The machine
+# The seeds are written by make_seeds.py, make_fit_seeds.py and make_fit_sig_seeds.py. The machine
 # is shared: one fuzzer at a time, and it runs under nice.
 set -eu
 
@@ -39,7 +41,8 @@ kit)     bin=$work/fuzz_remote_fw ;;
 openamp) bin=$work/fuzz_remote_fw_openamp ;;
 fit)     bin=$work/fuzz_fit; seeds=$here/corpus_fit; max_len=-max_len=262144 ;;
 inflate) bin=$work/fuzz_inflate; seeds=$here/corpus_inflate; max_len=-max_len=65536 ;;
-*)       echo "$0: FUZZ_TARGET is kit, openamp, fit or inflate, not '$target'" >&2; exit 2 ;;
+fitsig)  bin=$work/fuzz_fit_sig; seeds=$here/corpus_fit_sig; max_len=-max_len=16384 ;;
+*)       echo "$0: FUZZ_TARGET is kit, openamp, fit, fitsig or inflate, not '$target'" >&2; exit 2 ;;
 esac
 
 usage() {
@@ -57,7 +60,7 @@ build() {
         k=$root/linker
         kit_src="$k/remote_fw.c $k/remote_fw_crc32.c $k/remote_fw_elf.c $k/remote_fw_rsc.c"
         fit_src="$k/remote_fw_fit.c $k/remote_fw_fdt.c $k/remote_fw_inflate.c $k/remote_fw_inffast.c
-                 $k/remote_fw_sha256.c $k/remote_fw_sha1.c $k/remote_fw_boot.c"
+                 $k/remote_fw_sha256.c $k/remote_fw_sha1.c $k/remote_fw_boot.c $k/remote_fw_fit_sig.c $k/remote_fw_rsa.c"
         case $target in
         kit)
                 # shellcheck disable=SC2086 # word splitting wanted
@@ -66,6 +69,10 @@ build() {
         fit)
                 # shellcheck disable=SC2086
                 ${CC:-clang} $flags "$fit_arch" "$here/fuzz_fit.c" $kit_src $fit_src -o "$bin.tmp"
+                ;;
+        fitsig)
+                # shellcheck disable=SC2086
+                ${CC:-clang} $flags "$fit_arch" "$here/fuzz_fit_sig.c" $kit_src $fit_src -o "$bin.tmp"
                 ;;
         inflate)
                 # shellcheck disable=SC2086

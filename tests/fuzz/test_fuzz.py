@@ -13,12 +13,13 @@ fuzz_inflate.c through run.sh).
   under CI=true, 10 otherwise); libmetal and open-amp come from the session's
   build (tests/support/openamp.py: skipped, or failed under CI=true,
   when their sources are absent).
-- test_fit_fuzz_runs_clean[fit|inflate]: the same for remote_fw_fit_load and
-  for the inflate alone (checked against zlib), FIT_FUZZ_SECONDS each (default
-  15 under CI=true, 5 otherwise), from corpus_fit/ and corpus_inflate/
-  (make_fit_seeds.py: mkimage-built FITs), FUZZ_TARGET=fit and inflate;
-  test_fit_replay replays those seeds
-  and regressions/fit-*, regressions/inflate-*.
+- test_fit_fuzz_runs_clean[fit|fitsig|inflate]: the same for remote_fw_fit_load,
+  for remote_fw_fit_load_opts' signature path (fuzz_fit_sig.c) and for the
+  inflate alone (checked against zlib), FIT_FUZZ_SECONDS each (default 15
+  under CI=true, 5 otherwise), from corpus_fit/, corpus_fit_sig/ and
+  corpus_inflate/ (make_fit_seeds.py, make_fit_sig_seeds.py: mkimage-built
+  FITs, signed ones with their key's modulus); test_fit_replay replays those
+  seeds and regressions/fit-*, regressions/fitsig-*, regressions/inflate-*.
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ def test_replay_openamp(need, tmp_path):
 
 # ---- the FIT part: fuzz_fit.c and fuzz_inflate.c ---------------------------------
 
-FIT_TARGETS = {"fit": HERE / "corpus_fit", "inflate": HERE / "corpus_inflate"}
+FIT_TARGETS = {"fit": HERE / "corpus_fit", "inflate": HERE / "corpus_inflate", "fitsig": HERE / "corpus_fit_sig"}
 
 
 def fit_fuzz_seconds() -> int:
@@ -143,6 +144,8 @@ def test_fit_seed_corpora_are_present():
     assert {"embedded-none.itb", "external-none.itb", "embedded-gzip.itb",
             "external-gzip-rdgzip.itb", "configs-embedded.itb"} <= fit
     assert any(p.name.startswith("gzip-") for p in FIT_TARGETS["inflate"].iterdir())
+    assert {"rsa2048-pkcs.bin", "rsa2048-pss.bin", "rsa4096-pkcs.bin", "rsa4096-pss-conf2.bin",
+            "unsigned.bin"} <= {p.name for p in FIT_TARGETS["fitsig"].iterdir()}
 
 
 @pytest.mark.parametrize("target", sorted(FIT_TARGETS))
@@ -166,3 +169,8 @@ def test_fit_replay(need, tmp_path, target):
         seeds = [p for p in inputs if p.parent == FIT_TARGETS["fit"]]
         results = re.findall(r"fuzz_fit: mode 0x[0-9a-f]+: (-?\d+)", out)
         assert len(results) == len(inputs) and results[:len(seeds)] == ["0"] * len(seeds), out[-3000:]
+    if target == "fitsig":
+        # the mkimage-signed seeds verify and load; the unsigned one is refused as unsigned (-35)
+        seeds = [p for p in inputs if p.parent == FIT_TARGETS["fitsig"]]
+        results = re.findall(r"fuzz_fit_sig: mode 0x[0-9a-f]+: (-?\d+)", out)
+        assert results[:len(seeds)] == ["-35" if p.name == "unsigned.bin" else "0" for p in seeds], out[-3000:]

@@ -28,42 +28,10 @@ from bundler.adapters import lief as lief_adapter
 from bundler.cli import main as cli_main
 from bundler.elf import spec
 from bundler.elf.reader import parse_elf
-from tests.support.tools import in_ci, need_tool, new_readelf_warnings
+from tests.support.corpus import CORPUS, need_file
+from tests.support.tools import need_tool, new_readelf_warnings
 
 HERE = Path(__file__).resolve().parent
-
-CROSS = ["aarch64-linux-gnu", "arm-linux-gnueabihf", "hppa-linux-gnu", "m68k-linux-gnu", "mips-linux-gnu",
-         "mipsel-linux-gnu", "powerpc-linux-gnu", "powerpc64-linux-gnu", "riscv64-linux-gnu",
-         "s390x-linux-gnu", "sparc64-linux-gnu"]
-LOADERS = {"aarch64-linux-gnu": "ld-linux-aarch64.so.1", "arm-linux-gnueabihf": "ld-linux-armhf.so.3",
-           "powerpc64-linux-gnu": "ld64.so.1", "riscv64-linux-gnu": "ld-linux-riscv64-lp64d.so.1",
-           "s390x-linux-gnu": "ld64.so.1", "sparc64-linux-gnu": None}
-UBOOT = ["malta64el", "maltael", "qemu-ppce500", "qemu-riscv64", "qemu-riscv64_smode", "qemu-x86",
-         "qemu-x86_64", "qemu_arm", "qemu_arm64"]
-QEMU_FIRMWARE = ["openbios-ppc", "openbios-sparc32", "openbios-sparc64", "hppa-firmware.img",
-                 "palcode-clipper", "s390-ccw.img", "s390-netboot.img", "opensbi-riscv64-generic-fw_dynamic.elf"]
-
-# (id, path, Debian package that ships it)
-CORPUS = (
-    [(f"libc-{t}", f"/usr/{t}/lib/libc.so.6", f"libc6-{t.split('-')[0]}-cross") for t in CROSS]
-    + [(f"ldso-{t}", f"/usr/{t}/lib/{LOADERS.get(t) or 'ld.so.1'}", f"libc6-{t.split('-')[0]}-cross")
-       for t in CROSS if LOADERS.get(t, "ld.so.1")]
-    + [(f"u-boot-{b}", f"/usr/lib/u-boot/{b}/uboot.elf", "u-boot-qemu") for b in UBOOT]
-    + [(f"qemu-{f}", f"/usr/share/qemu/{f}", "qemu-system-data") for f in QEMU_FIRMWARE]
-    + [("opensbi-fw_jump", "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf", "opensbi"),
-       ("busybox-static", "/bin/busybox", "busybox-static")]
-)
-
-
-def _need_file(path: str, package: str) -> Path:
-    p = Path(path)
-    if not p.exists():
-        msg = f"{path} is missing: install Debian's {package} (./scripts/test does)"
-        if in_ci():
-            pytest.fail(msg, pytrace=False)
-        pytest.skip(msg)
-    return p.resolve()
-
 
 def _blob(n: int = 4096) -> bytes:
     rng = random.Random(n)
@@ -139,7 +107,7 @@ def _check(host: Path, tmp_path: Path) -> None:
 @pytest.mark.toolchain
 @pytest.mark.parametrize("path,package", [(p, pkg) for _, p, pkg in CORPUS], ids=[i for i, _, _ in CORPUS])
 def test_third_party_host(path, package, tmp_path):
-    _check(_need_file(path, package), tmp_path)
+    _check(need_file(path, package), tmp_path)
 
 
 def build_nxp_style(tmp_path: Path) -> Path:

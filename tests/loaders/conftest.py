@@ -8,6 +8,7 @@ Everything is built once per session under a temporary directory.
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,28 @@ def kit_driver(tmp_path_factory) -> Path:
 
     need_tool("gcc")
     return kit_native.build_driver(tmp_path_factory.mktemp("kit-driver"))
+
+
+@pytest.fixture(scope="session")
+def boards(tmp_path_factory):
+    """{board: (dtb path, node, {image: elf path})}: tests/loaders/real_boards.py's boards compiled with dtc
+    and their Cortex-M4 firmware built with arm-none-eabi-gcc, once per session."""
+    from tests.loaders.real_boards import FIRMWARE, IMAGES, LINKER
+    need_tool("dtc", "arm-none-eabi-gcc")
+    where = tmp_path_factory.mktemp("real-boards")
+    (where / "fw.c").write_text(FIRMWARE)
+    out = {}
+    for board, (dts, node, images) in IMAGES.items():
+        (where / f"{board}.dts").write_text(dts)
+        dtb = where / f"{board}.dtb"
+        subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", str(dtb), str(where / f"{board}.dts")], check=True)
+        elfs = {}
+        for name, (code, code_size, data, data_size, flags) in images.items():
+            script = where / f"{board}-{name}.ld"
+            script.write_text(LINKER.format(code=code, code_size=code_size, data=data, data_size=data_size))
+            elf = where / f"{board}-{name}.elf"
+            subprocess.run(["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", "-O1", "-nostdlib", "-ffreestanding",
+                            *flags, "-T", str(script), str(where / "fw.c"), "-o", str(elf)], check=True)
+            elfs[name] = elf
+        out[board] = (dtb, node, elfs)
+    return out

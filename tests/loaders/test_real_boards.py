@@ -6,39 +6,14 @@ and physical (system) address; through the CLI, with the node's compatible choos
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 
 from bundler.cli import main
 from bundler.loaders.drivers.maps import board_memory
-from tests.loaders.real_boards import FIRMWARE, IMAGES, LINKER
-from tests.support.tools import need_tool
+from tests.loaders.real_boards import IMAGES
 
 pytestmark = pytest.mark.toolchain
-
-
-@pytest.fixture(scope="module")
-def boards(tmp_path_factory):
-    """{board: (dtb path, node, {image: elf path})}, built once."""
-    need_tool("dtc", "arm-none-eabi-gcc")
-    where = tmp_path_factory.mktemp("real-boards")
-    (where / "fw.c").write_text(FIRMWARE)
-    out = {}
-    for board, (dts, node, images) in IMAGES.items():
-        (where / f"{board}.dts").write_text(dts)
-        dtb = where / f"{board}.dtb"
-        subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", str(dtb), str(where / f"{board}.dts")], check=True)
-        elfs = {}
-        for name, (code, code_size, data, data_size, flags) in images.items():
-            script = where / f"{board}-{name}.ld"
-            script.write_text(LINKER.format(code=code, code_size=code_size, data=data, data_size=data_size))
-            elf = where / f"{board}-{name}.elf"
-            subprocess.run(["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", "-O1", "-nostdlib", "-ffreestanding",
-                            *flags, "-T", str(script), str(where / "fw.c"), "-o", str(elf)], check=True)
-            elfs[name] = elf
-        out[board] = (dtb, node, elfs)
-    return out
 
 
 def verify(capsys, *args):

@@ -21,7 +21,7 @@ LAYERS = (
     ("elf", {"elf"}),
     ("formats", {"fit", "remoteproc"}),
     ("products", {"postlink", "prelink", "flash", "signing"}),
-    ("verification", {"adapters", "checks", "loaders", "inspection"}),
+    ("verification", {"adapters", "checks", "loaders", "inspection", "memmap"}),
     ("api", {"api"}),
     ("cli", {"cli", "__init__", "__main__"}),
 )

@@ -18,6 +18,7 @@ KIT_FILES = {"remote_fw.h", "remote_fw_rsc.h", "remote_fw.ld", "bundle.mk", "Rem
              "remote_fw_bounds.h", "remote_fw_bytes.h", "remote_fw_elf.h", "remote_fw_crc32.h",
              "remote_fw_crc32_tables.h", "remote_fw_sha256.h", "remote_fw_sha1.h", "remote_fw_inflate.h",
              "remote_fw_inflate_state.h", "remote_fw_fdt.h",
+             "remote_fw_fit_sig.h", "remote_fw_rsa.h",
              "remote_fw_sha512.h", "remote_fw_sha512.c", "remote_fw_ed25519.h", "remote_fw_ed25519.c",
              *(p.name for p in KIT_SOURCES + FIT_SOURCES)}
 

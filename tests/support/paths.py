@@ -17,7 +17,8 @@ KIT_SOURCES = [KIT / n for n in ("remote_fw.c", "remote_fw_crc32.c", "remote_fw_
 # AUTH_SOURCES: remote_fw_load_authenticated (with KIT_SOURCES).
 AUTH_SOURCES = [KIT / n for n in ("remote_fw_auth.c", "remote_fw_ed25519.c", "remote_fw_sha512.c",
                                   "remote_fw_sha256.c")]
-# FIT_SOURCES: remote_fw_fit_load/_enter, _sha256, _inflate, _gunzip (with KIT_SOURCES).
+# FIT_SOURCES: remote_fw_fit_load/_load_opts/_enter, _sha256, _inflate, _gunzip, the
+# signature check and RSA (with KIT_SOURCES).
 FIT_SOURCES = [KIT / n for n in ("remote_fw_fit.c", "remote_fw_fdt.c", "remote_fw_inflate.c",
                                  "remote_fw_inffast.c", "remote_fw_sha256.c", "remote_fw_sha1.c",
-                                 "remote_fw_boot.c")]
+                                 "remote_fw_boot.c", "remote_fw_fit_sig.c", "remote_fw_rsa.c")]
