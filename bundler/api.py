@@ -181,7 +181,8 @@ def _start_checksums(datas):
 
 def bundle(host, remotes, output=None, *, names=None, addresses=None, align: int = 8, region=None,
            replace: bool = False, hex=None, flash_options=None,
-           section_prefix: str = DEFAULT_SECTION_PREFIX, depfile=None, on_warning=None) -> BundleOutcome:
+           section_prefix: str = DEFAULT_SECTION_PREFIX, depfile=None, on_warning=None,
+           sign=None, security_counter: int | None = None, version: str | None = None) -> BundleOutcome:
     """Post-link: put ``remotes`` into the linked ``host`` and write ``output``.
 
     ``host`` and each remote are a path or bytes; ``names`` gives one stem per
@@ -191,9 +192,13 @@ def bundle(host, remotes, output=None, *, names=None, addresses=None, align: int
     :class:`bundler.FlashOptions`), ``depfile`` a Make dependency file; all
     outputs are written together or not at all. ``output=None`` writes nothing
     and keeps the ELF in ``.chunks``. ``on_warning(text)`` hears each warning
-    as it arises; they are also in the result's ``warnings``.
+    as it arises; they are also in the result's ``warnings``. ``sign`` (the path
+    of an Ed25519 private key in PEM) signs each remote given, with
+    ``security_counter`` (default 0) and ``version`` "X.Y.Z" (default 0.0.0)
+    in its manifest (docs/kit.md "Authenticated remotes").
     """
     remotes = _as_list(remotes)
+    signer = _signer(sign, security_counter, version)
     names = list(names) if names is not None else []
     addresses = list(addresses) if addresses is not None else []
     if names and len(names) != len(remotes):
@@ -224,7 +229,7 @@ def bundle(host, remotes, output=None, *, names=None, addresses=None, align: int
              for stem, data, r, addr, crc in zip(stems, datas, remotes, addresses, checksums())]
     try:
         result = core.bundle(host_elf, items, align=align, region=region, replace=replace,
-                             section_prefix=section_prefix, host_name=host_label)
+                             section_prefix=section_prefix, host_name=host_label, sign=signer)
     except BundleError as exc:
         raise exc.with_file(host_label) from None
     warnings: list[str] = []
@@ -250,6 +255,22 @@ def bundle(host, remotes, output=None, *, names=None, addresses=None, align: int
                          size=result.edit.size, rule=result.rule, warnings=warnings,
                          written={os.fspath(p): n for (p, _, _), n in zip(outputs, sizes)},
                          flash=flash, chunks=result.chunks)
+
+
+def _signer(sign, security_counter, version):
+    """The post-link signer for ``sign=`` (None when not signing); a counter or version
+    without a key is a usage error."""
+    if sign is None:
+        if security_counter is not None or version is not None:
+            raise UsageError("a security counter or version without a signing key", param="sign",
+                             hint=f"pass {option('sign')} with an Ed25519 private key (PEM)")
+        return None
+    from bundler.postlink.bundling import Signer
+    from bundler.signing.keys import load_private
+    from bundler.signing.manifest import check_counter, parse_version
+    counter = check_counter(security_counter if security_counter is not None else 0)
+    parsed = parse_version(version if version is not None else "0.0.0")
+    return Signer(key=load_private(sign), security_counter=counter, version=parsed)
 
 
 def _mode_of(host) -> int | None:
@@ -354,6 +375,9 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
     all load inside ``memory``; with ``keys`` (RSA public keys:
     PEM paths or bytes), each of its configurations must carry a U-Boot
     signature that verifies with one of them (docs/kit.md, "Signed FITs").
+    For an ELF, ``keys`` (Ed25519 public keys: PEM paths, or raw 32-byte
+    keys) makes every image it carries need a manifest signed with one of
+    them (``sig-*`` findings; docs/kit.md, "Authenticated remotes").
     """
     from bundler.checks import RemoteFile
     from bundler.checks import verify as run_checks
@@ -383,9 +407,7 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
             raise UsageError(f"{_label(elf, 'the input')} is a FIT: {option('remotes')}, {option('emulate')} and the "
                              "loader choice apply to an ELF", hint="verify the ELF that carries the FIT to use them")
         return verify_fit(_read(elf, "FIT"), memory=memory, keys=_rsa_keys(keys))
-    if _as_list(keys):
-        raise UsageError(f"{_label(elf, 'the input')} is not a FIT: {option('keys')} checks a FIT's RSA "
-                         "signatures", hint="pass a FIT (.itb) signed with mkimage -k KEYDIR")
+    trusted = _trusted_keys(keys)          # an ELF's images: Ed25519 (bundler.signing)
     try:
         host = load_elf(elf)
     except BadInputError:
@@ -406,12 +428,24 @@ def verify(elf, *, remotes=(), emulate: bool = False, loader: str | None = None,
         else:
             files.append(RemoteFile(label=os.fspath(r), stem=stem_for(r), data=_read(r, "remote image")))
     return run_checks(host, files, emulate=emulate, loader=loader, memory=memory, driver=driver, kernel=kernel,
-                      name=_file_name(elf))
+                      name=_file_name(elf), keys=trusted)
 
 
 def _file_name(source) -> str | None:
     """The base name of a path input (a driver may tell its files apart by name), None for bytes."""
     return None if isinstance(source, _BYTES) else os.path.basename(os.fspath(source))
+
+
+def _trusted_keys(keys) -> list[bytes]:
+    """verify(keys=): each a path of a PEM public key or raw 32 bytes; bad ones raise BadInputError."""
+    out = []
+    for k in _as_list(keys):
+        if isinstance(k, _BYTES) and len(k) == 32:
+            out.append(bytes(k))
+        else:
+            from bundler.signing.keys import load_public
+            out.append(load_public(k))
+    return out
 
 
 def _driver(driver):
@@ -500,15 +534,19 @@ def find_target(target=None, like=None):
 
 
 def make_object(remote, output=None, *, target=None, like=None, name: str | None = None,
-                section: str | None = None, align: int = 8, on_warning=None) -> ObjectOutcome:
+                section: str | None = None, align: int = 8, on_warning=None, sign=None,
+                security_counter: int | None = None, version: str | None = None) -> ObjectOutcome:
     """Pre-link: ``remote``'s bytes (path or bytes) as a relocatable object for the host's link,
     with ``_binary_<name>_start/_end/_size`` as ``objcopy -I binary`` defines them.
 
     ``target`` is arm, armeb, aarch64, riscv32, riscv64, x86_64 or i386; or
     ``like`` is an object of the host's build to copy the header from.
     ``name`` (the stem) defaults to the file's base name, mangled as objcopy does.
+    ``sign``, ``security_counter`` and ``version`` sign the image as :func:`bundle` does;
+    the manifest follows it in the section, 8-aligned, after ``_binary_<name>_end``.
     """
     from bundler.prelink import object as core
+    signer = _signer(sign, security_counter, version)
     if name is None and isinstance(remote, _BYTES):
         raise UsageError("the remote is bytes, so no stem can come from its file name", param="name",
                          hint=f"pass {option('name')}")
@@ -522,7 +560,11 @@ def make_object(remote, output=None, *, target=None, like=None, name: str | None
     data = _read(remote, "remote image")
     label = _label(remote, "remote")
     try:
-        result = core.make_object(data, stem, chosen, section=section, align=align)
+        trailer = b""
+        if signer is not None:
+            from bundler.signing.manifest import sign_image
+            trailer = sign_image(stem, data, label, signer.key, signer.security_counter, signer.version)
+        result = core.make_object(data, stem, chosen, section=section, align=align, trailer=trailer)
     except BundleError as exc:
         raise exc.with_file(label) from None
     warnings: list[str] = []

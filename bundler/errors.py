@@ -50,6 +50,9 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "loader": ("loader", "--loader"),
     "memory": ("memory", "--memory"),
     "kernel": ("kernel", "--kernel"),
+    "sign": ("sign", "--sign"),                # bundle(), make_object(): the signing key
+    "security_counter": ("security_counter", "--security-counter"),
+    "version": ("version", "--version"),
 }
 
 _MARK = "\x1f"

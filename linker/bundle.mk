@@ -47,6 +47,9 @@
 #                        directory: $(addprefix $(KIT)/,$(REMOTE_FW_SOURCES)))
 #   REMOTE_FW_FIT_SOURCES  the units remote_fw_fit_load and _enter add to them
 #                        (a bootstrap that boots Linux from a FIT)
+#   REMOTE_FW_AUTH_SOURCES the units remote_fw_load_authenticated adds (signed
+#                        remotes); it shares remote_fw_sha256.c with the FIT
+#                        list: with both, $(sort ...) the three lists
 # docs/kit.md ("Which files") says which units each entry point needs; a host
 # that only loads an image it already has needs remote_fw_elf.c and
 # remote_fw_rsc.c alone.
@@ -63,6 +66,8 @@ REMOTE_FW_VERIFY ?= 1
 REMOTE_FW_SOURCES := remote_fw.c remote_fw_crc32.c remote_fw_elf.c remote_fw_rsc.c
 REMOTE_FW_FIT_SOURCES := remote_fw_fit.c remote_fw_fdt.c remote_fw_inflate.c \
         remote_fw_inffast.c remote_fw_sha256.c remote_fw_sha1.c remote_fw_boot.c remote_fw_fit_sig.c remote_fw_rsa.c
+REMOTE_FW_AUTH_SOURCES := remote_fw_auth.c remote_fw_ed25519.c remote_fw_sha512.c \
+        remote_fw_sha256.c
 REMOTE_FW_FLAGS ?=
 REMOTE_FW_VERIFY_FLAGS ?=
 REMOTE_FW_OUTPUTS :=

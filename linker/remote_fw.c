@@ -140,6 +140,23 @@ int remote_fw_verify(const struct remote_fw_image *img)
         return 0;
 }
 
+/* Private to the kit (remote_fw_bounds.h): the flags of the descriptor named
+ * name, and whether the linker filled it (pre-link flow). */
+int remote_fw_desc_flags(const char *name, uint32_t *flags, int *linked)
+{
+        const volatile struct remote_fw_desc *d;
+        int err;
+
+        if (name == NULL)
+                return REMOTE_FW_EINVAL;
+        err = desc_find(name, &d);
+        if (err)
+                return err;
+        *flags = d->flags;
+        *linked = d->start != NULL && d->end != NULL && d->end > d->start;
+        return 0;
+}
+
 /* ---- messages ------------------------------------------------------------------ */
 
 const char *remote_fw_strerror(int err)
@@ -188,6 +205,12 @@ const char *remote_fw_strerror(int err)
         case REMOTE_FW_EFITLAYOUT:      return "FIT layout a signature cannot cover";
         case REMOTE_FW_EFITUNIT:        return "FIT node name with a unit address or a duplicate on the signed path";
         case REMOTE_FW_EFITNODES:       return "FIT hashed-nodes differs from the configuration's nodes";
+        case REMOTE_FW_EUNSIGNED:       return "image not signed: no manifest";
+        case REMOTE_FW_ESIGNATURE:      return "signature invalid or made by no trusted key";
+        case REMOTE_FW_EROLLBACK:       return "security counter below the minimum: older firmware refused";
+        case REMOTE_FW_EDIGEST:         return "loaded bytes differ from the signed hash: erased";
+        case REMOTE_FW_EMANIFEST:       return "malformed manifest or fields outside the signature";
+        case REMOTE_FW_EMISMATCH:       return "image differs from its manifest: stem, segments, entry or resource table";
         default:                        return "unknown error";
         }
 }

@@ -76,6 +76,13 @@ extern "C" {
 #define REMOTE_FW_EFITLAYOUT   -40  /* CVE-2021-27097: blocks overlap, bytes after FDT_END, hashed-strings or a name outside the signed strings */
 #define REMOTE_FW_EFITUNIT     -41  /* CVE-2021-27138: '@' or '/' in a node name on the signed path, or two siblings of one name */
 #define REMOTE_FW_EFITNODES    -42  /* hashed-nodes is not the node list of the configuration (the 2026 issue) */
+/* reasons of the authenticated load (remote_fw_auth.c, docs/kit.md "Authenticated remotes") */
+#define REMOTE_FW_EUNSIGNED  -43 /* no signed manifest: the descriptor does not say REMOTE_FW_F_SIGNED */
+#define REMOTE_FW_ESIGNATURE -44 /* the signature does not verify under any trusted key */
+#define REMOTE_FW_EROLLBACK  -45 /* the manifest's security counter is below the host's minimum */
+#define REMOTE_FW_EDIGEST    -46 /* bytes read back from a destination differ from the signed SHA-256 */
+#define REMOTE_FW_EMANIFEST  -47 /* the manifest is malformed, or carries fields outside the signature */
+#define REMOTE_FW_EMISMATCH  -48 /* the ELF is not the one signed: stem, PT_LOADs, entry or resource table differ */
 
 /* ---- the public API (README "The host-side kit", docs/kit.md) -------------- */
 struct remote_fw_image {
@@ -123,6 +130,31 @@ int remote_fw_check(const struct remote_fw_image *img, unsigned int rules,
                     const struct remote_fw_region *allowed, size_t n_allowed,
                     uintptr_t *entry);
 
+/*
+ * Authenticated load (remote_fw_auth.c; docs/kit.md "Authenticated remotes").
+ * img comes from remote_fw_find; the signed manifest lies at the first
+ * 8-aligned address after the image: post-link the descriptor says
+ * REMOTE_FW_F_SIGNED; pre-link (`bundle object --sign`) the manifest's header
+ * there is the sign, so the kit reads 16 bytes after _binary_<stem>_end.
+ * In order, before one byte is written: the manifest's bounds and layout, its
+ * Ed25519 signature under one of trust->ed25519_keys, its security counter
+ * against trust->min_security_counter, then that it describes this ELF (stem,
+ * every PT_LOAD in order, e_entry, the resource table) and remote_fw_load's
+ * rules. Then each PT_LOAD is loaded, read back and hashed; on a mismatch
+ * every written range is zeroed and REMOTE_FW_EDIGEST returned.
+ * Units: remote_fw_auth.c, remote_fw_ed25519.c, remote_fw_sha512.c,
+ * remote_fw_sha256.c beside the core units.
+ */
+struct remote_fw_trust {
+        const uint8_t (*ed25519_keys)[32];      /* accepted public keys */
+        size_t n_keys;
+        uint32_t min_security_counter;          /* refuse a lower counter */
+};
+int remote_fw_load_authenticated(const struct remote_fw_image *img,
+                                 const struct remote_fw_trust *trust,
+                                 const struct remote_fw_region *allowed, size_t n_allowed,
+                                 uintptr_t *entry);
+
 /* CRC-32 (IEEE 802.3, reflected, as zlib's crc32) of n bytes: the checksum
  * `bundle` records. Exposed so a host can check an image it received another way. */
 uint32_t remote_fw_crc32(const void *data, size_t n);
@@ -137,6 +169,7 @@ uint32_t remote_fw_crc32(const void *data, size_t n);
  *    4   version    compiler: REMOTE_FW_DESC_VERSION
  *    6   desc_size  compiler: sizeof(struct remote_fw_desc) (56 or 64)
  *    8   flags      bundle:   REMOTE_FW_F_BUNDLED | REMOTE_FW_F_CRC32
+ *                             [| REMOTE_FW_F_SIGNED]
  *   12   crc32      bundle:   CRC-32 of the image
  *   16   base       bundle:   image address as linked (sh_addr of its section)
  *   24   size       bundle:   image size in bytes
@@ -152,6 +185,7 @@ uint32_t remote_fw_crc32(const void *data, size_t n);
 #define REMOTE_FW_DESC_VERSION  1u
 #define REMOTE_FW_F_BUNDLED     0x1u            /* base/size/link_addr valid */
 #define REMOTE_FW_F_CRC32       0x2u            /* crc32 valid */
+#define REMOTE_FW_F_SIGNED      0x4u            /* a signed manifest follows the image, 8-aligned */
 
 struct remote_fw_desc {
         uint32_t magic;

@@ -66,4 +66,9 @@ static inline int image_ok(const struct remote_fw_image *img)
         return img != NULL && img->base != NULL;
 }
 
+/* remote_fw.c: the flags of the descriptor named name (remote_fw_auth.c reads
+ * REMOTE_FW_F_SIGNED there) and whether the linker filled its start and end
+ * (pre-link flow); ENOENT or EDESC as remote_fw_find. */
+int remote_fw_desc_flags(const char *name, uint32_t *flags, int *linked);
+
 #endif /* REMOTE_FW_BOUNDS_H */

@@ -98,11 +98,6 @@ int remote_fw_elf_sections(const struct elf *e, uint64_t *e_shoff,
 
 /* ---- the check-only pass ------------------------------------------------------ */
 
-/* A PT_LOAD's fields, read from its program header. */
-struct segment {
-        uint64_t p_offset, p_paddr, p_filesz, p_memsz;
-};
-
 static void read_segment(const struct elf *e, uint64_t phdr, struct segment *s)
 {
         const struct elf_layout *l = e->l;
@@ -198,13 +193,8 @@ static int check_sections_openamp(const struct elf *e)
         return err == REMOTE_FW_ENORSC ? 0 : err;
 }
 
-/* The program header table, as the check found it. */
-struct phdrs {
-        uint64_t e_phoff, e_phnum, e_entry;
-};
-
 /* The check-only pass (remote_fw.h): the rules live here, once. */
-static int check(const struct remote_fw_image *img, unsigned int rules,
+int remote_fw_elf_check(const struct remote_fw_image *img, unsigned int rules,
                  const struct remote_fw_region *allowed, size_t n_allowed,
                  struct elf *e, struct phdrs *ph)
 {
@@ -280,11 +270,23 @@ int remote_fw_check(const struct remote_fw_image *img, unsigned int rules,
 {
         struct elf e;
         struct phdrs ph;
-        int err = check(img, rules, allowed, n_allowed, &e, &ph);
+        int err = remote_fw_elf_check(img, rules, allowed, n_allowed, &e, &ph);
 
         if (err == 0 && entry != NULL)
                 *entry = (uintptr_t)ph.e_entry;
         return err;
+}
+
+/* Program header i of a checked image: 1 and *s filled for a PT_LOAD, else 0. */
+int remote_fw_elf_segment(const struct elf *e, const struct phdrs *ph, uint64_t i,
+                          struct segment *s)
+{
+        uint64_t phdr = ph->e_phoff + i * e->l->phentsize;
+
+        if (rd(e, phdr + e->l->p_type, 4) != PT_LOAD)
+                return 0;
+        read_segment(e, phdr, s);
+        return 1;
 }
 
 /* ---- loading ------------------------------------------------------------------ */
@@ -296,7 +298,7 @@ typedef uint32_t __attribute__((may_alias)) word_alias;
  * where destination (and, for the copy, source) allow: ECC-protected TCMs
  * want full-word writes; bytes at the edges.
  */
-static void load_segment(const struct elf *e, const struct segment *s)
+void remote_fw_elf_load_segment(const struct elf *e, const struct segment *s)
 {
         volatile uint8_t *dst = (volatile uint8_t *)(uintptr_t)s->p_paddr;
         const uint8_t *src = e->base + (size_t)s->p_offset;
@@ -330,7 +332,7 @@ int remote_fw_load(const struct remote_fw_image *img,
         if (!image_ok(img) || entry == NULL || (allowed == NULL && n_allowed != 0))
                 return REMOTE_FW_EINVAL;
         /* Validate every PT_LOAD before writing a single byte. */
-        err = check(img, REMOTE_FW_CHECK_REGIONS, allowed, n_allowed, &e, &ph);
+        err = remote_fw_elf_check(img, REMOTE_FW_CHECK_REGIONS, allowed, n_allowed, &e, &ph);
         if (err)
                 return err;
 
@@ -341,7 +343,7 @@ int remote_fw_load(const struct remote_fw_image *img,
                         continue;
                 read_segment(&e, phdr, &s);
                 if (s.p_memsz != 0)
-                        load_segment(&e, &s);
+                        remote_fw_elf_load_segment(&e, &s);
         }
         *entry = (uintptr_t)ph.e_entry;
         return 0;

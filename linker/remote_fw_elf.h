@@ -3,6 +3,8 @@
  * linker/: not part of the C API, included by remote_fw_elf.c and
  * remote_fw_rsc.c only).
  *
+ * Also the entry points remote_fw_auth.c reuses (the check, one PT_LOAD, the
+ * copy of one segment), so the authenticated load has no rule of its own.
  * Owns the ELF record layouts (the only place that knows the field offsets)
  * and the bounded reads of an image's headers; declares the two unit-internal
  * entry points that cross between remote_fw_elf.c (file header, sections, the
@@ -52,7 +54,7 @@ struct elf {
 };
 
 /* Read an n-byte unsigned field at off; the caller has checked the bounds. */
-static uint64_t rd(const struct elf *e, uint64_t off, unsigned n)
+static inline uint64_t rd(const struct elf *e, uint64_t off, unsigned n)
 {
         const uint8_t *p = e->base + (size_t)off;
         uint64_t v = 0;
@@ -99,5 +101,29 @@ int remote_fw_elf_sections(const struct elf *e, uint64_t *e_shoff,
  * of the table alone. ENORSC when there is none. */
 int remote_fw_rsc_find(const struct elf *e, uint64_t e_shoff, uint64_t e_shnum,
                        uint64_t e_shstrndx, unsigned int rules, struct elf *tbl);
+
+/* A PT_LOAD's fields, read from its program header. */
+struct segment {
+        uint64_t p_offset, p_paddr, p_filesz, p_memsz;
+};
+
+/* The program header table, as the check found it. */
+struct phdrs {
+        uint64_t e_phoff, e_phnum, e_entry;
+};
+
+/* remote_fw_elf.c: the check-only pass of remote_fw_check (every rule, once),
+ * leaving the parsed image in *e and its program header table in *ph. */
+int remote_fw_elf_check(const struct remote_fw_image *img, unsigned int rules,
+                        const struct remote_fw_region *allowed, size_t n_allowed,
+                        struct elf *e, struct phdrs *ph);
+
+/* remote_fw_elf.c: program header i of a checked image; 1 and *s filled
+ * when it is a PT_LOAD, else 0. */
+int remote_fw_elf_segment(const struct elf *e, const struct phdrs *ph, uint64_t i,
+                          struct segment *s);
+
+/* remote_fw_elf.c: copy a checked PT_LOAD to p_paddr and zero up to p_memsz. */
+void remote_fw_elf_load_segment(const struct elf *e, const struct segment *s);
 
 #endif /* REMOTE_FW_ELF_H */

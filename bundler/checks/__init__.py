@@ -17,6 +17,7 @@ docs/json.md lists the codes, docs/verify.md says why each matters.
     parsers      LIEF and pyelftools read the file as the reader does    parsers.py
     emulation    --emulate: the host's remote_fw_find, emulated          emulation.py
     loaders      --loader/--memory: each embedded ELF as its loader will  loaders.py
+    signatures   --key: each image signed by a given key, and unchanged  signatures.py
 
 A file that carries, declares and records no image is a remote's firmware:
 :func:`verify` checks it as its loader will instead (:mod:`bundler.loaders`).
@@ -34,6 +35,7 @@ from bundler.checks.parsers import check_second_parser, compare_parsers
 from bundler.checks.remotes import check_remotes
 from bundler.checks.report import Emulation, Finding, ImageSummary, RemoteFile, Report
 from bundler.checks.segments import check_segments
+from bundler.checks.signatures import check_signatures
 from bundler.elf.model import ElfFile
 
 __all__ = ["AREAS", "Context", "Emulation", "Finding", "ImageSummary", "RemoteFile", "Report",
@@ -50,12 +52,13 @@ AREAS = [
     ("parsers", check_second_parser),
     ("emulation", check_emulation),
     ("loaders", check_loaders),
+    ("signatures", check_signatures),
 ]
 
 
 def verify(elf: ElfFile, remotes: list[RemoteFile] = (), *, emulate: bool = False,
            loader: str | None = None, memory=None, driver=None, kernel: str | None = None,
-           name: str | None = None) -> Report:
+           name: str | None = None, keys: list[bytes] = ()) -> Report:
     """Every check on ``elf`` (a bundled host), with ``remotes`` as the expected images.
 
     A plain firmware image (no embedded image, descriptor or record; no ``remotes``)
@@ -63,14 +66,15 @@ def verify(elf: ElfFile, remotes: list[RemoteFile] = (), *, emulate: bool = Fals
     ``loader`` or ``memory`` (a bundler.remoteproc.memory.MemoryMap, or (start, size[, name])
     ranges), each embedded ELF image is checked that way too; so with ``driver`` (verify --driver:
     that Linux driver's ops, bundler.loaders.drivers); ``kernel`` is the Linux version whose rules
-    apply (default the newest modelled)."""
-    if not remotes and not emulate and is_plain_firmware(elf):
+    apply (default the newest modelled); ``keys`` (raw Ed25519 public keys) checks every image's signature."""
+    if not remotes and not emulate and not keys and is_plain_firmware(elf):
         from bundler.loaders import verify_firmware
         return verify_firmware(elf.data, loader, memory, driver=driver, kernel=kernel, name=name)
     if driver is not None or memory is not None:
         from bundler.loaders import resolve_driver
         driver = resolve_driver(loader, driver, memory)
     ctx = Context(elf, remotes, emulate, loader=loader, memory=memory, driver=driver, kernel=kernel)
+    ctx.keys = list(keys)
     for _, check in AREAS:
         ctx.report.findings.extend(check(ctx))
     return ctx.report

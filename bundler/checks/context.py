@@ -28,6 +28,7 @@ class Context:
         self.memory = memory            # --memory/--dtb: a bundler.remoteproc.memory.MemoryMap (or ranges)
         self.driver = driver            # --driver: a bundler.loaders.drivers.Driver, or None
         self.kernel = kernel            # --kernel: the Linux version whose rules apply (None: the newest)
+        self.keys: list[bytes] = []     # --key: raw Ed25519 public keys every image must be signed by
         self.report = Report()
         self.inv: Inventory = images_mod.survey(elf)
         self.image_bytes: dict[str, memoryview] = {}

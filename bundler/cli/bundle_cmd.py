@@ -45,6 +45,10 @@ ARGUMENTS = (
              ".s37 .mot); for .bin and .uf2, which need --gap-fill or --family, "
              "run 'bundle hex'"),
     Arg("--depfile", metavar="FILE", help="also write a Make dependency file"),
+    Arg("--sign", metavar="KEY.pem",
+        help="sign each remote given with this Ed25519 private key (openssl genpkey -algorithm ed25519)"),
+    Arg("--security-counter", metavar="N", help="the signed security counter (default 0; with --sign)"),
+    Arg("--version", metavar="X.Y.Z", help="the signed version (default 0.0.0; with --sign)"),
 )
 
 
@@ -61,14 +65,18 @@ def run(args) -> int:
         result = api.bundle(args.host, args.remotes, args.output, names=args.name or None,
                             addresses=addresses, align=align, region=region, replace=args.replace,
                             hex=args.hex, section_prefix=args.section_prefix, depfile=args.depfile,
-                            on_warning=warn)
+                            on_warning=warn, sign=args.sign, version=args.version,
+                            security_counter=None if args.security_counter is None else
+                            parse_int(args.security_counter, "--security-counter"))
     except UsageError as exc:
         raise _hex_hint(exc, args) from None
     info(args, f"placement: {result.rule}")
     for img in result.images:
         info(args, f"{img.stem}: {img.address:#010x} {img.size} bytes, crc32 {img.crc32:#010x}, "
                    f"{img.how}, section {img.section}"
-                   + ("" if img.descriptor else ", no descriptor"))
+                   + ("" if img.descriptor else ", no descriptor")
+                   + (f", signed ({len(img.manifest)}-byte manifest in {img.sig_section})" if img.sig_section
+                      else ""))
     if result.flash is not None:
         from bundler.cli.hex_cmd import describe
         info(args, describe(result.flash, args.hex, given=False))

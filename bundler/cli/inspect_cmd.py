@@ -87,6 +87,14 @@ def render_image(img: dict, indent: str) -> list[str]:
                      f"base {d['base']:#x}, size {d['size']}, start {d['start']:#x}, end {d['end']:#x}")
     else:
         lines.append(f"{indent}  no descriptor")
+    sig = img.get("signature")
+    if sig is not None:
+        if sig["key_id"] is None:
+            lines.append(f"{indent}  signed: {sig['state']}")
+        else:
+            lines.append(f"{indent}  signed by key id {sig['key_id']}, security counter {sig['security_counter']}, "
+                         f"version {sig['version']} ({sig['size']}-byte manifest): {sig['state']}"
+                         + (f" [{', '.join(sig['codes'])}]" if sig["codes"] else ""))
     if img["error"]:
         lines.append(f"{indent}  {img['error']}")
     if img["image"] is not None:

@@ -17,6 +17,7 @@ examples:
   bundle object build/remote.elf -o build/remote.o --target arm
   bundle object r5.elf -o r5.o --like build/main.o --name r5_fw
   bundle object board.dtb -o dtb.o --target riscv64 --align 16
+  bundle object remote.elf -o remote.o --target arm --sign key.pem --version 1.0.0
 """
 
 from __future__ import annotations
@@ -42,12 +43,18 @@ def add_arguments(parser) -> None:
                         help=f"section name (default {core.SECTION_PREFIX}<stem>)")
     parser.add_argument("--align", default=str(core.DEFAULT_ALIGN), metavar="N",
                         help=f"section alignment in bytes, a power of two (default {core.DEFAULT_ALIGN})")
+    parser.add_argument("--sign", metavar="KEY.pem",
+                        help="sign the image with this Ed25519 private key; the manifest follows it in the section")
+    parser.add_argument("--security-counter", metavar="N", help="the signed security counter (default 0)")
+    parser.add_argument("--version", metavar="X.Y.Z", help="the signed version (default 0.0.0)")
 
 
 def run(args) -> int:
     align = parse_int(args.align, "--align")
     result = api.make_object(args.remote, args.output, target=args.target, like=args.like, name=args.name,
-                             section=args.section, align=align, on_warning=warn)
+                             section=args.section, align=align, on_warning=warn, sign=args.sign,
+                             security_counter=None if args.security_counter is None else
+                             parse_int(args.security_counter, "--security-counter"), version=args.version)
     stem = result.stem
     info(args, f"{stem}: {result.image_size} bytes in {result.section} (align {result.align}), "
                f"symbols _binary_{stem}_start/_end/_size, {result.target}")

@@ -24,11 +24,15 @@ its own, bundled, or inside an embedded bootstrap ELF) has every hash,
 configuration and load range checked (docs/fit.md);
 with --key PUB.pem (RSA, repeatable), each of a FIT's configurations must
 carry a U-Boot signature that verifies with one of the keys, by the rules
-the kit's remote_fw_fit_load_opts applies (docs/kit.md, "Signed FITs").
+the kit's remote_fw_fit_load_opts applies (docs/kit.md, "Signed FITs"). For
+an ELF that carries images, --key PUB.pem (Ed25519) makes every image need a
+manifest signed with one of the keys, judged as remote_fw_load_authenticated
+judges it (docs/kit.md, "Authenticated remotes").
 
 examples:
   bundle verify build/combined.elf --remote build/remote.elf
   bundle verify combined.elf --emulate
+  bundle verify combined.elf --key pub.pem           (signed images: docs/kit.md)
   bundle verify combined.elf --json > report.json
   bundle verify remote.elf --loader linux --memory 0x10000000:256K:retram
   bundle verify remote.elf --kernel 6.1
@@ -85,8 +89,9 @@ def add_memory_arguments(parser) -> None:
                         help="the same as --memory, unnamed (repeatable)")
     parser.add_argument("--dtb", metavar="FILE", help="a device tree blob giving that memory (with --node)")
     parser.add_argument("--key", action="append", default=[], metavar="PUB.pem",
-                        help="an RSA public key a FIT's configurations must be signed with (repeatable; "
-                             "any one of them will do)")
+                        help="a public key (repeatable; any one of them will do): Ed25519 (openssl pkey "
+                             "-pubout) every image an ELF carries must be signed with, or RSA a FIT's "
+                             "configurations must be signed with (docs/kit.md)")
     parser.add_argument("--node", metavar="PATH",
                         help="the remoteproc node in --dtb: its memory-region phandles and its own reg, in the "
                              "remote's device addresses (dma-ranges, the driver's own map); its compatible "

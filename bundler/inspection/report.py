@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 
 from bundler.checksum import crc32
+from bundler.signing import check as signing_check
 from bundler.fit import report as fit_inspect
 from bundler.postlink import images as images_mod
 from bundler.remoteproc import rsc_table
@@ -95,7 +96,7 @@ def _image(elf: ElfFile, img: images_mod.EmbeddedImage) -> dict:
            "descriptor": None if d is None else {
                "address": d.address, "flags": d.flags, "crc32": d.crc32, "base": d.base,
                "size": d.size_field, "link_addr": d.link_addr, "start": d.start, "end": d.end},
-           "image": None, "error": None}
+           "image": None, "signature": None, "error": None}
     ext = img.extent
     if ext is None:
         out["error"] = "declared, but no image is bundled or linked"
@@ -111,6 +112,8 @@ def _image(elf: ElfFile, img: images_mod.EmbeddedImage) -> dict:
     data = elf.data[where.offset:where.offset + size]
     out.update(segment=where.segment, lma=where.lma, file_offset=where.offset,
                crc32=crc32(data), sha256=hashlib.sha256(data).hexdigest())
+    manifest = signing_check.find_manifest(elf, d, address, size)
+    out["signature"] = signing_check.summary(img.stem, bytes(data), manifest)
     if fit_inspect.looks_like_fit(data):        # a FIT (issue 13): decoded by bundler.fit.report
         out["fit"] = fit_inspect.describe(data)
         return out

@@ -28,10 +28,14 @@ class RecordEntry(FrozenRecord):
     align: int
     crc32: int
     placed: str                 # how it was placed: "--address", "slot", "region", ...
+    sig_section: str = ""       # the section of its signed manifest, "" when unsigned
 
     def to_dict(self) -> dict:
-        return {"stem": self.stem, "section": self.section, "address": self.address, "size": self.size,
-                "align": self.align, "crc32": self.crc32, "placed": self.placed}
+        d = {"stem": self.stem, "section": self.section, "address": self.address, "size": self.size,
+             "align": self.align, "crc32": self.crc32, "placed": self.placed}
+        if self.sig_section:                # absent when unsigned: unsigned records keep their bytes
+            d["sig_section"] = self.sig_section
+        return d
 
 
 class BundleRecord(Record):
@@ -99,7 +103,8 @@ def read_record(elf: ElfFile, name: str = "ELF file") -> BundleRecord | None:
         restore = [(int(off), bytes.fromhex(hexbytes)) for off, hexbytes in raw["restore"]]
         images = [RecordEntry(stem=str(i["stem"]), section=str(i["section"]), address=int(i["address"]),
                               size=int(i["size"]), align=int(i["align"]), crc32=int(i["crc32"]),
-                              placed=str(i["placed"])) for i in raw["images"]]
+                              placed=str(i["placed"]), sig_section=str(i.get("sig_section", "")))
+                  for i in raw["images"]]
         if not 0 < host_size <= len(elf.data) or any(o + len(b) > host_size for o, b in restore):
             raise ValueError("sizes out of range")
     except (ValueError, KeyError, TypeError, AttributeError) as exc:

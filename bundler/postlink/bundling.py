@@ -6,7 +6,11 @@ objcopy-style symbols (:mod:`bundler.elf.editor`). A small non-allocated
 record section (``.rproc_bundle``, :mod:`bundler.postlink.bundle_record`) remembers the original host bytes the
 edit overwrote and the images it added, so a bundled host can be bundled
 again: the result is always "original host + images", and ``--replace``
-gives exactly the bytes of a fresh bundle.
+gives exactly the bytes of a fresh bundle. A signed image (``sign``) is
+followed, 8-aligned, by its manifest (:mod:`bundler.signing.manifest`) in its
+own section ``.remote_fw_sig.<stem>`` and PT_LOAD; the descriptor says
+REMOTE_FW_F_SIGNED and the record names the section, so the manifest is kept
+byte for byte on re-bundling.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from bundler.stems import is_valid_stem, symbol_names
 
 MAX_IMAGES = 1024               # images in one output: a documented limit (docs/limits.md)
 DEFAULT_SECTION_PREFIX = ".remote_fw."
+SIG_SECTION_PREFIX = ".remote_fw_sig."     # a signed image's manifest: .remote_fw_sig.<stem>
+SIG_ALIGN = 8                               # the manifest starts 8-aligned after its image
 
 
 class Remote(Record):
@@ -40,6 +46,15 @@ class Remote(Record):
     how: str | None = None      # for an image kept from an earlier bundle: how it was placed then
     align: int | None = None    # likewise its alignment
     crc32: int | None = None    # the CRC-32 of data, if the caller computed it already
+    manifest: bytes | None = None   # its signed manifest (kept from an earlier bundle, or just made)
+
+
+class Signer(Record):
+    """How to sign the images given: a cryptography Ed25519 private key, counter, version."""
+
+    key: object
+    security_counter: int = 0
+    version: tuple[int, int, int] = (0, 0, 0)
 
 
 class PlacedImage(Record):
@@ -52,6 +67,8 @@ class PlacedImage(Record):
     how: str
     file_offset: int = 0
     descriptor: desc_mod.Descriptor | None = None
+    sig_section: str = ""       # the manifest's section when signed
+    manifest: bytes = b""
 
 
 class BundleResult(Record):
@@ -70,8 +87,9 @@ class BundleResult(Record):
 
 def bundle(host: ElfFile, remotes: list[Remote], *, align: int = 8, region: Region | None = None,
            replace: bool = False, section_prefix: str = DEFAULT_SECTION_PREFIX,
-           host_name: str = "host") -> BundleResult:
-    """Bundle ``remotes`` into ``host``; raises a BundleError subclass on any problem."""
+           host_name: str = "host", sign: Signer | None = None) -> BundleResult:
+    """Bundle ``remotes`` into ``host``; raises a BundleError subclass on any problem.
+    With ``sign`` each of ``remotes`` gets a signed manifest."""
     check_align(align)
     seen = _check_request(host, remotes, host_name)
     base, kept = _original_and_kept(host, seen, replace, host_name)
@@ -86,6 +104,10 @@ def bundle(host: ElfFile, remotes: list[Remote], *, align: int = 8, region: Regi
         by_stem.setdefault(d.stem, d)       # the first declaration, as remote_fw_find sees it
     for r in remotes:
         _refuse_prelinked(base, r.stem, host_name)
+    if sign is not None:
+        from bundler.signing.manifest import sign_image
+        for r in remotes:
+            r.manifest = sign_image(r.stem, r.data, r.label, sign.key, sign.security_counter, sign.version)
 
     warnings: list[str] = []
     space = placement.AddressSpace(base, region, host_name)
@@ -95,33 +117,43 @@ def bundle(host: ElfFile, remotes: list[Remote], *, align: int = 8, region: Regi
     for r, is_new in [(r, False) for r in kept] + [(r, True) for r in remotes]:
         label = f"image {r.stem} from {r.label}"
         r_align = r.align or (align if r.address is not None else space.image_align(align))
-        address, how = space.place(len(r.data), label=label, align=r_align, address=r.address,
-                                   what=f"image {r.stem}")
+        sig_at = -len(r.data) % SIG_ALIGN + len(r.data)
+        address, how = space.place(sig_at + len(r.manifest) if r.manifest else len(r.data), label=label,
+                                   align=r_align, address=r.address, what=f"image {r.stem}")
         how = r.how or how
         section = f"{section_prefix}{r.stem}"
         crc = r.crc32 if r.crc32 is not None else crc32(r.data)
         start, end, size = symbol_names(r.stem)
         images.append(NewImage(section=section, address=address, data=r.data, align=r_align,
                                symbols=[(start, "start"), (end, "end"), (size, "size")]))
+        sig_section = ""
+        if r.manifest:
+            sig_section = f"{SIG_SECTION_PREFIX}{r.stem}"
+            images.append(NewImage(section=sig_section, address=address + sig_at, data=r.manifest,
+                                   align=SIG_ALIGN))
         desc = by_stem.get(r.stem)
         if desc is None:
             warnings.append(f"{host_name} declares no descriptor for {r.stem} "
                             f"(REMOTE_FW_DECLARE({r.stem})): remote_fw_find will not see it")
         else:
             patches.append((desc.offset + desc_mod.PATCH_START,
-                            desc_mod.encode_fill(base, desc, base=address, size=len(r.data), crc32=crc)))
+                            desc_mod.encode_fill(base, desc, base=address, size=len(r.data), crc32=crc,
+                                                 signed=bool(r.manifest))))
         placed.append(PlacedImage(stem=r.stem, section=section, address=address, size=len(r.data),
-                                  align=r_align, crc32=crc, how=how, descriptor=desc))
+                                  align=r_align, crc32=crc, how=how, descriptor=desc, sig_section=sig_section,
+                                  manifest=r.manifest or b""))
         if is_new:
             warnings.extend(_remote_warnings(space, r, host_name))
 
     ranges = planned_prefix_ranges(base, len(images), patches)
     note = encode_record(base.data, ranges, [RecordEntry(stem=p.stem, section=p.section, address=p.address,
-                                                         size=p.size, align=p.align, crc32=p.crc32, placed=p.how)
+                                                         size=p.size, align=p.align, crc32=p.crc32, placed=p.how,
+                                                         sig_section=p.sig_section)
                                              for p in placed])
     edit = add_images(base, images, patches=patches, notes=[NewNote(RECORD_SECTION, note)])
-    for img, offset in zip(placed, edit.image_offsets):
-        img.file_offset = offset
+    offsets = {i.section: offset for i, offset in zip(images, edit.image_offsets)}
+    for img in placed:
+        img.file_offset = offsets[img.section]
     return BundleResult(edit=edit, images=placed, warnings=warnings + edit.warnings, rule=space.rule)
 
 
@@ -170,9 +202,17 @@ def _original_and_kept(host: ElfFile, seen: set[str], replace: bool,
                 raise BadInputError(f"bundle record names section {img.section}, which is missing",
                                     file=host_name, hint="the bundled file was edited by another tool; "
                                                          "bundle the original host instead")
+            manifest = None
+            if img.sig_section:
+                sig = host.find_section(img.sig_section)
+                if sig is None:
+                    raise BadInputError(f"bundle record names section {img.sig_section}, which is missing",
+                                        file=host_name, hint="the bundled file was edited by another tool; "
+                                                             "bundle the original host instead")
+                manifest = bytes(host.section_bytes(sig))
             kept.append(Remote(stem=img.stem, data=bytes(host.section_bytes(sec)),
                                label=f"{host_name}:{img.section}", address=img.address,
-                               how=img.placed, align=img.align))
+                               how=img.placed, align=img.align, manifest=manifest))
         return parse_elf(unbundle_bytes(host, record), what="host ELF"), kept
     return host, kept
 

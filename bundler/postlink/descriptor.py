@@ -16,6 +16,7 @@ MAGIC = 0x44574652          # "RFWD" read little-endian
 VERSION = 1
 F_BUNDLED = 0x1             # base, size and link_addr are valid
 F_CRC32 = 0x2               # crc32 is valid
+F_SIGNED = 0x4              # a signed manifest follows the image, 8-aligned (bundler.signing)
 
 # field offsets (P = pointer size): see the table in remote_fw.h
 OFF_MAGIC, OFF_VERSION, OFF_DESC_SIZE, OFF_FLAGS, OFF_CRC32 = 0, 4, 6, 8, 12
@@ -103,8 +104,10 @@ def find_descriptor(elf: ElfFile, stem: str) -> Descriptor | None:
     return None
 
 
-def encode_fill(elf: ElfFile, desc: Descriptor, *, base: int, size: int, crc32: int) -> bytes:
+def encode_fill(elf: ElfFile, desc: Descriptor, *, base: int, size: int, crc32: int,
+                signed: bool = False) -> bytes:
     """The bytes for [PATCH_START, PATCH_END) of a descriptor: flags, crc32, base, size, link_addr."""
     lay = elf.layout
-    return b"".join((lay.u32.pack(desc.flags | F_BUNDLED | F_CRC32), lay.u32.pack(crc32),
+    flags = desc.flags | F_BUNDLED | F_CRC32 | (F_SIGNED if signed else 0)
+    return b"".join((lay.u32.pack(flags), lay.u32.pack(crc32),
                      lay.u64.pack(base), lay.u64.pack(size), lay.u64.pack(desc.address)))

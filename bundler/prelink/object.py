@@ -124,8 +124,10 @@ def check_section_name(name: str) -> str:
 
 
 def make_object(data, stem: str, target: Target, *, section: str | None = None,
-                align: int = DEFAULT_ALIGN) -> ObjectResult:
+                align: int = DEFAULT_ALIGN, trailer: bytes = b"") -> ObjectResult:
     """An ET_REL object holding ``data`` in one read-only section, with objcopy's symbols.
+    ``trailer`` (a signed manifest) follows the image in the same section at the next
+    8-aligned offset, after ``_binary_<stem>_end``; the section must then be 8-aligned.
 
     File layout: ELF header, the image (at an offset aligned to ``align``),
     .symtab, .strtab, .shstrtab, then the section header table.
@@ -139,6 +141,11 @@ def make_object(data, stem: str, target: Target, *, section: str | None = None,
         raise BadInputError("is empty (0 bytes)", size=0,
                             hint="pass the built remote image; an empty file gives nothing to load")
     lay = target.layout
+    if trailer and align < 8:
+        raise UsageError(f"a signed image's section needs 8-byte alignment, not {align}", param="align",
+                         hint=f"pass {option('align')} 8 or more")
+    pad = b"" if not trailer else bytes(-size % 8)
+    trailer = pad + trailer
 
     shstr = StringTable()
     strtab = StringTable()
@@ -159,7 +166,7 @@ def make_object(data, stem: str, target: Target, *, section: str | None = None,
 
     word = lay.addr_size
     image_off = align_up(lay.ehdr.size, align)
-    symtab_off = align_up(image_off + size, word)
+    symtab_off = align_up(image_off + size + len(trailer), word)
     strtab_off = symtab_off + len(symtab)
     shstrtab_off = strtab_off + len(strtab.data)
     shoff = align_up(shstrtab_off + len(shstr.data), word)
@@ -170,9 +177,10 @@ def make_object(data, stem: str, target: Target, *, section: str | None = None,
                          hint=f"use a 64-bit target, or {option('like')} an object of a 64-bit build")
 
     shdrs = [Shdr(0, spec.SHT_NULL, 0, 0, 0, 0, 0, 0, 0, 0),
-             Shdr(name_offs[0], spec.SHT_PROGBITS, spec.SHF_ALLOC, 0, image_off, size, 0, 0, align, 0)]
+             Shdr(name_offs[0], spec.SHT_PROGBITS, spec.SHF_ALLOC, 0, image_off, size + len(trailer), 0, 0,
+                  align, 0)]
     if target.gnu_stack:
-        shdrs.append(Shdr(name_offs[1], spec.SHT_PROGBITS, 0, 0, image_off + size, 0, 0, 0, 1, 0))
+        shdrs.append(Shdr(name_offs[1], spec.SHT_PROGBITS, 0, 0, image_off + size + len(trailer), 0, 0, 0, 1, 0))
     shdrs += [Shdr(name_offs[-3], spec.SHT_SYMTAB, 0, 0, symtab_off, len(symtab), strtab_ndx, 1,
                    word, lay.sym.size),
               Shdr(name_offs[-2], spec.SHT_STRTAB, 0, 0, strtab_off, len(strtab.data), 0, 0, 1, 0),
@@ -191,7 +199,7 @@ def make_object(data, stem: str, target: Target, *, section: str | None = None,
                 e_shentsize=lay.shdr.size, e_shnum=len(shdrs), e_shstrndx=shstrtab_ndx)
 
     head = lay.ehdr.pack(ehdr) + bytes(image_off - lay.ehdr.size)
-    tail = b"".join((bytes(symtab_off - image_off - size), symtab, strtab.data, shstr.data,
+    tail = b"".join((trailer, bytes(symtab_off - image_off - size - len(trailer)), symtab, strtab.data, shstr.data,
                      bytes(shoff - shstrtab_off - len(shstr.data)),
                      *(lay.shdr.pack(s) for s in shdrs)))
     total = len(head) + size + len(tail)

@@ -1,5 +1,5 @@
 """The kit's C units are listed the same everywhere that lists them: linker/bundle.mk
-(REMOTE_FW_SOURCES, REMOTE_FW_FIT_SOURCES), linker/RemoteFw.cmake, tests/fuzz/run.sh,
+(REMOTE_FW_SOURCES, REMOTE_FW_FIT_SOURCES, REMOTE_FW_AUTH_SOURCES), linker/RemoteFw.cmake, tests/fuzz/run.sh,
 bench/bench_fit.py and tests.support.paths; and every unit in linker/ is in one list
 (OUTSIDE apart)."""
 
@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 
-from tests.support.paths import FIT_SOURCES, KIT, KIT_SOURCES, ROOT
+from tests.support.paths import AUTH_SOURCES, FIT_SOURCES, KIT, KIT_SOURCES, ROOT
 
 CORE = [p.name for p in KIT_SOURCES]
 FIT = [p.name for p in FIT_SOURCES]
+AUTH = [p.name for p in AUTH_SOURCES]
 
 
 def make_list(text: str, var: str) -> list[str]:
@@ -23,12 +24,13 @@ def test_bundle_mk():
     text = (KIT / "bundle.mk").read_text()
     assert make_list(text, "REMOTE_FW_SOURCES") == CORE
     assert make_list(text, "REMOTE_FW_FIT_SOURCES") == FIT
+    assert make_list(text, "REMOTE_FW_AUTH_SOURCES") == AUTH
 
 
 def test_remote_fw_cmake():
     lists = [m.split() for m in re.findall(r"foreach\(_remote_fw_unit ([^)]*)\)",
                                            (KIT / "RemoteFw.cmake").read_text())]
-    assert lists == [CORE, FIT]
+    assert lists == [CORE, FIT, AUTH]
 
 
 def test_fuzz_script_and_bench():
@@ -40,13 +42,12 @@ def test_fuzz_script_and_bench():
     assert m and re.findall(r'"([^"]+)"', m.group(1)) == CORE + FIT
 
 
-# Units outside the two lists, each built by what needs it: the OpenAMP image
-# store (needs OpenAMP and libmetal) and the signed-image crypto core
-# (tests/kit/crypto_native.py, README "signed remotes").
-OUTSIDE = {"remote_fw_openamp.c", "remote_fw_sha512.c", "remote_fw_ed25519.c"}
+# The unit outside the lists: the OpenAMP image store (needs OpenAMP and libmetal).
+OUTSIDE = {"remote_fw_openamp.c"}
 
 
 def test_every_unit_is_listed():
     on_disk = {p.name for p in KIT.glob("*.c")} - OUTSIDE
-    assert on_disk == set(CORE) | set(FIT)
-    assert not set(CORE) & set(FIT)
+    assert on_disk == set(CORE) | set(FIT) | set(AUTH)
+    assert not set(CORE) & set(FIT) and not set(CORE) & set(AUTH)
+    assert set(FIT) & set(AUTH) == {"remote_fw_sha256.c"}       # $(sort) or REMOVE_DUPLICATES with both

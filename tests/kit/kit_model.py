@@ -59,6 +59,8 @@ def sections(p: Parsed) -> tuple[int, int, int]:
         return 0, 0, 0
     if p.eh("e_shentsize") != SHENTSIZE[p.bits]:
         raise Refused("shentsize")
+    if shoff + SHENTSIZE[p.bits] > len(p.data):     # the kit reads the extended counts from a whole section 0
+        raise Refused("section 0")
     shnum = p.eh("e_shnum") or p.sh(shoff, 0, "sh_size")
     shstrndx = p.eh("e_shstrndx")
     if shstrndx == SHN_XINDEX:

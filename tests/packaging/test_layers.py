@@ -20,7 +20,7 @@ LAYERS = (
     ("shared", {"errors", "records", "fileio", "checksum", "align", "stems", "findings", "kit_path"}),
     ("elf", {"elf"}),
     ("formats", {"fit", "remoteproc"}),
-    ("products", {"postlink", "prelink", "flash"}),
+    ("products", {"postlink", "prelink", "flash", "signing"}),
     ("verification", {"adapters", "checks", "loaders", "inspection", "memmap"}),
     ("api", {"api"}),
     ("cli", {"cli", "__init__", "__main__"}),

@@ -14,6 +14,9 @@ DATA = ROOT / "tests" / "data"
 # KIT_SOURCES: remote_fw_find/_verify/_check/_load/_rsc_table/_crc32/_strerror.
 KIT_SOURCES = [KIT / n for n in ("remote_fw.c", "remote_fw_crc32.c", "remote_fw_elf.c",
                                  "remote_fw_rsc.c")]
+# AUTH_SOURCES: remote_fw_load_authenticated (with KIT_SOURCES).
+AUTH_SOURCES = [KIT / n for n in ("remote_fw_auth.c", "remote_fw_ed25519.c", "remote_fw_sha512.c",
+                                  "remote_fw_sha256.c")]
 # FIT_SOURCES: remote_fw_fit_load/_load_opts/_enter, _sha256, _inflate, _gunzip, the
 # signature check and RSA (with KIT_SOURCES).
 FIT_SOURCES = [KIT / n for n in ("remote_fw_fit.c", "remote_fw_fdt.c", "remote_fw_inflate.c",

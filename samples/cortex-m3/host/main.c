@@ -15,6 +15,15 @@
  *   host: starting remote
  * and on any failure
  *   host: error: <remote_fw_strerror(rc)> (<rc>)   then exit status -rc
+ *
+ * Built with -DREMOTE_FW_SIGNED_HOST (`make run-signed`, host-signed.elf) the
+ * same source loads only a signed remote: remote_fw_load_authenticated with
+ * the public key of trusted_key.h (generated at build time from a key
+ * openssl made) and a minimum security counter of SIGNED_MIN_COUNTER; the
+ * CRC-32 check is left out (it proves nothing against an attacker) and the
+ * resource table is read only after the image was proven. It prints
+ *   host: signed image accepted (counter >= N)
+ * in place of the checksum line, or the error line above.
  */
 #include <stdint.h>
 
@@ -23,6 +32,18 @@
 #include "semihost.h"
 
 REMOTE_FW_DECLARE(remote_elf);
+
+#ifdef REMOTE_FW_SIGNED_HOST
+#include "trusted_key.h"        /* static const uint8_t trusted_keys[][32] */
+#ifndef SIGNED_MIN_COUNTER
+#define SIGNED_MIN_COUNTER 1u
+#endif
+/* The host's rollback floor. A product keeps it in storage the remote cannot
+ * write and raises it after a good boot; this sample compiles it in. */
+static const struct remote_fw_trust trust = {
+        trusted_keys, sizeof(trusted_keys) / sizeof(trusted_keys[0]), SIGNED_MIN_COUNTER,
+};
+#endif
 
 /* The loader may write only here. (Writable: a board could adjust it.) */
 static struct remote_fw_region allowed[] = {
@@ -88,6 +109,16 @@ int main(void)
         sh_put_hex32((uint32_t)img.size);
         sh_puts("\n");
 
+#ifdef REMOTE_FW_SIGNED_HOST
+        poison_remote_area();
+        rc = remote_fw_load_authenticated(&img, &trust, allowed,
+                                          sizeof(allowed) / sizeof(allowed[0]), &entry);
+        if (rc != 0)
+                fail(rc);
+        sh_puts("host: signed image accepted (counter >= ");
+        sh_put_dec((int32_t)SIGNED_MIN_COUNTER);
+        sh_puts(")\n");
+#else
         rc = remote_fw_verify(&img);
         if (rc == 0) {
                 sh_puts("host: checksum ok\n");
@@ -98,6 +129,7 @@ int main(void)
         } else {
                 fail(rc);
         }
+#endif
 
         rc = remote_fw_rsc_table(&img, &table, &table_size);
         if (rc != 0)
@@ -108,10 +140,12 @@ int main(void)
         sh_put_hex32((uint32_t)table_size);
         sh_puts("\n");
 
+#ifndef REMOTE_FW_SIGNED_HOST
         poison_remote_area();
         rc = remote_fw_load(&img, allowed, sizeof(allowed) / sizeof(allowed[0]), &entry);
         if (rc != 0)
                 fail(rc);
+#endif
         sh_puts("host: entry=");
         sh_put_hex32((uint32_t)entry);
         sh_puts("\n");
