@@ -108,4 +108,24 @@ static inline void copy_out(volatile uint8_t *dst, const uint8_t *src, size_t n)
                 dst[i] = src[i];
 }
 
+/*
+ * The padded end of a SHA-1 or SHA-256 message (Merkle-Damgard, 64-byte
+ * blocks): its last `rest` bytes (p[off ..], read only when rest > 0, so p
+ * may be NULL for an empty message), 0x80, zeros, then the length in bits
+ * as a big-endian 64-bit word. Returns the tail's length: 64 or 128 bytes.
+ */
+static inline size_t md_tail(uint8_t tail[128], const uint8_t *p, size_t off, size_t rest, uint64_t bits)
+{
+        size_t i, tail_len = rest < 56 ? 64 : 128;
+
+        for (i = 0; i < rest; i++)
+                tail[i] = p[off + i];
+        tail[rest] = 0x80;
+        for (i = rest + 1; i < tail_len - 8; i++)
+                tail[i] = 0;
+        for (i = 0; i < 8; i++)
+                tail[tail_len - 1 - i] = (uint8_t)(bits >> (8 * i));
+        return tail_len;
+}
+
 #endif /* REMOTE_FW_BYTES_H */

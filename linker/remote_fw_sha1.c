@@ -65,14 +65,7 @@ void remote_fw_sha1(const void *data, size_t n, uint8_t digest[20])
         st[3] = 0x10325476u;
         st[4] = 0xc3d2e1f0u;
         sha1_blocks(st, p, full);
-        for (i = 0; i < rest; i++)
-                tail[i] = p[64 * full + i];
-        tail[rest] = 0x80;
-        tail_len = rest < 56 ? 64 : 128;
-        for (i = rest + 1; i < tail_len - 8; i++)
-                tail[i] = 0;
-        for (i = 0; i < 8; i++)
-                tail[tail_len - 1 - i] = (uint8_t)(bits >> (8 * i));
+        tail_len = md_tail(tail, p, 64 * full, rest, bits);
         sha1_blocks(st, tail, tail_len >> 6);
         for (i = 0; i < 20; i++)
                 digest[i] = (uint8_t)(st[i >> 2] >> (24 - 8 * (i & 3)));

@@ -246,14 +246,7 @@ void remote_fw_sha256(const void *data, size_t n, uint8_t digest[32])
         for (i = 0; i < 8; i++)
                 st[i] = iv[i];
         sha256_blocks(st, p, full);
-        for (i = 0; i < rest; i++)
-                tail[i] = p[64 * full + i];
-        tail[rest] = 0x80;
-        tail_len = rest < 56 ? 64 : 128;
-        for (i = rest + 1; i < tail_len - 8; i++)
-                tail[i] = 0;
-        for (i = 0; i < 8; i++)
-                tail[tail_len - 1 - i] = (uint8_t)(bits >> (8 * i));
+        tail_len = md_tail(tail, p, 64 * full, rest, bits);
         sha256_blocks(st, tail, tail_len >> 6);
         for (i = 0; i < 32; i++)
                 digest[i] = (uint8_t)(st[i >> 2] >> (24 - 8 * (i & 3)));
