@@ -107,16 +107,43 @@ static int manifest_locate(const struct remote_fw_image *img, struct manifest *m
         return 0;
 }
 
-/* Step 3: one trusted key verifies the signature over the signed part. */
-static int signature_ok(const struct manifest *mf, const uint8_t *sig,
-                        const struct remote_fw_trust *trust)
+/*
+ * Fault resistance (docs/kit.md "Fault resistance"): every decision that
+ * lets an image in is taken twice, and what passed is recorded as a proof
+ * word, a constant no skipped instruction can make out of 0 or a code. The
+ * public function loads only with all three proofs, checks them again
+ * before it reports success, and zeroes what it wrote on any doubt.
+ */
+#define PROOF_SIGNATURE         0x5ac3e19bu
+#define PROOF_DIGEST            0xa3965c2du
+#define PROOF_WRITTEN           0x3c69a5d2u
+
+struct proofs {
+        volatile uint32_t signature, digest, written;
+        volatile uint32_t counter;      /* the signed counter, once it passed */
+        struct elf e;
+        struct phdrs ph;                /* e_phnum 0 until the ELF is checked */
+};
+
+/* Step 3: one trusted key verifies the signature over the signed part:
+ * PROOF_SIGNATURE, else 0. A key that verifies is verified again: a skipped
+ * instruction inside one verification cannot make both say 0. */
+static uint32_t signature_ok(const struct manifest *mf, const uint8_t *sig,
+                             const struct remote_fw_trust *trust)
 {
+        volatile int v;
         size_t k;
 
-        for (k = 0; k < trust->n_keys; k++)
-                if (remote_fw_ed25519_verify(sig, trust->ed25519_keys[k], mf->m,
-                                             mf->signed_size) == 0)
-                        return 1;
+        for (k = 0; k < trust->n_keys; k++) {
+                v = -1;
+                v = remote_fw_ed25519_verify(sig, trust->ed25519_keys[k], mf->m, mf->signed_size);
+                if (v != 0)
+                        continue;
+                v = -1;
+                v = remote_fw_ed25519_verify(sig, trust->ed25519_keys[k], mf->m, mf->signed_size);
+                if (v == 0 && v == 0)
+                        return PROOF_SIGNATURE;
+        }
         return 0;
 }
 
@@ -248,8 +275,10 @@ static int manifest_matches(const struct manifest *mf, const struct remote_fw_im
         return bytes_eq(digest, mf->m + mf->rsc, 32) ? 0 : REMOTE_FW_EMISMATCH;
 }
 
-/* Step 6, the check: the destination holds the signed file bytes, then zeros. */
-static int readback_ok(const struct segment *s, const uint8_t *hash)
+/* Step 6, the check: the destination holds the signed file bytes, then
+ * zeros. Two verdicts on the same digest, by different code: 1 from
+ * bytes_eq, and *diff or-ed with every difference (left 0 only if equal). */
+static int readback_ok(const struct segment *s, const uint8_t *hash, volatile uint32_t *diff)
 {
         const volatile uint8_t *dst = (const volatile uint8_t *)(uintptr_t)s->p_paddr;
         uint8_t digest[32];
@@ -257,18 +286,94 @@ static int readback_ok(const struct segment *s, const uint8_t *hash)
 
         remote_fw_sha256((const void *)(uintptr_t)s->p_paddr, (size_t)s->p_filesz, digest);
         for (i = (size_t)s->p_filesz; i < (size_t)s->p_memsz; i++)
-                if (dst[i] != 0)
-                        return 0;
+                *diff |= dst[i];
+        for (i = 0; i < 32; i++)
+                *diff |= (uint32_t)(digest[i] ^ hash[i]);
         return bytes_eq(digest, hash, 32);
 }
 
-static void erase(const struct segment *s)
+/* Zero every PT_LOAD's destination, then check it and zero it again where
+ * it is not (a skipped store or loop test in one pass is caught by the
+ * other). */
+static void erase_all(const struct proofs *p)
 {
-        volatile uint8_t *dst = (volatile uint8_t *)(uintptr_t)s->p_paddr;
-        size_t i;
+        struct segment s;
+        uint64_t i;
+        size_t j;
+        int pass;
 
-        for (i = 0; i < (size_t)s->p_memsz; i++)
-                dst[i] = 0;
+        for (pass = 0; pass < 2; pass++)
+                for (i = 0; i < p->ph.e_phnum; i++) {
+                        volatile uint8_t *dst;
+
+                        if (!remote_fw_elf_segment(&p->e, &p->ph, i, &s))
+                                continue;
+                        dst = (volatile uint8_t *)(uintptr_t)s.p_paddr;
+                        for (j = 0; j < (size_t)s.p_memsz; j++)
+                                if (pass == 0 || dst[j] != 0)
+                                        dst[j] = 0;
+                }
+}
+
+/* Steps 1-6; on success the proofs hold and 0 is returned. Not inlined: the
+ * caller's own test of the result and of the proofs must stay its own code
+ * (inlined, a branch here skipped could land on the caller's refusal path
+ * with 0 in hand). */
+static __attribute__((noinline)) int load_checked(const struct remote_fw_image *img, const struct remote_fw_trust *trust,
+                        const struct remote_fw_region *allowed, size_t n_allowed,
+                        struct proofs *p)
+{
+        struct manifest mf;
+        const uint8_t *sig;
+        struct segment s;
+        uint64_t i;
+        uint32_t k, good = 0;
+        volatile uint32_t diff = 0;
+        int err;
+
+        err = manifest_locate(img, &mf, &sig);
+        if (err)
+                return err;
+        p->signature = signature_ok(&mf, sig, trust);
+        if (p->signature != PROOF_SIGNATURE)
+                return REMOTE_FW_ESIGNATURE;
+        err = manifest_parse(&mf);
+        if (err)
+                return err;
+        if (mf.counter < trust->min_security_counter)
+                return REMOTE_FW_EROLLBACK;
+        p->counter = mf.counter;
+        err = remote_fw_elf_check(img, 0, NULL, 0, &p->e, &p->ph);
+        if (err)
+                return err;
+        err = manifest_matches(&mf, img, &p->e, &p->ph);
+        if (err)
+                return err;
+        err = remote_fw_elf_check(img, REMOTE_FW_CHECK_REGIONS, allowed, n_allowed, &p->e, &p->ph);
+        if (err)
+                return err;
+        /* the signature and the counter again, before the first byte is written */
+        if (p->signature != PROOF_SIGNATURE)
+                return REMOTE_FW_ESIGNATURE;
+        if (p->counter < trust->min_security_counter)
+                return REMOTE_FW_EROLLBACK;
+
+        p->written = PROOF_WRITTEN;
+        for (i = 0; i < p->ph.e_phnum; i++)
+                if (remote_fw_elf_segment(&p->e, &p->ph, i, &s) && s.p_memsz != 0)
+                        remote_fw_elf_load_segment(&p->e, &s);
+        for (i = 0, k = 0; i < p->ph.e_phnum; i++) {
+                if (!remote_fw_elf_segment(&p->e, &p->ph, i, &s))
+                        continue;
+                good += readback_ok(&s, signed_segment(&mf, k++) + 24, &diff);
+        }
+        if (good != mf.n_seg || k != mf.n_seg || diff != 0) {
+                erase_all(p);
+                return REMOTE_FW_EDIGEST;
+        }
+        if (diff == 0 && good == mf.n_seg)
+                p->digest = PROOF_DIGEST;
+        return 0;
 }
 
 int remote_fw_load_authenticated(const struct remote_fw_image *img,
@@ -276,54 +381,31 @@ int remote_fw_load_authenticated(const struct remote_fw_image *img,
                                  const struct remote_fw_region *allowed, size_t n_allowed,
                                  uintptr_t *entry)
 {
-        struct manifest mf;
-        const uint8_t *sig;
-        struct elf e;
-        struct phdrs ph;
-        struct segment s;
-        uint64_t i;
-        uint32_t k;
-        int err, bad = 0;
+        struct proofs p;
+        volatile int err = REMOTE_FW_EINVAL;    /* a skipped store of the result leaves a refusal */
 
         if (!image_ok(img) || img->name == NULL || trust == NULL || entry == NULL ||
             (trust->ed25519_keys == NULL && trust->n_keys != 0) ||
             (allowed == NULL && n_allowed != 0))
                 return REMOTE_FW_EINVAL;
-        err = manifest_locate(img, &mf, &sig);
-        if (err)
+        p.signature = p.digest = p.written = p.counter = 0;
+        p.ph.e_phnum = 0;
+        err = load_checked(img, trust, allowed, n_allowed, &p);
+        if (err != 0) {
+                if (p.written == PROOF_WRITTEN)
+                        erase_all(&p);          /* again: zeroing on doubt */
                 return err;
-        if (!signature_ok(&mf, sig, trust))
-                return REMOTE_FW_ESIGNATURE;
-        err = manifest_parse(&mf);
-        if (err)
-                return err;
-        if (mf.counter < trust->min_security_counter)
-                return REMOTE_FW_EROLLBACK;
-        err = remote_fw_elf_check(img, 0, NULL, 0, &e, &ph);
-        if (err)
-                return err;
-        err = manifest_matches(&mf, img, &e, &ph);
-        if (err)
-                return err;
-        err = remote_fw_elf_check(img, REMOTE_FW_CHECK_REGIONS, allowed, n_allowed, &e, &ph);
-        if (err)
-                return err;
-
-        for (i = 0; i < ph.e_phnum; i++)
-                if (remote_fw_elf_segment(&e, &ph, i, &s) && s.p_memsz != 0)
-                        remote_fw_elf_load_segment(&e, &s);
-        for (i = 0, k = 0; i < ph.e_phnum; i++) {
-                if (!remote_fw_elf_segment(&e, &ph, i, &s))
-                        continue;
-                if (!readback_ok(&s, signed_segment(&mf, k++) + 24))
-                        bad = 1;
         }
-        if (bad) {
-                for (i = 0; i < ph.e_phnum; i++)
-                        if (remote_fw_elf_segment(&e, &ph, i, &s))
-                                erase(&s);
-                return REMOTE_FW_EDIGEST;
-        }
-        *entry = (uintptr_t)ph.e_entry;
+        /* 0 from load_checked is believed only with every proof, twice */
+        if (p.signature != PROOF_SIGNATURE || p.digest != PROOF_DIGEST ||
+            p.counter < trust->min_security_counter)
+                goto doubt;
+        if (p.digest != PROOF_DIGEST || p.signature != PROOF_SIGNATURE ||
+            p.counter < trust->min_security_counter)
+                goto doubt;
+        *entry = (uintptr_t)p.ph.e_entry;
         return 0;
+doubt:
+        erase_all(&p);
+        return REMOTE_FW_EDIGEST;
 }
