@@ -294,8 +294,9 @@ static int readback_ok(const struct segment *s, const uint8_t *hash, volatile ui
 
 /* Zero every PT_LOAD's destination, then check it and zero it again where
  * it is not (a skipped store or loop test in one pass is caught by the
- * other). */
-static void erase_all(const struct proofs *p)
+ * other). Returns REMOTE_FW_EDIGEST: a refusal stays in the return register
+ * after the call even if the caller's own load of its code is skipped. */
+static int erase_all(const struct proofs *p)
 {
         struct segment s;
         uint64_t i;
@@ -313,6 +314,7 @@ static void erase_all(const struct proofs *p)
                                 if (pass == 0 || dst[j] != 0)
                                         dst[j] = 0;
                 }
+        return REMOTE_FW_EDIGEST;
 }
 
 /* Steps 1-6; on success the proofs hold and 0 is returned. Not inlined: the
@@ -367,10 +369,8 @@ static __attribute__((noinline)) int load_checked(const struct remote_fw_image *
                         continue;
                 good += readback_ok(&s, signed_segment(&mf, k++) + 24, &diff);
         }
-        if (good != mf.n_seg || k != mf.n_seg || diff != 0) {
-                erase_all(p);
-                return REMOTE_FW_EDIGEST;
-        }
+        if (good != mf.n_seg || k != mf.n_seg || diff != 0)
+                return erase_all(p);
         if (diff == 0 && good == mf.n_seg)
                 p->digest = PROOF_DIGEST;
         return 0;
@@ -406,6 +406,5 @@ int remote_fw_load_authenticated(const struct remote_fw_image *img,
         *entry = (uintptr_t)p.ph.e_entry;
         return 0;
 doubt:
-        erase_all(&p);
-        return REMOTE_FW_EDIGEST;
+        return erase_all(&p);
 }
