@@ -62,6 +62,15 @@ static const struct remote_fw_rsa_key fit_keys[] = {
         { FIT_KEY_NAME, fit_key_modulus, (uint32_t)sizeof(fit_key_modulus) * 8u,
           FIT_KEY_EXPONENT },
 };
+
+static const char *code_name(int rc)
+{
+        size_t i = rc < 0 ? (size_t)-(int64_t)rc : 0u;
+
+        if (i == 0u || i >= sizeof(rc_names) / sizeof(rc_names[0]) || rc_names[i] == NULL)
+                return "?";
+        return rc_names[i];
+}
 #endif
 
 REMOTE_FW_DECLARE(linux_itb);
@@ -177,9 +186,7 @@ int main(void)
                 t1 = timer_count();
                 if (rc != 0) {
                         uart_puts("bootstrap: refused: ");
-                        uart_puts(rc < 0 && (uint64_t)-(int64_t)rc <
-                                  sizeof(rc_names) / sizeof(rc_names[0]) &&
-                                  rc_names[-rc] != NULL ? rc_names[-rc] : "?");
+                        uart_puts(code_name(rc));
                         uart_puts(" after ");
                         uart_put_dec((int64_t)((t1 - t0) * 1000000u / timer_freq()));
                         uart_puts(" us, ");
