@@ -9,44 +9,16 @@
  * `bundle --sign` writes it), calls remote_fw_load_authenticated and, only
  * if that succeeded, calls fault_boot(entry): the point where a host would
  * start the remote core (the campaign watches it); a refusal calls
- * fault_refused(rc), where the campaign ends the run.
+ * fault_refused(rc), where the campaign ends the run (fault_host.c).
  *
  * The caller's test is the host's own code: one `if (rc != 0)` is one
  * branch a single skipped instruction passes. So this host tests the result
  * twice, through a volatile (docs/kit.md "Fault resistance": the pattern a
  * host that must resist faults follows).
  */
-#include "remote_fw.h"
+#include "fault_host.h"
 
 REMOTE_FW_DECLARE(alpha);
-
-struct fault_args {
-        const uint8_t (*keys)[32];
-        uint32_t n_keys;
-        uint32_t min_counter;
-        uint32_t region_start;
-        uint32_t region_size;
-        uint32_t entry;                 /* out: the entry the kit returned */
-};
-
-volatile uint32_t fault_booted;
-volatile int fault_refusal;
-
-/* The start hook: a host would release the remote core here. */
-__attribute__((noinline)) void fault_boot(uintptr_t entry)
-{
-        fault_booted = (uint32_t)entry;
-}
-
-/* A refusal stops the host here (the campaign ends the run at its entry;
- * a real host reports and halts). It never returns, so no skipped return
- * falls through into the start. */
-__attribute__((noinline, noreturn)) void fault_refused(int rc)
-{
-        fault_refusal = rc;
-        for (;;)
-                ;
-}
 
 long fault_run(struct fault_args *a)
 {

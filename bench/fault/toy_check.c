@@ -1,37 +1,14 @@
 /*
  * toy_check.c - an unhardened check, for the fault campaign's self-test
  * (bench/fault_campaign.py, tests/kit/test_auth_faults.py): the same entry
- * point, arguments and start hook as fault_driver.c, but the verdict is one
- * compare and one branch (the first 32 bytes of the image against the first
- * trusted key), so skipping that branch must show as an acceptance.
+ * point, arguments and hooks (fault_host.h) as fault_driver.c, but the
+ * verdict is one compare and one branch (the first 32 bytes of the image
+ * against the first trusted key), so skipping that branch must show as an
+ * acceptance.
  */
-#include "remote_fw.h"
+#include "fault_host.h"
 
 REMOTE_FW_DECLARE(alpha);
-
-struct fault_args {
-        const uint8_t (*keys)[32];
-        uint32_t n_keys;
-        uint32_t min_counter;
-        uint32_t region_start;
-        uint32_t region_size;
-        uint32_t entry;
-};
-
-volatile uint32_t fault_booted;
-volatile int fault_refusal;
-
-__attribute__((noinline)) void fault_boot(uintptr_t entry)
-{
-        fault_booted = (uint32_t)entry;
-}
-
-__attribute__((noinline, noreturn)) void fault_refused(int rc)
-{
-        fault_refusal = rc;
-        for (;;)
-                ;
-}
 
 __attribute__((noinline)) int toy_check(const uint8_t *a, const uint8_t *b)
 {
