@@ -81,6 +81,7 @@ from bundler.elf.reader import parse_elf  # noqa: E402
 from tests.support.paths import AUTH_SOURCES, KIT, KIT_SOURCES  # noqa: E402
 
 HERE = Path(__file__).resolve().parent / "fault"
+HOST = HERE / "fault_host.c"            # the start hook and the refusal stop, for both
 DRIVER = HERE / "fault_driver.c"
 TOY = HERE / "toy_check.c"
 CC = ["arm-none-eabi-gcc", "-std=c99", "-O2", "-mcpu=cortex-m3", "-mthumb", "-mno-unaligned-access",
@@ -103,7 +104,7 @@ def build(out: Path, source: Path = DRIVER, units=None, extra=()) -> Path:
     """The driver (and the kit units) for Cortex-M3 at -O2; the ELF's path."""
     units = [*KIT_SOURCES, *AUTH_SOURCES] if units is None else units
     elf = out / (source.stem + ".elf")
-    cmd = [*CC, *extra, f"-I{KIT}", *LINK, str(source), *map(str, units), "-o", str(elf)]
+    cmd = [*CC, *extra, f"-I{KIT}", *LINK, str(source), str(HOST), *map(str, units), "-o", str(elf)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)}:\n{proc.stderr}")
