@@ -78,6 +78,32 @@ int __wrap_remote_fw_ed25519_verify(const uint8_t *sig, const uint8_t *pk, const
         return err;
 }
 
+/*
+ * The images (6 to 13 KiB) dwarf their manifests (about 240 bytes): mutated
+ * uniformly, few inputs would ever reach the TLVs. Half of the mutations
+ * (seed bit 0) therefore touch the manifest alone, and half of those (seed
+ * bit 1) also set mode bit 0 so the signature check lets them through to the
+ * parser; the rest are libFuzzer's own over the whole input.
+ */
+size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
+
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed)
+{
+        size_t image_len, off;
+
+        if (size >= HEADER && (seed & 1)) {
+                image_len = (size_t)data[1] | (size_t)data[2] << 8 | (size_t)data[3] << 16 |
+                            (size_t)data[4] << 24;
+                if (image_len <= size - HEADER) {
+                        off = HEADER + image_len;
+                        if (seed & 2)
+                                data[0] |= 1;
+                        return off + LLVMFuzzerMutate(data + off, size - off, max_size - off);
+                }
+        }
+        return LLVMFuzzerMutate(data, size, max_size);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
         uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
