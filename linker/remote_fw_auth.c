@@ -317,38 +317,51 @@ static int erase_all(const struct proofs *p)
         return REMOTE_FW_EDIGEST;
 }
 
-/* Steps 1-6; on success the proofs hold and 0 is returned. Not inlined: the
- * caller's own test of the result and of the proofs must stay its own code
- * (inlined, a branch here skipped could land on the caller's refusal path
- * with 0 in hand). */
-static __attribute__((noinline)) int load_checked(const struct remote_fw_image *img, const struct remote_fw_trust *trust,
-                        const struct remote_fw_region *allowed, size_t n_allowed,
-                        struct proofs *p)
+/* Steps 1-3. Not inlined, and called by the public function, not by
+ * load_checked: the deepest call, the signature's, then stacks on a small
+ * frame. */
+static __attribute__((noinline)) int authenticate(const struct remote_fw_image *img,
+                                                  const struct remote_fw_trust *trust,
+                                                  struct manifest *mf, struct proofs *p)
 {
-        struct manifest mf;
         const uint8_t *sig;
+        int err;
+
+        err = manifest_locate(img, mf, &sig);
+        if (err)
+                return err;
+        p->signature = signature_ok(mf, sig, trust);
+        if (p->signature != PROOF_SIGNATURE)
+                return REMOTE_FW_ESIGNATURE;
+        return 0;
+}
+
+/* Steps 4-6 (the signature again before the write); on success the proofs
+ * hold and 0 is returned. Not inlined: the caller's own test of the result
+ * and of the proofs must stay its own code (inlined, a branch here skipped
+ * could land on the caller's refusal path with 0 in hand). */
+static __attribute__((noinline)) int load_checked(const struct remote_fw_image *img,
+                                                  const struct remote_fw_trust *trust,
+                                                  const struct remote_fw_region *allowed,
+                                                  size_t n_allowed, struct manifest *mf,
+                                                  struct proofs *p)
+{
         struct segment s;
         uint64_t i;
         uint32_t k, good = 0;
         volatile uint32_t diff = 0;
         int err;
 
-        err = manifest_locate(img, &mf, &sig);
+        err = manifest_parse(mf);
         if (err)
                 return err;
-        p->signature = signature_ok(&mf, sig, trust);
-        if (p->signature != PROOF_SIGNATURE)
-                return REMOTE_FW_ESIGNATURE;
-        err = manifest_parse(&mf);
-        if (err)
-                return err;
-        if (mf.counter < trust->min_security_counter)
+        if (mf->counter < trust->min_security_counter)
                 return REMOTE_FW_EROLLBACK;
-        p->counter = mf.counter;
+        p->counter = mf->counter;
         err = remote_fw_elf_check(img, 0, NULL, 0, &p->e, &p->ph);
         if (err)
                 return err;
-        err = manifest_matches(&mf, img, &p->e, &p->ph);
+        err = manifest_matches(mf, img, &p->e, &p->ph);
         if (err)
                 return err;
         err = remote_fw_elf_check(img, REMOTE_FW_CHECK_REGIONS, allowed, n_allowed, &p->e, &p->ph);
@@ -367,11 +380,11 @@ static __attribute__((noinline)) int load_checked(const struct remote_fw_image *
         for (i = 0, k = 0; i < p->ph.e_phnum; i++) {
                 if (!remote_fw_elf_segment(&p->e, &p->ph, i, &s))
                         continue;
-                good += readback_ok(&s, signed_segment(&mf, k++) + 24, &diff);
+                good += readback_ok(&s, signed_segment(mf, k++) + 24, &diff);
         }
-        if (good != mf.n_seg || k != mf.n_seg || diff != 0)
+        if (good != mf->n_seg || k != mf->n_seg || diff != 0)
                 return erase_all(p);
-        if (diff == 0 && good == mf.n_seg)
+        if (diff == 0 && good == mf->n_seg)
                 p->digest = PROOF_DIGEST;
         return 0;
 }
@@ -381,6 +394,7 @@ int remote_fw_load_authenticated(const struct remote_fw_image *img,
                                  const struct remote_fw_region *allowed, size_t n_allowed,
                                  uintptr_t *entry)
 {
+        struct manifest mf;
         struct proofs p;
         volatile int err = REMOTE_FW_EINVAL;    /* a skipped store of the result leaves a refusal */
 
@@ -390,13 +404,15 @@ int remote_fw_load_authenticated(const struct remote_fw_image *img,
                 return REMOTE_FW_EINVAL;
         p.signature = p.digest = p.written = p.counter = 0;
         p.ph.e_phnum = 0;
-        err = load_checked(img, trust, allowed, n_allowed, &p);
+        err = authenticate(img, trust, &mf, &p);
+        if (err == 0)
+                err = load_checked(img, trust, allowed, n_allowed, &mf, &p);
         if (err != 0) {
                 if (p.written == PROOF_WRITTEN)
                         erase_all(&p);          /* again: zeroing on doubt */
                 return err;
         }
-        /* 0 from load_checked is believed only with every proof, twice */
+        /* 0 is believed only with every proof, twice */
         if (p.signature != PROOF_SIGNATURE || p.digest != PROOF_DIGEST ||
             p.counter < trust->min_security_counter)
                 goto doubt;
