@@ -62,7 +62,7 @@ struct manifest {
         const uint8_t *m;
         uint32_t signed_size;
         uint32_t stem, stem_len;
-        uint32_t counter;
+        uint32_t counter, counter_at;   /* its value, and where it is */
         uint64_t entry;
         uint32_t rsc, rsc_len;          /* rsc_len 0: signed as having no table */
         uint32_t seg, n_seg;            /* first SEGMENT TLV; they are contiguous */
@@ -120,7 +120,7 @@ static int manifest_locate(const struct remote_fw_image *img, struct manifest *m
 
 struct proofs {
         volatile uint32_t signature, digest, written;
-        volatile uint32_t counter;      /* the signed counter, once it passed */
+        volatile uint32_t counter;      /* the signed counter, read again before the write */
         struct elf e;
         struct phdrs ph;                /* e_phnum 0 until the ELF is checked */
 };
@@ -154,7 +154,7 @@ static int manifest_parse(struct manifest *mf)
         const uint8_t *m = mf->m;
         uint32_t off = MANIFEST_HEADER, want = TLV_STEM;
 
-        mf->stem = mf->stem_len = mf->counter = mf->rsc = mf->rsc_len = 0;
+        mf->stem = mf->stem_len = mf->counter = mf->counter_at = mf->rsc = mf->rsc_len = 0;
         mf->seg = mf->n_seg = 0;
         mf->entry = 0;
         while (off < mf->signed_size) {
@@ -185,6 +185,7 @@ static int manifest_parse(struct manifest *mf)
                         break;
                 case TLV_COUNTER:
                         mf->counter = le32(m + off);
+                        mf->counter_at = off;
                         break;
                 case TLV_ENTRY:
                         mf->entry = le64(m + off);
@@ -357,7 +358,6 @@ static __attribute__((noinline)) int load_checked(const struct remote_fw_image *
                 return err;
         if (mf->counter < trust->min_security_counter)
                 return REMOTE_FW_EROLLBACK;
-        p->counter = mf->counter;
         err = remote_fw_elf_check(img, 0, NULL, 0, &p->e, &p->ph);
         if (err)
                 return err;
@@ -367,9 +367,12 @@ static __attribute__((noinline)) int load_checked(const struct remote_fw_image *
         err = remote_fw_elf_check(img, REMOTE_FW_CHECK_REGIONS, allowed, n_allowed, &p->e, &p->ph);
         if (err)
                 return err;
-        /* the signature and the counter again, before the first byte is written */
+        /* the signature and the counter again, before the first byte is
+         * written; the counter read again from the signed bytes (a skip in
+         * the parse's read cannot pass both) */
         if (p->signature != PROOF_SIGNATURE)
                 return REMOTE_FW_ESIGNATURE;
+        p->counter = le32(mf->m + mf->counter_at);
         if (p->counter < trust->min_security_counter)
                 return REMOTE_FW_EROLLBACK;
 
