@@ -50,7 +50,7 @@ static const uint32_t sha256_k[64] __attribute__((aligned(16))) = { SHA256_K(SHA
 #define ROR32(x, n)     (((x) >> (n)) | ((x) << (32 - (n))))
 /* The Sigmas with one rotate factored out: two rotates and an XOR less, and on
  * ARM the last rotate folds into the add that uses the value. */
-#if defined(__arm__) && (defined(__thumb2__) || !defined(__thumb__))
+#if defined(__arm__) && (defined(__thumb2__) || !defined(__thumb__)) && SHA256_PATH != SHA256_THUMB2
 /* x ^ ror(x, a) ^ ror(x, b) in two EORs with a rotated operand (32-bit ARM,
  * Thumb-2): GCC reassociates the C form into three instructions. */
 static inline uint32_t sha_s0_xor3(uint32_t x)
@@ -202,7 +202,13 @@ static void sha256_blocks(uint32_t st[8], const uint8_t *p, size_t nblocks)
  */
 #define SHA_KS(v)       ".word " #v "\n\t"
 
-__attribute__((naked, noinline, noclone))
+#if defined(__clang__)
+#define SHA_NOCLONE
+#else
+#define SHA_NOCLONE     __attribute__((noclone))    /* a clone would not take its arguments in r0-r2 */
+#endif
+
+__attribute__((naked, noinline)) SHA_NOCLONE
 static void sha256_blocks_t2(uint32_t st[8] __attribute__((unused)), const uint8_t *p __attribute__((unused)),
                              size_t nblocks __attribute__((unused)))
 {
@@ -238,6 +244,8 @@ static void sha256_blocks_t2(uint32_t st[8] __attribute__((unused)), const uint8
         "sha256_r r2, r3, r4, r5, r6, r7, r0, r1, r12, r8, r9\n\t"
         "sha256_r r1, r2, r3, r4, r5, r6, r7, r0, lr, r9, r8\n\t"
         ".endm\n\t"
+        );
+        __asm__(
         /* schedule step i: w15 = W[i-15]; w7 holds W[i-7] + W[i-16] and
          * becomes W[i]; w6 (W[i-6]) takes W[i-15] for step i+1; w2 = W[i-2] */
         ".macro sha256_w i, w15, w7, w6, w2\n\t"
@@ -253,8 +261,8 @@ static void sha256_blocks_t2(uint32_t st[8] __attribute__((unused)), const uint8
         "eor r7, r7, \\w2, ror #19\n\t"
         "add \\w7, \\w7, r7\n\t"
         ".endm\n\t"
-        /* steps i and i+1 (w0..w6: the registers of W[i-7]..W[i-1]), then the
-         * steps after them; the array at SP, K at r12 */
+        /* steps i and i+1 (w0..w6: the registers of W[i-7]..W[i-1]); the array
+         * at SP, K at r12 */
         ".macro sha256_w2 i, w0, w1, w2, w3, w4, w5, w6\n\t"
         "ldrd r8, r9, [sp, #4 * ((\\i) - 15)]\n\t"
         "sha256_w (\\i), r8, \\w0, \\w1, \\w5\n\t"
@@ -276,11 +284,10 @@ static void sha256_blocks_t2(uint32_t st[8] __attribute__((unused)), const uint8
         "add r11, r11, \\w1\n\t"
         "strd r10, r11, [sp, #4 * (\\i)]\n\t"
         ".endif\n\t"
-        ".if (\\i) < 62\n\t"
-        "sha256_w2 (\\i) + 2, \\w2, \\w3, \\w4, \\w5, \\w6, \\w0, \\w1\n\t"
-        ".endif\n\t"
         ".endm\n\t"
 
+        );
+        __asm__(
         "b 2f\n\t"
         ".p2align 2\n"
         "1:\n\t"
@@ -323,7 +330,34 @@ static void sha256_blocks_t2(uint32_t st[8] __attribute__((unused)), const uint8
         "strd r4, r5, [sp, #52]\n\t"
         "str r6, [sp, #60]\n\t"
         "add r0, r0, r9\n\t"                    /* W[9] + W[0] for step 16 */
+        );
+        __asm__(
         "sha256_w2 16, r0, r1, r2, r3, r4, r5, r6\n\t"
+        "sha256_w2 18, r2, r3, r4, r5, r6, r0, r1\n\t"
+        "sha256_w2 20, r4, r5, r6, r0, r1, r2, r3\n\t"
+        "sha256_w2 22, r6, r0, r1, r2, r3, r4, r5\n\t"
+        "sha256_w2 24, r1, r2, r3, r4, r5, r6, r0\n\t"
+        "sha256_w2 26, r3, r4, r5, r6, r0, r1, r2\n\t"
+        "sha256_w2 28, r5, r6, r0, r1, r2, r3, r4\n\t"
+        "sha256_w2 30, r0, r1, r2, r3, r4, r5, r6\n\t"
+        "sha256_w2 32, r2, r3, r4, r5, r6, r0, r1\n\t"
+        "sha256_w2 34, r4, r5, r6, r0, r1, r2, r3\n\t"
+        "sha256_w2 36, r6, r0, r1, r2, r3, r4, r5\n\t"
+        "sha256_w2 38, r1, r2, r3, r4, r5, r6, r0\n\t"
+        "sha256_w2 40, r3, r4, r5, r6, r0, r1, r2\n\t"
+        "sha256_w2 42, r5, r6, r0, r1, r2, r3, r4\n\t"
+        "sha256_w2 44, r0, r1, r2, r3, r4, r5, r6\n\t"
+        "sha256_w2 46, r2, r3, r4, r5, r6, r0, r1\n\t"
+        "sha256_w2 48, r4, r5, r6, r0, r1, r2, r3\n\t"
+        "sha256_w2 50, r6, r0, r1, r2, r3, r4, r5\n\t"
+        "sha256_w2 52, r1, r2, r3, r4, r5, r6, r0\n\t"
+        "sha256_w2 54, r3, r4, r5, r6, r0, r1, r2\n\t"
+        "sha256_w2 56, r5, r6, r0, r1, r2, r3, r4\n\t"
+        "sha256_w2 58, r0, r1, r2, r3, r4, r5, r6\n\t"
+        "sha256_w2 60, r2, r3, r4, r5, r6, r0, r1\n\t"
+        "sha256_w2 62, r4, r5, r6, r0, r1, r2, r3\n\t"
+        );
+        __asm__(
         "ldr r8, [sp, #256]\n\t"
         "ldm r8, {r0-r7}\n\t"
         "eor r8, r1, r2\n\t"
