@@ -389,24 +389,9 @@ static void sha256_blocks_t2(uint32_t st[8] __attribute__((unused)), const uint8
         ".purgem sha256_w2\n\t");
 }
 
-/* The assembly reads words; a block that is not word aligned is copied first. */
-static void sha256_blocks(uint32_t st[8], const uint8_t *p, size_t nblocks)
-{
-        uint32_t blk[16];
-        unsigned i;
-
-        if (nblocks == 0)
-                return;
-        if (((uintptr_t)p & 3) == 0) {
-                sha256_blocks_t2(st, p, nblocks);
-                return;
-        }
-        for (; nblocks; nblocks--, p += 64) {
-                for (i = 0; i < 64; i++)
-                        ((uint8_t *)blk)[i] = p[i];
-                sha256_blocks_t2(st, (const uint8_t *)blk, 1);
-        }
-}
+/* At least one block, word aligned (remote_fw_sha256_update copies one that is not). */
+#define SHA_WORDS_ONLY  1
+#define sha256_blocks   sha256_blocks_t2
 #else
 typedef uint32_t __attribute__((may_alias)) sha_word;
 
@@ -456,6 +441,10 @@ static void sha256_blocks(uint32_t st[8], const uint8_t *p, size_t nblocks)
 }
 #endif
 
+#ifndef SHA_WORDS_ONLY
+#define SHA_WORDS_ONLY  0       /* the block function takes any alignment and count */
+#endif
+
 static const uint32_t sha256_iv[8] = {
         0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au,
         0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u,
@@ -488,25 +477,47 @@ void remote_fw_sha256_update(struct remote_fw_sha256_ctx *c, const void *data, s
                 sha256_blocks(c->st, c->buf, 1);
         }
         full = n >> 6;
-        sha256_blocks(c->st, p, full);
-        p += full << 6;
+        if (SHA_WORDS_ONLY && full && ((uintptr_t)p & 3)) {
+                for (; full; full--, p += 64) {         /* a block at a time through buf */
+                        for (fill = 0; fill < 64; fill++)
+                                c->buf[fill] = p[fill];
+                        sha256_blocks(c->st, c->buf, 1);
+                }
+        } else if (full) {
+                sha256_blocks(c->st, p, full);
+                p += full << 6;
+        }
         n &= 63u;
         for (fill = 0; fill < n; fill++)
                 c->buf[fill] = p[fill];
 }
 
+/* The padding in buf itself (no second buffer on the stack): 0x80, zeros,
+ * the length in bits; a second block when the first has no room for it. */
 void remote_fw_sha256_final(struct remote_fw_sha256_ctx *c, uint8_t digest[32])
 {
-        uint8_t tail[128] __attribute__((aligned(4)));
-        size_t tail_len = md_tail(tail, c->buf, 0, (size_t)(c->len & 63u), c->len << 3);
+        size_t fill = (size_t)(c->len & 63u);
+        uint64_t bits = c->len << 3;
         unsigned i;
 
-        sha256_blocks(c->st, tail, tail_len >> 6);
+        c->buf[fill++] = 0x80;
+        if (fill > 56) {
+                while (fill < 64)
+                        c->buf[fill++] = 0;
+                sha256_blocks(c->st, c->buf, 1);
+                fill = 0;
+        }
+        while (fill < 56)
+                c->buf[fill++] = 0;
+        for (i = 0; i < 8; i++)
+                c->buf[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
+        sha256_blocks(c->st, c->buf, 1);
         for (i = 0; i < 32; i++)
                 digest[i] = (uint8_t)(c->st[i >> 2] >> (24 - 8 * (i & 3)));
 }
 
-/* The blocks straight from the message, only its last 0-63 bytes are copied. */
+/* The blocks straight from the message (word-aligned ones on Thumb-2), only its
+ * last 0-63 bytes are copied. */
 void remote_fw_sha256(const void *data, size_t n, uint8_t digest[32])
 {
         struct remote_fw_sha256_ctx c;
