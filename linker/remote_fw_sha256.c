@@ -178,8 +178,8 @@ static void sha256_blocks(uint32_t st[8], const uint8_t *p, size_t nblocks)
 #elif SHA256_PATH == SHA256_THUMB2
 /*
  * ARMv7-M and later in Thumb-2 (Cortex-M3/M4/M7/M33, Cortex-A/R in Thumb
- * state), little-endian: the block function in assembly, 26-27 instructions a
- * byte where GCC's best from the unrolled C below is 32 (docs/kit.md, "SHA-256
+ * state), little-endian: the block function in assembly, 26.5 instructions a
+ * byte on Cortex-M3 where GCC 12 makes 32.4 of the unrolled C below (docs/kit.md, "SHA-256
  * on Cortex-M"). A block is two passes over one array of 64 words on the stack:
  *
  * 1. The schedule. Each W[i] is built in the register that held W[i-7] (seven
@@ -195,8 +195,9 @@ static void sha256_blocks(uint32_t st[8], const uint8_t *p, size_t nblocks)
  *    a ^ b, so a round is 16 one-cycle instructions and a quarter of a POP.
  *
  * Every load and store is a word at a word-aligned address (LDM, LDRD on SP
- * or the K table); the message must be word aligned, the C wrapper copies a
- * block that is not. Stack: 36 bytes saved, 12 of arguments, 256 of words.
+ * or the K table); the message must be word aligned (remote_fw_sha256_update
+ * copies a block that is not through the context's buffer) and nblocks at
+ * least 1. Stack: 36 bytes saved, 12 of arguments, 256 of words.
  */
 #define SHA_KS(v)       ".word " #v "\n\t"
 
