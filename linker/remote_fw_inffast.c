@@ -103,7 +103,17 @@ typedef uint16_t __attribute__((may_alias)) in_half;
 
 #undef FAST_IN
 #define FAST_IN         8u
-#define FAST_ROOM       (FAST_OUT + 3u)
+#define FAST_ROOM       (FAST_OUT + 2u + 3u)
+#define IS_LIT(e)       (((e) & (3u << 8)) == 0)
+#define IS_BASE(e)      (((e) & (3u << 8)) == (E_BASE << 8))
+/* The state's address, from the table's: `s` need not take a register
+ * across the loop (the loop's locals fill the callee-saved ones). */
+#if defined(__GNUC__)
+#define LAUNDER(p)      __asm__("" : "+r"(p))
+#else
+#define LAUNDER(p)      ((void)0)
+#endif
+#define S               ((struct inflate *)(uintptr_t)((const char *)lt - offsetof(struct inflate, lt)))
 #define FAST_TAKE(e) do {                                                       \
                 bb >>= E_LEN(e);                                                \
                 bc -= E_LEN(e);                                                 \
@@ -137,10 +147,12 @@ int remote_fw_inflate_fast(struct inflate *s)
         volatile uint8_t *out = s->out;
         volatile uint8_t *out_last, *end;
         volatile uint8_t *const out_start = s->out_start;
-        const uint32_t *const lt = s->lt, *const dt = s->dt;
+        const uint32_t *lt = s->lt;
         uint64_t bb = s->bb;
         unsigned bc = s->bc;
         int rc = INFL_MORE;
+        uint32_t e, len, dist;
+        const uint8_t *from;
 
         if (s->pad != 0 || (size_t)(s->in_end - in) < FAST_IN + 16 ||
             (size_t)(s->out_end - out) < FAST_ROOM)
@@ -155,63 +167,66 @@ int remote_fw_inflate_fast(struct inflate *s)
         }
         in_last = s->in_end - FAST_IN;
         out_last = s->out_end - FAST_ROOM;
+        LAUNDER(lt);
         for (;;) {
-                uint32_t e, len, dist;
-                const uint8_t *from;
-
                 if (in > in_last || out > out_last)
                         break;
                 FAST_TOPUP();
                 e = lt[bb & ((1u << LBITS) - 1)];
-                if (E_KIND(e) == E_LIT) {
+                if (IS_LIT(e)) {
+                        /* up to three literals; a length after the first two
+                         * is decoded from here (15 bits or more are left) */
                         FAST_TAKE(e);
                         *out++ = (uint8_t)E_VALUE(e);
                         e = lt[bb & ((1u << LBITS) - 1)];
-                        if (E_KIND(e) != E_LIT)
-                                continue;
+                        if (!IS_LIT(e))
+                                goto other;
                         FAST_TAKE(e);
                         *out++ = (uint8_t)E_VALUE(e);
                         if (bc < MAXBITS)
                                 continue;
                         e = lt[bb & ((1u << LBITS) - 1)];
-                        if (E_KIND(e) != E_LIT)
-                                continue;
+                        if (!IS_LIT(e))
+                                goto other;
                         FAST_TAKE(e);
                         *out++ = (uint8_t)E_VALUE(e);
                         continue;
                 }
-                if (E_KIND(e) != E_BASE) {
+other:
+                if (!IS_BASE(e)) {
                         if (E_LEN(e) == 0) {            /* a long code, or none */
-                                e = remote_fw_huff_slow(bb, &s->lh, H_LITLEN, e);
+                                e = remote_fw_huff_slow(bb, &S->lh, H_LITLEN, e);
                                 if (E_LEN(e) == 0) {
                                         rc = INFL_BAD;
                                         break;
                                 }
-                                if (E_KIND(e) == E_LIT) {
+                                if (IS_LIT(e)) {
                                         FAST_TAKE(e);
                                         *out++ = (uint8_t)E_VALUE(e);
                                         continue;
                                 }
                         }
-                        if (E_KIND(e) != E_BASE) {
+                        if (!IS_BASE(e)) {
                                 FAST_TAKE(e);
                                 rc = E_KIND(e) == E_END ? INFL_OK : INFL_BAD;
                                 break;
                         }
                 }
+                /* a length: its code (15 bits at most), a top-up, its extra
+                 * bits (5 at most), then 30 or more bits for the distance */
                 FAST_TAKE(e);
+                FAST_TOPUP();
                 len = E_VALUE(e);
                 if (E_EXTRA(e) != 0) {          /* else decoded with the code */
                         len += (uint32_t)(bb & ((1u << E_EXTRA(e)) - 1));
                         bb >>= E_EXTRA(e);
                         bc -= E_EXTRA(e);
                 }
-                FAST_TOPUP();
-                e = dt[bb & ((1u << DBITS) - 1)];
-                if (E_KIND(e) != E_BASE) {
+                e = lt[(1u << LBITS) + (bb & ((1u << DBITS) - 1))];     /* S->dt */
+                if (!IS_BASE(e)) {
                         if (E_LEN(e) == 0)
-                                e = remote_fw_huff_slow(bb, &s->dh, H_DIST, e);
-                        if (E_KIND(e) != E_BASE) {
+                                e = remote_fw_huff_slow(bb, &S->dh, H_DIST, e);
+                        if (!IS_BASE(e)) {
                                 rc = INFL_BAD;
                                 break;
                         }
@@ -255,10 +270,10 @@ int remote_fw_inflate_fast(struct inflate *s)
                 } while (out < end);
                 out = end;
         }
-        s->in = in;
-        s->bb = bb;
-        s->bc = bc;
-        s->out = out;
+        S->in = in;
+        S->bb = bb;
+        S->bc = bc;
+        S->out = out;
         return rc;
 }
 #else
