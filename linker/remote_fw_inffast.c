@@ -105,7 +105,9 @@ typedef uint16_t __attribute__((may_alias)) in_half;
 #define FAST_IN         8u
 #define FAST_ROOM       (FAST_OUT + 2u + 3u)
 #define IS_LIT(e)       (((e) & (3u << 8)) == 0)
-#define IS_BASE(e)      (((e) & (3u << 8)) == (E_BASE << 8))
+/* Kinds: E_LIT 0, E_BASE 1, E_END 2, E_BAD 3; past IS_LIT, or in the
+ * distance table (E_BASE or E_BAD only), bit 9 alone tells E_BASE apart. */
+#define IS_BASE(e)      (((e) & (2u << 8)) == 0)
 /* The state's address, from the table's: `s` need not take a register
  * across the loop (the loop's locals fill the callee-saved ones). */
 #if defined(__GNUC__)
@@ -151,7 +153,9 @@ int remote_fw_inflate_fast(struct inflate *s)
         uint64_t bb = s->bb;
         unsigned bc = s->bc;
         int rc = INFL_MORE;
-        uint32_t e, len, dist;
+        uint32_t e, len;
+        size_t dist;
+        const uint32_t *dt;
         const uint8_t *from;
 
         if (s->pad != 0 || (size_t)(s->in_end - in) < FAST_IN + 16 ||
@@ -168,6 +172,7 @@ int remote_fw_inflate_fast(struct inflate *s)
         in_last = s->in_end - FAST_IN;
         out_last = s->out_end - FAST_ROOM;
         LAUNDER(lt);
+        dt = S->dt;
         for (;;) {
                 if (in > in_last || out > out_last)
                         break;
@@ -222,7 +227,7 @@ other:
                         bb >>= E_EXTRA(e);
                         bc -= E_EXTRA(e);
                 }
-                e = lt[(1u << LBITS) + (bb & ((1u << DBITS) - 1))];     /* S->dt */
+                e = dt[bb & ((1u << DBITS) - 1)];
                 if (!IS_BASE(e)) {
                         if (E_LEN(e) == 0)
                                 e = remote_fw_huff_slow(bb, &S->dh, H_DIST, e);
@@ -232,7 +237,7 @@ other:
                         }
                 }
                 FAST_TAKE(e);
-                dist = E_VALUE(e) + (uint32_t)(bb & ((1u << E_EXTRA(e)) - 1));
+                dist = E_VALUE(e) + (size_t)(bb & ((1u << E_EXTRA(e)) - 1));
                 bb >>= E_EXTRA(e);
                 bc -= E_EXTRA(e);
                 if (dist > (size_t)(out - out_start)) {
