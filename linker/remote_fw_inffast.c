@@ -102,7 +102,7 @@ typedef uint32_t __attribute__((may_alias)) in_word;
 typedef uint16_t __attribute__((may_alias)) in_half;
 
 #undef FAST_IN
-#define FAST_IN         8u
+#define FAST_IN         12u
 #define FAST_ROOM       (FAST_OUT + 2u + 3u)
 #define IS_LIT(e)       (((e) & (3u << 8)) == 0)
 /* Kinds: E_LIT 0, E_BASE 1, E_END 2, E_BAD 3; past IS_LIT, or in the
@@ -120,9 +120,17 @@ typedef uint16_t __attribute__((may_alias)) in_half;
                 bb >>= E_LEN(e);                                                \
                 bc -= E_LEN(e);                                                 \
         } while (0)
+/* A literal's entry is its length below bit 4 and zeros up to bit 16: the
+ * whole entry is taken from bc (bits 16 up of bc are then left over, and
+ * ignored: bc & 63 is the count, never above 63) and shifts bb. */
+#define FAST_TAKE_LIT(e) do {                                                   \
+                bb >>= (e) & 63u;                                               \
+                bc -= (e);                                                      \
+        } while (0)
+/* Below 32 bits (bit 5 of the count clear), 32 more. */
 #define FAST_TOPUP() do {                                                       \
-                if (bc <= 32) {                                                 \
-                        bb |= (uint64_t)*(const in_word *)in << bc;             \
+                if ((bc & 32u) == 0) {                                          \
+                        bb |= (uint64_t)*(const in_word *)in << (bc & 63u);     \
                         in += 4;                                                \
                         bc += 32;                                               \
                 }                                                               \
@@ -181,19 +189,19 @@ int remote_fw_inflate_fast(struct inflate *s)
                 if (IS_LIT(e)) {
                         /* up to three literals; a length after the first two
                          * is decoded from here (15 bits or more are left) */
-                        FAST_TAKE(e);
+                        FAST_TAKE_LIT(e);
                         *out++ = (uint8_t)E_VALUE(e);
                         e = lt[bb & ((1u << LBITS) - 1)];
                         if (!IS_LIT(e))
                                 goto other;
-                        FAST_TAKE(e);
+                        FAST_TAKE_LIT(e);
                         *out++ = (uint8_t)E_VALUE(e);
-                        if (bc < MAXBITS)
+                        if ((bc & 48u) == 0)    /* below 16 bits */
                                 continue;
                         e = lt[bb & ((1u << LBITS) - 1)];
                         if (!IS_LIT(e))
                                 goto other;
-                        FAST_TAKE(e);
+                        FAST_TAKE_LIT(e);
                         *out++ = (uint8_t)E_VALUE(e);
                         continue;
                 }
@@ -217,16 +225,18 @@ other:
                                 break;
                         }
                 }
-                /* a length: its code (15 bits at most), a top-up, its extra
-                 * bits (5 at most), then 30 or more bits for the distance */
+                /* a length: its code (15 bits at most), its extra bits (5 at
+                 * most) after a top-up, then a top-up: 32 bits or more for the
+                 * distance (28 at most) */
                 FAST_TAKE(e);
-                FAST_TOPUP();
                 len = E_VALUE(e);
                 if (E_EXTRA(e) != 0) {          /* else decoded with the code */
+                        FAST_TOPUP();
                         len += (uint32_t)(bb & ((1u << E_EXTRA(e)) - 1));
                         bb >>= E_EXTRA(e);
                         bc -= E_EXTRA(e);
                 }
+                FAST_TOPUP();
                 e = dt[bb & ((1u << DBITS) - 1)];
                 if (!IS_BASE(e)) {
                         if (E_LEN(e) == 0)
@@ -277,7 +287,7 @@ other:
         }
         S->in = in;
         S->bb = bb;
-        S->bc = bc;
+        S->bc = bc & 63u;
         S->out = out;
         return rc;
 }
