@@ -247,7 +247,7 @@ other:
                         }
                 }
                 FAST_TAKE(e);
-                dist = E_VALUE(e) + (size_t)(bb & ((1u << E_EXTRA(e)) - 1));
+                dist = E_VALUE(e) + (size_t)(bb & ~(~(uint64_t)0 << E_EXTRA(e)));
                 bb >>= E_EXTRA(e);
                 bc -= E_EXTRA(e);
                 if (dist > (size_t)(out - out_start)) {
