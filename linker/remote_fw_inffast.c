@@ -90,12 +90,14 @@ static uint32_t copy_match(volatile uint8_t **outp, const uint8_t **fromp, uint3
 /*
  * 64-bit little-endian cores. `in` is kept 4-byte aligned (at entry, the
  * whole bytes buffered are given back and the input re-read from an aligned
- * address), so a top-up is one aligned 32-bit load whenever 32 bits or fewer
- * are left: more than 32 are then there, enough for a literal/length code and
- * its extra bits, or two literals; before the distance, one more top-up.
- * FAST_IN bytes of input ahead cover the two top-ups a symbol may take, the
- * room FAST_ROOM a match or three literals. A literal is followed by up to
- * two more without going back to the top. Unused table entries are E_BAD
+ * address), so a top-up is one aligned 32-bit load whenever fewer than 32
+ * bits are left: 32 or more are then there, enough for a literal/length code
+ * (15) or two literals; a length's extra bits (5) and the distance (15 + 13)
+ * get a top-up each. FAST_IN bytes of input ahead cover the three top-ups an
+ * iteration may take, the room FAST_ROOM three literals, or two and a match
+ * (up to 3 bytes past its end). A literal is followed by up to two more
+ * without going back to the top, and a length met among them is decoded
+ * there (15 bits or more are left). Unused table entries are E_BAD
  * with length 0, so a literal entry is always a whole code.
  */
 typedef uint32_t __attribute__((may_alias)) in_word;
