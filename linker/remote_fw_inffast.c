@@ -155,9 +155,9 @@ typedef uint16_t __attribute__((may_alias)) in_half;
 int remote_fw_inflate_fast(struct inflate *s)
 {
         const uint8_t *in = s->in;
-        const uint8_t *in_last;
         volatile uint8_t *out = s->out;
-        volatile uint8_t *out_last, *end;
+        volatile uint8_t *end;
+        size_t fuel = 0;
         volatile uint8_t *const out_start = s->out_start;
         const uint32_t *lt = s->lt;
         uint64_t bb = s->bb;
@@ -179,13 +179,22 @@ int remote_fw_inflate_fast(struct inflate *s)
                 bb |= (uint64_t)*in++ << bc;
                 bc += 8;
         }
-        in_last = s->in_end - FAST_IN;
-        out_last = s->out_end - FAST_ROOM;
         LAUNDER(lt);
         dt = S->dt;
         for (;;) {
-                if (in > in_last || out > out_last)
-                        break;
+                if (fuel == 0) {
+                        /* iterations left with FAST_IN bytes of input and
+                         * FAST_ROOM of room at each one's start, counted down
+                         * instead of two compares each */
+                        size_t n_in = (size_t)(S->in_end - in) / FAST_IN;
+
+                        fuel = (size_t)(S->out_end - out) / FAST_ROOM;
+                        if (n_in < fuel)
+                                fuel = n_in;
+                        if (fuel == 0)
+                                break;
+                }
+                fuel--;
                 FAST_TOPUP();
                 e = lt[bb & ((1u << LBITS) - 1)];
                 if (IS_LIT(e)) {
