@@ -1,8 +1,11 @@
 """Paths live here and in the CLI only: reading inputs, atomic writes.
 
 Every output is written to a temporary file in the destination directory,
-flushed, fsync'ed and renamed over the destination; on any failure, signal
-included, the temporary file is removed and the destination is untouched.
+then renamed over the destination; on any failure, signal included, the
+temporary file is removed and the destination is untouched. Like ld and
+objcopy, the data is left to the kernel's writeback; ``BUNDLE_FSYNC=1`` in
+the environment fsyncs each file before its rename, for outputs that must
+survive a power cut (it costs the time the disk takes to write them).
 Inputs are only ever opened for reading.
 
 Large inputs stream: a file of MMAP_THRESHOLD bytes or more is a read-only
@@ -129,7 +132,8 @@ def _umask() -> int:
 def write_outputs(items) -> list[int]:
     """Write several outputs, ``(path, chunks, mode)`` each: all of them or none.
 
-    Phase one writes every output to a temporary file beside it (fsync'ed);
+    Phase one writes every output to a temporary file beside it (fsync'ed when
+    ``BUNDLE_FSYNC=1``);
     only when all are complete are they renamed into place. Any failure or
     signal removes the temporary files and leaves every destination as it was.
     """
@@ -199,7 +203,8 @@ def _write_temp(dest: str, chunks, mode: int | None, temps: list) -> tuple[str, 
                     total += _write_chunk(f, chunk, total)
             else:
                 total = _write_pipelined(f, chunks)
-            os.fsync(f.fileno())
+            if os.environ.get("BUNDLE_FSYNC") == "1":
+                os.fsync(f.fileno())
         os.chmod(tmp, (0o666 & ~_umask()) if mode is None else mode)
     except OSError as exc:
         reason = "no space left on the device" if exc.errno == errno.ENOSPC else \

@@ -110,3 +110,22 @@ def test_a_write_that_fails_mid_stream_stops_the_encoder(tmp_path, monkeypatch):
         fileio.write_outputs([(out, chunks(), None)])
     assert len(made) < 10_000               # the producer stopped soon after the failure
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("setting, synced", [(None, False), ("0", False), ("1", True)])
+def test_fsync_only_when_asked(pair, tmp_path, monkeypatch, setting, synced):
+    """Like ld and objcopy, outputs are left to writeback unless BUNDLE_FSYNC=1 asks for
+    a flush of every file (written and fsync'ed before any rename)."""
+    host, remote = pair
+    if setting is None:
+        monkeypatch.delenv("BUNDLE_FSYNC", raising=False)
+    else:
+        monkeypatch.setenv("BUNDLE_FSYNC", setting)
+    events = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(fileio.os, "fsync", lambda fd: (events.append("fsync"), real_fsync(fd))[1])
+    monkeypatch.setattr(fileio.os, "replace", lambda a, b: (events.append("rename"), real_replace(a, b))[1])
+    out, hexfile = tmp_path / "out.elf", tmp_path / "out.hex"
+    bundler.bundle(host, [remote], out, hex=hexfile)
+    assert events == (["fsync", "fsync", "rename", "rename"] if synced else ["rename", "rename"])
+    assert out.read_bytes()[:4] == b"\x7fELF" and hexfile.read_text().startswith(":")

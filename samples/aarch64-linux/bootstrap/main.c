@@ -27,6 +27,17 @@
  *   bootstrap: error: <remote_fw_strerror> (<rc>)
  * after which it leaves the code for the host (common/memmap.h STATUS_*) and
  * turns CPU 1 off (PSCI CPU_OFF); the host then ends the run.
+ *
+ * Built with -DFIT_SIGNED (`make signed`), it boots only a FIT whose default
+ * configuration carries a U-Boot signature that verifies with the key of
+ * fit_key.h (generated at build time from the public key: the modulus and the
+ * exponent, struct remote_fw_rsa_key), checked by remote_fw_fit_load_opts
+ * before any image of the configuration is believed. It prints
+ *   bootstrap: signature required: key dev rsa2048, t=x.xxxxxx
+ * before the load, and on a refusal, before the error line,
+ *   bootstrap: refused: REMOTE_FW_EFITSIG after N us, t=x.xxxxxx
+ * (the kit's code name, from rc_names.h, generated from remote_fw.h; N the
+ * generic timer's count from the call to its return, in microseconds).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -40,6 +51,27 @@
 #include "timer.h"
 
 #define BOOTSTRAP_ETRAP         -104    /* an exception in the bootstrap */
+
+#ifdef FIT_SIGNED
+#include "fit_key.h"    /* FIT_KEY_NAME, FIT_KEY_EXPONENT, fit_key_modulus[] */
+#include "rc_names.h"   /* rc_names[-rc]: the kit's code names */
+
+/* The one key this bootstrap trusts; it answers to the signature nodes whose
+ * key-name-hint is FIT_KEY_NAME (mkimage's -k KEYDIR/FIT_KEY_NAME.key). */
+static const struct remote_fw_rsa_key fit_keys[] = {
+        { FIT_KEY_NAME, fit_key_modulus, (uint32_t)sizeof(fit_key_modulus) * 8u,
+          FIT_KEY_EXPONENT },
+};
+
+static const char *code_name(int rc)
+{
+        size_t i = rc < 0 ? (size_t)-(int64_t)rc : 0u;
+
+        if (i == 0u || i >= sizeof(rc_names) / sizeof(rc_names[0]) || rc_names[i] == NULL)
+                return "?";
+        return rc_names[i];
+}
+#endif
 
 REMOTE_FW_DECLARE(linux_itb);
 
@@ -134,10 +166,41 @@ int main(void)
         uart_put_hex(fit.size);
         uart_puts("\n");
 
+#ifdef FIT_SIGNED
+        {
+                static const struct remote_fw_fit_opts opts = {
+                        NULL, fit_keys, sizeof(fit_keys) / sizeof(fit_keys[0]),
+                        REMOTE_FW_FIT_REQUIRE_ANY,
+                };
+                uint64_t t0, t1;
+
+                uart_puts("bootstrap: signature required: key " FIT_KEY_NAME " rsa");
+                uart_put_dec((int64_t)fit_keys[0].num_bits);
+                uart_puts(", ");
+                put_time();
+                uart_puts("\n");
+                uart_flush();
+                t0 = timer_count();
+                rc = remote_fw_fit_load_opts(fit.base, fit.size, &opts, allowed,
+                                             sizeof(allowed) / sizeof(allowed[0]), &boot);
+                t1 = timer_count();
+                if (rc != 0) {
+                        uart_puts("bootstrap: refused: ");
+                        uart_puts(code_name(rc));
+                        uart_puts(" after ");
+                        uart_put_dec((int64_t)((t1 - t0) * 1000000u / timer_freq()));
+                        uart_puts(" us, ");
+                        put_time();
+                        uart_puts("\n");
+                        fail(rc);
+                }
+        }
+#else
         rc = remote_fw_fit_load(fit.base, fit.size, NULL, allowed,
                                 sizeof(allowed) / sizeof(allowed[0]), &boot);
         if (rc != 0)
                 fail(rc);
+#endif
         uart_puts("bootstrap: kernel ");
         uart_put_hex(boot.entry);
         uart_puts(" fdt ");
