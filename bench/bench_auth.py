@@ -82,10 +82,10 @@ class AuthBench(bench_fit.Bench):
         return rv - ((rv & 0x80000000) << 1), self.count, bench_fit.STACK_SIZE - low
 
 
-def verdicts_on_cortex_m3(tmp: Path, cases: list[tuple[bytes, bytes, bytes]]) -> list[int]:
+def verdicts_on_cortex_m3(tmp: Path, cases: list[tuple[bytes, bytes, bytes]], opt: str = "-O2") -> list[int]:
     """remote_fw_ed25519_verify's result for each (sig, public key, message),
-    computed by the Cortex-M3 build (-O2) in unicorn, without the counter."""
-    b = AuthBench(CORTEX_M3, build(tmp), count=False)
+    computed by the Cortex-M3 build (at opt) in unicorn, without the counter."""
+    b = AuthBench(CORTEX_M3, build(tmp, opt), count=False)
     out = []
     for sig, pk, msg in cases:
         b.cpu.write(bench_fit.INPUT, sig + pk + msg)
@@ -93,11 +93,11 @@ def verdicts_on_cortex_m3(tmp: Path, cases: list[tuple[bytes, bytes, bytes]]) ->
     return out
 
 
-def measure(tmp: Path, check_align: bool = False) -> dict[str, int]:
+def measure(tmp: Path, check_align: bool = False, opt: str = "-O2") -> dict[str, int]:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ed25519
 
-    b = AuthBench(CORTEX_M3, build(tmp), check_align)
+    b = AuthBench(CORTEX_M3, build(tmp, opt), check_align)
     figures = {}
     data = bytes((i * 131 + 7) & 0xFF for i in range(4096))
     b.cpu.write(bench_fit.INPUT + 1, data)                  # odd address on purpose

@@ -15,9 +15,14 @@
  * [S]B - [k]A is one interleaved double-and-add over signed sliding windows
  * (width-w NAF): width 5 for B (its odd multiples B..15B are constants below)
  * and width 2 for -A (plain NAF: only -A itself is needed), both digit
- * strings packed in one byte per bit position. That keeps the stack small
- * (Cortex-M3 -O2: under 1.5 KiB in all, bench/bench_auth.py): -A, the
- * digits (256 bytes) and one accumulator.
+ * strings packed in one byte per bit position. -A is decoded with Z = 1, so
+ * both are added as (y + x, y - x, 2dxy). That keeps the stack small
+ * (Cortex-M3 -O2: 1,200 bytes in all, bench/bench_auth.py): -A, the digits
+ * (256 bytes) and one accumulator, then the deepest of ge_add or ge_double
+ * (neither inlined) and fe_mul.
+ *
+ * At -Os the field arithmetic's loops stay rolled and fe_sq is fe_mul (see
+ * UNROLL): 4.1 KiB of Thumb-2 instead of 7.3 KiB.
  *
  * The constants were computed from their definitions (tests/kit/test_ed25519.py
  * recomputes them with Python integers and compares them with this file).
@@ -35,11 +40,6 @@ typedef uint32_t fe[10];
 /* (y + x, y - x, 2dxy) of a point with Z = 1 */
 struct niels {
         fe ypx, ymx, t2d;
-};
-
-/* (Y + X, Y - X, 2Z, 2dT): a point ready to be added */
-struct cached {
-        fe ypx, ymx, z2, t2d;
 };
 
 struct ext {
@@ -98,8 +98,15 @@ static const struct niels base_odd[8] = {
 /* ---- the field -------------------------------------------------------------- */
 
 /* Loops with constant bounds that GCC and Clang unroll completely, so that
- * every limb index, shift and coefficient below is a constant. */
+ * every limb index, shift and coefficient below is a constant. At -Os
+ * (__OPTIMIZE_SIZE__) they stay loops, the same arithmetic with the
+ * coefficients computed as they go: about 2 KiB less Thumb-2 for about
+ * three times the instructions (bench/bench_auth.py prints both builds). */
+#ifdef __OPTIMIZE_SIZE__
+#define UNROLL
+#else
 #define UNROLL _Pragma("GCC unroll 10")
+#endif
 
 /* h = t carried (t[i] < 2^28, sums and differences): afterwards limb 1 <
  * 2^25 + 8 and every other limb within its 26 or 25 bits; the value is
@@ -229,6 +236,12 @@ static void fe_mul(fe h, const fe f, const fe g)
 
 /* h = f^2: fe_mul's columns with f_i f_j and f_j f_i taken once, doubled
  * (c is then at most 76: split as 38 on one factor and 2 on the other). */
+#ifdef __OPTIMIZE_SIZE__
+static void fe_sq(fe h, const fe f)
+{
+        fe_mul(h, f, f);        /* the same value; one loop nest less */
+}
+#else
 static void fe_sq(fe h, const fe f)
 {
         uint32_t out[10];
@@ -252,6 +265,7 @@ static void fe_sq(fe h, const fe f)
         }
         fe_fold(h, out, carry);
 }
+#endif
 
 /* h = f^(2^n) */
 static void fe_sqn(fe h, const fe f, unsigned n)
@@ -390,22 +404,18 @@ static int fe_is_odd(const fe f)         /* "negative" in RFC 8032's sense */
 
 /* ---- the curve -------------------------------------------------------------- */
 
-/* r = p + q, or p - q when neg; q given as (Y+X, Y-X, 2dT) and 2Z (z2), or
- * z2 == NULL when Z = 1. r may be p. */
-static void ge_add(struct ext *r, const struct ext *p, const fe q_ypx, const fe q_ymx,
-                   const fe q_t2d, const uint32_t *q_z2, int neg)
+/* r = p + q, or p - q when neg; q with Z = 1, given as (y + x, y - x, 2dxy).
+ * r may be p. */
+static void ge_add(struct ext *r, const struct ext *p, const struct niels *q, int neg)
 {
         fe a, b, c, d;
 
         fe_sub(a, p->Y, p->X);
-        fe_mul(a, a, neg ? q_ypx : q_ymx);      /* A = (Y1 - X1)(Y2 - X2) */
+        fe_mul(a, a, neg ? q->ypx : q->ymx);    /* A = (Y1 - X1)(Y2 - X2) */
         fe_add(b, p->Y, p->X);
-        fe_mul(b, b, neg ? q_ymx : q_ypx);      /* B = (Y1 + X1)(Y2 + X2) */
-        fe_mul(c, p->T, q_t2d);                 /* C = 2d T1 T2 (negated when neg) */
-        if (q_z2)
-                fe_mul(d, p->Z, q_z2);          /* D = 2 Z1 Z2 */
-        else
-                fe_add(d, p->Z, p->Z);
+        fe_mul(b, b, neg ? q->ymx : q->ypx);    /* B = (Y1 + X1)(Y2 + X2) */
+        fe_mul(c, p->T, q->t2d);                /* C = 2d T1 T2 (negated when neg) */
+        fe_add(d, p->Z, p->Z);                  /* D = 2 Z1 Z2, Z2 = 1 */
         /* p is read: r's fields serve as the temporaries from here */
         fe_sub(r->T, b, a);                     /* E = B - A */
         fe_add(b, b, a);                        /* H = B + A */
@@ -422,8 +432,10 @@ static void ge_add(struct ext *r, const struct ext *p, const fe q_ypx, const fe 
         fe_mul(r->Z, a, d);                     /* Z3 = F G */
 }
 
-/* r = 2p (T3 only when want_t: a doubling never reads T). r may be p. */
-static void ge_double(struct ext *r, const struct ext *p, int want_t)
+/* r = 2p (T3 only when want_t: a doubling never reads T). r may be p.
+ * Not inlined: its temporaries would stay in double_scalarmult's frame
+ * beneath ge_add's and fe_mul's, the deepest point of the verification. */
+static __attribute__((noinline)) void ge_double(struct ext *r, const struct ext *p, int want_t)
 {
         fe a, b, c, h;
 
@@ -444,11 +456,11 @@ static void ge_double(struct ext *r, const struct ext *p, int want_t)
         fe_mul(r->Z, c, a);             /* Z3 = F G */
 }
 
-static void ge_to_cached(struct cached *c, const struct ext *p)
+/* c = p as (y + x, y - x, 2dxy): p has Z = 1. */
+static void ge_to_niels(struct niels *c, const struct ext *p)
 {
         fe_add(c->ypx, p->Y, p->X);
         fe_sub(c->ymx, p->Y, p->X);
-        fe_add(c->z2, p->Z, p->Z);
         fe_mul(c->t2d, p->T, fe_d2);
 }
 
@@ -640,7 +652,7 @@ static void wnaf(uint8_t out[256], const uint32_t scalar[8], unsigned w, unsigne
 static __attribute__((noinline)) int double_scalarmult(const uint8_t r_enc[32], const uint8_t pk[32],
                                                       const uint32_t k[8], const uint32_t s[8])
 {
-        struct cached neg_a;
+        struct niels neg_a;     /* -A, decoded with Z = 1 */
         uint8_t digits[256];
         struct ext r;
         int i, da, db;
@@ -648,7 +660,7 @@ static __attribute__((noinline)) int double_scalarmult(const uint8_t r_enc[32], 
         i = ge_decode_negated(&r, pk);
         if (i != 0)
                 return i;
-        ge_to_cached(&neg_a, &r);
+        ge_to_niels(&neg_a, &r);
 
         wnaf(digits, k, A_WINDOW, 0);
         wnaf(digits, s, B_WINDOW, 2);
@@ -662,11 +674,11 @@ static __attribute__((noinline)) int double_scalarmult(const uint8_t r_enc[32], 
                 db = (int)(digits[i] >> 2) - 15;
                 ge_double(&r, &r, da != 0 || db != 0);
                 if (da != 0)
-                        ge_add(&r, &r, neg_a.ypx, neg_a.ymx, neg_a.t2d, neg_a.z2, da < 0);
+                        ge_add(&r, &r, &neg_a, da < 0);
                 if (db != 0) {
                         const struct niels *q = &base_odd[(db < 0 ? -db : db) / 2];
 
-                        ge_add(&r, &r, q->ypx, q->ymx, q->t2d, 0, db < 0);
+                        ge_add(&r, &r, q, db < 0);
                 }
         }
 

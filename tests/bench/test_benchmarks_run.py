@@ -34,3 +34,12 @@ def test_bench_hex_runs(need):
     for fmt in ("ihex", "srec", "bin", "uf2"):
         assert f"\n{fmt} " in out
     assert "DIFFERENT" not in out
+
+
+def test_bench_auth_load_runs(need):
+    need("arm-none-eabi-gcc", "arm-none-eabi-objcopy", "arm-none-eabi-size")
+    out = run_bench("bench_auth_load.py", "--size", "4K")
+    assert "remote_fw_load " in out and "remote_fw_load_authenticated" in out
+    for what in ("instructions/byte in all", "signature check", "stack of the authenticated load",
+                 "verifier size at -Os"):
+        assert what in out

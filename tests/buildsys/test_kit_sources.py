@@ -1,6 +1,6 @@
 """The kit's C units are listed the same everywhere that lists them: linker/bundle.mk
 (REMOTE_FW_SOURCES, REMOTE_FW_FIT_SOURCES, REMOTE_FW_AUTH_SOURCES), linker/RemoteFw.cmake, tests/fuzz/run.sh,
-bench/bench_fit.py and tests.support.paths; and every unit in linker/ is in one list
+bench/bench_fit.py, bench/bench_auth_load.py and tests.support.paths; and every unit in linker/ is in one list
 (OUTSIDE apart)."""
 
 from __future__ import annotations
@@ -37,9 +37,14 @@ def test_fuzz_script_and_bench():
     run_sh = (ROOT / "tests" / "fuzz" / "run.sh").read_text()
     units = re.findall(r'kit_src="([^"]*)"', run_sh) + re.findall(r'fit_src="([^"]*)"', run_sh)
     assert [[u.rsplit("/", 1)[-1] for u in s.split()] for s in units] == [CORE, FIT]
+    auth = re.findall(r'auth_src="([^"]*)"', run_sh)
+    assert [[u.rsplit("/", 1)[-1] for u in s.split()] for s in auth] == [AUTH]
     bench = (ROOT / "bench" / "bench_fit.py").read_text()
     m = re.search(r"UNITS = \[([^]]*)\]", bench)
     assert m and re.findall(r'"([^"]+)"', m.group(1)) == CORE + FIT
+    from bench import bench_auth_load
+
+    assert (bench_auth_load.CORE_UNITS, bench_auth_load.AUTH_UNITS) == (CORE, AUTH)
 
 
 # The unit outside the lists: the OpenAMP image store (needs OpenAMP and libmetal).

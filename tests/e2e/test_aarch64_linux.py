@@ -255,3 +255,35 @@ def test_make_run_fails_when_linux_does_not_boot(linux_build, tmp_path):
     assert proc.returncode != 0, proc.stdout
     assert "== FAIL: exit 0, or no 'Booting Linux on physical CPU 0x0000000001'" in proc.stdout, proc.stdout
     assert re.search(r"^bootstrap: error: .* \(-24\)\r?$", proc.stdout, re.M), proc.stdout
+
+
+RE_PROFILE = re.compile(r"^bootstrap: profile (?P<what>[^:]+): (?:(?P<calls>\d+) calls, )?(?P<s>\d+\.\d{6}) s$")
+
+
+def test_profile_build_times_each_kit_call(linux_build, tmp_path):
+    """`make PROFILE=stop` (docs/remote-linux.md, "The bootstrap's step, call
+    by call"): the bootstrap, wrapped with -Wl,--wrap, prints the time of each
+    kit call remote_fw_fit_load makes with the session's gzip FIT (one sha256
+    per image, so three sha256 calls and no crc32 node; one inflate, whose
+    trailer is one CRC-32), parts that add up to no more than the whole, and
+    powers off before the kernel's entry."""
+    out = tmp_path / "build"
+    make_sample(SAMPLE, out, str(out / "bootstrap.elf"), PROFILE="stop")
+    bs = bundle(out / "bootstrap.elf", linux_build / "linux" / "linux.itb", tmp_path / "bootstrap-fit.elf",
+                "--name", "linux_itb")
+    combined = bundle(linux_build / "host.elf", bs, tmp_path / "combined.elf", "--name", "bootstrap_elf")
+    b = boot(combined)
+    assert b.returncode == 0, b
+    assert b.find(RE_BS_START) and b.find(RE_BS_FIT), b
+    prof = {m["what"]: m for m in map(RE_PROFILE.match, b.lines) if m}
+    def short(what: str) -> str:
+        return "crc32 trailer" if what.startswith("crc32 (gzip trailer") else what.split(" (")[0]
+
+    calls = {short(k): int(m["calls"]) for k, m in prof.items() if m["calls"] is not None}
+    assert calls == {"fdt_open": 2, "sha256": 3, "crc32": 0, "gunzip_head": 1, "gunzip_to": 1,
+                     "crc32 trailer": 1, "fdt_set_initrd": 1}, b
+    secs = {short(k): float(m["s"]) for k, m in prof.items()}
+    total = secs.pop("remote_fw_fit_load")
+    assert 0 < secs["crc32 trailer"] < secs["gunzip_to"], b
+    assert 0 < sum(v for k, v in secs.items() if k != "crc32 trailer") <= total + 1e-5, b
+    assert not any(ln.startswith("bootstrap: entering") or "Booting Linux" in ln for ln in b.lines), b

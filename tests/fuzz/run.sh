@@ -15,6 +15,9 @@
 #               fit: fuzz_fit.c, remote_fw_fit_load (the FIT units), seeds corpus_fit/;
 #               fitsig: fuzz_fit_sig.c, remote_fw_fit_load_opts with an RSA key
 #               (the signature path), seeds corpus_fit_sig/;
+#               auth: fuzz_auth.c, remote_fw_load_authenticated's reading of
+#               the signed manifest (remote_fw_auth.c and the crypto units;
+#               remote_fw_ed25519_verify wrapped, -Wl,--wrap), seeds corpus_auth/;
 #               inflate: fuzz_inflate.c, remote_fw_inflate/remote_fw_gunzip
 #               (remote_fw_inflate.c, remote_fw_inffast.c, remote_fw_crc32.c alone)
 #               checked against zlib (-lz), seeds corpus_inflate/
@@ -26,7 +29,8 @@
 # A crash, leak, timeout or UBSan report makes libFuzzer exit non-zero and
 # writes the input to $FUZZ_WORK/artifacts/; once the bug is fixed, keep that
 # input in tests/fuzz/regressions/ (test_fuzz.py replays it forever).
-# The seeds are written by make_seeds.py, make_fit_seeds.py and make_fit_sig_seeds.py. The machine
+# The seeds are written by make_seeds.py, make_fit_seeds.py, make_fit_sig_seeds.py and
+# make_auth_seeds.py. The machine
 # is shared: one fuzzer at a time, and it runs under nice.
 set -eu
 
@@ -42,7 +46,8 @@ openamp) bin=$work/fuzz_remote_fw_openamp ;;
 fit)     bin=$work/fuzz_fit; seeds=$here/corpus_fit; max_len=-max_len=262144 ;;
 inflate) bin=$work/fuzz_inflate; seeds=$here/corpus_inflate; max_len=-max_len=65536 ;;
 fitsig)  bin=$work/fuzz_fit_sig; seeds=$here/corpus_fit_sig; max_len=-max_len=16384 ;;
-*)       echo "$0: FUZZ_TARGET is kit, openamp, fit, fitsig or inflate, not '$target'" >&2; exit 2 ;;
+auth)    bin=$work/fuzz_auth; seeds=$here/corpus_auth; max_len=-max_len=32768 ;;
+*)       echo "$0: FUZZ_TARGET is kit, openamp, fit, fitsig, auth or inflate, not '$target'" >&2; exit 2 ;;
 esac
 
 usage() {
@@ -73,6 +78,13 @@ build() {
         fitsig)
                 # shellcheck disable=SC2086
                 ${CC:-clang} $flags "$fit_arch" "$here/fuzz_fit_sig.c" $kit_src $fit_src -o "$bin.tmp"
+                ;;
+        auth)
+                # REMOTE_FW_AUTH_SOURCES of linker/bundle.mk
+                auth_src="$k/remote_fw_auth.c $k/remote_fw_ed25519.c $k/remote_fw_sha512.c $k/remote_fw_sha256.c"
+                # shellcheck disable=SC2086
+                ${CC:-clang} $flags "$here/fuzz_auth.c" $kit_src $auth_src \
+                        -Wl,--wrap=remote_fw_ed25519_verify -o "$bin.tmp"
                 ;;
         inflate)
                 # shellcheck disable=SC2086

@@ -20,6 +20,12 @@ fuzz_inflate.c through run.sh).
   corpus_inflate/ (make_fit_seeds.py, make_fit_sig_seeds.py: mkimage-built
   FITs, signed ones with their key's modulus); test_fit_replay replays those
   seeds and regressions/fit-*, regressions/fitsig-*, regressions/inflate-*.
+- test_auth_fuzz_runs_clean / test_auth_replay: the same for
+  remote_fw_load_authenticated's reading of the signed manifest
+  (fuzz_auth.c, FUZZ_TARGET=auth), AUTH_FUZZ_SECONDS (default 15 under
+  CI=true, 5 otherwise), from corpus_auth/ (make_auth_seeds.py: images and
+  manifests of real bundles signed by `bundle --sign`); the replay holds each
+  seed to the code make_auth_seeds.py expects and replays regressions/auth-*.
 """
 
 from __future__ import annotations
@@ -177,3 +183,45 @@ def test_fit_replay(need, tmp_path, target):
         seeds = [p for p in inputs if p.parent == FIT_TARGETS["fitsig"]]
         results = re.findall(r"fuzz_fit_sig: mode 0x[0-9a-f]+: (-?\d+)", out)
         assert results[:len(seeds)] == ["-35" if p.name == "unsigned.bin" else "0" for p in seeds], out[-3000:]
+
+
+# ---- the authenticated load: fuzz_auth.c -----------------------------------------
+
+AUTH_CORPUS = HERE / "corpus_auth"
+
+
+def auth_fuzz_seconds() -> int:
+    default = "15" if os.environ.get("CI", "").lower() == "true" else "5"
+    return int(os.environ.get("AUTH_FUZZ_SECONDS", default))
+
+
+def test_auth_seed_corpus_is_present():
+    from tests.fuzz.make_auth_seeds import SEEDS
+
+    assert set(SEEDS) == {p.name for p in AUTH_CORPUS.iterdir()}
+
+
+def test_auth_fuzz_runs_clean(need, tmp_path):
+    need("clang")
+    seconds = auth_fuzz_seconds()
+    code, out = run([seconds], tmp_path, timeout=seconds + 600, FUZZ_TARGET="auth")
+    assert_fuzzed_clean(code, out, tmp_path)
+
+
+def test_auth_replay(need, tmp_path):
+    """Every seed gives the code its bundle was made for: the signed ones load
+    (the real Ed25519 check, post-link and pre-link), the others are refused
+    with their reason; then regressions/auth-* run clean."""
+    from tests.fuzz.make_auth_seeds import SEEDS
+
+    need("clang")
+    inputs = sorted(p for p in AUTH_CORPUS.iterdir() if p.is_file())
+    inputs += sorted(p for p in REGRESSIONS.iterdir() if p.name.startswith("auth-"))
+    code, out = run(["replay", *inputs], tmp_path, timeout=600, FUZZ_TARGET="auth",
+                    FUZZ_AUTH_VERBOSE="1")
+    assert_replayed(code, out, inputs)
+    blocks = re.split(r"^Running: ", out, flags=re.M)[1:]
+    results = {b.split("\n", 1)[0]: re.findall(r"fuzz_auth: mode 0x[0-9a-f]+: (-?\d+)", b) for b in blocks}
+    for p in inputs:
+        if p.parent == AUTH_CORPUS:
+            assert results[str(p)] == [str(SEEDS[p.name][-1])], (p.name, out[-3000:])

@@ -21,12 +21,13 @@ def reasons() -> dict[str, int]:
             re.finditer(r"#define REMOTE_FW_ED25519_(E[A-Z]+)\s+(\d+)", HEADER.read_text())}
 
 
-def build(out: Path, sanitize: bool = True) -> Path:
-    """libcrypto_core.so, with ASan and UBSan (every shift and overflow the
-    field arithmetic does is then checked on every test input)."""
+def build(out: Path, sanitize: bool = True, opt: str = "-O2") -> Path:
+    """libcrypto_core.so at opt, with UBSan (every shift and overflow the
+    field arithmetic does is then checked on every test input). -Os builds
+    the other code paths (remote_fw_ed25519.c's rolled field arithmetic)."""
     out.mkdir(parents=True, exist_ok=True)
     lib = out / "libcrypto_core.so"
-    flags = ["-O1", "-g", "-fPIC", "-shared"]
+    flags = [opt, "-g", "-fPIC", "-shared"]
     if sanitize:
         flags += ["-fsanitize=undefined", "-fno-sanitize-recover=all"]
     run(["gcc", *CFLAGS, *flags, *SOURCES, "-o", lib])
@@ -34,7 +35,8 @@ def build(out: Path, sanitize: bool = True) -> Path:
 
 
 class Crypto:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, opt: str = "-O2"):
+        self.opt = opt
         self.lib = lib = ctypes.CDLL(str(path))
         lib.remote_fw_sha512.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p]
         lib.remote_fw_sha512_init.argtypes = [ctypes.c_void_p]

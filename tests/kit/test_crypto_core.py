@@ -1,5 +1,8 @@
 """The kit's crypto core, built natively (UBSan) and driven with ctypes:
 
+Every test runs on the core built at -O2 and at -Os (the unrolled and the
+rolled field arithmetic of remote_fw_ed25519.c).
+
 - SHA-512 (linker/remote_fw_sha512.c): the FIPS 180-2 / NIST example vectors,
   hashlib on every length around the block boundaries and on random splits
   of the input over update calls; its round constants and initial value
@@ -43,10 +46,12 @@ from cryptography.hazmat.primitives import serialization  # noqa: E402
 R = crypto_native.reasons()
 
 
-@pytest.fixture(scope="module")
-def core(tmp_path_factory) -> crypto_native.Crypto:
+@pytest.fixture(scope="module", params=["-O2", "-Os"])
+def core(request, tmp_path_factory) -> crypto_native.Crypto:
+    """The core at -O2 and at -Os (unrolled and rolled field arithmetic): every test runs on both."""
     need_tool("gcc")
-    return crypto_native.Crypto(crypto_native.build(tmp_path_factory.mktemp("crypto")))
+    return crypto_native.Crypto(crypto_native.build(tmp_path_factory.mktemp("crypto"), opt=request.param),
+                                request.param)
 
 
 @pytest.fixture(scope="module")
@@ -382,8 +387,8 @@ def test_equation_against_the_integer_model(core):
 
 @pytest.mark.toolchain
 def test_cortex_m3_gives_the_same_verdicts(core, tmp_path, need):
-    """The 32-bit target build (Cortex-M3 -O2, in unicorn) refuses each
-    adversarial class with the same reason as the native build."""
+    """The 32-bit target build (Cortex-M3 at the native build's -O2 or -Os, in
+    unicorn) refuses each adversarial class with the same reason as the native build."""
     need("arm-none-eabi-gcc")
     from bench import bench_auth
 
@@ -417,4 +422,4 @@ def test_cortex_m3_gives_the_same_verdicts(core, tmp_path, need):
             break
     native = [core.verify(*c) for c in cases]
     assert 0 in native and set(R.values()) <= set(native), native
-    assert bench_auth.verdicts_on_cortex_m3(tmp_path, cases) == native
+    assert bench_auth.verdicts_on_cortex_m3(tmp_path, cases, core.opt) == native

@@ -5,7 +5,7 @@
  * (stem linux_itb), exactly as the host carries this ELF (stem bootstrap_elf).
  *
  * remote_fw_find locates the FIT; remote_fw_fit_load checks it (the device
- * tree structure, the default configuration, every image's sha256 and crc32,
+ * tree structure, the default configuration, every image's hash nodes (sha256, crc32),
  * type, arch, os, compression, the kernel's Image header) and puts the pieces
  * where the FIT says, inside FIT_AREA only (the kernel inflated from gzip
  * straight into place), with /chosen's linux,initrd-start/-end written into
