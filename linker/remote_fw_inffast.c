@@ -90,27 +90,49 @@ static uint32_t copy_match(volatile uint8_t **outp, const uint8_t **fromp, uint3
 /*
  * 64-bit little-endian cores. `in` is kept 4-byte aligned (at entry, the
  * whole bytes buffered are given back and the input re-read from an aligned
- * address), so a top-up is one aligned 32-bit load whenever 32 bits or fewer
- * are left: more than 32 are then there, enough for a literal/length code and
- * its extra bits, or two literals; before the distance, one more top-up.
- * FAST_IN bytes of input ahead cover the two top-ups a symbol may take, the
- * room FAST_ROOM a match or three literals. A literal is followed by up to
- * two more without going back to the top. Unused table entries are E_BAD
+ * address), so a top-up is one aligned 32-bit load whenever fewer than 32
+ * bits are left: 32 or more are then there, enough for a literal/length code
+ * (15) or two literals; a length's extra bits (5) and the distance (15 + 13)
+ * get a top-up each. FAST_IN bytes of input ahead cover the three top-ups an
+ * iteration may take, the room FAST_ROOM three literals, or two and a match
+ * (up to 3 bytes past its end). A literal is followed by up to two more
+ * without going back to the top, and a length met among them is decoded
+ * there (15 bits or more are left). Unused table entries are E_BAD
  * with length 0, so a literal entry is always a whole code.
  */
 typedef uint32_t __attribute__((may_alias)) in_word;
 typedef uint16_t __attribute__((may_alias)) in_half;
 
 #undef FAST_IN
-#define FAST_IN         8u
-#define FAST_ROOM       (FAST_OUT + 3u)
+#define FAST_IN         12u
+#define FAST_ROOM       (FAST_OUT + 2u + 3u)
+#define IS_LIT(e)       (((e) & (3u << 8)) == 0)
+/* Kinds: E_LIT 0, E_BASE 1, E_END 2, E_BAD 3; past IS_LIT, or in the
+ * distance table (E_BASE or E_BAD only), bit 9 alone tells E_BASE apart. */
+#define IS_BASE(e)      (((e) & (2u << 8)) == 0)
+/* The state's address, from the table's: `s` need not take a register
+ * across the loop (the loop's locals fill the callee-saved ones). */
+#if defined(__GNUC__)
+#define LAUNDER(p)      __asm__("" : "+r"(p))
+#else
+#define LAUNDER(p)      ((void)0)
+#endif
+#define S               ((struct inflate *)(uintptr_t)((const char *)lt - offsetof(struct inflate, lt)))
 #define FAST_TAKE(e) do {                                                       \
                 bb >>= E_LEN(e);                                                \
                 bc -= E_LEN(e);                                                 \
         } while (0)
+/* A literal's entry is its length below bit 4 and zeros up to bit 16: the
+ * whole entry is taken from bc (bits 16 up of bc are then left over, and
+ * ignored: bc & 63 is the count, never above 63) and shifts bb. */
+#define FAST_TAKE_LIT(e) do {                                                   \
+                bb >>= (e) & 63u;                                               \
+                bc -= (e);                                                      \
+        } while (0)
+/* Below 32 bits (bit 5 of the count clear), 32 more. */
 #define FAST_TOPUP() do {                                                       \
-                if (bc <= 32) {                                                 \
-                        bb |= (uint64_t)*(const in_word *)in << bc;             \
+                if ((bc & 32u) == 0) {                                          \
+                        bb |= (uint64_t)*(const in_word *)in << (bc & 63u);     \
                         in += 4;                                                \
                         bc += 32;                                               \
                 }                                                               \
@@ -133,14 +155,18 @@ typedef uint16_t __attribute__((may_alias)) in_half;
 int remote_fw_inflate_fast(struct inflate *s)
 {
         const uint8_t *in = s->in;
-        const uint8_t *in_last;
         volatile uint8_t *out = s->out;
-        volatile uint8_t *out_last, *end;
+        volatile uint8_t *end;
+        size_t fuel = 0;
         volatile uint8_t *const out_start = s->out_start;
-        const uint32_t *const lt = s->lt, *const dt = s->dt;
+        const uint32_t *lt = s->lt;
         uint64_t bb = s->bb;
         unsigned bc = s->bc;
         int rc = INFL_MORE;
+        uint32_t e, len;
+        size_t dist;
+        const uint32_t *dt;
+        const uint8_t *from;
 
         if (s->pad != 0 || (size_t)(s->in_end - in) < FAST_IN + 16 ||
             (size_t)(s->out_end - out) < FAST_ROOM)
@@ -153,71 +179,86 @@ int remote_fw_inflate_fast(struct inflate *s)
                 bb |= (uint64_t)*in++ << bc;
                 bc += 8;
         }
-        in_last = s->in_end - FAST_IN;
-        out_last = s->out_end - FAST_ROOM;
+        LAUNDER(lt);
+        dt = S->dt;
         for (;;) {
-                uint32_t e, len, dist;
-                const uint8_t *from;
+                if (fuel == 0) {
+                        /* iterations left with FAST_IN bytes of input and
+                         * FAST_ROOM of room at each one's start, counted down
+                         * instead of two compares each */
+                        size_t n_in = (size_t)(S->in_end - in) / FAST_IN;
 
-                if (in > in_last || out > out_last)
-                        break;
+                        fuel = (size_t)(S->out_end - out) / FAST_ROOM;
+                        if (n_in < fuel)
+                                fuel = n_in;
+                        if (fuel == 0)
+                                break;
+                }
+                fuel--;
                 FAST_TOPUP();
                 e = lt[bb & ((1u << LBITS) - 1)];
-                if (E_KIND(e) == E_LIT) {
-                        FAST_TAKE(e);
+                if (IS_LIT(e)) {
+                        /* up to three literals; a length after the first two
+                         * is decoded from here (15 bits or more are left) */
+                        FAST_TAKE_LIT(e);
                         *out++ = (uint8_t)E_VALUE(e);
                         e = lt[bb & ((1u << LBITS) - 1)];
-                        if (E_KIND(e) != E_LIT)
-                                continue;
-                        FAST_TAKE(e);
+                        if (!IS_LIT(e))
+                                goto other;
+                        FAST_TAKE_LIT(e);
                         *out++ = (uint8_t)E_VALUE(e);
-                        if (bc < MAXBITS)
+                        if ((bc & 48u) == 0)    /* below 16 bits */
                                 continue;
                         e = lt[bb & ((1u << LBITS) - 1)];
-                        if (E_KIND(e) != E_LIT)
-                                continue;
-                        FAST_TAKE(e);
+                        if (!IS_LIT(e))
+                                goto other;
+                        FAST_TAKE_LIT(e);
                         *out++ = (uint8_t)E_VALUE(e);
                         continue;
                 }
-                if (E_KIND(e) != E_BASE) {
+other:
+                if (!IS_BASE(e)) {
                         if (E_LEN(e) == 0) {            /* a long code, or none */
-                                e = remote_fw_huff_slow(bb, &s->lh, H_LITLEN, e);
+                                e = remote_fw_huff_slow(bb, &S->lh, H_LITLEN, e);
                                 if (E_LEN(e) == 0) {
                                         rc = INFL_BAD;
                                         break;
                                 }
-                                if (E_KIND(e) == E_LIT) {
+                                if (IS_LIT(e)) {
                                         FAST_TAKE(e);
                                         *out++ = (uint8_t)E_VALUE(e);
                                         continue;
                                 }
                         }
-                        if (E_KIND(e) != E_BASE) {
+                        if (!IS_BASE(e)) {
                                 FAST_TAKE(e);
                                 rc = E_KIND(e) == E_END ? INFL_OK : INFL_BAD;
                                 break;
                         }
                 }
+                /* a length: its code (15 bits at most), its extra bits (5 at
+                 * most) after a top-up, then a top-up: 32 bits or more for the
+                 * distance (28 at most) */
                 FAST_TAKE(e);
                 len = E_VALUE(e);
                 if (E_EXTRA(e) != 0) {          /* else decoded with the code */
+                        FAST_TOPUP();
                         len += (uint32_t)(bb & ((1u << E_EXTRA(e)) - 1));
                         bb >>= E_EXTRA(e);
                         bc -= E_EXTRA(e);
                 }
                 FAST_TOPUP();
                 e = dt[bb & ((1u << DBITS) - 1)];
-                if (E_KIND(e) != E_BASE) {
+                if (!IS_BASE(e)) {
                         if (E_LEN(e) == 0)
-                                e = remote_fw_huff_slow(bb, &s->dh, H_DIST, e);
-                        if (E_KIND(e) != E_BASE) {
+                                e = remote_fw_huff_slow(bb, &S->dh, H_DIST, e);
+                        if (!IS_BASE(e)) {
                                 rc = INFL_BAD;
                                 break;
                         }
                 }
                 FAST_TAKE(e);
-                dist = E_VALUE(e) + (uint32_t)(bb & ((1u << E_EXTRA(e)) - 1));
+                dist = E_VALUE(e) + (size_t)(bb & ~(~(uint64_t)0 << E_EXTRA(e)));
                 bb >>= E_EXTRA(e);
                 bc -= E_EXTRA(e);
                 if (dist > (size_t)(out - out_start)) {
@@ -255,10 +296,10 @@ int remote_fw_inflate_fast(struct inflate *s)
                 } while (out < end);
                 out = end;
         }
-        s->in = in;
-        s->bb = bb;
-        s->bc = bc;
-        s->out = out;
+        S->in = in;
+        S->bb = bb;
+        S->bc = bc & 63u;
+        S->out = out;
         return rc;
 }
 #else

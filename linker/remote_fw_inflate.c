@@ -87,8 +87,9 @@ static int huff_build(struct huff *h, uint32_t *table, unsigned root,
         for (sym = 0; sym < n; sym++)
                 if (lens[sym])
                         h->symbol[offs[lens[sym]]++] = (uint16_t)sym;
-        for (k = 0; k < (1u << root); k++)
-                table[k] = ENTRY(E_BAD, 0, 0);      /* length 0: no code */
+        if (left != 0)  /* else every entry is a code's or a longer code's prefix */
+                for (k = 0; k < (1u << root); k++)
+                        table[k] = ENTRY(E_BAD, 0, 0);      /* length 0: no code */
         h->root = (uint16_t)root;
         h->first = 0;
         h->index = 0;
