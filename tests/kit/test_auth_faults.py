@@ -12,7 +12,7 @@ on Cortex-M3 -O2 in unicorn: single instruction skips on tampered signed images.
   loop's entry and exit).
 
 The full campaign (every address) is `bench/fault_campaign.py` (docs/kit.md
-"Fault resistance"). Two processes at nice 10; about 2.5 minutes on a
+"Fault resistance"). Two processes at nice 10; 75 s to 3 minutes on a
 2-core machine.
 """
 
