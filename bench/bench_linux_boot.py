@@ -22,7 +22,12 @@ Steps: QEMU start (0) -> host start -> bootstrap start (CPU 1) -> kernel entry
 (the bootstrap's last line: FIT checked and placed, gzip inflated) ->
 "Booting Linux on physical CPU 0x0000000001" (Linux's first line, earlycon)
 -> /init's line. Medians over the runs; each step's increment too. The run
-ends when /init powers the machine off. The process lowers its own priority
+ends when /init powers the machine off.
+
+Target (issue 20): on the gzip kernel's ELF (the first one), "Booting Linux"
+at most 0.3 s of wall time after the bootstrap's start line, median of the
+runs, on an idle machine; exits 1 when missed (--report-only: 0). The load
+average is printed with it: a busy machine misses it for QEMU's sake. The process lowers its own priority
 (nice) like the other benchmarks; on a shared machine, compare medians.
 """
 
@@ -39,6 +44,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import Targets  # noqa: E402
+
 SAMPLE = ROOT / "samples" / "aarch64-linux"
 
 QEMU = ["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a53", "-smp", "2", "-m", "256M",
@@ -52,6 +61,7 @@ STEPS = (
     ("Booting Linux", re.compile(r"Booting Linux on physical CPU 0x0*1 ")),
     ("/init line", re.compile(r"^init: hello from Linux")),
 )
+TARGET_S = 0.3
 RE_T = re.compile(r"t=(\d+\.\d{6})")
 
 
@@ -128,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=60.0)
     ap.add_argument("--build", type=Path, default=ROOT / "build" / "bench-linux",
                     help="where the sample is built when no ELF is given")
+    ap.add_argument("--report-only", action="store_true", help="print the target, exit 0 even if missed")
     args = ap.parse_args(argv)
     os.nice(5)
     load0 = f"{os.getloadavg()[0]:.2f}"
@@ -148,7 +159,11 @@ def main(argv: list[str] | None = None) -> int:
     for label, e in zip(labels, elfs):
         print(f"  {label}: {e.stat().st_size} bytes")
     print(table(results))
-    return 0
+    first = results[labels[0]]
+    step = statistics.median(r["Booting Linux"][0] - r["bootstrap start"][0] for r in first)
+    targets = Targets()
+    targets.check(f"{labels[0]}: bootstrap start -> 'Booting Linux' (load {load0})", step, TARGET_S, "s", 3)
+    return targets.report(args.report_only)
 
 
 if __name__ == "__main__":

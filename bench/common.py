@@ -76,9 +76,9 @@ class Targets:
     def __init__(self):
         self.rows: list[tuple[str, str, bool]] = []
 
-    def check(self, what: str, value: float, limit: float, unit: str = "x") -> bool:
+    def check(self, what: str, value: float, limit: float, unit: str = "x", digits: int = 1) -> bool:
         ok = value <= limit
-        fmt = (lambda v: f"{v:.2f}{unit}") if unit == "x" else (lambda v: f"{v:.1f} {unit}")
+        fmt = (lambda v: f"{v:.2f}{unit}") if unit == "x" else (lambda v: f"{v:.{digits}f} {unit}")
         self.rows.append((what, f"{fmt(value)} (target <= {fmt(limit)})", ok))
         return ok
 
