@@ -129,3 +129,37 @@ def test_fsync_only_when_asked(pair, tmp_path, monkeypatch, setting, synced):
     bundler.bundle(host, [remote], out, hex=hexfile)
     assert events == (["fsync", "fsync", "rename", "rename"] if synced else ["rename", "rename"])
     assert out.read_bytes()[:4] == b"\x7fELF" and hexfile.read_text().startswith(":")
+
+
+@pytest.mark.parametrize("exchange", [True, False])
+def test_a_large_output_replaces_an_existing_file_whole(pair, tmp_path, monkeypatch, exchange):
+    """Over an existing file a large output is swapped in (renameat2 RENAME_EXCHANGE, then
+    the old file unlinked: no ext4 flush on replace) or, where there is no exchange, renamed;
+    either way the destination holds the new bytes and nothing else is left in the directory."""
+    host, remote = pair
+    monkeypatch.delenv("BUNDLE_FSYNC", raising=False)
+    if not exchange:
+        monkeypatch.setattr(fileio, "_renameat2", lambda: None)
+    replaced = []
+    real_replace = os.replace
+    monkeypatch.setattr(fileio.os, "replace", lambda a, b: (replaced.append(b), real_replace(a, b))[1])
+    out = tmp_path / "out.elf"
+    out.write_bytes(b"old output")
+    old_inode = out.stat().st_ino
+    bundler.bundle(host, [remote], out)
+    assert out.read_bytes() == bundler.bundle(host, [remote], None).to_bytes()
+    assert out.stat().st_ino != old_inode
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.elf"]
+    assert replaced == ([] if exchange and _exchange_works(tmp_path) else [str(out)])
+
+
+def _exchange_works(directory) -> bool:
+    """Whether this file system swaps two names (tmpfs and ext4 do; some others refuse)."""
+    a, b = directory / "probe-a", directory / "probe-b"
+    a.write_bytes(b"a")
+    b.write_bytes(b"b")
+    call = fileio._renameat2()
+    ok = call is not None and call(-100, os.fsencode(a), -100, os.fsencode(b), fileio.RENAME_EXCHANGE) == 0
+    a.unlink()
+    b.unlink()
+    return ok
