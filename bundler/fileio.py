@@ -139,15 +139,16 @@ def write_outputs(items) -> list[int]:
     """
     temps: list[tuple[str, str]] = []
     sizes = []
+    durable = os.environ.get("BUNDLE_FSYNC") == "1"
     try:
         with _terminate_as_exception():
             for path, chunks, mode in items:
                 dest = os.fspath(path)
-                tmp, size = _write_temp(dest, chunks, mode, temps)
+                tmp, size = _write_temp(dest, chunks, mode, temps, durable)
                 sizes.append(size)
             for (tmp, dest), size in zip(temps, sizes):
                 try:
-                    _rename_into_place(tmp, dest, size)
+                    _rename_into_place(tmp, dest, size, durable)
                 except OSError as exc:
                     raise OutputError(f"cannot rename the finished file into place ({exc.strerror})",
                                       file=dest, hint="check the directory's permissions") from None
@@ -164,13 +165,14 @@ def write_outputs(items) -> list[int]:
 RENAME_EXCHANGE = 2         # renameat2's flag (linux/fs.h)
 
 
-def _rename_into_place(tmp: str, dest: str, size: int) -> None:
+def _rename_into_place(tmp: str, dest: str, size: int, durable: bool) -> None:
     """``tmp`` becomes ``dest`` atomically. A large file replacing an existing one is
     swapped in (renameat2 RENAME_EXCHANGE) and the old file, now at ``tmp``, unlinked:
     ext4 flushes a file renamed over another (auto_da_alloc), 0.04 s for 64 MiB, the
-    very flush that ld and objcopy do not pay and BUNDLE_FSYNC=1 asks for. Anywhere
-    the exchange is refused (another system, a file system without it), a rename."""
-    if size >= MMAP_THRESHOLD and os.environ.get("BUNDLE_FSYNC") != "1" and os.path.isfile(dest):
+    very flush that ld and objcopy do not pay; a ``durable`` file (BUNDLE_FSYNC=1) is on
+    the disk already. Anywhere the exchange is refused (another system, a file system
+    without it), a rename."""
+    if size >= MMAP_THRESHOLD and not durable and os.path.isfile(dest):
         exchange = _renameat2()
         if exchange is not None and exchange(-100, os.fsencode(tmp), -100, os.fsencode(dest),
                                              RENAME_EXCHANGE) == 0:    # -100: AT_FDCWD
@@ -208,8 +210,9 @@ def _create_temp(dest: str, temps: list) -> tuple[int, str]:
     raise FileExistsError(errno.EEXIST, "no free temporary name", dest)
 
 
-def _write_temp(dest: str, chunks, mode: int | None, temps: list) -> tuple[str, int]:
-    """Write ``chunks`` to a new temporary file beside ``dest`` (recorded in ``temps``)."""
+def _write_temp(dest: str, chunks, mode: int | None, temps: list, durable: bool) -> tuple[str, int]:
+    """Write ``chunks`` to a new temporary file beside ``dest`` (recorded in ``temps``),
+    fsync'ed when ``durable``."""
     directory = os.path.dirname(dest) or "."
     if os.path.isdir(dest):
         raise OutputError("is a directory", file=dest, hint="give a file name for the output")
@@ -229,7 +232,7 @@ def _write_temp(dest: str, chunks, mode: int | None, temps: list) -> tuple[str, 
                     total += _write_chunk(f, chunk, total)
             else:
                 total = _write_pipelined(f, chunks)
-            if os.environ.get("BUNDLE_FSYNC") == "1":
+            if durable:
                 os.fsync(f.fileno())
         os.chmod(tmp, (0o666 & ~_umask()) if mode is None else mode)
     except OSError as exc:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.paths import SAMPLES
+from tests.support.paths import ROOT, SAMPLES
 from tests.support.tools import need_tool
 from tests.e2e.conftest import BUNDLE_CMD, Boot, bundle, elf_symbols, make_sample, qemu_boot
 
@@ -295,8 +295,6 @@ def test_boot_benchmark_runs_on_the_session_build(linux_build):
     bundles, one boot each: every step found in both consoles, and the 0.3 s
     target judged (its figure is the benchmark's to judge on an idle machine,
     so --report-only here)."""
-    from tests.support.paths import ROOT
-
     proc = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_linux_boot.py"), "--runs", "1",
                            "--report-only", str(linux_build / "combined.elf"),
                            str(linux_build / "combined-none.elf")],
