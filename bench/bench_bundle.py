@@ -11,7 +11,7 @@ the interpreter's bare start (``python -c pass``, the same interpreter):
 alternating runs, medians of wall time and of each process's peak RSS. Fifteen
 rounds by default: a 64 MiB run takes under a tenth of a second, and with seven
 the median ratio to objcopy moved from 0.96x to 1.33x between runs on an idle
-shared machine (1.01x to 1.15x with fifteen).
+shared machine (0.97x to 1.15x with fifteen).
 
 Targets (issue 20):
   64 MiB remote   wall time at most 1.2x objcopy's; peak RSS at most 40 MB
